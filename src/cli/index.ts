@@ -1,0 +1,58 @@
+/**
+ * The `restmq` command: `restmq serve` (also plain `restmq`) with the settings of
+ * config/settings.ts as flags. A bad flag or an unusable store: one line on stderr, exit 1.
+ */
+import { Command, Option } from 'commander';
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { SETTINGS, envName, type SettingSpec } from '../config/settings.js';
+import { isBrokerError } from '../errors.js';
+import { startBroker, stopOnSignals } from '../main.js';
+
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function fail(message: string): never {
+  process.stderr.write(`restmq: ${message}\n`);
+  process.exit(1);
+}
+
+async function serve(options: Record<string, string | undefined>): Promise<void> {
+  const flags: Record<string, string | undefined> = {};
+  for (const s of SETTINGS) if (options[camel(s.flag)] !== undefined) flags[s.flag] = options[camel(s.flag)];
+  let config;
+  try {
+    config = loadConfig(flags);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  if (config.acl !== undefined) fail('--acl is not supported by this version yet; refusing to start an open broker');
+  const logger = pino({ level: config.logLevel });
+  try {
+    const broker = await startBroker(config, logger);
+    stopOnSignals(broker, logger);
+  } catch (err) {
+    if (isBrokerError(err)) fail(err.message);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') fail(`cannot listen on ${config.listen}:${config.port}: ${code}`);
+    throw err;
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('restmq').description('RestMQ: a message queue broker that speaks HTTP').showSuggestionAfterError();
+  const serveCmd = program.command('serve', { isDefault: true }).description('run the broker (default command)');
+  for (const s of SETTINGS) {
+    const arg = (s as SettingSpec).type === 'bool' ? '' : ' <value>';
+    const def = 'default' in s ? ` (default: ${String(s.default)})` : '';
+    serveCmd.addOption(new Option(`--${s.flag}${arg}`, `${s.doc}${def}; env ${envName(s.flag)}`));
+  }
+  serveCmd.action(serve);
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

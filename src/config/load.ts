@@ -1,0 +1,152 @@
+/**
+ * Loads the configuration: defaults < config file < environment (RESTMQ_*) < flags.
+ * Validates every value once and returns a frozen Config. The only module that reads
+ * process.env (through the `env` argument, defaulting to it).
+ */
+import { readFileSync } from 'node:fs';
+import { SETTINGS, envName, type SettingSpec } from './settings.js';
+
+export type StoreConfig =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'memory' }
+  | { kind: 'redis'; host: string; port: number; db: number; password?: string };
+
+export interface Config {
+  port: number;
+  listen: string;
+  store: StoreConfig;
+  acl?: string;
+  maxMessageBytes: number;
+  heartbeatSeconds: number;
+  trustProxy?: string;
+  logLevel: string;
+  redisPool: number;
+}
+
+/** A configuration error: the CLI prints its message as one line and exits non-zero. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Raw = Record<string, string | number | boolean | undefined>;
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+function coerce(spec: SettingSpec, value: unknown, source: string): string | number | boolean {
+  const where = `${source} ${spec.flag}`;
+  if (spec.type === 'string') {
+    if (typeof value !== 'string' || value === '') throw new ConfigError(`${where}: expected a non-empty string`);
+    return value;
+  }
+  if (spec.type === 'bool') {
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    throw new ConfigError(`${where}: expected true or false`);
+  }
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw new ConfigError(`${where}: expected a whole number, got ${JSON.stringify(value)}`);
+  if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+    throw new ConfigError(`${where}: ${n} is out of range ${spec.min}..${spec.max}`);
+  }
+  return n;
+}
+
+function readConfigFile(path: string): Raw {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`config file ${path} is not valid JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path} must hold a JSON object`);
+  }
+  return parsed as Raw;
+}
+
+function parseStore(value: string | undefined, merged: Map<string, string | number | boolean>, redisChosen: boolean): StoreConfig {
+  const password = merged.get('redis-password') as string | undefined;
+  const redisFromFlags = (): StoreConfig => ({
+    kind: 'redis',
+    host: merged.get('redis-host') as string,
+    port: merged.get('redis-port') as number,
+    db: merged.get('redis-db') as number,
+    ...(password ? { password } : {}),
+  });
+  if (value === undefined) return redisChosen ? redisFromFlags() : { kind: 'sqlite', path: './restmq.db' };
+  if (value === 'memory') return { kind: 'memory' };
+  if (value.startsWith('sqlite:')) {
+    const path = value.slice('sqlite:'.length);
+    if (!path) throw new ConfigError('store sqlite:<path> needs a path');
+    return { kind: 'sqlite', path };
+  }
+  if (value.startsWith('redis://')) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError('store: invalid redis:// URL');
+    }
+    const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
+    const port = url.port ? Number(url.port) : 6379;
+    if (!Number.isInteger(db) || db < 0 || db > 15) throw new ConfigError('store: the redis:// database must be 0..15');
+    const urlPassword = url.password ? decodeURIComponent(url.password) : password;
+    return { kind: 'redis', host: url.hostname || '127.0.0.1', port, db, ...(urlPassword ? { password: urlPassword } : {}) };
+  }
+  throw new ConfigError(`store: expected sqlite:<path>, memory or redis://host:port/db, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * @param flags values given on the command line (flag name → value); absent = not given.
+ * @param env the environment (RESTMQ_* names).
+ */
+export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const configPath = (flags['config'] as string | undefined) ?? env[envName('config')];
+  const file = configPath ? readConfigFile(configPath) : {};
+  const merged = new Map<string, string | number | boolean>();
+  const given = new Set<string>();
+  for (const spec of SETTINGS as readonly SettingSpec[]) {
+    if (spec.flag === 'config') continue;
+    const sources: [unknown, string][] = [
+      [flags[spec.flag], 'flag --'],
+      [env[envName(spec.flag)], `env ${envName(spec.flag)} for`],
+      [file[spec.flag], `config file key`],
+    ];
+    const found = sources.find(([v]) => v !== undefined);
+    if (found) {
+      merged.set(spec.flag, coerce(spec, found[0], found[1]));
+      given.add(spec.flag);
+    } else if (spec.default !== undefined) {
+      merged.set(spec.flag, spec.default);
+    }
+  }
+  for (const key of Object.keys(file)) {
+    if (!SETTINGS.some((s) => s.flag === key)) throw new ConfigError(`config file ${configPath}: unknown setting ${JSON.stringify(key)}`);
+  }
+  const logLevel = merged.get('log-level') as string;
+  if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`log-level: expected one of ${[...LOG_LEVELS].join(', ')}`);
+  const redisChosen = [...given].some((f) => f.startsWith('redis-') && f !== 'redis-pool');
+  const config: Config = {
+    port: merged.get('port') as number,
+    listen: merged.get('listen') as string,
+    store: parseStore(merged.get('store') as string | undefined, merged, redisChosen),
+    maxMessageBytes: merged.get('max-message-bytes') as number,
+    heartbeatSeconds: merged.get('heartbeat') as number,
+    logLevel,
+    redisPool: merged.get('redis-pool') as number,
+    ...(merged.has('acl') ? { acl: merged.get('acl') as string } : {}),
+    ...(merged.has('trust-proxy') ? { trustProxy: merged.get('trust-proxy') as string } : {}),
+  };
+  return Object.freeze(config);
+}
+
+/** A description of the store that is safe to show (no address, no password). */
+export function describeStore(store: StoreConfig): string {
+  return store.kind === 'sqlite' ? `sqlite:${store.path}` : store.kind;
+}

@@ -1,0 +1,40 @@
+/**
+ * Every setting once: its type, default, environment name and one-line doc.
+ * The CLI builds its flags from this table; load.ts validates and freezes the result.
+ */
+
+export type SettingType = 'string' | 'int' | 'bool';
+
+export interface SettingSpec {
+  /** Flag name without dashes; env name is RESTMQ_ + upper snake case of it. */
+  flag: string;
+  type: SettingType;
+  default?: string | number | boolean;
+  doc: string;
+  /** Inclusive bounds for ints. */
+  min?: number;
+  max?: number;
+}
+
+export const SETTINGS = [
+  { flag: 'port', type: 'int', default: 8888, min: 0, max: 65535, doc: 'TCP port to listen on (0: any free port)' },
+  { flag: 'listen', type: 'string', default: '127.0.0.1', doc: 'address to listen on' },
+  { flag: 'store', type: 'string', doc: 'sqlite:<path> (default sqlite:./restmq.db), memory, or redis://host:port/db' },
+  { flag: 'redis-host', type: 'string', default: '127.0.0.1', doc: 'Redis host (giving any --redis-* flag selects Redis)' },
+  { flag: 'redis-port', type: 'int', default: 6379, min: 1, max: 65535, doc: 'Redis port' },
+  { flag: 'redis-db', type: 'int', default: 0, min: 0, max: 15, doc: 'Redis database number' },
+  { flag: 'redis-pool', type: 'int', default: 10, min: 1, max: 1000, doc: 'accepted for compatibility; one pipelined connection is used' },
+  { flag: 'redis-password', type: 'string', doc: 'Redis password (never logged)' },
+  { flag: 'acl', type: 'string', doc: 'ACL file (INI format of the original)' },
+  { flag: 'max-message-bytes', type: 'int', default: 1048576, min: 1, max: 64 * 1048576, doc: 'largest message value, in bytes' },
+  { flag: 'heartbeat', type: 'int', default: 15, min: 1, max: 3600, doc: 'seconds between heartbeats on idle streams' },
+  { flag: 'trust-proxy', type: 'string', doc: 'comma-separated proxy addresses/CIDRs whose X-Forwarded-For is trusted' },
+  { flag: 'log-level', type: 'string', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },
+  { flag: 'config', type: 'string', doc: 'JSON file with settings (flag names as keys); flags and env override it' },
+] as const satisfies readonly SettingSpec[];
+
+export type SettingFlag = (typeof SETTINGS)[number]['flag'];
+
+export function envName(flag: string): string {
+  return 'RESTMQ_' + flag.toUpperCase().replace(/-/g, '_');
+}

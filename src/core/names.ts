@@ -1,0 +1,50 @@
+/**
+ * Validation of the names and numbers that reach the core: queue names, message keys,
+ * JSONP callbacks, ttl and count. Pure; every check throws a typed BrokerError.
+ */
+import { BrokerError } from '../errors.js';
+
+const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+/** Reserved because they are (or prefix) the legacy layout's global keys. */
+const RESERVED = new Set(['QUEUESET', 'AUTHKEY', 'queuestat']);
+const CALLBACK = /^[A-Za-z_$][\w$.]{0,63}$/;
+const MAX_TTL_SECONDS = 365 * 24 * 3600;
+export const MAX_TAKE_COUNT = 100;
+
+export function isValidQueueName(name: string): boolean {
+  return QUEUE_NAME.test(name) && !RESERVED.has(name);
+}
+
+export function assertQueueName(name: unknown): string {
+  if (typeof name !== 'string' || !isValidQueueName(name)) throw new BrokerError('INVALID_QUEUE_NAME');
+  return name;
+}
+
+/** A key of this queue, `<queue>:<digits>`; anything else (say `QUEUESET`) is refused. */
+export function isKeyOfQueue(queue: string, key: string): boolean {
+  if (!key.startsWith(queue + ':')) return false;
+  const n = key.slice(queue.length + 1);
+  return /^[1-9][0-9]{0,15}$/.test(n);
+}
+
+export function assertCallback(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  if (!CALLBACK.test(name)) throw new BrokerError('INVALID_CALLBACK');
+  return name;
+}
+
+/** `ttl` as given by a client: absent, or a whole number of seconds in range. */
+export function parseTtl(raw: unknown): number | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TTL_SECONDS) throw new BrokerError('INVALID_TTL');
+  return n;
+}
+
+/** `count` on GET: absent means one message (and the single-envelope reply). */
+export function parseCount(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TAKE_COUNT) throw new BrokerError('INVALID_COUNT');
+  return n;
+}

@@ -1,0 +1,128 @@
+/**
+ * QueueService: the broker's operations in queue terms, over any QueueStore. Validates names
+ * and values before the store is touched, and shapes stats. Protocols (REST, JSON, streams)
+ * call this; they never call the store.
+ */
+import { BrokerError } from '../errors.js';
+import type { EnqueueOptions, QueueStore, TakeResult, SoftGetResult } from '../storage/contract.js';
+import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
+import { assertQueueName, isKeyOfQueue } from './names.js';
+
+export const MAX_BATCH = 1000;
+export const PEEK_COUNT = 10;
+
+export interface QueueServiceOptions {
+  maxMessageBytes: number;
+}
+
+export class QueueService {
+  readonly storeKind: string;
+
+  constructor(
+    private readonly store: QueueStore,
+    private readonly options: QueueServiceOptions,
+  ) {
+    this.storeKind = store.kind;
+  }
+
+  /** Rejects values the broker never stores: empty, over the limit, not well-formed UTF-16/UTF-8. */
+  checkValue(value: unknown): string {
+    if (typeof value !== 'string') throw new BrokerError('INVALID_BATCH', 'a message value must be a string');
+    if (value.length === 0) throw new BrokerError('EMPTY_VALUE');
+    // Fast path: length in UTF-16 units × 3 bounds the UTF-8 size from above.
+    if (value.length * 3 > this.options.maxMessageBytes && Buffer.byteLength(value, 'utf8') > this.options.maxMessageBytes) {
+      throw new BrokerError('PAYLOAD_TOO_LARGE', `the message is over the ${this.options.maxMessageBytes}-byte limit`);
+    }
+    if (!value.isWellFormed()) throw new BrokerError('INVALID_UTF8', 'the message contains an unpaired surrogate (not valid UTF-8)');
+    return value;
+  }
+
+  async add(queue: string, values: readonly unknown[], options: EnqueueOptions = {}): Promise<string[]> {
+    assertQueueName(queue);
+    if (values.length === 0 || values.length > MAX_BATCH) throw new BrokerError('INVALID_BATCH');
+    const checked = values.map((v) => this.checkValue(v));
+    return this.store.enqueue(queue, checked, options);
+  }
+
+  async take(queue: string, count = 1): Promise<TakeResult> {
+    assertQueueName(queue);
+    return this.store.take(queue, count);
+  }
+
+  async softGet(queue: string): Promise<SoftGetResult | null> {
+    assertQueueName(queue);
+    return this.store.softGet(queue);
+  }
+
+  async peek(queue: string, count = PEEK_COUNT): Promise<Message[]> {
+    assertQueueName(queue);
+    return this.store.peek(queue, count);
+  }
+
+  /** JSON `del`: only `<queue>:<digits>` keys of this queue (the original deleted any key). */
+  async remove(queue: string, key: string): Promise<boolean> {
+    assertQueueName(queue);
+    if (!isKeyOfQueue(queue, key)) throw new BrokerError('INVALID_KEY', `key must be ${queue}:<number>`);
+    return this.store.remove(queue, key);
+  }
+
+  async purge(queue: string): Promise<boolean> {
+    assertQueueName(queue);
+    return this.store.purge(queue);
+  }
+
+  async listQueues(): Promise<string[]> {
+    return this.store.listQueues();
+  }
+
+  async getPolicy(queue: string): Promise<Policy> {
+    assertQueueName(queue);
+    return (await this.store.getPolicy(queue)) ?? 'broadcast';
+  }
+
+  async setPolicy(queue: string, policy: Policy): Promise<void> {
+    assertQueueName(queue);
+    await this.store.setPolicy(queue, policy);
+  }
+
+  /** Effective status: a missing status key means started. */
+  async getStatus(queue: string): Promise<QueueStatus> {
+    assertQueueName(queue);
+    return (await this.store.getStatus(queue)) ?? 'started';
+  }
+
+  async setStatus(queue: string, status: QueueStatus): Promise<void> {
+    assertQueueName(queue);
+    await this.store.setStatus(queue, status);
+  }
+
+  async stats(queue: string): Promise<QueueStats> {
+    assertQueueName(queue);
+    const [stats] = await this.statsOf([queue]);
+    return stats!;
+  }
+
+  /** Stats of every registered queue, one store round trip for all of them. */
+  async allStats(): Promise<QueueStats[]> {
+    return this.statsOf(await this.store.listQueues());
+  }
+
+  private async statsOf(queues: readonly string[]): Promise<QueueStats[]> {
+    const infos = await this.store.info(queues);
+    return infos.map((i) => ({
+      queue: i.name,
+      len: i.length,
+      status: i.status === 'stopped' ? 0 : 1,
+      policy: i.policy === 'roundrobin' ? 2 : 1,
+      ready: i.length,
+      inflight: 0,
+      delayed: 0,
+      dead: 0,
+      consumers: 0,
+    }));
+  }
+
+  async ping(): Promise<void> {
+    await this.store.ping();
+  }
+}

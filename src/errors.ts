@@ -1,0 +1,46 @@
+/**
+ * The error catalogue: every error the broker raises has a code here, with its HTTP status
+ * and a default message. Replies carry `{"error": message, "code": code}`.
+ * The README's error table is checked against this list by test/unit/errors.test.ts.
+ */
+export const ERRORS = {
+  INVALID_QUEUE_NAME: { status: 400, message: 'invalid queue name: 1-128 characters from A-Z a-z 0-9 _ . - (QUEUESET, AUTHKEY and queuestat are reserved)' },
+  MISSING_ARGUMENT: { status: 400, message: 'a required argument is missing' },
+  EMPTY_VALUE: { status: 400, message: 'the message value is empty' },
+  INVALID_UTF8: { status: 400, message: 'the request is not valid UTF-8' },
+  INVALID_ENCODING: { status: 400, message: 'the request body or query string is not properly encoded' },
+  INVALID_TTL: { status: 400, message: 'ttl must be a whole number of seconds between 1 and 31536000' },
+  INVALID_COUNT: { status: 400, message: 'count must be a whole number between 1 and 100' },
+  INVALID_CALLBACK: { status: 400, message: 'invalid JSONP callback name' },
+  INVALID_JSON: { status: 400, message: 'the body is not valid JSON' },
+  INVALID_COMMAND: { status: 400, message: 'the JSON protocol needs an object with a string "cmd"' },
+  INVALID_BATCH: { status: 400, message: 'a batch is a JSON array of 1 to 1000 strings' },
+  INVALID_KEY: { status: 400, message: 'invalid message key' },
+  QUEUE_EMPTY: { status: 404, message: 'queue is empty' },
+  NOT_FOUND: { status: 404, message: 'no such route' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this route' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'the message or request body is over the size limit' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported Content-Type' },
+  STORE_UNAVAILABLE: { status: 503, message: 'the store is unavailable' },
+  SHUTTING_DOWN: { status: 503, message: 'the broker is shutting down' },
+  INTERNAL: { status: 500, message: 'internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A typed broker error: code → status; `message` is safe to send to clients. */
+export class BrokerError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? ERRORS[code].message, options);
+    this.name = 'BrokerError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+  }
+}
+
+export function isBrokerError(err: unknown): err is BrokerError {
+  return err instanceof BrokerError;
+}

@@ -1,0 +1,64 @@
+/**
+ * buildApp: the Fastify application with every route, the body parsers, the error handler and
+ * one log line per request. It does not listen; main.ts does.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { QueueService } from '../core/queue-service.js';
+import { registerMessageRoutes } from '../protocols/rest/messages.js';
+import { registerAdminRoutes } from '../protocols/rest/admin.js';
+import { registerStatsRoutes } from '../protocols/rest/stats.js';
+import { registerJsonRoutes } from '../protocols/json/routes.js';
+import { registerBodyParsers } from './body.js';
+import { installErrorHandling } from './errors.js';
+import { registerOpsRoutes } from './ops.js';
+
+export interface AppDeps {
+  service: QueueService;
+  logger: FastifyBaseLogger;
+  maxMessageBytes: number;
+  /** Proxies (addresses/CIDRs, comma-separated) whose X-Forwarded-For is believed. */
+  trustProxy?: string;
+}
+
+export interface App {
+  fastify: FastifyInstance;
+  /** Marks the broker as stopping: /ready answers 503 so balancers drain it. */
+  beginShutdown(): void;
+}
+
+/** One structured line per request, at its end; the path only (query strings may carry values). */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
+    const path = req.url.split('?', 1)[0];
+    const line = { method: req.method, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    if (error) req.log.warn({ ...line, err: error }, 'request failed');
+    else req.log.info(line, 'request');
+  }
+}
+
+export function buildApp(deps: AppDeps): App {
+  const state = { shuttingDown: false };
+  const fastify = Fastify({
+    loggerInstance: deps.logger,
+    logController: new OneLinePerRequest(),
+    routerOptions: { maxParamLength: 512 },
+    // The request timeout guards against clients that never finish sending.
+    requestTimeout: 60_000,
+    return503OnClosing: true,
+    ...(deps.trustProxy ? { trustProxy: deps.trustProxy } : {}),
+  });
+  registerBodyParsers(fastify, { maxMessageBytes: deps.maxMessageBytes });
+  installErrorHandling(fastify);
+  registerMessageRoutes(fastify, deps.service);
+  registerAdminRoutes(fastify, deps.service);
+  registerStatsRoutes(fastify, deps.service);
+  registerJsonRoutes(fastify, deps.service);
+  registerOpsRoutes(fastify, deps.service, state);
+  return {
+    fastify,
+    beginShutdown: () => {
+      state.shuttingDown = true;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Composition root: config → store → QueueService → app → listen; signals and shutdown.
+ * Also used in-process by tests (startBroker) with a config object.
+ */
+import { pino, type Logger } from 'pino';
+import { describeStore, type Config } from './config/load.js';
+import { QueueService } from './core/queue-service.js';
+import { buildApp } from './http/app.js';
+import { openStore } from './storage/open.js';
+
+export interface RunningBroker {
+  /** Base URL, e.g. http://127.0.0.1:8888 */
+  url: string;
+  port: number;
+  /** Graceful stop: refuse new connections, finish in-flight requests, close the store. */
+  close(): Promise<void>;
+}
+
+export async function startBroker(config: Readonly<Config>, logger: Logger = pino({ level: config.logLevel })): Promise<RunningBroker> {
+  const store = await openStore(config.store);
+  const service = new QueueService(store, { maxMessageBytes: config.maxMessageBytes });
+  const app = buildApp({ service, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
+  let address: string;
+  try {
+    address = await app.fastify.listen({ port: config.port, host: config.listen });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const port = (app.fastify.server.address() as { port: number }).port;
+  logger.info({ url: address, store: describeStore(config.store) }, 'listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${config.listen.includes(':') ? `[${config.listen}]` : config.listen}:${port}`,
+    port,
+    close: () =>
+      (closing ??= (async () => {
+        app.beginShutdown();
+        await app.fastify.close();
+        await store.close();
+        logger.info('stopped');
+      })()),
+  };
+}
+
+/** Runs until SIGTERM/SIGINT, then shuts down gracefully; a second signal exits at once. */
+export function stopOnSignals(broker: RunningBroker, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    broker.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

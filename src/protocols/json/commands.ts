@@ -1,0 +1,109 @@
+/**
+ * The JSON protocol (`POST /queue`, WebSocket frames): one function per command over
+ * QueueService. Missing or non-string fields answer `{"error": ...}` with status 200, as the
+ * original did; invalid names and values, and a command that is not an object with a string
+ * `cmd`, are BrokerErrors with their own status (400, 413...).
+ */
+import { BrokerError } from '../../errors.js';
+import type { QueueService } from '../../core/queue-service.js';
+import { assertQueueName, parseTtl } from '../../core/names.js';
+import type { Json } from '../json-text.js';
+import type { Policy } from '../../wire.js';
+
+type Command = Record<string, unknown>;
+type Run = (service: QueueService, c: Command) => Promise<Json>;
+
+/** A field error answered in-band with status 200. */
+class FieldError extends Error {}
+
+function field(c: Command, name: string): string {
+  const v = c[name];
+  if (v === undefined || v === null) throw new FieldError(`missing field: ${name}`);
+  if (typeof v !== 'string') throw new FieldError(`${name} must be a string`);
+  return v;
+}
+
+function queueOf(c: Command): string {
+  return assertQueueName(field(c, 'queue'));
+}
+
+const COMMANDS: Record<string, Run> = {
+  add: async (s, c) => {
+    const queue = queueOf(c);
+    const ttl = parseTtl(c['ttl']);
+    const options = ttl === undefined ? {} : { ttlSeconds: ttl };
+    if (c['values'] !== undefined) {
+      if (!Array.isArray(c['values'])) throw new FieldError('values must be an array of strings');
+      return { queue, keys: await s.add(queue, c['values'] as unknown[], options) };
+    }
+    const value = field(c, 'value');
+    const [key] = await s.add(queue, [value], options);
+    return { queue, value, key: key! };
+  },
+  get: async (s, c) => {
+    const queue = queueOf(c);
+    const m = await s.softGet(queue);
+    return m ? { queue, value: m.value, key: m.key, count: m.count } : { error: 'empty queue' };
+  },
+  take: async (s, c) => {
+    const queue = queueOf(c);
+    const r = await s.take(queue, 1);
+    const m = r.messages[0];
+    if (m) return { queue, value: m.value, key: m.key };
+    return { error: r.stopped ? 'queue stopped' : 'empty queue' };
+  },
+  del: async (s, c) => {
+    const queue = queueOf(c);
+    const key = field(c, 'key');
+    return { queue, deleted: await s.remove(queue, key), key };
+  },
+  len: async (s, c) => {
+    const queue = queueOf(c);
+    return { queue, len: (await s.stats(queue)).len };
+  },
+  stats: async (s, c) => ({ ...(await s.stats(queueOf(c))) }),
+  policy: async (s, c) => {
+    const queue = queueOf(c);
+    if (c['policy'] !== undefined) {
+      const p = field(c, 'policy');
+      if (p !== 'broadcast' && p !== 'roundrobin') return { error: `invalid policy: ${p}` };
+      await s.setPolicy(queue, p as Policy);
+    }
+    return { queue, value: await s.getPolicy(queue) };
+  },
+  status: async (s, c) => {
+    const queue = queueOf(c);
+    if (c['status'] !== undefined) {
+      const word = field(c, 'status');
+      if (word !== 'start' && word !== 'stop') return { error: `invalid status: ${word}` };
+      await s.setStatus(queue, word === 'start' ? 'started' : 'stopped');
+    }
+    return { queue, status: (await s.getStatus(queue)) === 'stopped' ? 0 : 1 };
+  },
+};
+
+/** Parses the JSON text of a command; not JSON or no string `cmd` → 400. */
+export function parseCommand(text: string): Command {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new BrokerError('INVALID_JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new BrokerError('INVALID_COMMAND');
+  const cmd = (parsed as Command)['cmd'];
+  if (typeof cmd !== 'string' || cmd === '') throw new BrokerError('INVALID_COMMAND');
+  return parsed as Command;
+}
+
+/** Runs one command; the result is the reply body (field errors included). */
+export async function runCommand(service: QueueService, command: Command): Promise<Json> {
+  const run = Object.hasOwn(COMMANDS, command['cmd'] as string) ? COMMANDS[command['cmd'] as string] : undefined;
+  if (!run) return { error: 'null resultset' };
+  try {
+    return await run(service, command);
+  } catch (err) {
+    if (err instanceof FieldError) return { error: err.message };
+    throw err;
+  }
+}

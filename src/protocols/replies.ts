@@ -1,0 +1,158 @@
+/**
+ * The only module that shapes a reply body. Legacy framing (trailing "\r\n", plain-text keys,
+ * text/html content types, JSONP forms) follows shared/reference/originals.md A.3 and A.4,
+ * fixed where SPEC.md says so. Golden tests: test/unit/replies.test.ts.
+ */
+import type { Message, QueueStats } from '../wire.js';
+import { ERRORS, type ErrorCode } from '../errors.js';
+import { pyJson, str, type Json } from './json-text.js';
+
+export interface Reply {
+  status: number;
+  type?: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+export const TYPES = {
+  legacy: 'text/html; charset=UTF-8',
+  json: 'application/json; charset=utf-8',
+  js: 'application/javascript; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+} as const;
+
+const CRLF = '\r\n';
+
+/** Legacy framing: `x\r\n`, or JSONP `cb(x);\r\n`. */
+function framed(payload: string, callback: string | undefined, type: string = TYPES.legacy): Reply {
+  return callback === undefined
+    ? { status: 200, type, body: payload + CRLF }
+    : { status: 200, type: TYPES.js, body: `${callback}(${payload});${CRLF}` };
+}
+
+function envelopeText(m: Message): string {
+  return `{"count": 0, "key": ${str(m.key)}, "value": ${str(m.value)}}`;
+}
+
+export const replies = {
+  /** POST / and POST /q/<q>: the new key as plain text. JSONP quotes it (the original's
+   *  `cb(q:1);` was not valid JavaScript). */
+  key: (key: string, callback?: string): Reply => (callback === undefined ? framed(key, undefined) : framed(str(key), callback)),
+
+  /** POST /q/<q>?batch=1: the keys as a JSON array. */
+  keys: (keys: string[], callback?: string): Reply => framed(pyJson(keys), callback, TYPES.json),
+
+  /** GET /q/<q>, GET /?queue=: one envelope. */
+  envelope: (m: Message, callback?: string): Reply => framed(envelopeText(m), callback),
+
+  /** GET /q/<q>?count=n: an array of envelopes. */
+  envelopes: (ms: Message[], callback?: string): Reply => framed('[' + ms.map(envelopeText).join(', ') + ']', callback, TYPES.json),
+
+  /** Empty queue on GET /q/<q>: 204 with an empty body (the original sent an HTML body). */
+  noContent: (stopped: boolean): Reply => ({ status: 204, body: '', ...(stopped ? { headers: { 'x-restmq-status': 'stopped' } } : {}) }),
+
+  /** DELETE /q/<q>. */
+  purged: (queue: string, existed: boolean, callback?: string): Reply => framed(pyJson({ queue, status: existed ? 1 : 0 }), callback),
+
+  /** GET /p/<q>. */
+  policy: (queue: string, name: string, callback?: string): Reply => framed(pyJson({ queue, value: name }), callback),
+
+  /** POST /p/<q>: the raw `OK`, or `null` for an unknown policy (both 200, as the original). */
+  policySet: (ok: boolean, callback?: string): Reply =>
+    ok ? (callback === undefined ? framed('OK', undefined) : framed('"OK"', callback)) : framed('null', callback),
+
+  /** GET /control/<q> (application/json, CRLF, no JSONP). */
+  control: (store: string, queue: string, status: 0 | 1): Reply => ({
+    status: 200,
+    type: TYPES.json,
+    body: pyJson({ redis: store, queue, status: { queue, status } }) + CRLF,
+  }),
+
+  /** GET /control/: every queue (fixed: the original reported a fake queue). */
+  controlAll: (store: string, statuses: [string, 0 | 1][]): Reply => {
+    const queues: Record<string, Json> = {};
+    for (const [queue, status] of statuses) queues[queue] = { queue, status };
+    return { status: 200, type: TYPES.json, body: pyJson({ redis: store, queues, count: statuses.length }) + CRLF };
+  },
+
+  /** POST /control/<q>; JSONP `cb(x)\r\n` without a semicolon, as the original. */
+  controlSet: (queue: string, status: 0 | 1 | { invalid: string | null }, callback?: string): Reply => {
+    const stat: Json = typeof status === 'number' ? { queue, status } : `invalid status: ${status.invalid ?? 'None'}`;
+    const payload = pyJson({ stat });
+    return callback === undefined
+      ? { status: 200, type: TYPES.legacy, body: payload + CRLF }
+      : { status: 200, type: TYPES.js, body: `${callback}(${payload})${CRLF}` };
+  },
+
+  /** GET /stats/<q>: JSON, no CRLF; JSONP `cb(json)`. */
+  queueStats: (store: string, s: QueueStats, callback?: string): Reply => unframedJson({ redis: store, ...s }, callback),
+
+  /** GET /stats/: JSON always (the original's JSONP sent a Python repr). */
+  allStats: (store: string, stats: QueueStats[], callback?: string): Reply => {
+    const queues: Record<string, Json> = {};
+    for (const s of stats) queues[s.queue] = { name: s.queue, ...queueFields(s) };
+    return unframedJson({ queues, redis: store, count: stats.length }, callback);
+  },
+
+  /** POST /queue replies: application/json, no CRLF, no JSONP. */
+  command: (body: Json): Reply => ({ status: 200, type: TYPES.json, body: pyJson(body) }),
+
+  /** Every error the broker raises. */
+  error: (code: ErrorCode, message?: string): Reply => ({
+    status: ERRORS[code].status,
+    type: TYPES.json,
+    body: JSON.stringify({ error: message ?? ERRORS[code].message, code }),
+  }),
+
+  redirect: (location: string): Reply => ({ status: 302, body: '', headers: { location } }),
+
+  health: (body: Record<string, Json>, ok: boolean): Reply => ({ status: ok ? 200 : 503, type: TYPES.json, body: JSON.stringify(body) }),
+
+  /** GET /q/: HTML list of queues (names escaped and URL-encoded). */
+  queueList: (names: string[]): Reply => ({
+    status: 200,
+    type: TYPES.html,
+    body: page('avaliable queue for REST', `<ul>\n${names.map((n) => `<li><a href="/q/${encodeURIComponent(n)}">/q/${html(n)}</a></li>`).join('\n')}\n</ul>`),
+  }),
+
+  /** GET /j/<q> as HTML. */
+  jobPage: (s: QueueStats, oldest: Message[]): Reply => ({
+    status: 200,
+    type: TYPES.html,
+    body: page(
+      `jobs in queue ${s.queue}`,
+      `<p>queue name: ${html(s.queue)}</p>\n<p>job count: ${s.len}</p>\n` +
+        `<p>ready: ${s.ready}, in flight: ${s.inflight}, delayed: ${s.delayed}, dead: ${s.dead}, consumers: ${s.consumers}</p>\n` +
+        `<p>oldest 10 jobs</p>\n<ul>\n${oldest.map((m) => `<li>${html(m.key)}: ${html(truncate(m.value))}</li>`).join('\n')}\n</ul>`,
+    ),
+  }),
+
+  /** GET /j/<q> with Accept: application/json. */
+  jobJson: (s: QueueStats, oldest: Message[]): Reply => ({
+    status: 200,
+    type: TYPES.json,
+    body: pyJson({ ...s, status: s.status, peek: oldest.map((m) => ({ key: m.key, value: m.value })) }),
+  }),
+};
+
+function queueFields(s: QueueStats): Record<string, Json> {
+  const { queue: _queue, ...rest } = s;
+  return rest;
+}
+
+function unframedJson(value: Json, callback: string | undefined): Reply {
+  const payload = pyJson(value);
+  return callback === undefined ? { status: 200, type: TYPES.json, body: payload } : { status: 200, type: TYPES.js, body: `${callback}(${payload})` };
+}
+
+function html(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function truncate(s: string): string {
+  return s.length > 200 ? s.slice(0, 200) + '…' : s;
+}
+
+function page(title: string, body: string): string {
+  return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${html(title)}</title></head>\n<body>\n<h1>${html(title)}</h1>\n${body}\n</body></html>\n`;
+}

@@ -1,0 +1,91 @@
+/**
+ * The message routes of the original REST API: `/` (GET ?queue=, POST) and `/q/...`
+ * (list, take, enqueue, purge). Replies come from protocols/replies.ts.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BrokerError } from '../../errors.js';
+import type { QueueService } from '../../core/queue-service.js';
+import { assertCallback, assertQueueName, parseCount, parseTtl } from '../../core/names.js';
+import { argsOf, mediaType, rawBody } from '../../http/body.js';
+import type { Args } from '../../http/args.js';
+import { routes } from '../../http/reply.js';
+import { replies, type Reply } from '../replies.js';
+
+export const DASHBOARD_PATH = '/dashboard/';
+
+/** `msg` wins over `value`, as on the original's /q/ (its `POST /` ignored msg: fixed). */
+function formValue(args: Args): string | undefined {
+  return args.get('msg') ?? args.get('value');
+}
+
+async function takeReply(service: QueueService, queue: string, args: Args, emptyStatus: 204 | 404): Promise<Reply> {
+  const callback = assertCallback(args.get('callback'));
+  const count = parseCount(args.get('count'));
+  const result = await service.take(queue, count ?? 1);
+  if (result.messages.length === 0) {
+    if (emptyStatus === 204) return replies.noContent(result.stopped);
+    const r = replies.error('QUEUE_EMPTY', result.stopped ? 'queue is stopped' : undefined);
+    return result.stopped ? { ...r, headers: { 'x-restmq-status': 'stopped' } } : r;
+  }
+  return count === undefined ? replies.envelope(result.messages[0]!, callback) : replies.envelopes(result.messages, callback);
+}
+
+async function enqueueReply(service: QueueService, queue: string, req: FastifyRequest, args: Args): Promise<Reply> {
+  const callback = assertCallback(args.get('callback'));
+  const ttl = parseTtl(args.get('ttl'));
+  const options = ttl === undefined ? {} : { ttlSeconds: ttl };
+  if (args.get('batch') === '1' || args.get('batch') === 'true') {
+    if (mediaType(req) !== 'application/json') throw new BrokerError('INVALID_BATCH', 'a batch needs Content-Type: application/json');
+    const values = parseBatch(rawBody(req));
+    return replies.keys(await service.add(queue, values, options), callback);
+  }
+  const value = formValue(args) ?? rawBody(req);
+  if (value === undefined) throw new BrokerError('MISSING_ARGUMENT', 'msg or value is required');
+  const [key] = await service.add(queue, [value], options);
+  return replies.key(key!, callback);
+}
+
+function parseBatch(text: string | undefined): unknown[] {
+  if (text === undefined) throw new BrokerError('INVALID_BATCH');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new BrokerError('INVALID_JSON');
+  }
+  if (!Array.isArray(parsed)) throw new BrokerError('INVALID_BATCH');
+  return parsed;
+}
+
+function queueParam(req: FastifyRequest): string {
+  return assertQueueName((req.params as { queue: string }).queue);
+}
+
+export function registerMessageRoutes(app: FastifyInstance, service: QueueService): void {
+  routes(app, '/', {
+    GET: async (req) => {
+      const args = argsOf(req);
+      const queue = args.get('queue');
+      if (queue === undefined) return replies.redirect(DASHBOARD_PATH);
+      return takeReply(service, assertQueueName(queue), args, 404);
+    },
+    POST: async (req) => {
+      const args = argsOf(req);
+      const queue = args.get('queue');
+      if (queue === undefined) throw new BrokerError('MISSING_ARGUMENT', 'queue is required');
+      return enqueueReply(service, assertQueueName(queue), req, args);
+    },
+  });
+
+  routes(app, '/q/', { GET: async () => replies.queueList(await service.listQueues()) });
+
+  routes(app, '/q/:queue', {
+    GET: async (req) => takeReply(service, queueParam(req), argsOf(req), 204),
+    POST: async (req) => enqueueReply(service, queueParam(req), req, argsOf(req)),
+    DELETE: async (req) => {
+      const queue = queueParam(req);
+      const callback = assertCallback(argsOf(req).get('callback'));
+      return replies.purged(queue, await service.purge(queue), callback);
+    },
+  });
+}

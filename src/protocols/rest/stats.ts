@@ -1,0 +1,35 @@
+/** Read-only views: `/stats/`, `/stats/<q>` (JSON) and the job page `/j/<q>` (HTML or JSON). */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { QueueService } from '../../core/queue-service.js';
+import { assertCallback, assertQueueName } from '../../core/names.js';
+import { argsOf } from '../../http/body.js';
+import { routes } from '../../http/reply.js';
+import { replies } from '../replies.js';
+
+function queueParam(req: FastifyRequest): string {
+  return assertQueueName((req.params as { queue: string }).queue);
+}
+
+function wantsJson(req: FastifyRequest): boolean {
+  const accept = req.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.startsWith('text/html');
+}
+
+export function registerStatsRoutes(app: FastifyInstance, service: QueueService): void {
+  routes(app, '/stats/', {
+    GET: async (req) => replies.allStats(service.storeKind, await service.allStats(), assertCallback(argsOf(req).get('callback'))),
+  });
+  routes(app, '/stats/:queue', {
+    GET: async (req) => {
+      const queue = queueParam(req);
+      return replies.queueStats(service.storeKind, await service.stats(queue), assertCallback(argsOf(req).get('callback')));
+    },
+  });
+  routes(app, '/j/:queue', {
+    GET: async (req) => {
+      const queue = queueParam(req);
+      const [stats, oldest] = await Promise.all([service.stats(queue), service.peek(queue)]);
+      return wantsJson(req) ? replies.jobJson(stats, oldest) : replies.jobPage(stats, oldest);
+    },
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * QueueStore: the storage contract, in queue terms. Every backend (Redis, SQLite) implements
+ * it and passes test/storage/conformance.ts. Nothing above storage/ knows which one it has.
+ *
+ * Invariants every backend keeps:
+ * - Each state-changing method is one atomic step (one Lua script on Redis, one transaction
+ *   in SQLite): a crash at any instant leaves either all of it or none of it.
+ * - Keys are `<queue>:<n>`, n = 1, 2, 3... from a per-queue counter that is never reset,
+ *   not even by purge.
+ * - Messages come out in FIFO order (oldest key first). A message is handed out by `take`
+ *   to exactly one caller, however many take concurrently, on however many brokers.
+ * - A message whose TTL has passed is never returned: `take`/`softGet` skip and drop it.
+ * - `take` on a stopped queue takes nothing and says so (`stopped: true`).
+ * - Queue names reaching a store are already valid (core/names.ts); stores do not re-check.
+ */
+import type { Policy, QueueStatus, Message } from '../wire.js';
+
+export type StoreKind = 'redis' | 'sqlite' | 'memory';
+
+export interface EnqueueOptions {
+  /** Seconds until the body expires (a whole number ≥ 1), as the original's `ttl`. */
+  ttlSeconds?: number;
+}
+
+export interface TakeResult {
+  messages: Message[];
+  /** True when the queue is stopped; then `messages` is empty. */
+  stopped: boolean;
+  /** How many expired entries were dropped on the way. */
+  expired: number;
+}
+
+/** JSON `get` (soft get): the oldest message, not removed; `count` = times soft-read. */
+export interface SoftGetResult extends Message {
+  count: number;
+}
+
+export interface QueueInfo {
+  name: string;
+  /** Pending messages (the legacy `LLEN <q>:queue`). */
+  length: number;
+  /** Stored status, null when none is stored (which means started). */
+  status: QueueStatus | null;
+  /** Stored policy, null when none is stored (which means broadcast). */
+  policy: Policy | null;
+}
+
+export interface QueueStore {
+  readonly kind: StoreKind;
+
+  /** Appends values in order; returns their keys. Registers the queue (QUEUESET). */
+  enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]>;
+
+  /** Removes and returns up to `count` oldest messages (bodies deleted in the same step). */
+  take(queue: string, count: number): Promise<TakeResult>;
+
+  /** Returns the oldest message without removing it and bumps its soft-read count. */
+  softGet(queue: string): Promise<SoftGetResult | null>;
+
+  /** Oldest `count` messages, oldest first, not consumed and not counted. */
+  peek(queue: string, count: number): Promise<Message[]>;
+
+  /** Deletes one message (body and pending entry) of this queue; true if it existed. */
+  remove(queue: string, key: string): Promise<boolean>;
+
+  /** Deletes every pending message and its body; true if any was pending. Keeps the counter,
+   *  the policy, the status and the queue's registration. */
+  purge(queue: string): Promise<boolean>;
+
+  /** Names of every registered queue, sorted. */
+  listQueues(): Promise<string[]>;
+
+  /** Length, status and policy of each queue, in the order asked. */
+  info(queues: readonly string[]): Promise<QueueInfo[]>;
+
+  getPolicy(queue: string): Promise<Policy | null>;
+  setPolicy(queue: string, policy: Policy): Promise<void>;
+  getStatus(queue: string): Promise<QueueStatus | null>;
+  setStatus(queue: string, status: QueueStatus): Promise<void>;
+
+  /** Resolves when the store answers; rejects with STORE_UNAVAILABLE otherwise. */
+  ping(): Promise<void>;
+
+  /** Releases connections, locks and timers. Idempotent. */
+  close(): Promise<void>;
+}
