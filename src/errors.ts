@@ -22,7 +22,6 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'the message or request body is over the size limit' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported Content-Type' },
   STORE_UNAVAILABLE: { status: 503, message: 'the store is unavailable' },
-  SHUTTING_DOWN: { status: 503, message: 'the broker is shutting down' },
   INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
