@@ -21,6 +21,7 @@ export const ERRORS = {
   METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this route' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'the message or request body is over the size limit' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported Content-Type' },
+  UPGRADE_REQUIRED: { status: 426, message: 'this route is a WebSocket: send an Upgrade: websocket request' },
   STORE_UNAVAILABLE: { status: 503, message: 'the store is unavailable' },
   INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;

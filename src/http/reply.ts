@@ -12,7 +12,8 @@ export function send(reply: FastifyReply, r: Reply): FastifyReply {
   return reply.send(r.body);
 }
 
-export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<Reply> | Reply;
+/** A route handler returns its Reply, or undefined when it answered itself (streams). */
+export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<Reply | undefined> | Reply | undefined;
 
 const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 
@@ -22,7 +23,15 @@ export function routes(app: FastifyInstance, url: string, handlers: Partial<Reco
   for (const method of allowed) {
     const handler = handlers[method]!;
     // exposeHeadRoute off: a HEAD must never run a consuming GET.
-    app.route({ method, url, exposeHeadRoute: false, handler: async (req, reply) => send(reply, await handler(req, reply)) });
+    app.route({
+      method,
+      url,
+      exposeHeadRoute: false,
+      handler: async (req, reply) => {
+        const r = await handler(req, reply);
+        return r === undefined ? reply : send(reply, r);
+      },
+    });
   }
   const others = ALL_METHODS.filter((m) => !allowed.includes(m as 'GET'));
   app.route({

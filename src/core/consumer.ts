@@ -1,0 +1,103 @@
+/**
+ * A streaming consumer: one COMET/SSE/WebSocket connection of one queue, with a bounded
+ * buffer. Messages handed to it in one tick are coalesced into one write; while the transport
+ * is saturated they wait here, and past the limit the consumer is cut off (overflow) and its
+ * unwritten messages are handed back so they can return to the queue.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Message } from '../wire.js';
+
+export type Transport = 'comet' | 'sse' | 'ws';
+export type EndReason = 'deleted' | 'shutdown' | 'overflow' | 'client' | 'error';
+
+/** A message for one consumer; `exclusive` when no other consumer got a copy of it. */
+export interface Handed {
+  message: Message;
+  queue: string;
+  exclusive: boolean;
+}
+
+/** What a transport gives the core: framing and writing are the transport's business. */
+export interface ConsumerSink {
+  /** Writes messages in order; false when the transport's buffer is full. */
+  write(batch: readonly Handed[]): boolean;
+  /** Calls `listener` once, when the transport can take more after a false write. */
+  onDrain(listener: () => void): void;
+  heartbeat(): void;
+  /** Ends the stream (`deleted`: write the last `null` frame first). Idempotent. */
+  end(reason: EndReason): void;
+}
+
+export interface ConsumerLimits {
+  /** Messages that may wait while the transport is saturated. */
+  maxPending: number;
+  /** Bytes of values that may wait while the transport is saturated. */
+  maxPendingBytes: number;
+}
+
+export class Consumer {
+  readonly id = randomUUID();
+  lastWrite = Date.now();
+  closed = false;
+  private pending: Handed[] = [];
+  private pendingBytes = 0;
+  private saturated = false;
+  private flushQueued = false;
+
+  constructor(
+    readonly queue: string,
+    readonly transport: Transport,
+    private readonly sink: ConsumerSink,
+    private readonly limits: ConsumerLimits,
+    /** Called once when the consumer overflows, with what it could not write. */
+    private readonly onOverflow: (consumer: Consumer, unwritten: Handed[]) => void,
+  ) {}
+
+  deliver(h: Handed): void {
+    if (this.closed) return;
+    this.pending.push(h);
+    this.pendingBytes += h.message.value.length;
+    if (this.saturated && (this.pending.length > this.limits.maxPending || this.pendingBytes > this.limits.maxPendingBytes)) {
+      this.onOverflow(this, this.close('overflow'));
+      return;
+    }
+    if (!this.flushQueued && !this.saturated) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  heartbeat(now: number, idleMs: number): void {
+    if (!this.closed && now - this.lastWrite >= idleMs) {
+      this.lastWrite = now;
+      this.sink.heartbeat();
+    }
+  }
+
+  /** Ends the stream; returns the messages that were never written. */
+  close(reason: EndReason): Handed[] {
+    if (this.closed) return [];
+    this.closed = true;
+    const unwritten = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.sink.end(reason);
+    return unwritten;
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.closed || this.saturated || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.lastWrite = Date.now();
+    if (!this.sink.write(batch)) {
+      this.saturated = true;
+      this.sink.onDrain(() => {
+        this.saturated = false;
+        this.flush();
+      });
+    }
+  }
+}

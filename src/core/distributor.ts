@@ -1,0 +1,220 @@
+/**
+ * The distributor: fan-out, written once for every transport. It keeps this broker's
+ * streaming consumers by queue, registers them in the store (so every broker sharing it sees
+ * them), and runs one pump: on an event or the safety poll it asks the store to dispatch a
+ * queue's messages into broker inboxes (the store applies the policy), reads this broker's
+ * inbox, hands each item to its consumer(s), and acknowledges the items once written.
+ */
+import type { QueueStore } from '../storage/contract.js';
+import type { Delivery, StoreEvent, StreamStore } from '../storage/stream-contract.js';
+import type { Message } from '../wire.js';
+import { Consumer, type ConsumerLimits, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
+
+export type BrokerStore = QueueStore & StreamStore;
+
+export interface Log {
+  warn(obj: object, msg: string): void;
+}
+
+export interface DistributorOptions extends ConsumerLimits {
+  /** Messages taken per dispatch and inbox items read per round trip. */
+  batch: number;
+  /** Safety poll for messages written without a notification (an old RestMQ). */
+  pollMs: number;
+  /** How long a consumer registration and the broker's heartbeat live unless refreshed. */
+  registrationTtlMs: number;
+  /** Idle time after which a stream gets a heartbeat. */
+  heartbeatMs: number;
+}
+
+export const DEFAULT_DISTRIBUTOR_OPTIONS: DistributorOptions = {
+  batch: 100,
+  pollMs: 1000,
+  registrationTtlMs: 15_000,
+  heartbeatMs: 15_000,
+  maxPending: 1000,
+  maxPendingBytes: 8 * 1024 * 1024,
+};
+
+export class Distributor {
+  private readonly byQueue = new Map<string, Map<string, Consumer>>();
+  private readonly dirty = new Set<string>();
+  private inboxDirty = true;
+  private pumping = false;
+  private stopped = false;
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => Promise<void>) | undefined;
+  /** Store writes started outside the pump (unregister, requeue) that stop() waits for. */
+  private readonly background = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly store: BrokerStore,
+    private readonly log: Log,
+    private readonly options: DistributorOptions = DEFAULT_DISTRIBUTOR_OPTIONS,
+  ) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.store.subscribe((e) => this.onEvent(e));
+    await this.store.heartbeat(this.options.registrationTtlMs);
+    const every = (ms: number, fn: () => void) => this.timers.push(setInterval(fn, ms).unref());
+    every(this.options.pollMs, () => {
+      for (const q of this.byQueue.keys()) this.dirty.add(q);
+      this.inboxDirty = true;
+      this.schedule();
+    });
+    every(Math.max(100, Math.floor(this.options.registrationTtlMs / 3)), () => void this.refresh());
+    every(Math.max(50, Math.floor(this.options.heartbeatMs / 3)), () => {
+      const now = Date.now();
+      for (const consumers of this.byQueue.values()) for (const c of consumers.values()) c.heartbeat(now, this.options.heartbeatMs);
+    });
+    this.schedule();
+  }
+
+  /** Adds a consumer of `queue`; messages start flowing at once. */
+  async attach(queue: string, transport: Transport, sink: ConsumerSink): Promise<Consumer> {
+    const consumer = new Consumer(queue, transport, sink, this.options, (c, unwritten) => this.remove(c, unwritten));
+    let consumers = this.byQueue.get(queue);
+    if (!consumers) this.byQueue.set(queue, (consumers = new Map()));
+    consumers.set(consumer.id, consumer);
+    try {
+      await this.store.registerConsumers(queue, [consumer.id], this.options.registrationTtlMs);
+    } catch (err) {
+      this.remove(consumer, consumer.close('error'));
+      throw err;
+    }
+    this.dirty.add(queue);
+    this.schedule();
+    return consumer;
+  }
+
+  /** The transport saw its connection end. */
+  detach(consumer: Consumer, reason: EndReason = 'client'): void {
+    this.remove(consumer, consumer.close(reason));
+  }
+
+  /** Live consumers on this broker, by transport (for stats). */
+  localCounts(): Record<Transport, number> {
+    const counts = { comet: 0, sse: 0, ws: 0 };
+    for (const consumers of this.byQueue.values()) for (const c of consumers.values()) counts[c.transport]++;
+    return counts;
+  }
+
+  /** Ends every stream (their unwritten messages go back to the queue) and leaves the store. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const consumers of [...this.byQueue.values()]) for (const c of [...consumers.values()]) this.remove(c, c.close('shutdown'));
+    await this.unsubscribe?.();
+    while (this.pumping) await new Promise((r) => setTimeout(r, 5));
+    await Promise.all(this.background);
+    await this.store.leave().catch((err: unknown) => this.log.warn({ err }, 'leaving the store failed'));
+  }
+
+  private onEvent(e: StoreEvent): void {
+    switch (e.type) {
+      case 'enqueued':
+      case 'started':
+        if (this.byQueue.has(e.queue)) this.dirty.add(e.queue);
+        break;
+      case 'closed':
+        for (const c of [...(this.byQueue.get(e.queue)?.values() ?? [])]) this.remove(c, c.close('deleted'));
+        return;
+      case 'wake':
+        if (e.broker !== this.store.brokerId) return;
+        this.inboxDirty = true;
+        break;
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.pumping || this.stopped) return;
+    this.pumping = true;
+    void this.pump().finally(() => {
+      this.pumping = false;
+    });
+  }
+
+  /** One pump per broker: inbox reads and acks must not interleave. */
+  private async pump(): Promise<void> {
+    const { batch } = this.options;
+    try {
+      while (!this.stopped && (this.dirty.size > 0 || this.inboxDirty)) {
+        let items: Delivery[];
+        const queue = this.dirty.values().next().value;
+        if (queue !== undefined) {
+          this.dirty.delete(queue);
+          if (!this.byQueue.has(queue)) continue;
+          const r = await this.store.dispatch(queue, batch, batch);
+          if (r.dispatched === batch) this.dirty.add(queue);
+          items = r.inbox;
+        } else {
+          this.inboxDirty = false;
+          items = await this.store.readInbox(batch);
+        }
+        if (items.length === 0) continue;
+        const back = this.fanOut(items);
+        for (const [q, messages] of back) await this.store.requeue(q, messages);
+        await this.store.ackInbox(items.length);
+        if (items.length === batch) this.inboxDirty = true;
+      }
+    } catch (err) {
+      // The store is unreachable or failed: the safety poll retries; nothing was acked.
+      this.log.warn({ err }, 'stream delivery failed; retrying on the next poll');
+    }
+  }
+
+  /** Hands inbox items to local consumers; returns what must go back to its queue. */
+  private fanOut(items: readonly Delivery[]): Map<string, Message[]> {
+    const back = new Map<string, Message[]>();
+    const giveBack = (d: Delivery) => {
+      const list = back.get(d.queue) ?? [];
+      list.push({ key: d.key, value: d.value });
+      back.set(d.queue, list);
+    };
+    for (const d of items) {
+      const consumers = this.byQueue.get(d.queue);
+      const message: Message = { key: d.key, value: d.value };
+      if (d.consumer !== undefined) {
+        const c = consumers?.get(d.consumer);
+        if (c && !c.closed) c.deliver({ message, queue: d.queue, exclusive: true });
+        else giveBack(d);
+      } else if (!consumers || consumers.size === 0) {
+        // Nobody here any more: back to the queue, unless other brokers' consumers got copies.
+        if (d.copies === 1) giveBack(d);
+      } else {
+        const exclusive = d.copies === 1 && consumers.size === 1;
+        for (const c of consumers.values()) c.deliver({ message, queue: d.queue, exclusive });
+      }
+    }
+    return back;
+  }
+
+  /** Forgets a consumer; its exclusive unwritten messages return to the front of the queue. */
+  private remove(consumer: Consumer, unwritten: Handed[]): void {
+    const consumers = this.byQueue.get(consumer.queue);
+    if (consumers?.delete(consumer.id) && consumers.size === 0) this.byQueue.delete(consumer.queue);
+    this.track(this.store.unregisterConsumers(consumer.queue, [consumer.id]), 'unregistering a consumer failed');
+    const exclusive = unwritten.filter((h) => h.exclusive).map((h) => h.message);
+    if (exclusive.length > 0) this.track(this.store.requeue(consumer.queue, exclusive), 'returning messages to the queue failed');
+  }
+
+  private track(p: Promise<unknown>, failure: string): void {
+    const tracked = p.catch((err: unknown) => this.log.warn({ err }, failure)).finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      await this.store.heartbeat(this.options.registrationTtlMs);
+      for (const [queue, consumers] of this.byQueue) {
+        await this.store.registerConsumers(queue, [...consumers.keys()], this.options.registrationTtlMs);
+      }
+      if ((await this.store.reap()) > 0) this.inboxDirty = true;
+      this.schedule();
+    } catch (err) {
+      this.log.warn({ err }, 'refreshing consumer registrations failed');
+    }
+  }
+}

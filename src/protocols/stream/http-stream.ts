@@ -1,0 +1,96 @@
+/**
+ * COMET (`/c/<q>`) and Server-Sent Events (`/sse/<q>`, or `/c/<q>` with
+ * `Accept: text/event-stream`): thin adapters that frame and write; the distributor decides
+ * what to send. Headers go out at once (the original sent none before the first message).
+ */
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
+import type { Distributor } from '../../core/distributor.js';
+import { assertCallback, assertQueueName } from '../../core/names.js';
+import { argsOf } from '../../http/body.js';
+import { routes } from '../../http/reply.js';
+import { HEARTBEAT, SSE_PREAMBLE, endFrame, frame } from './framing.js';
+import type { Message } from '../../wire.js';
+
+type HttpFormat = 'comet' | 'sse';
+
+/** Frames are shared by every consumer of a broadcast: frame each message once per format. */
+const frameCache = { comet: new WeakMap<Message, string>(), sse: new WeakMap<Message, string>() };
+
+function framed(format: HttpFormat, m: Message, callback: string | undefined): string {
+  if (callback !== undefined) return frame(format, m, callback);
+  let f = frameCache[format].get(m);
+  if (f === undefined) frameCache[format].set(m, (f = frame(format, m)));
+  return f;
+}
+
+class HttpStreamSink implements ConsumerSink {
+  private ended = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly format: HttpFormat,
+    private readonly callback: string | undefined,
+  ) {}
+
+  write(batch: readonly Handed[]): boolean {
+    let chunk = '';
+    for (const h of batch) chunk += framed(this.format, h.message, this.callback);
+    return this.res.write(chunk);
+  }
+
+  onDrain(listener: () => void): void {
+    this.res.once('drain', listener);
+  }
+
+  heartbeat(): void {
+    if (!this.ended) this.res.write(HEARTBEAT[this.format]);
+  }
+
+  end(reason: EndReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (reason === 'overflow' || reason === 'error') {
+      // A consumer that does not read: drop the connection and its buffers now.
+      this.res.destroy();
+      return;
+    }
+    if (reason === 'deleted') this.res.write(endFrame(this.format, this.callback));
+    this.res.end();
+  }
+}
+
+function wantsSse(req: FastifyRequest): boolean {
+  return (req.headers.accept ?? '').includes('text/event-stream');
+}
+
+async function openStream(distributor: Distributor, req: FastifyRequest, reply: FastifyReply, format: HttpFormat): Promise<void> {
+  const queue = assertQueueName((req.params as { queue: string }).queue);
+  const callback = format === 'comet' ? assertCallback(argsOf(req).get('callback')) : undefined;
+  const res = reply.raw;
+  const sink = new HttpStreamSink(res, format, callback);
+  const consumer = await distributor.attach(queue, format, sink);
+  reply.hijack();
+  res.writeHead(200, {
+    'content-type': format === 'sse' ? 'text/event-stream; charset=utf-8' : 'text/plain; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+  });
+  if (format === 'sse') res.write(SSE_PREAMBLE);
+  else res.flushHeaders();
+  req.log.info({ queue, transport: format, consumer: consumer.id }, 'stream opened');
+  res.once('close', () => {
+    distributor.detach(consumer, 'client');
+    req.log.info({ queue, transport: format, consumer: consumer.id }, 'stream closed');
+  });
+}
+
+export function registerHttpStreamRoutes(app: FastifyInstance, distributor: Distributor): void {
+  const stream = (format: HttpFormat | 'auto') => async (req: FastifyRequest, reply: FastifyReply) => {
+    await openStream(distributor, req, reply, format === 'auto' ? (wantsSse(req) ? 'sse' : 'comet') : format);
+    return undefined;
+  };
+  routes(app, '/c/:queue', { GET: stream('auto') });
+  routes(app, '/sse/:queue', { GET: stream('sse') });
+}

@@ -1,0 +1,121 @@
+/**
+ * WebSocket consumers (`/ws/<q>`): one text frame per envelope, pushed by the distributor;
+ * client text frames holding JSON-protocol commands are executed and answered on the socket,
+ * any other text is echoed back (as the original did). Pings keep idle sockets alive.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type {} from '@fastify/websocket';
+import type { WebSocket } from 'ws';
+import type { ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
+import type { Distributor } from '../../core/distributor.js';
+import type { QueueService } from '../../core/queue-service.js';
+import { assertQueueName } from '../../core/names.js';
+import { BrokerError, isBrokerError } from '../../errors.js';
+import type { Message } from '../../wire.js';
+import { pyJson } from '../json-text.js';
+import { parseCommand, runCommand } from '../json/commands.js';
+import { replies } from '../replies.js';
+import { send } from '../../http/reply.js';
+import { endFrame, frame } from './framing.js';
+
+/** Above this many buffered bytes the socket counts as saturated. */
+const HIGH_WATER = 256 * 1024;
+const frames = new WeakMap<Message, string>();
+
+class WebSocketSink implements ConsumerSink {
+  private ended = false;
+
+  constructor(private readonly socket: WebSocket) {}
+
+  /** The TCP socket under the WebSocket (ws keeps it as `_socket`). */
+  private get raw(): { cork(): void; uncork(): void; once(e: 'drain', l: () => void): void } | undefined {
+    return (this.socket as unknown as { _socket?: { cork(): void; uncork(): void; once(e: 'drain', l: () => void): void } })._socket;
+  }
+
+  write(batch: readonly Handed[]): boolean {
+    // Cork the TCP socket so a batch of frames leaves in as few packets as possible.
+    const raw = this.raw;
+    raw?.cork();
+    for (const h of batch) {
+      let f = frames.get(h.message);
+      if (f === undefined) frames.set(h.message, (f = frame('ws', h.message)));
+      this.socket.send(f);
+    }
+    raw?.uncork();
+    return this.socket.bufferedAmount < HIGH_WATER;
+  }
+
+  onDrain(listener: () => void): void {
+    // ws has no drain event of its own: wait for the TCP socket's, then re-check the level.
+    const check = () => {
+      if (this.ended) return;
+      if (this.socket.bufferedAmount < HIGH_WATER) listener();
+      else if (this.raw) this.raw.once('drain', check);
+      else setTimeout(check, 10);
+    };
+    check();
+  }
+
+  heartbeat(): void {
+    if (!this.ended) this.socket.ping();
+  }
+
+  end(reason: EndReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (reason === 'overflow' || reason === 'error') {
+      this.socket.terminate();
+      return;
+    }
+    if (reason === 'deleted') this.socket.send(endFrame('ws'));
+    this.socket.close(reason === 'shutdown' ? 1001 : 1000, reason);
+  }
+}
+
+async function answer(service: QueueService, socket: WebSocket, text: string): Promise<void> {
+  let command;
+  try {
+    command = parseCommand(text);
+  } catch {
+    socket.send(text); // not a command: echo, as the original
+    return;
+  }
+  try {
+    socket.send(pyJson(await runCommand(service, command)));
+  } catch (err) {
+    const e = isBrokerError(err) ? err : new BrokerError('INTERNAL');
+    socket.send(replies.error(e.code, e.message).body);
+  }
+}
+
+export function registerWebSocketRoute(app: FastifyInstance, distributor: Distributor, service: QueueService): void {
+  app.route({
+    method: 'GET',
+    url: '/ws/:queue',
+    exposeHeadRoute: false,
+    handler: async (_req, reply) => send(reply, replies.error('UPGRADE_REQUIRED')),
+    wsHandler: async (socket: WebSocket, req: FastifyRequest) => {
+      let queue: string;
+      try {
+        queue = assertQueueName((req.params as { queue: string }).queue);
+      } catch (err) {
+        socket.close(1008, (err as Error).message.slice(0, 120));
+        return;
+      }
+      const messages: string[] = [];
+      let ready = false;
+      // Frames may arrive before the consumer is registered: answer them in order after.
+      socket.on('message', (data, isBinary) => {
+        const text = isBinary ? null : data.toString();
+        if (text === null) return;
+        if (ready) void answer(service, socket, text);
+        else messages.push(text);
+      });
+      const consumer = await distributor.attach(queue, 'ws', new WebSocketSink(socket));
+      socket.once('close', () => distributor.detach(consumer, 'client'));
+      ready = true;
+      for (const text of messages) void answer(service, socket, text);
+      req.log.info({ queue, transport: 'ws', consumer: consumer.id }, 'stream opened');
+    },
+  });
+}

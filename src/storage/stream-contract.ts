@@ -1,0 +1,81 @@
+/**
+ * StreamStore: what streaming delivery (COMET, SSE, WebSocket) needs from a store, on top of
+ * QueueStore. Fan-out itself is written once, in core/distributor.ts; a store only keeps the
+ * shared state that several brokers must agree on.
+ *
+ * The model: every broker has an id and an *inbox*. A `dispatch` moves ready messages of a
+ * queue out of the queue and into inboxes, per the queue's policy:
+ * - broadcast: one copy into the inbox of each broker that has live consumers of the queue
+ *   (that broker then writes it to every one of its consumers of the queue);
+ * - roundrobin: into the inbox of the broker owning the one consumer chosen by a rotating
+ *   cursor shared by all brokers (one message per turn, so no consumer starves).
+ * A message leaves its queue only when a consumer is registered, never while the queue is
+ * stopped, and the move is one atomic step. An inbox item stays in the inbox until its broker
+ * acknowledges it after writing it to the sockets (`ackInbox`), so a broker that dies between
+ * taking and writing loses nothing: `reap` (run by any broker) returns the items of brokers
+ * whose heartbeat stopped to the front of their queues (a broadcast copy only when it was the
+ * message's only copy — the other brokers' consumers got theirs).
+ *
+ * Invariants: one reader per inbox (its broker), strictly in order (read the oldest n, write
+ * them, ack n); registrations expire unless refreshed, so a dead broker's consumers vanish.
+ */
+import type { Message } from '../wire.js';
+
+/** A message in a broker's inbox, assigned by a dispatch. */
+export interface Delivery extends Message {
+  queue: string;
+  /** roundrobin: the consumer it is for; broadcast: undefined (every local consumer). */
+  consumer?: string;
+  /** How many brokers received a copy (always 1 for roundrobin). */
+  copies: number;
+}
+
+/** Events shared by every broker on the store. */
+export type StoreEvent =
+  /** Messages were added to a queue that has registered consumers. */
+  | { type: 'enqueued'; queue: string }
+  /** A queue was started, or its policy changed: dispatch again. */
+  | { type: 'started'; queue: string }
+  /** DELETE /q/<q>: every broker ends its streams of the queue. */
+  | { type: 'closed'; queue: string }
+  /** Items were put into this broker's inbox by another broker. */
+  | { type: 'wake'; broker: string };
+
+export interface DispatchResult {
+  /** Messages taken out of the queue by this call (0: empty, stopped or no consumer). */
+  dispatched: number;
+  /** This broker's oldest inbox items after the dispatch (up to `read`). */
+  inbox: Delivery[];
+}
+
+export interface StreamStore {
+  /** This broker's id (random per process). */
+  readonly brokerId: string;
+
+  /** Registers or refreshes this broker's live consumers of `queue` for `ttlMs`. */
+  registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void>;
+  unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void>;
+  /** Live consumers of each queue, on every broker. */
+  consumerCounts(queues: readonly string[]): Promise<number[]>;
+
+  /** Moves up to `count` messages of `queue` into inboxes (see above), then reads this
+   *  broker's oldest `read` inbox items; one atomic step per backend call. */
+  dispatch(queue: string, count: number, read: number): Promise<DispatchResult>;
+  /** This broker's oldest `read` inbox items, not removed. */
+  readInbox(read: number): Promise<Delivery[]>;
+  /** Removes this broker's `n` oldest inbox items: they were written. */
+  ackInbox(n: number): Promise<void>;
+  /** Puts messages back at the front of their queue, oldest first (undelivered). */
+  requeue(queue: string, messages: readonly Message[]): Promise<void>;
+
+  /** Marks this broker alive for `ttlMs`. */
+  heartbeat(ttlMs: number): Promise<void>;
+  /** Returns dead brokers' inbox items to their queues; resolves to how many were returned. */
+  reap(): Promise<number>;
+  /** Forgets this broker at a clean shutdown (after its inbox is empty). */
+  leave(): Promise<void>;
+
+  publish(event: StoreEvent): Promise<void>;
+  /** Calls `listener` for every event from every broker (this one included). */
+  subscribe(listener: (event: StoreEvent) => void): Promise<() => Promise<void>>;
+}
