@@ -53,15 +53,15 @@ describe('Consumer', () => {
   it('overflows past the limit while saturated: cut off, unwritten messages handed back', async () => {
     const sink = new FakeSink();
     sink.full = true;
-    let back = undefined as Handed[] | undefined;
-    const c = new Consumer('q', 'ws', sink, { maxPending: 2, maxPendingBytes: 1000 }, (_c, unwritten) => (back = unwritten));
+    const seen: { back?: Handed[] } = {};
+    const c = new Consumer('q', 'ws', sink, { maxPending: 2, maxPendingBytes: 1000 }, (_c, unwritten) => (seen.back = unwritten));
     c.deliver(h(1));
     await tick();
     c.deliver(h(2));
     c.deliver(h(3));
-    assert.ok(back === undefined, "no overflow yet");
+    assert.ok(seen.back === undefined, "no overflow yet");
     c.deliver(h(4));
-    assert.deepEqual(back?.map((x) => x.message.key), ['q:2', 'q:3', 'q:4']);
+    assert.deepEqual(seen.back?.map((x) => x.message.key), ['q:2', 'q:3', 'q:4']);
     assert.equal(sink.ended, 'overflow');
     assert.equal(c.closed, true);
     c.deliver(h(5));
