@@ -1,7 +1,7 @@
 /**
  * The error catalogue: every error the broker raises has a code here, with its HTTP status
  * and a default message. Replies carry `{"error": message, "code": code}`.
- * The README's error table is checked against this list by test/unit/errors.test.ts.
+ * The README's error table is checked against this list by test/unit/errors-readme.test.ts.
  */
 export const ERRORS = {
   INVALID_QUEUE_NAME: { status: 400, message: 'invalid queue name: 1-128 characters from A-Z a-z 0-9 _ . - (QUEUESET, AUTHKEY and queuestat are reserved)' },

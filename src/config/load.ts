@@ -32,7 +32,7 @@ type Raw = Record<string, string | number | boolean | undefined>;
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 function coerce(spec: SettingSpec, value: unknown, source: string): string | number | boolean {
-  const where = `${source} ${spec.flag}`;
+  const where = source;
   if (spec.type === 'string') {
     if (typeof value !== 'string' || value === '') throw new ConfigError(`${where}: expected a non-empty string`);
     return value;
@@ -114,9 +114,9 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
   for (const spec of SETTINGS as readonly SettingSpec[]) {
     if (spec.flag === 'config') continue;
     const sources: [unknown, string][] = [
-      [flags[spec.flag], 'flag --'],
-      [env[envName(spec.flag)], `env ${envName(spec.flag)} for`],
-      [file[spec.flag], `config file key`],
+      [flags[spec.flag], `flag --${spec.flag}`],
+      [env[envName(spec.flag)], `env ${envName(spec.flag)}`],
+      [file[spec.flag], `config file key ${spec.flag}`],
     ];
     const found = sources.find(([v]) => v !== undefined);
     if (found) {

@@ -8,7 +8,9 @@ import { registerMessageRoutes } from '../protocols/rest/messages.js';
 import { registerAdminRoutes } from '../protocols/rest/admin.js';
 import { registerStatsRoutes } from '../protocols/rest/stats.js';
 import { registerJsonRoutes } from '../protocols/json/routes.js';
+import { replies } from '../protocols/replies.js';
 import { registerBodyParsers } from './body.js';
+import { send } from './reply.js';
 import { installErrorHandling } from './errors.js';
 import { registerOpsRoutes } from './ops.js';
 
@@ -43,6 +45,10 @@ export function buildApp(deps: AppDeps): App {
     loggerInstance: deps.logger,
     logController: new OneLinePerRequest(),
     routerOptions: { maxParamLength: 512 },
+    // Errors Fastify raises before routing (a malformed %-escape in the path) use the catalogue too.
+    frameworkErrors: (err, _req, reply) => {
+      void send(reply, replies.error(err.statusCode === 400 ? 'INVALID_ENCODING' : 'INTERNAL'));
+    },
     // The request timeout guards against clients that never finish sending.
     requestTimeout: 60_000,
     return503OnClosing: true,

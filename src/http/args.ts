@@ -10,7 +10,7 @@ export type Args = Map<string, string>;
 
 // eslint-disable-next-line no-control-regex -- these control characters are exactly what the original replaced
 const CONTROL = /[\x00-\x08\x0e-\x1f]/g;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function decodeComponent(s: string): string {
   if (!s.includes('%') && !s.includes('+')) return s;

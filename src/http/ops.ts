@@ -22,7 +22,7 @@ function staticPage(name: string): string {
 }
 
 export function registerOpsRoutes(app: FastifyInstance, service: QueueService, state: { shuttingDown: boolean }): void {
-  routes(app, '/health', { GET: () => replies.health({ status: 'ok' }, true) });
+  routes(app, '/health', { GET: () => replies.health({ status: 'ok' }, true) }, { head: true });
   routes(app, '/ready', {
     GET: async () => {
       if (state.shuttingDown) return replies.health({ status: 'shutting down' }, false);
@@ -33,7 +33,7 @@ export function registerOpsRoutes(app: FastifyInstance, service: QueueService, s
         return replies.health({ status: 'store unavailable', store: service.storeKind }, false);
       }
     },
-  });
+  }, { head: true });
   const help = staticPage('help.html');
   const dashboard = staticPage('dashboard.html');
   routes(app, '/static/help.html', { GET: () => ({ status: 200, type: TYPES.html, body: help }) });

@@ -18,22 +18,27 @@ export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<Repl
 const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 
 /** Registers `handlers` on `url`; every other method gets 405 with an Allow header. */
-export function routes(app: FastifyInstance, url: string, handlers: Partial<Record<'GET' | 'POST' | 'DELETE', Handler>>): void {
+export function routes(
+  app: FastifyInstance,
+  url: string,
+  handlers: Partial<Record<'GET' | 'POST' | 'DELETE', Handler>>,
+  options: { head?: boolean } = {},
+): void {
   const allowed = Object.keys(handlers) as ('GET' | 'POST' | 'DELETE')[];
   for (const method of allowed) {
     const handler = handlers[method]!;
-    // exposeHeadRoute off: a HEAD must never run a consuming GET.
+    // HEAD only where asked (health checks): a HEAD must never run a consuming GET.
     app.route({
       method,
       url,
-      exposeHeadRoute: false,
+      exposeHeadRoute: options.head === true && method === 'GET',
       handler: async (req, reply) => {
         const r = await handler(req, reply);
         return r === undefined ? reply : send(reply, r);
       },
     });
   }
-  const others = ALL_METHODS.filter((m) => !allowed.includes(m as 'GET'));
+  const others = ALL_METHODS.filter((m) => !allowed.includes(m as 'GET') && !(m === 'HEAD' && options.head === true));
   app.route({
     method: others,
     url,

@@ -77,7 +77,11 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
     },
   });
 
-  routes(app, '/q/', { GET: async () => replies.queueList(await service.listQueues()) });
+  const emptyName = () => {
+    throw new BrokerError('INVALID_QUEUE_NAME');
+  };
+  // The original created a queue named "" here (R29): refused.
+  routes(app, '/q/', { GET: async () => replies.queueList(await service.listQueues()), POST: emptyName, DELETE: emptyName });
 
   routes(app, '/q/:queue', {
     GET: async (req) => takeReply(service, queueParam(req), argsOf(req), 204),

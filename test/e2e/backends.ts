@@ -1,0 +1,140 @@
+/**
+ * Shared by the e2e suites: run one suite per backend (sqlite temp file, memory, redis on the
+ * file's own redis-server), and small helpers for plain `fetch` over loopback.
+ */
+import { describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { startTestBroker, type BackendName, type TestBroker } from '../harness/broker.js';
+import { startRedis, type RedisServer } from '../harness/redis.js';
+import { ERRORS } from '../../src/errors.js';
+
+export const BACKENDS: readonly BackendName[] = ['sqlite', 'memory', 'redis'];
+
+export interface Ctx {
+  backend: BackendName;
+  /** Base URL of the running broker. */
+  url: string;
+  /** What /stats/ and /control/ report as "redis": the store kind. */
+  storeKind: string;
+  redis?: RedisServer;
+}
+
+/**
+ * `describe(backend)` for each backend, with a broker started before and closed after.
+ * `suite` receives a getter (the broker only exists once `before` has run).
+ */
+export function forEachBackend(suite: (ctx: () => Ctx) => void, opts: { flags?: Record<string, string>; backends?: readonly BackendName[] } = {}): void {
+  for (const backend of opts.backends ?? BACKENDS) {
+    describe(backend, () => {
+      let broker: TestBroker | undefined;
+      let redis: RedisServer | undefined;
+      before(async () => {
+        if (backend === 'redis') redis = await startRedis();
+        broker = await startTestBroker(backend, { ...(redis ? { redis } : {}), ...(opts.flags ? { flags: opts.flags } : {}) });
+      });
+      after(async () => {
+        await broker?.close();
+        await redis?.stop();
+      });
+      suite(() => {
+        assert.ok(broker, 'broker not started');
+        return { backend, url: broker.url, storeKind: backend, ...(redis ? { redis } : {}) };
+      });
+    });
+  }
+}
+
+/** A fresh queue name per test. */
+export const qname = (): string => `q-${randomUUID()}`;
+
+export interface Res {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+export interface ReqOpts {
+  /** Form fields, sent as application/x-www-form-urlencoded. */
+  form?: Record<string, string>;
+  /** A raw body; give `type` for its Content-Type. */
+  body?: string | Buffer;
+  type?: string;
+  headers?: Record<string, string>;
+}
+
+/** One request; redirects are not followed. */
+export async function req(base: string, method: string, path: string, opts: ReqOpts = {}): Promise<Res> {
+  const headers: Record<string, string> = { ...opts.headers };
+  let body: string | Buffer | undefined;
+  if (opts.form) {
+    body = new URLSearchParams(opts.form).toString();
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+  } else if (opts.body !== undefined) {
+    body = opts.body;
+    if (opts.type) headers['content-type'] = opts.type;
+  }
+  const r = await fetch(base + path, { method, headers, redirect: 'manual', ...(body === undefined ? {} : { body }) });
+  return { status: r.status, headers: r.headers, text: await r.text() };
+}
+
+/** Asserts a broker error: status, JSON `{"error": <string>, "code"}`, code from the catalogue. */
+export function assertError(r: Res, status: number, code?: string): void {
+  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
+  assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
+  const body = JSON.parse(r.text) as { error?: unknown; code?: unknown };
+  assert.equal(typeof body.error, 'string', r.text);
+  assert.ok(typeof body.code === 'string' && Object.hasOwn(ERRORS, body.code), `code ${String(body.code)} is not in the catalogue`);
+  if (code !== undefined) assert.equal(body.code, code);
+}
+
+/** Asserts a 200 with this exact body and a content type starting with `type`. */
+export function assertOk(r: Res, body: string, type: string | RegExp = 'text/html; charset=UTF-8'): void {
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.text, body);
+  const ct = r.headers.get('content-type') ?? '';
+  if (typeof type === 'string') assert.equal(ct, type);
+  else assert.match(ct, type);
+}
+
+/** POST /q/<q> value=<v>; returns the key. */
+export async function post(base: string, queue: string, value: string, extra: Record<string, string> = {}): Promise<string> {
+  const r = await req(base, 'POST', `/q/${queue}`, { form: { value, ...extra } });
+  assert.equal(r.status, 200, r.text);
+  assert.ok(r.text.endsWith('\r\n'));
+  return r.text.slice(0, -2);
+}
+
+/** GET /q/<q>: the envelope, or null on 204. */
+export async function take(base: string, queue: string): Promise<{ key: string; value: string; count: number } | null> {
+  const r = await req(base, 'GET', `/q/${queue}`);
+  if (r.status === 204) return null;
+  assert.equal(r.status, 200, r.text);
+  assert.ok(r.text.endsWith('\r\n'));
+  return JSON.parse(r.text) as { key: string; value: string; count: number };
+}
+
+/** Pending length, from /stats/<q>. */
+export async function len(base: string, queue: string): Promise<number> {
+  const r = await req(base, 'GET', `/stats/${queue}`);
+  assert.equal(r.status, 200, r.text);
+  return (JSON.parse(r.text) as { len: number }).len;
+}
+
+/** JSON protocol: POST /queue with a raw JSON body; the parsed reply. */
+export async function command(base: string, cmd: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const r = await req(base, 'POST', '/queue', { body: JSON.stringify(cmd), type: 'application/json' });
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
+  return JSON.parse(r.text) as Record<string, unknown>;
+}
+
+/** Polls `check` until it returns true, up to `timeoutMs`; fails with `what` otherwise. */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The Lua scripts and their registration agree: every file is registered under its name,
+ * every name the store calls has a file, and each header documents the KEYS, ARGV and
+ * output the body actually uses (the `-N` suffix is the number of KEYS).
+ */
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { loadScripts, registerScripts, SCRIPT_NAMES } from '../../src/storage/redis/scripts.js';
+
+const scripts = loadScripts();
+
+/** The leading --[[ ... ]] block, and the code after it. */
+function split(lua: string): { header: string; body: string } {
+  const m = /^--\[\[([\s\S]*?)\]\]/.exec(lua);
+  return { header: m?.[1] ?? '', body: m ? lua.slice(m[0].length) : lua };
+}
+const indexes = (text: string, name: 'KEYS' | 'ARGV') =>
+  new Set([...text.matchAll(new RegExp(`${name}\\[(\\d+)\\]`, 'g'))].map((m) => Number(m[1])));
+
+it('every script file has a name the store knows, and every name has a file', () => {
+  assert.deepEqual(scripts.map((s) => s.name).sort(), [...SCRIPT_NAMES].sort());
+  assert.equal(new Set(scripts.map((s) => s.name)).size, scripts.length, 'one file per name');
+});
+
+it('every script is registered as an ioredis command', async () => {
+  const redis = new Redis({ lazyConnect: true });
+  try {
+    const before = SCRIPT_NAMES.filter((n) => n in redis);
+    assert.deepEqual(before, [], 'no script name shadows an ioredis method');
+    registerScripts(redis);
+    for (const n of SCRIPT_NAMES) assert.equal(typeof (redis as unknown as Record<string, unknown>)[n], 'function', n);
+    registerScripts(redis); // idempotent: a second call must not throw
+  } finally {
+    redis.disconnect();
+  }
+});
+
+for (const s of scripts) {
+  it(`${s.file}: the header documents KEYS, ARGV and output`, () => {
+    const { header, body } = split(s.lua);
+    assert.ok(header.trim().length > 0, 'starts with a --[[ ]] header block');
+    const headerKeys = indexes(header, 'KEYS');
+    const maxKey = Math.max(0, ...headerKeys);
+    assert.equal(maxKey, s.numberOfKeys, `-${s.numberOfKeys} suffix vs highest KEYS[i] in the header`);
+    for (let i = 1; i <= maxKey; i++) assert.ok(headerKeys.has(i), `KEYS[${i}] named in the header`);
+    for (const i of indexes(body, 'KEYS')) assert.ok(i <= s.numberOfKeys, `body uses KEYS[${i}]`);
+    const headerArgv = indexes(header, 'ARGV');
+    for (const i of indexes(body, 'ARGV')) assert.ok(headerArgv.has(i), `ARGV[${i}] used but not named in the header`);
+    assert.ok(headerArgv.size > 0, 'names its ARGV');
+    assert.match(header, /Output:\s*\n\s+\S/, 'names its return value');
+  });
+}

@@ -1,0 +1,237 @@
+/**
+ * Golden tests for protocols/replies.ts: every reply shape pinned byte for byte (status,
+ * content type, body, headers). The legacy framing follows originals.md A.3/A.4, fixed where
+ * SPEC.md says so (quoted JSONP keys, JSON /stats/ JSONP, 204 without a body, HTML-safe JSON).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { replies, TYPES, type Reply } from '../../src/protocols/replies.js';
+import { ERRORS, type ErrorCode } from '../../src/errors.js';
+import type { QueueStats } from '../../src/wire.js';
+
+const LEGACY = 'text/html; charset=UTF-8';
+const JSON_T = 'application/json; charset=utf-8';
+const JS = 'application/javascript; charset=utf-8';
+const HTML = 'text/html; charset=utf-8';
+
+const ok = (type: string, body: string): Reply => ({ status: 200, type, body });
+
+const stats = (queue: string, over: Partial<QueueStats> = {}): QueueStats => ({
+  queue, len: 2, status: 1, policy: 1, ready: 2, inflight: 0, delayed: 0, dead: 0, consumers: 0, ...over,
+});
+const STATS_FIELDS = '"len": 2, "status": 1, "policy": 1, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0';
+
+describe('replies: content types', () => {
+  it('names the four content types exactly', () => {
+    assert.deepEqual({ ...TYPES }, { legacy: LEGACY, json: JSON_T, js: JS, html: HTML });
+  });
+});
+
+describe('replies.key / keys', () => {
+  it('key: plain text key + CRLF, legacy text/html', () => {
+    assert.deepEqual(replies.key('q:1'), ok(LEGACY, 'q:1\r\n'));
+  });
+  it('key with callback: the key is quoted (valid JavaScript) and the type is application/javascript', () => {
+    assert.deepEqual(replies.key('q:1', 'cb'), ok(JS, 'cb("q:1");\r\n'));
+  });
+  it('keys: JSON array with Python separators + CRLF, application/json', () => {
+    assert.deepEqual(replies.keys(['q:1', 'q:2']), ok(JSON_T, '["q:1", "q:2"]\r\n'));
+  });
+  it('keys with callback', () => {
+    assert.deepEqual(replies.keys(['q:1'], 'my.cb'), ok(JS, 'my.cb(["q:1"]);\r\n'));
+  });
+});
+
+describe('replies.envelope / envelopes', () => {
+  it('envelope: count, key, value in that order, CRLF, legacy type', () => {
+    assert.deepEqual(replies.envelope({ key: 'q:1', value: 'v' }), ok(LEGACY, '{"count": 0, "key": "q:1", "value": "v"}\r\n'));
+  });
+  it('envelope with callback', () => {
+    assert.deepEqual(replies.envelope({ key: 'q:1', value: 'v' }, 'cb'), ok(JS, 'cb({"count": 0, "key": "q:1", "value": "v"});\r\n'));
+  });
+  it('values are always strings, never turned into numbers (R28 fixed)', () => {
+    assert.equal(replies.envelope({ key: 'q:7', value: '007' }).body, '{"count": 0, "key": "q:7", "value": "007"}\r\n');
+  });
+  it('escapes <, >, & so a stored <script> never renders as markup', () => {
+    const r = replies.envelope({ key: 'q:1', value: '<script>alert("x&y")</script>' });
+    assert.equal(r.body, '{"count": 0, "key": "q:1", "value": "\\u003cscript\\u003ealert(\\"x\\u0026y\\")\\u003c/script\\u003e"}\r\n');
+    assert.equal(JSON.parse(r.body).value, '<script>alert("x&y")</script>');
+  });
+  it('keeps control characters JSON-escaped and non-ASCII as is', () => {
+    const r = replies.envelope({ key: 'q:1', value: ' a\r\nb\t\u0000é€😀\u2028 ' });
+    assert.equal(r.body, '{"count": 0, "key": "q:1", "value": " a\\r\\nb\\t\\u0000é€😀\\u2028 "}\r\n');
+  });
+  it('envelopes: JSON array of envelopes, application/json, CRLF', () => {
+    const r = replies.envelopes([{ key: 'q:1', value: 'a' }, { key: 'q:2', value: 'b' }]);
+    assert.deepEqual(r, ok(JSON_T, '[{"count": 0, "key": "q:1", "value": "a"}, {"count": 0, "key": "q:2", "value": "b"}]\r\n'));
+  });
+  it('envelopes with callback', () => {
+    assert.deepEqual(replies.envelopes([{ key: 'q:1', value: 'a' }], 'cb'), ok(JS, 'cb([{"count": 0, "key": "q:1", "value": "a"}]);\r\n'));
+  });
+});
+
+describe('replies.noContent', () => {
+  it('204 with an empty body and no headers', () => {
+    assert.deepEqual(replies.noContent(false), { status: 204, body: '' });
+  });
+  it('stopped: 204, empty body, X-RestMQ-Status: stopped', () => {
+    assert.deepEqual(replies.noContent(true), { status: 204, body: '', headers: { 'x-restmq-status': 'stopped' } });
+  });
+});
+
+describe('replies.purged', () => {
+  it('status 1 when something was pending', () => {
+    assert.deepEqual(replies.purged('q', true), ok(LEGACY, '{"queue": "q", "status": 1}\r\n'));
+  });
+  it('status 0 otherwise', () => {
+    assert.deepEqual(replies.purged('q', false), ok(LEGACY, '{"queue": "q", "status": 0}\r\n'));
+  });
+  it('JSONP', () => {
+    assert.deepEqual(replies.purged('q', false, 'cb'), ok(JS, 'cb({"queue": "q", "status": 0});\r\n'));
+  });
+});
+
+describe('replies.policy / policySet', () => {
+  it('policy: {"queue", "value"} + CRLF', () => {
+    assert.deepEqual(replies.policy('q', 'broadcast'), ok(LEGACY, '{"queue": "q", "value": "broadcast"}\r\n'));
+    assert.deepEqual(replies.policy('q', 'roundrobin', 'cb'), ok(JS, 'cb({"queue": "q", "value": "roundrobin"});\r\n'));
+  });
+  it('policySet OK: the raw OK + CRLF', () => {
+    assert.deepEqual(replies.policySet(true), ok(LEGACY, 'OK\r\n'));
+  });
+  it('policySet OK with callback: quoted', () => {
+    assert.deepEqual(replies.policySet(true, 'cb'), ok(JS, 'cb("OK");\r\n'));
+  });
+  it('policySet unknown policy: null + CRLF (200, as the original)', () => {
+    assert.deepEqual(replies.policySet(false), ok(LEGACY, 'null\r\n'));
+    assert.deepEqual(replies.policySet(false, 'cb'), ok(JS, 'cb(null);\r\n'));
+  });
+});
+
+describe('replies.control / controlAll / controlSet', () => {
+  it('control: nested status, application/json, CRLF', () => {
+    assert.deepEqual(replies.control('sqlite', 'q', 1), ok(JSON_T, '{"redis": "sqlite", "queue": "q", "status": {"queue": "q", "status": 1}}\r\n'));
+    assert.deepEqual(replies.control('redis', 'q', 0), ok(JSON_T, '{"redis": "redis", "queue": "q", "status": {"queue": "q", "status": 0}}\r\n'));
+  });
+  it('controlAll: every queue by name, count', () => {
+    assert.deepEqual(
+      replies.controlAll('memory', [['a', 1], ['b', 0]]),
+      ok(JSON_T, '{"redis": "memory", "queues": {"a": {"queue": "a", "status": 1}, "b": {"queue": "b", "status": 0}}, "count": 2}\r\n'),
+    );
+  });
+  it('controlAll with no queue', () => {
+    assert.deepEqual(replies.controlAll('memory', []), ok(JSON_T, '{"redis": "memory", "queues": {}, "count": 0}\r\n'));
+  });
+  it('controlSet start/stop: {"stat": {...}} + CRLF, legacy type', () => {
+    assert.deepEqual(replies.controlSet('q', 1), ok(LEGACY, '{"stat": {"queue": "q", "status": 1}}\r\n'));
+    assert.deepEqual(replies.controlSet('q', 0), ok(LEGACY, '{"stat": {"queue": "q", "status": 0}}\r\n'));
+  });
+  it('controlSet invalid: the original text, None when missing', () => {
+    assert.deepEqual(replies.controlSet('q', { invalid: 'pause' }), ok(LEGACY, '{"stat": "invalid status: pause"}\r\n'));
+    assert.deepEqual(replies.controlSet('q', { invalid: null }), ok(LEGACY, '{"stat": "invalid status: None"}\r\n'));
+  });
+  it('controlSet JSONP: cb(x) + CRLF without a semicolon, as the original', () => {
+    assert.deepEqual(replies.controlSet('q', 0, 'cb'), ok(JS, 'cb({"stat": {"queue": "q", "status": 0}})\r\n'));
+  });
+});
+
+describe('replies.queueStats / allStats', () => {
+  it('queueStats: JSON, no CRLF', () => {
+    assert.deepEqual(replies.queueStats('sqlite', stats('q')), ok(JSON_T, `{"redis": "sqlite", "queue": "q", ${STATS_FIELDS}}`));
+  });
+  it('queueStats JSONP: cb(json), no semicolon, no CRLF', () => {
+    assert.deepEqual(replies.queueStats('sqlite', stats('q'), 'cb'), ok(JS, `cb({"redis": "sqlite", "queue": "q", ${STATS_FIELDS}})`));
+  });
+  it('allStats: queues by name with name + fields, then redis and count; no CRLF', () => {
+    const r = replies.allStats('redis', [stats('a'), stats('b', { status: 0, policy: 2 })]);
+    assert.deepEqual(
+      r,
+      ok(JSON_T, `{"queues": {"a": {"name": "a", ${STATS_FIELDS}}, "b": {"name": "b", "len": 2, "status": 0, "policy": 2, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0}}, "redis": "redis", "count": 2}`),
+    );
+  });
+  it('allStats JSONP is JSON (the original sent a Python repr)', () => {
+    assert.deepEqual(replies.allStats('memory', [], 'cb'), ok(JS, 'cb({"queues": {}, "redis": "memory", "count": 0})'));
+  });
+});
+
+describe('replies.command', () => {
+  it('application/json, no CRLF, insertion order', () => {
+    assert.deepEqual(replies.command({ queue: 'q', value: 'v', key: 'q:1' }), ok(JSON_T, '{"queue": "q", "value": "v", "key": "q:1"}'));
+    assert.deepEqual(replies.command({ error: 'null resultset' }), ok(JSON_T, '{"error": "null resultset"}'));
+    assert.deepEqual(replies.command({ queue: 'q', deleted: false, key: 'q:1' }), ok(JSON_T, '{"queue": "q", "deleted": false, "key": "q:1"}'));
+  });
+});
+
+describe('replies.error', () => {
+  it('shape {"error", "code"}, application/json, status from the catalogue', () => {
+    assert.deepEqual(replies.error('NOT_FOUND'), { status: 404, type: JSON_T, body: '{"error":"no such route","code":"NOT_FOUND"}' });
+  });
+  it('a message overrides the default text, never the code', () => {
+    assert.deepEqual(replies.error('QUEUE_EMPTY', 'queue is stopped'), { status: 404, type: JSON_T, body: '{"error":"queue is stopped","code":"QUEUE_EMPTY"}' });
+  });
+  it('every catalogue code', () => {
+    for (const code of Object.keys(ERRORS) as ErrorCode[]) {
+      const r = replies.error(code);
+      assert.equal(r.status, ERRORS[code].status, code);
+      assert.equal(r.type, JSON_T, code);
+      assert.equal(r.headers, undefined, code);
+      assert.deepEqual(JSON.parse(r.body), { error: ERRORS[code].message, code }, code);
+    }
+  });
+});
+
+describe('replies.redirect / health', () => {
+  it('redirect: 302, empty body, Location', () => {
+    assert.deepEqual(replies.redirect('/dashboard/'), { status: 302, body: '', headers: { location: '/dashboard/' } });
+  });
+  it('health: 200 or 503, compact JSON', () => {
+    assert.deepEqual(replies.health({ status: 'ok' }, true), ok(JSON_T, '{"status":"ok"}'));
+    assert.deepEqual(replies.health({ status: 'down', store: 'redis' }, false), { status: 503, type: JSON_T, body: '{"status":"down","store":"redis"}' });
+  });
+});
+
+const page = (title: string, body: string) =>
+  `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${title}</title></head>\n<body>\n<h1>${title}</h1>\n${body}\n</body></html>\n`;
+
+describe('replies.queueList', () => {
+  it('one link per queue, the original title (sic)', () => {
+    assert.deepEqual(
+      replies.queueList(['a', 'b.c-d_e']),
+      ok(HTML, page('avaliable queue for REST', '<ul>\n<li><a href="/q/a">/q/a</a></li>\n<li><a href="/q/b.c-d_e">/q/b.c-d_e</a></li>\n</ul>')),
+    );
+  });
+  it('no queue: an empty list', () => {
+    assert.equal(replies.queueList([]).body, page('avaliable queue for REST', '<ul>\n\n</ul>'));
+  });
+  it('names are HTML-escaped in text and URL-encoded in links', () => {
+    const body = replies.queueList(['<x>&"\' y']).body;
+    assert.ok(body.includes('<li><a href="/q/%3Cx%3E%26%22\'%20y">/q/&#60;x&#62;&#38;&#34;&#39; y</a></li>'), body);
+    assert.ok(!body.includes('<x>'));
+  });
+});
+
+describe('replies.jobPage / jobJson', () => {
+  const s = stats('q');
+  it('jobPage: title, counts, oldest jobs with escaped values', () => {
+    const r = replies.jobPage(s, [{ key: 'q:1', value: '<b>a</b>' }, { key: 'q:2', value: 'b' }]);
+    assert.deepEqual(
+      r,
+      ok(HTML, page('jobs in queue q',
+        '<p>queue name: q</p>\n<p>job count: 2</p>\n<p>ready: 2, in flight: 0, delayed: 0, dead: 0, consumers: 0</p>\n' +
+          '<p>oldest 10 jobs</p>\n<ul>\n<li>q:1: &#60;b&#62;a&#60;/b&#62;</li>\n<li>q:2: b</li>\n</ul>')),
+    );
+  });
+  it('jobPage truncates long values to 200 characters', () => {
+    const body = replies.jobPage(s, [{ key: 'q:1', value: 'x'.repeat(201) }]).body;
+    assert.ok(body.includes(`<li>q:1: ${'x'.repeat(200)}…</li>`));
+    assert.ok(!body.includes('x'.repeat(201)));
+    assert.ok(replies.jobPage(s, [{ key: 'q:1', value: 'y'.repeat(200) }]).body.includes(`<li>q:1: ${'y'.repeat(200)}</li>`));
+  });
+  it('jobJson: the stats fields and a peek of key/value pairs', () => {
+    assert.deepEqual(
+      replies.jobJson(s, [{ key: 'q:1', value: 'a' }]),
+      ok(JSON_T, `{"queue": "q", ${STATS_FIELDS}, "peek": [{"key": "q:1", "value": "a"}]}`),
+    );
+    assert.equal(replies.jobJson(s, []).body, `{"queue": "q", ${STATS_FIELDS}, "peek": []}`);
+  });
+});
