@@ -1,0 +1,170 @@
+/**
+ * QueueStore on Redis, in the original RestMQ key layout (keys.ts), so an old broker sharing
+ * the Redis keeps working. Every state change is one Lua script (lua/, scripts.ts); policy
+ * and status writes are single SET commands, atomic on their own.
+ */
+import { Redis, ReplyError } from 'ioredis';
+import { BrokerError } from '../../errors.js';
+import type { Message, Policy, QueueStatus } from '../../wire.js';
+import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
+import { keys, POLICY_CODES, STATUS_CODES } from './keys.js';
+import { registerScripts, type ScriptedRedis } from './scripts.js';
+
+export interface RedisStoreOptions {
+  host: string;
+  port: number;
+  db: number;
+  password?: string;
+}
+
+/** Redis answers that mean "not now" rather than "bug": still STORE_UNAVAILABLE. */
+const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOAUTH|WRONGPASS)\b/;
+
+/**
+ * The one mapping from ioredis failures to BrokerError. Connection loss, timeouts and
+ * transient server states are STORE_UNAVAILABLE; any other Redis reply error (a script
+ * bug, a foreign key of the wrong type) is INTERNAL. The cause is kept for the logs.
+ */
+export function storeError(err: unknown): BrokerError {
+  if (err instanceof BrokerError) return err;
+  if (err instanceof ReplyError && !TRANSIENT_REPLY.test((err as Error).message)) {
+    return new BrokerError('INTERNAL', undefined, { cause: err });
+  }
+  return new BrokerError('STORE_UNAVAILABLE', undefined, { cause: err });
+}
+
+const POLICY_BY_CODE: Record<string, Policy> = { [POLICY_CODES.broadcast]: 'broadcast', [POLICY_CODES.roundrobin]: 'roundrobin' };
+const STATUS_BY_CODE: Record<string, QueueStatus> = { [STATUS_CODES.started]: 'started', [STATUS_CODES.stopped]: 'stopped' };
+const decodePolicy = (v: unknown): Policy | null => (typeof v === 'string' ? POLICY_BY_CODE[v] ?? null : null);
+const decodeStatus = (v: unknown): QueueStatus | null => (typeof v === 'string' ? STATUS_BY_CODE[v] ?? null : null);
+
+/** [k1, v1, k2, v2, ...] from `from` on → messages. */
+function pairs(flat: readonly unknown[], from = 0): Message[] {
+  const out: Message[] = [];
+  for (let i = from; i + 1 < flat.length; i += 2) out.push({ key: String(flat[i]), value: String(flat[i + 1]) });
+  return out;
+}
+
+export class RedisStore implements QueueStore {
+  readonly kind = 'redis' as const;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly redis: ScriptedRedis) {}
+
+  /** Runs one Redis call, mapping its failure. */
+  private async run<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw storeError(err);
+    }
+  }
+
+  async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
+    if (values.length === 0) return [];
+    const ttl = options?.ttlSeconds === undefined ? '' : String(options.ttlSeconds);
+    return this.run(() =>
+      this.redis.enqueue(keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue),
+        queue, keys.messagePrefix(queue), ttl, ...values),
+    );
+  }
+
+  async take(queue: string, count: number): Promise<TakeResult> {
+    const r = await this.run(() => this.redis.take(keys.pending(queue), keys.status(queue), String(count), keys.refcountSuffix));
+    return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages: pairs(r, 2) };
+  }
+
+  async softGet(queue: string): Promise<SoftGetResult | null> {
+    const r = await this.run(() => this.redis.softget(keys.pending(queue), keys.refcountSuffix));
+    if (!r) return null;
+    return { key: String(r[0]), value: String(r[1]), count: Number(r[2]) };
+  }
+
+  async peek(queue: string, count: number): Promise<Message[]> {
+    return pairs(await this.run(() => this.redis.peek(keys.pending(queue), String(count))));
+  }
+
+  async remove(queue: string, key: string): Promise<boolean> {
+    return (await this.run(() => this.redis.remove(keys.pending(queue), key, keys.refcountSuffix))) === 1;
+  }
+
+  async purge(queue: string): Promise<boolean> {
+    return (await this.run(() => this.redis.purge(keys.pending(queue), keys.refcountSuffix))) === 1;
+  }
+
+  async listQueues(): Promise<string[]> {
+    const names = await this.run(() => this.redis.smembers(keys.queueset));
+    return names.sort();
+  }
+
+  async info(queues: readonly string[]): Promise<QueueInfo[]> {
+    if (queues.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const q of queues) p.llen(keys.pending(q)).get(keys.status(q)).get(keys.policy(q));
+    const res = await this.run(() => p.exec());
+    if (!res) throw storeError(new Error('pipeline aborted'));
+    return queues.map((name, i) => {
+      const [len, status, policy] = [0, 1, 2].map((j) => {
+        const [err, value] = res[3 * i + j] ?? [new Error('missing pipeline reply'), null];
+        if (err) throw storeError(err);
+        return value;
+      });
+      return { name, length: Number(len ?? 0), status: decodeStatus(status), policy: decodePolicy(policy) };
+    });
+  }
+
+  async getPolicy(queue: string): Promise<Policy | null> {
+    return decodePolicy(await this.run(() => this.redis.get(keys.policy(queue))));
+  }
+
+  async setPolicy(queue: string, policy: Policy): Promise<void> {
+    await this.run(() => this.redis.set(keys.policy(queue), POLICY_CODES[policy]));
+  }
+
+  async getStatus(queue: string): Promise<QueueStatus | null> {
+    return decodeStatus(await this.run(() => this.redis.get(keys.status(queue))));
+  }
+
+  async setStatus(queue: string, status: QueueStatus): Promise<void> {
+    await this.run(() => this.redis.set(keys.status(queue), STATUS_CODES[status]));
+  }
+
+  async ping(): Promise<void> {
+    await this.run(() => this.redis.ping());
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.redis.quit().then(
+      () => undefined,
+      () => this.redis.disconnect(),
+    );
+    return this.closing;
+  }
+}
+
+/** Connects (failing fast when Redis is unreachable) and registers the scripts. */
+export async function openRedisStore(opts: RedisStoreOptions): Promise<RedisStore> {
+  const redis = new Redis({
+    host: opts.host,
+    port: opts.port,
+    db: opts.db,
+    ...(opts.password === undefined ? {} : { password: opts.password }),
+    lazyConnect: true,
+    enableAutoPipelining: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3000,
+    commandTimeout: 5000,
+  });
+  // Without a listener ioredis prints every reconnect error; commands report failures anyway.
+  redis.on('error', () => {});
+  registerScripts(redis);
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new BrokerError('STORE_UNAVAILABLE', `cannot connect to Redis at ${opts.host}:${opts.port}`, { cause: err });
+  }
+  // Queued commands would hide an outage behind a long wait: once connected, fail fast instead.
+  redis.options.enableOfflineQueue = false;
+  return new RedisStore(redis as ScriptedRedis);
+}

@@ -1,0 +1,153 @@
+/**
+ * A private redis-server per test file: free port on 127.0.0.1, temp dir, no persistence
+ * (unless asked), killed and cleaned up by stop(). Never touches 6379, never flushes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+export interface RedisServer {
+  host: string;
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+  /** Kills and restarts the server on the same port and directory (data kept with appendonly). */
+  restart(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const live = new Set<ChildProcess>();
+const liveDirs = new Set<string>();
+// A test process that dies early must not leave servers behind. The runner cancels a
+// timed-out file with SIGTERM, which skips 'exit' handlers: kill, then re-raise the signal.
+const killAll = () => {
+  for (const child of live) child.kill('SIGKILL');
+  for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
+};
+process.once('exit', killAll);
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(sig, () => {
+    killAll();
+    process.kill(process.pid, sig);
+  });
+}
+
+/** A port nobody listens on right now (the OS picks it; 6379 is skipped). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, HOST, () => {
+        const addr = srv.address();
+        srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+      });
+    });
+    if (port !== 0 && port !== 6379) return port;
+  }
+}
+
+/** One PING over a raw socket; true on +PONG. */
+function pingOnce(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: HOST, port });
+    let buf = '';
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(500, () => done(false));
+    sock.once('error', () => done(false));
+    sock.once('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => {
+      buf += d.toString();
+      if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
+    });
+  });
+}
+
+function spawnServer(port: number, dir: string, appendonly: boolean): { child: ChildProcess; output: () => string } {
+  const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', appendonly ? 'yes' : 'no', '--dir', dir];
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d.toString()));
+  child.stderr?.on('data', (d) => (out += d.toString()));
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return { child, output: () => out };
+}
+
+/** Waits until the server answers PING; rejects when it exits or after `timeoutMs`. */
+async function waitReady(child: ChildProcess, port: number, output: () => string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`redis-server on port ${port} exited early:\n${output()}`);
+    }
+    if (await pingOnce(port)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms:\n${output()}`);
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<RedisServer> {
+  const appendonly = opts.appendonly ?? false;
+  const dir = await mkdtemp(join(tmpdir(), 'restmq-redis-'));
+  liveDirs.add(dir);
+  let child: ChildProcess | undefined;
+  let port = 0;
+  let lastError: unknown;
+  // Another process may grab the port between freePort() and the spawn: retry with a new one.
+  for (let attempt = 0; attempt < 5 && !child; attempt++) {
+    port = await freePort();
+    const s = spawnServer(port, dir, appendonly);
+    try {
+      await waitReady(s.child, port, s.output);
+      child = s.child;
+    } catch (err) {
+      lastError = err;
+      await kill(s.child);
+    }
+  }
+  if (!child) {
+    await rm(dir, { recursive: true, force: true });
+    liveDirs.delete(dir);
+    throw lastError instanceof Error ? lastError : new Error('could not start redis-server');
+  }
+  let current: ChildProcess = child;
+  return {
+    host: HOST,
+    port,
+    url: `redis://${HOST}:${port}`,
+    async stop() {
+      await kill(current);
+      await rm(dir, { recursive: true, force: true });
+      liveDirs.delete(dir);
+    },
+    async restart() {
+      await kill(current);
+      const s = spawnServer(port, dir, appendonly);
+      await waitReady(s.child, port, s.output);
+      current = s.child;
+    },
+  };
+}
+
+/** A plain ioredis client for tests that read or write the legacy layout by hand. */
+export function redisClient(port: number, db = 0): Redis {
+  return new Redis({ host: HOST, port, db, maxRetriesPerRequest: 1 });
+}

@@ -1,0 +1,201 @@
+/**
+ * The Redis store: the conformance suite on a private redis-server, then Redis-only checks
+ * that an original RestMQ broker sharing the same Redis reads what we write and vice versa.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { isBrokerError } from '../../src/errors.js';
+import { openRedisStore, type RedisStore } from '../../src/storage/redis/redis-store.js';
+import { freePort, redisClient, startRedis, type RedisServer } from '../harness/redis.js';
+import { runStoreConformance } from './conformance.js';
+
+let server: RedisServer | undefined;
+const srv = (): RedisServer => {
+  assert.ok(server, 'redis-server not started');
+  return server;
+};
+
+describe('redis store', () => {
+  before(async () => {
+    server = await startRedis();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  runStoreConformance({ name: 'redis', open: () => openRedisStore({ host: srv().host, port: srv().port, db: 0 }) });
+
+  describe('legacy layout interop', () => {
+    let store: RedisStore;
+    let raw: Redis;
+    const q = () => `q-${randomUUID()}`;
+    /** Every key of queue `name` (SCAN on our own server). */
+    const keysOfQueue = async (name: string) => {
+      const found: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, batch] = await raw.scan(cursor, 'MATCH', `${name}:*`, 'COUNT', 1000);
+        cursor = next;
+        found.push(...batch);
+      } while (cursor !== '0');
+      return found.sort();
+    };
+
+    before(async () => {
+      store = await openRedisStore({ host: srv().host, port: srv().port, db: 0 });
+      raw = redisClient(srv().port);
+    });
+    after(async () => {
+      await store.close();
+      await raw.quit();
+    });
+
+    it('reads messages written by an original broker, FIFO', async () => {
+      const name = q();
+      // queue_add exactly as core.RedisOperations does it (A.5.2), value by value
+      for (const v of ['one', 'two', 'three']) {
+        const n = await raw.incr(`${name}:UUID`);
+        await raw.set(`${name}:${n}`, v);
+        if (n === 1) {
+          await raw.sadd('QUEUESET', name);
+          await raw.set(`queuestat::${name}`, '1');
+        }
+        await raw.lpush(`${name}:queue`, `${name}:${n}`);
+      }
+      const r = await store.take(name, 10);
+      assert.deepEqual(r.messages, [
+        { key: `${name}:1`, value: 'one' }, { key: `${name}:2`, value: 'two' }, { key: `${name}:3`, value: 'three' },
+      ]);
+      assert.ok((await store.listQueues()).includes(name), 'the legacy queue is listed');
+      assert.deepEqual(await store.enqueue(name, ['four']), [`${name}:4`], 'our keys continue the old counter');
+    });
+
+    it('writes the exact keys an original broker reads', async () => {
+      const name = q();
+      assert.deepEqual(await store.enqueue(name, ['a', 'b']), [`${name}:1`, `${name}:2`]);
+      assert.equal(await raw.get(`${name}:UUID`), '2');
+      assert.equal(await raw.get(`${name}:1`), 'a');
+      assert.equal(await raw.get(`${name}:2`), 'b');
+      assert.deepEqual(await raw.lrange(`${name}:queue`, 0, -1), [`${name}:2`, `${name}:1`], 'newest at the head');
+      assert.equal(await raw.rpop(`${name}:queue`), `${name}:1`, 'an old broker RPOPs the oldest');
+      assert.equal(await raw.sismember('QUEUESET', name), 1);
+      assert.equal(await raw.get(`queuestat::${name}`), '1');
+      assert.equal(await raw.ttl(`${name}:1`), -1, 'no ttl unless asked');
+      await store.enqueue(name, ['c'], { ttlSeconds: 100 });
+      const ttl = await raw.ttl(`${name}:3`);
+      assert.ok(ttl > 90 && ttl <= 100, `EXPIRE on the body, got ${ttl}`);
+    });
+
+    it('never restarts a queue an old broker stopped ("0"), and a "0" stops take', async () => {
+      const name = q();
+      await raw.set(`queuestat::${name}`, '0');
+      await store.enqueue(name, ['x']);
+      assert.equal(await raw.get(`queuestat::${name}`), '0');
+      assert.deepEqual(await store.take(name, 1), { stopped: true, expired: 0, messages: [] });
+      await raw.set(`queuestat::${name}`, '1');
+      assert.equal((await store.take(name, 1)).messages[0]?.value, 'x');
+    });
+
+    it('registers a queue whose counter another tool created (R27: SADD on every add)', async () => {
+      const name = q();
+      await raw.set(`${name}:UUID`, '123456789012345'); // past 1e14, where Lua's tostring goes exponential
+      assert.deepEqual(await store.enqueue(name, ['x']), [`${name}:123456789012346`]);
+      assert.ok((await store.listQueues()).includes(name), 'SADD QUEUESET although n > 1');
+      assert.equal(await raw.get(`queuestat::${name}`), '1');
+      assert.equal((await store.take(name, 1)).messages[0]?.key, `${name}:123456789012346`);
+    });
+
+    it('reads the legacy policy codes', async () => {
+      const name = q();
+      await raw.set(`${name}:queuepolicy`, '2');
+      assert.equal(await store.getPolicy(name), 'roundrobin');
+      await raw.set(`${name}:queuepolicy`, '1');
+      assert.equal(await store.getPolicy(name), 'broadcast');
+      await store.setPolicy(name, 'roundrobin');
+      assert.equal(await raw.get(`${name}:queuepolicy`), '2');
+      await store.setStatus(name, 'stopped');
+      assert.equal(await raw.get(`queuestat::${name}`), '0');
+    });
+
+    it('leaves no orphan keys after take, softGet, remove and purge', async () => {
+      const name = q();
+      await store.enqueue(name, ['a', 'b', 'c', 'd', 'e']);
+      await store.softGet(name);
+      assert.ok((await keysOfQueue(name)).includes(`${name}:1:refcount`), 'softGet writes the legacy refcount key');
+      await store.take(name, 1);
+      await store.remove(name, `${name}:3`);
+      assert.deepEqual(await keysOfQueue(name), [`${name}:2`, `${name}:4`, `${name}:5`, `${name}:UUID`, `${name}:queue`]);
+      await store.softGet(name);
+      assert.equal(await store.purge(name), true);
+      assert.deepEqual(await keysOfQueue(name), [`${name}:UUID`]);
+    });
+
+    it('purges a list longer than one chunk', async () => {
+      const name = q();
+      const values = Array.from({ length: 1234 }, (_, i) => `v${i}`);
+      await store.enqueue(name, values);
+      assert.equal(await store.purge(name), true);
+      assert.deepEqual(await keysOfQueue(name), [`${name}:UUID`]);
+    });
+
+    it('drops a key whose body an old broker deleted (JSON del), without returning null', async () => {
+      const name = q();
+      const [k1, k2] = await store.enqueue(name, ['a', 'b']);
+      await raw.del(k1!);
+      assert.deepEqual(await store.peek(name, 5), [{ key: k2, value: 'b' }]);
+      assert.deepEqual(await store.take(name, 5), { stopped: false, expired: 1, messages: [{ key: k2!, value: 'b' }] });
+      assert.deepEqual(await keysOfQueue(name), [`${name}:UUID`]);
+    });
+
+    it('uses the configured database', async () => {
+      const name = q();
+      const other = await openRedisStore({ host: srv().host, port: srv().port, db: 3 });
+      const raw3 = redisClient(srv().port, 3);
+      try {
+        await other.enqueue(name, ['x']);
+        assert.equal(await raw3.get(`${name}:1`), 'x');
+        assert.equal(await raw.exists(`${name}:1`), 0);
+        await other.purge(name);
+      } finally {
+        await other.close();
+        await raw3.quit();
+      }
+    });
+  });
+
+  describe('failures', () => {
+    it('an unreachable Redis rejects quickly with STORE_UNAVAILABLE, without the password', async () => {
+      const port = await freePort();
+      const started = Date.now();
+      await assert.rejects(openRedisStore({ host: '127.0.0.1', port, db: 0, password: 's3cr3t-pw' }), (err: unknown) => {
+        assert.ok(isBrokerError(err) && err.code === 'STORE_UNAVAILABLE', `unexpected error ${String(err)}`);
+        assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+        assert.ok(!err.message.includes('s3cr3t-pw'), 'the password leaked into the message');
+        return true;
+      });
+      assert.ok(Date.now() - started < 4000, 'fails fast');
+    });
+
+    it('a Redis that goes away turns commands into STORE_UNAVAILABLE', async () => {
+      const own = await startRedis();
+      const store = await openRedisStore({ host: own.host, port: own.port, db: 0 });
+      try {
+        await store.ping();
+        await own.stop();
+        await assert.rejects(store.take(`q-${randomUUID()}`, 1), (err: unknown) => isBrokerError(err) && err.code === 'STORE_UNAVAILABLE');
+        await assert.rejects(store.ping(), (err: unknown) => isBrokerError(err) && err.code === 'STORE_UNAVAILABLE');
+      } finally {
+        await store.close();
+        await own.stop();
+      }
+    });
+
+    it('a closed store rejects with STORE_UNAVAILABLE', async () => {
+      const store = await openRedisStore({ host: srv().host, port: srv().port, db: 0 });
+      await store.close();
+      await assert.rejects(store.ping(), (err: unknown) => isBrokerError(err) && err.code === 'STORE_UNAVAILABLE');
+    });
+  });
+});
