@@ -4,6 +4,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { describeStore, type Config } from './config/load.js';
+import { DEFAULT_DISTRIBUTOR_OPTIONS, Distributor } from './core/distributor.js';
 import { QueueService } from './core/queue-service.js';
 import { buildApp } from './http/app.js';
 import { openStore } from './storage/open.js';
@@ -19,11 +20,14 @@ export interface RunningBroker {
 export async function startBroker(config: Readonly<Config>, logger: Logger = pino({ level: config.logLevel })): Promise<RunningBroker> {
   const store = await openStore(config.store);
   const service = new QueueService(store, { maxMessageBytes: config.maxMessageBytes });
-  const app = buildApp({ service, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
+  const distributor = new Distributor(store, logger, { ...DEFAULT_DISTRIBUTOR_OPTIONS, heartbeatMs: config.heartbeatSeconds * 1000 });
+  const app = buildApp({ service, distributor, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
   let address: string;
   try {
+    await distributor.start();
     address = await app.fastify.listen({ port: config.port, host: config.listen });
   } catch (err) {
+    await distributor.stop();
     await store.close();
     throw err;
   }
@@ -36,6 +40,8 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
     close: () =>
       (closing ??= (async () => {
         app.beginShutdown();
+        // Streams first: they never finish on their own, and their unwritten messages go back.
+        await distributor.stop();
         await app.fastify.close();
         await store.close();
         logger.info('stopped');

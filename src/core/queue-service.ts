@@ -5,6 +5,7 @@
  */
 import { BrokerError } from '../errors.js';
 import type { EnqueueOptions, QueueStore, TakeResult, SoftGetResult } from '../storage/contract.js';
+import type { StreamStore } from '../storage/stream-contract.js';
 import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
 import { assertQueueName, isKeyOfQueue } from './names.js';
 
@@ -19,7 +20,7 @@ export class QueueService {
   readonly storeKind: string;
 
   constructor(
-    private readonly store: QueueStore,
+    private readonly store: QueueStore & StreamStore,
     private readonly options: QueueServiceOptions,
   ) {
     this.storeKind = store.kind;
@@ -66,8 +67,10 @@ export class QueueService {
     return this.store.remove(queue, key);
   }
 
+  /** Ends every stream of the queue on every broker (a last `null` frame), then purges. */
   async purge(queue: string): Promise<boolean> {
     assertQueueName(queue);
+    await this.store.publish({ type: 'closed', queue });
     return this.store.purge(queue);
   }
 
@@ -83,6 +86,7 @@ export class QueueService {
   async setPolicy(queue: string, policy: Policy): Promise<void> {
     assertQueueName(queue);
     await this.store.setPolicy(queue, policy);
+    await this.store.publish({ type: 'started', queue });
   }
 
   /** Effective status: a missing status key means started. */
@@ -94,6 +98,8 @@ export class QueueService {
   async setStatus(queue: string, status: QueueStatus): Promise<void> {
     assertQueueName(queue);
     await this.store.setStatus(queue, status);
+    // Every broker resumes streaming at once, not at its next safety poll.
+    if (status === 'started') await this.store.publish({ type: 'started', queue });
   }
 
   async stats(queue: string): Promise<QueueStats> {
@@ -108,8 +114,8 @@ export class QueueService {
   }
 
   private async statsOf(queues: readonly string[]): Promise<QueueStats[]> {
-    const infos = await this.store.info(queues);
-    return infos.map((i) => ({
+    const [infos, consumers] = await Promise.all([this.store.info(queues), this.store.consumerCounts(queues)]);
+    return infos.map((i, n) => ({
       queue: i.name,
       len: i.length,
       status: i.status === 'stopped' ? 0 : 1,
@@ -118,7 +124,7 @@ export class QueueService {
       inflight: 0,
       delayed: 0,
       dead: 0,
-      consumers: 0,
+      consumers: consumers[n] ?? 0,
     }));
   }
 

@@ -3,19 +3,24 @@
  * one log line per request. It does not listen; main.ts does.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { Distributor } from '../core/distributor.js';
 import type { QueueService } from '../core/queue-service.js';
 import { registerMessageRoutes } from '../protocols/rest/messages.js';
 import { registerAdminRoutes } from '../protocols/rest/admin.js';
 import { registerStatsRoutes } from '../protocols/rest/stats.js';
 import { registerJsonRoutes } from '../protocols/json/routes.js';
+import { registerHttpStreamRoutes } from '../protocols/stream/http-stream.js';
+import { registerWebSocketRoute } from '../protocols/stream/ws.js';
 import { replies } from '../protocols/replies.js';
-import { registerBodyParsers } from './body.js';
+import { envelopeLimit, registerBodyParsers } from './body.js';
 import { send } from './reply.js';
 import { installErrorHandling } from './errors.js';
 import { registerOpsRoutes } from './ops.js';
 
 export interface AppDeps {
   service: QueueService;
+  distributor: Distributor;
   logger: FastifyBaseLogger;
   maxMessageBytes: number;
   /** Proxies (addresses/CIDRs, comma-separated) whose X-Forwarded-For is believed. */
@@ -61,6 +66,10 @@ export function buildApp(deps: AppDeps): App {
   registerStatsRoutes(fastify, deps.service);
   registerJsonRoutes(fastify, deps.service);
   registerOpsRoutes(fastify, deps.service, state);
+  registerHttpStreamRoutes(fastify, deps.distributor);
+  // The WebSocket plugin must load before its routes are added (it hooks onRoute).
+  void fastify.register(websocket, { options: { maxPayload: envelopeLimit({ maxMessageBytes: deps.maxMessageBytes }) } });
+  void fastify.register(async (scoped) => registerWebSocketRoute(scoped, deps.distributor, deps.service));
   return {
     fastify,
     beginShutdown: () => {

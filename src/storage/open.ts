@@ -1,10 +1,11 @@
 /** The one switch from configuration to a storage backend. */
 import type { StoreConfig } from '../config/load.js';
 import type { QueueStore } from './contract.js';
+import type { StreamStore } from './stream-contract.js';
 import { openRedisStore } from './redis/redis-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
-export async function openStore(config: StoreConfig): Promise<QueueStore> {
+export async function openStore(config: StoreConfig): Promise<QueueStore & StreamStore> {
   switch (config.kind) {
     case 'redis':
       return openRedisStore({ host: config.host, port: config.port, db: config.db, ...(config.password ? { password: config.password } : {}) });

@@ -1,0 +1,66 @@
+/**
+ * The SQLite schema and its migrations, versioned with `PRAGMA user_version`.
+ * Migration i takes a file from version i to i + 1; all pending ones run in one transaction,
+ * so a file is never left half-migrated. Never edit a shipped migration: append a new one.
+ */
+import type Database from 'better-sqlite3';
+import { BrokerError } from '../../errors.js';
+
+/**
+ * v1. `queues` is the twin of QUEUESET, `<q>:UUID`, `<q>:queuepolicy` and `queuestat::<q>`:
+ * a row may exist for a queue that is not registered (a policy or status set before its first
+ * message), exactly as those Redis keys may exist without a QUEUESET entry.
+ * `messages` is `<q>:queue` + `<q>:<n>` + `<q>:<n>:refcount` in one row. It is WITHOUT ROWID
+ * clustered on (queue, seq): enqueue appends at the end of the queue's range and take reads and
+ * deletes from its start, both one B-tree descent with no secondary index to maintain.
+ * expires_at is an epoch in milliseconds (null: never expires).
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE queues (
+     name       TEXT PRIMARY KEY,
+     counter    INTEGER NOT NULL DEFAULT 0,
+     registered INTEGER NOT NULL DEFAULT 0,
+     policy     TEXT CHECK (policy IN ('broadcast', 'roundrobin')),
+     status     TEXT CHECK (status IN ('started', 'stopped'))
+   ) WITHOUT ROWID;
+   CREATE TABLE messages (
+     queue      TEXT NOT NULL,
+     seq        INTEGER NOT NULL,
+     value      TEXT NOT NULL,
+     expires_at INTEGER,
+     refcount   INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (queue, seq)
+   ) WITHOUT ROWID;`,
+  // v2. The broker's inbox (stream-contract.ts): messages a dispatch took out of `messages` and
+  // that are not yet written to the sockets. A file has one broker, so one inbox. Rows are read
+  // and acknowledged oldest first by rowid: a new rowid is max(rowid) + 1, always after every
+  // row present, which is all the order needs (AUTOINCREMENT would add sqlite_sequence and a
+  // write per insert for ids nobody remembers). consumer is null for broadcast.
+  `CREATE TABLE inbox (
+     id       INTEGER PRIMARY KEY,
+     queue    TEXT NOT NULL,
+     seq      INTEGER NOT NULL,
+     value    TEXT NOT NULL,
+     consumer TEXT,
+     copies   INTEGER NOT NULL DEFAULT 1
+   );`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the file to SCHEMA_VERSION; refuses a file written by a newer broker. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new BrokerError(
+      'STORE_UNAVAILABLE',
+      `the SQLite file has schema version ${current}, newer than this broker's ${SCHEMA_VERSION}`,
+    );
+  }
+  if (current === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    // PRAGMA takes no bound parameters; the value is our own integer.
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}

@@ -1,0 +1,116 @@
+/**
+ * The queue operations of the SQLite store (contract.ts): prepared statements, created once,
+ * and the transactions that use them, named after their Redis scripts.
+ */
+import type Database from 'better-sqlite3';
+import type { Message, Policy, QueueStatus } from '../../wire.js';
+import type { QueueInfo, SoftGetResult, TakeResult } from '../contract.js';
+
+interface Row { seq: number; value: string; expires_at: number | null }
+
+const isExpired = (r: { expires_at: number | null }, now: number) => r.expires_at !== null && r.expires_at <= now;
+
+/** db.transaction typed as the plain function it runs (its deferred/immediate variants go unused). */
+export function transaction<A extends unknown[], R>(db: Database.Database, fn: (...args: A) => R): (...args: A) => R {
+  return db.transaction(fn);
+}
+
+/** Prepared statements, created once, and the transactions that use them. */
+export function queueOperations(db: Database.Database) {
+  const st = {
+    // The counter is never reset. The first message (counter was 0) writes status 'started',
+    // as the original's `SET queuestat::q 1` does, unless a status is already stored.
+    bumpCounter: db.prepare<[string, number], number>(
+      `INSERT INTO queues (name, counter, registered, status) VALUES (?, ?, 1, 'started')
+       ON CONFLICT (name) DO UPDATE SET counter = counter + excluded.counter, registered = 1,
+         status = CASE WHEN counter = 0 THEN coalesce(status, 'started') ELSE status END
+       RETURNING counter`).pluck(),
+    insert: db.prepare('INSERT INTO messages (queue, seq, value, expires_at) VALUES (?, ?, ?, ?)'),
+    status: db.prepare<[string], QueueStatus | null>('SELECT status FROM queues WHERE name = ?').pluck(),
+    policy: db.prepare<[string], Policy | null>('SELECT policy FROM queues WHERE name = ?').pluck(),
+    head: db.prepare<[string, number], Row>(
+      'SELECT seq, value, expires_at FROM messages WHERE queue = ? ORDER BY seq LIMIT ?'),
+    // The rows `head` returned are exactly those in [first, last]: one range delete drops them
+    // (measured ~1.7x faster than DELETE ... IN (subquery) RETURNING).
+    deleteRange: db.prepare<[string, number, number]>('DELETE FROM messages WHERE queue = ? AND seq BETWEEN ? AND ?'),
+    deleteOne: db.prepare<[string, number], { expires_at: number | null }>(
+      'DELETE FROM messages WHERE queue = ? AND seq = ? RETURNING expires_at'),
+    bumpRefcount: db.prepare<[string, number], number>(
+      'UPDATE messages SET refcount = refcount + 1 WHERE queue = ? AND seq = ? RETURNING refcount').pluck(),
+    peek: db.prepare<[string, number, number], Pick<Row, 'seq' | 'value'>>(
+      `SELECT seq, value FROM messages WHERE queue = ? AND (expires_at IS NULL OR expires_at > ?)
+       ORDER BY seq LIMIT ?`),
+    purge: db.prepare<[string]>('DELETE FROM messages WHERE queue = ?'),
+    list: db.prepare<[], string>('SELECT name FROM queues WHERE registered = 1 ORDER BY name').pluck(),
+    // All queues in one query; json_each keeps the order asked (key = array index).
+    info: db.prepare<[string], QueueInfo>(
+      `SELECT j.value AS name, (SELECT count(*) FROM messages m WHERE m.queue = j.value) AS length,
+              q.status AS status, q.policy AS policy
+       FROM json_each(?) j LEFT JOIN queues q ON q.name = j.value ORDER BY j.key`),
+    // Setting a policy or status creates the row unregistered, as SET on the Redis key does.
+    setPolicy: db.prepare<[string, Policy]>(
+      'INSERT INTO queues (name, policy) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET policy = excluded.policy'),
+    setStatus: db.prepare<[string, QueueStatus]>(
+      'INSERT INTO queues (name, status) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET status = excluded.status'),
+    ping: db.prepare('SELECT 1').pluck(),
+  };
+
+  // Plain functions, not the statements: the statement types cannot be named in this module's
+  // declarations. Each single statement is atomic on its own.
+  return {
+    getStatus: (queue: string): QueueStatus | null => st.status.get(queue) ?? null,
+    getPolicy: (queue: string): Policy | null => st.policy.get(queue) ?? null,
+    setStatus: (queue: string, status: QueueStatus): void => void st.setStatus.run(queue, status),
+    setPolicy: (queue: string, policy: Policy): void => void st.setPolicy.run(queue, policy),
+    peek: (queue: string, now: number, count: number): Message[] =>
+      st.peek.all(queue, now, count).map((r) => ({ key: `${queue}:${r.seq}`, value: r.value })),
+    /** The deleted row's expiry (null: never expires), undefined when there was none. */
+    deleteOne: (queue: string, seq: number): { expires_at: number | null } | undefined => st.deleteOne.get(queue, seq),
+    purge: (queue: string): boolean => st.purge.run(queue).changes > 0,
+    list: (): string[] => st.list.all(),
+    info: (queues: readonly string[]): QueueInfo[] => st.info.all(JSON.stringify(queues)),
+    ping: (): void => void st.ping.get(),
+
+    enqueue: transaction(db, (queue: string, values: readonly string[], expiresAt: number | null): string[] => {
+      let n = st.bumpCounter.get(queue, values.length)! - values.length;
+      const keys: string[] = new Array<string>(values.length);
+      for (let i = 0; i < values.length; i++) {
+        n++;
+        st.insert.run(queue, n, values[i], expiresAt);
+        keys[i] = `${queue}:${n}`;
+      }
+      return keys;
+    }),
+
+    // Expired rows are deleted and counted; keeps going until `count` live ones or empty.
+    take: transaction(db, (queue: string, count: number, now: number): TakeResult => {
+      if (st.status.get(queue) === 'stopped') return { messages: [], stopped: true, expired: 0 };
+      const messages: Message[] = [];
+      let expired = 0;
+      while (messages.length < count) {
+        const want = count - messages.length;
+        const rows = st.head.all(queue, want);
+        if (rows.length > 0) st.deleteRange.run(queue, rows[0]!.seq, rows[rows.length - 1]!.seq);
+        for (const r of rows) {
+          if (isExpired(r, now)) expired++;
+          else messages.push({ key: `${queue}:${r.seq}`, value: r.value });
+        }
+        if (rows.length < want) break;
+      }
+      return { messages, stopped: false, expired };
+    }),
+
+    softget: transaction(db, (queue: string, now: number): SoftGetResult | null => {
+      for (;;) {
+        const r = st.head.get(queue, 1);
+        if (r === undefined) return null;
+        if (isExpired(r, now)) {
+          st.deleteOne.run(queue, r.seq);
+          continue;
+        }
+        const count = st.bumpRefcount.get(queue, r.seq)!;
+        return { key: `${queue}:${r.seq}`, value: r.value, count };
+      }
+    }),
+  };
+}

@@ -1,0 +1,266 @@
+/**
+ * The embedded QueueStore and StreamStore: one SQLite file (or `:memory:`) owned by one broker
+ * process. better-sqlite3 is synchronous, so each method is an async wrapper over one
+ * synchronous transaction; operations carry the names of their Redis scripts (enqueue, take,
+ * softget...). Nothing else can interleave inside a transaction: that is this backend's
+ * atomicity. The stream side is in sqlite-stream.ts, the event notifier in sqlite-events.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { BrokerError } from '../../errors.js';
+import type { Message, Policy, QueueStatus } from '../../wire.js';
+import type {
+  EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, StoreKind, TakeResult,
+} from '../contract.js';
+import type { DispatchResult, Delivery, StoreEvent, StreamStore } from '../stream-contract.js';
+import { migrate } from './schema.js';
+import { queueOperations } from './sqlite-queue.js';
+import { ConsumerRegistry, streamOperations } from './sqlite-stream.js';
+import { Notifier } from './sqlite-events.js';
+
+export interface SqliteStoreOptions {
+  /** A file path, or ':memory:' for a store that lives and dies with the process. */
+  path: string;
+  /**
+   * WAL + NORMAL (default): a commit is written to the WAL before it returns, so a killed
+   * broker loses nothing; only an OS crash or power cut may lose the last commits (never
+   * corrupting the file). FULL also fsyncs the WAL on every commit: survives power loss,
+   * costs an fsync per operation.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** Wait for a lock this long before failing (ms). Only matters if the lock is ever lost. */
+  busyTimeoutMs?: number;
+}
+
+const DIGITS = /^[1-9][0-9]{0,15}$/;
+
+/** The one mapping of SQLite failures to the catalogue; anything else is a bug and stays. */
+function storeError(err: unknown, message?: string): unknown {
+  if (err instanceof BrokerError) return err;
+  if (err instanceof Database.SqliteError || message !== undefined) {
+    return new BrokerError('STORE_UNAVAILABLE', message, { cause: err });
+  }
+  return err;
+}
+
+
+export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
+  const memory = opts.path === ':memory:';
+  let db: Database.Database;
+  try {
+    // timeout 0: a file held by another broker must fail at once, not after 5 s.
+    db = new Database(opts.path, { timeout: 0 });
+  } catch (err) {
+    throw storeError(err, `cannot open the SQLite file ${opts.path}: ${(err as Error).message}`);
+  }
+  try {
+    if (!memory) takeOwnership(db, opts.path);
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+    db.pragma('temp_store = MEMORY');
+    migrate(db);
+    return new SqliteStore(db, memory ? 'memory' : 'sqlite');
+  } catch (err) {
+    db.close();
+    throw storeError(err, `cannot use the SQLite file ${opts.path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * One broker per file. locking_mode=EXCLUSIVE set *before* WAL mode means SQLite keeps the
+ * wal-index in heap memory (no -shm file) and, once the first transaction has run, holds the
+ * OS lock on the database file until close; the kernel drops it if the process dies, so a
+ * crash never leaves a stale lock. A second process fails at its first read with SQLITE_BUSY.
+ * (Checked across processes by test/storage/sqlite.test.ts.)
+ */
+function takeOwnership(db: Database.Database, path: string): void {
+  db.pragma('locking_mode = EXCLUSIVE');
+  try {
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new BrokerError('STORE_UNAVAILABLE', `the SQLite file ${path} cannot use WAL mode`);
+    db.exec('BEGIN EXCLUSIVE; COMMIT');
+  } catch (err) {
+    const code = err instanceof Database.SqliteError ? err.code : '';
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      throw new BrokerError('STORE_UNAVAILABLE', `the SQLite file ${path} is in use by another broker process`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+export class SqliteStore implements QueueStore, StreamStore {
+  readonly kind: StoreKind;
+  /** One broker per file, so a new id per open; nothing outside this process ever sees it. */
+  readonly brokerId = randomUUID();
+  readonly #db: Database.Database;
+  readonly #ops: ReturnType<typeof queueOperations>;
+  readonly #stream: ReturnType<typeof streamOperations>;
+  readonly #consumers = new ConsumerRegistry();
+  /** Round-robin cursor: the consumer that got the queue's last message. */
+  readonly #lastConsumer = new Map<string, string>();
+  readonly #events = new Notifier();
+  #closed = false;
+
+  /** Runs the crash recovery: the previous owner's unacked inbox goes back to the queues. */
+  constructor(db: Database.Database, kind: StoreKind) {
+    this.#db = db;
+    this.kind = kind;
+    this.#ops = queueOperations(db);
+    this.#stream = streamOperations(db);
+    this.#stream.recover();
+  }
+
+  /** Runs one operation; single statements are atomic on their own, the rest are transactions. */
+  #run<T>(fn: () => T): T {
+    if (this.#closed) throw new BrokerError('STORE_UNAVAILABLE', 'the SQLite store is closed');
+    try {
+      return fn();
+    } catch (err) {
+      throw storeError(err);
+    }
+  }
+
+  async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
+    if (values.length === 0) return [];
+    const ttl = options?.ttlSeconds;
+    const expiresAt = ttl === undefined ? null : Date.now() + ttl * 1000;
+    const keys = this.#run(() => this.#ops.enqueue(queue, values, expiresAt));
+    this.#notifyEnqueued(queue);
+    return keys;
+  }
+
+  /** After the commit, and only for queues somebody streams: the millisecond-delivery path. */
+  #notifyEnqueued(queue: string): void {
+    if (this.#consumers.any(queue, Date.now())) this.#events.publish({ type: 'enqueued', queue });
+  }
+
+  async take(queue: string, count: number): Promise<TakeResult> {
+    return this.#run(() => this.#ops.take(queue, count, Date.now()));
+  }
+
+  async softGet(queue: string): Promise<SoftGetResult | null> {
+    return this.#run(() => this.#ops.softget(queue, Date.now()));
+  }
+
+  async peek(queue: string, count: number): Promise<Message[]> {
+    return this.#run(() => this.#ops.peek(queue, Date.now(), count));
+  }
+
+  /** Only `<queue>:<n>` of this queue; an expired message counts as gone (DEL on Redis says 0). */
+  async remove(queue: string, key: string): Promise<boolean> {
+    const n = key.startsWith(`${queue}:`) ? key.slice(queue.length + 1) : '';
+    if (!DIGITS.test(n)) return false;
+    return this.#run(() => {
+      const row = this.#ops.deleteOne(queue, Number(n));
+      return row !== undefined && (row.expires_at === null || row.expires_at > Date.now());
+    });
+  }
+
+  async purge(queue: string): Promise<boolean> {
+    return this.#run(() => this.#ops.purge(queue));
+  }
+
+  async listQueues(): Promise<string[]> {
+    return this.#run(() => this.#ops.list());
+  }
+
+  async info(queues: readonly string[]): Promise<QueueInfo[]> {
+    if (queues.length === 0) return [];
+    return this.#run(() => this.#ops.info(queues));
+  }
+
+  async getPolicy(queue: string): Promise<Policy | null> {
+    return this.#run(() => this.#ops.getPolicy(queue));
+  }
+
+  async setPolicy(queue: string, policy: Policy): Promise<void> {
+    return this.#run(() => this.#ops.setPolicy(queue, policy));
+  }
+
+  async getStatus(queue: string): Promise<QueueStatus | null> {
+    return this.#run(() => this.#ops.getStatus(queue));
+  }
+
+  async setStatus(queue: string, status: QueueStatus): Promise<void> {
+    return this.#run(() => this.#ops.setStatus(queue, status));
+  }
+
+  async ping(): Promise<void> {
+    return this.#run(() => this.#ops.ping());
+  }
+
+  // ---- StreamStore ----
+
+  async registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void> {
+    return this.#run(() => this.#consumers.register(queue, consumerIds, ttlMs, Date.now()));
+  }
+
+  async unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {
+    return this.#run(() => this.#consumers.unregister(queue, consumerIds));
+  }
+
+  async consumerCounts(queues: readonly string[]): Promise<number[]> {
+    const now = Date.now();
+    return this.#run(() => queues.map((q) => this.#consumers.live(q, now).length));
+  }
+
+  async dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {
+    const now = Date.now();
+    return this.#run(() => {
+      const { dispatched, inbox, last } = this.#stream.dispatch(
+        queue, count, read, now, this.#consumers.live(queue, now), this.#lastConsumer.get(queue));
+      if (last !== undefined) this.#lastConsumer.set(queue, last);
+      return { dispatched, inbox };
+    });
+  }
+
+  async readInbox(read: number): Promise<Delivery[]> {
+    return this.#run(() => this.#stream.readInbox(read));
+  }
+
+  async ackInbox(n: number): Promise<void> {
+    return this.#run(() => this.#stream.ackInbox(n));
+  }
+
+  /** Messages that came back are announced like an enqueue: the queue's other consumers get them. */
+  async requeue(queue: string, messages: readonly Message[]): Promise<void> {
+    if (messages.length === 0) return;
+    if (this.#run(() => this.#stream.requeue(queue, messages)) > 0) this.#notifyEnqueued(queue);
+  }
+
+  /** A file has one broker: no other broker to tell it is alive, none whose inbox to reap
+   *  (the previous owner's inbox was recovered at open). */
+  async heartbeat(_ttlMs: number): Promise<void> {
+    return this.#run(() => undefined);
+  }
+
+  async reap(): Promise<number> {
+    return this.#run(() => 0);
+  }
+
+  async leave(): Promise<void> {
+    return this.#run(() => undefined);
+  }
+
+  async publish(event: StoreEvent): Promise<void> {
+    return this.#run(() => this.#events.publish(event));
+  }
+
+  async subscribe(listener: (event: StoreEvent) => void): Promise<() => Promise<void>> {
+    const off = this.#run(() => this.#events.subscribe(listener));
+    return async () => off();
+  }
+
+  /** Closing checkpoints the WAL and releases the file lock for the next broker. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#events.clear();
+    this.#consumers.clear();
+    try {
+      this.#db.close();
+    } catch (err) {
+      throw storeError(err);
+    }
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The SQLite side of StreamStore (stream-contract.ts). One file has exactly one broker, so
+ * the shared state of the contract collapses: consumer registrations and the round-robin
+ * cursor live in this process's memory, and the one inbox is the `inbox` table, written in
+ * the same transaction that takes the messages out of `messages` (nothing is ever in neither).
+ */
+import type Database from 'better-sqlite3';
+import type { Message, Policy, QueueStatus } from '../../wire.js';
+import type { Delivery, DispatchResult } from '../stream-contract.js';
+import { transaction } from './sqlite-queue.js';
+
+interface MoveParams { queue: string; first: number; last: number; now: number; consumers: string | null; turn: number }
+interface InboxRow { queue: string; seq: number; value: string; consumer: string | null; copies: number }
+
+const DIGITS = /^[1-9][0-9]{0,15}$/;
+
+const toDelivery = (r: InboxRow): Delivery => {
+  const d: Delivery = { key: `${r.queue}:${r.seq}`, value: r.value, queue: r.queue, copies: r.copies };
+  if (r.consumer !== null) d.consumer = r.consumer;
+  return d;
+};
+
+/** This broker's live consumers by queue: consumer id → expiry (epoch ms). */
+export class ConsumerRegistry {
+  readonly #byQueue = new Map<string, Map<string, number>>();
+
+  register(queue: string, ids: readonly string[], ttlMs: number, now: number): void {
+    let consumers = this.#byQueue.get(queue);
+    if (!consumers) this.#byQueue.set(queue, (consumers = new Map()));
+    for (const id of ids) consumers.set(id, now + ttlMs);
+  }
+
+  unregister(queue: string, ids: readonly string[]): void {
+    const consumers = this.#byQueue.get(queue);
+    if (!consumers) return;
+    for (const id of ids) consumers.delete(id);
+    if (consumers.size === 0) this.#byQueue.delete(queue);
+  }
+
+  /** Unexpired consumer ids of `queue`, sorted (the round-robin order); drops expired ones. */
+  live(queue: string, now: number): string[] {
+    const consumers = this.#byQueue.get(queue);
+    if (!consumers) return [];
+    for (const [id, expiry] of consumers) if (expiry <= now) consumers.delete(id);
+    if (consumers.size === 0) this.#byQueue.delete(queue);
+    return [...consumers.keys()].sort();
+  }
+
+  /** True when `queue` has an unexpired consumer; no sorting, so cheap enough for every enqueue. */
+  any(queue: string, now: number): boolean {
+    for (const expiry of this.#byQueue.get(queue)?.values() ?? []) if (expiry > now) return true;
+    return false;
+  }
+
+  clear(): void {
+    this.#byQueue.clear();
+  }
+}
+
+/** Index of the consumer after `last` in the sorted `ids`, wrapping around: one message per turn. */
+function nextTurn(ids: readonly string[], last: string | undefined): number {
+  const i = last === undefined ? -1 : ids.findIndex((id) => id > last);
+  return i === -1 ? 0 : i;
+}
+
+/** Prepared statements and transactions of the stream operations. */
+export function streamOperations(db: Database.Database) {
+  const st = {
+    status: db.prepare<[string], QueueStatus | null>('SELECT status FROM queues WHERE name = ?').pluck(),
+    policy: db.prepare<[string], Policy | null>('SELECT policy FROM queues WHERE name = ?').pluck(),
+    counter: db.prepare<[string], number>('SELECT counter FROM queues WHERE name = ?').pluck(),
+    // The seq range of the queue's oldest `?` rows, and how many there are.
+    headRange: db.prepare<[string, number], { first: number; last: number; n: number }>(
+      `SELECT min(seq) AS first, max(seq) AS last, count(*) AS n
+       FROM (SELECT seq FROM messages WHERE queue = ? ORDER BY seq LIMIT ?)`),
+    // The live rows of the range into the inbox, oldest first, in one statement (the values
+    // never cross into JS). Roundrobin: @consumers is the JSON array of the sorted consumer ids
+    // and the k-th row (from 0) goes to consumers[(@turn + k) mod n]; broadcast: null. (CAST: a
+    // JS number binds as REAL, and '$[1.0]' is not a JSON path.) Measured ~20% less CPU than a
+    // row-by-row INSERT from JS.
+    moveRange: db.prepare<[MoveParams]>(
+      `INSERT INTO inbox (queue, seq, value, consumer, copies)
+       SELECT queue, seq, value,
+              CASE WHEN @consumers IS NULL THEN NULL ELSE json_extract(@consumers,
+                '$[' || ((CAST(@turn AS INTEGER) + row_number() OVER (ORDER BY seq) - 1) % json_array_length(@consumers)) || ']') END,
+              1
+       FROM messages
+       WHERE queue = @queue AND seq BETWEEN @first AND @last AND (expires_at IS NULL OR expires_at > @now)
+       ORDER BY seq`),
+    deleteRange: db.prepare<[string, number, number]>('DELETE FROM messages WHERE queue = ? AND seq BETWEEN ? AND ?'),
+    readInbox: db.prepare<[number], InboxRow>('SELECT queue, seq, value, consumer, copies FROM inbox ORDER BY id LIMIT ?'),
+    ackInbox: db.prepare<[number]>('DELETE FROM inbox WHERE id IN (SELECT id FROM inbox ORDER BY id LIMIT ?)'),
+    // Back under its own seq, so it sorts before everything enqueued after it. OR IGNORE: a
+    // message that is already in the queue is not duplicated.
+    requeue: db.prepare<[string, number, string]>('INSERT OR IGNORE INTO messages (queue, seq, value) VALUES (?, ?, ?)'),
+    recoverInbox: db.prepare('INSERT OR IGNORE INTO messages (queue, seq, value) SELECT queue, seq, value FROM inbox'),
+    clearInbox: db.prepare('DELETE FROM inbox'),
+  };
+  const readInbox = (read: number): Delivery[] => (read > 0 ? st.readInbox.all(read).map(toDelivery) : []);
+
+  return {
+    readInbox,
+    ackInbox: (n: number): void => void (n > 0 && st.ackInbox.run(n)),
+
+    /**
+     * `consumers`: the live ones, sorted; `last`: the round-robin cursor. Returns the new
+     * cursor; the caller keeps it only once the transaction has committed.
+     */
+    dispatch: transaction(db, (queue: string, count: number, read: number, now: number,
+      consumers: readonly string[], last: string | undefined): DispatchResult & { last: string | undefined } => {
+      let dispatched = 0;
+      if (consumers.length > 0 && count > 0 && st.status.get(queue) !== 'stopped') {
+        const roundrobin = st.policy.get(queue) === 'roundrobin';
+        const params: MoveParams = {
+          queue, first: 0, last: 0, now,
+          consumers: roundrobin ? JSON.stringify(consumers) : null,
+          turn: roundrobin ? nextTurn(consumers, last) : 0,
+        };
+        // As take: expired rows are dropped on the way, until `count` live ones or empty.
+        while (dispatched < count) {
+          const want = count - dispatched;
+          const head = st.headRange.get(queue, want)!;
+          if (head.n === 0) break;
+          params.first = head.first;
+          params.last = head.last;
+          const moved = st.moveRange.run(params).changes;
+          st.deleteRange.run(queue, head.first, head.last);
+          dispatched += moved;
+          if (roundrobin && moved > 0) {
+            last = consumers[(params.turn + moved - 1) % consumers.length];
+            params.turn = (params.turn + moved) % consumers.length;
+          }
+          if (head.n < want) break;
+        }
+      }
+      return { dispatched, inbox: readInbox(read), last };
+    }),
+
+    /** Ignores keys this queue never issued (not `<queue>:<n>`, or n above its counter). */
+    requeue: transaction(db, (queue: string, messages: readonly Message[]): number => {
+      const counter = st.counter.get(queue) ?? 0;
+      let added = 0;
+      for (const m of messages) {
+        const n = m.key.startsWith(`${queue}:`) ? m.key.slice(queue.length + 1) : '';
+        if (!DIGITS.test(n) || Number(n) > counter) continue;
+        added += st.requeue.run(queue, Number(n), m.value).changes;
+      }
+      return added;
+    }),
+
+    /** At open: whatever a previous process dispatched and never acked goes back to its queue. */
+    recover: transaction(db, (): number => {
+      const n = st.recoverInbox.run().changes;
+      st.clearInbox.run();
+      return n;
+    }),
+  };
+}

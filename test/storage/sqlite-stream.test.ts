@@ -1,0 +1,189 @@
+/**
+ * The SQLite store as a StreamStore: the shared stream conformance suite on a temp file and
+ * on :memory:, then what only SQLite has: the inbox recovered at open after a killed process
+ * (a real child process, SIGKILL), schema migration 2, and requeue's guards.
+ */
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { runStreamConformance } from './stream-conformance.js';
+import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import { SCHEMA_VERSION } from '../../src/storage/sqlite/schema.js';
+import { BrokerError } from '../../src/errors.js';
+import type { StoreEvent } from '../../src/storage/stream-contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'restmq-sqlite-stream-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const freshFile = () => join(dir, `${randomUUID()}.db`);
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const STORE_MODULE = new URL('../../src/storage/sqlite/sqlite-store.ts', import.meta.url).href;
+
+const conformanceFile = freshFile();
+runStreamConformance({ name: 'sqlite (file)', open: async () => openSqliteStore({ path: conformanceFile }) });
+runStreamConformance({
+  name: 'sqlite (:memory:)',
+  open: async () => openSqliteStore({ path: ':memory:' }),
+  skip: [{
+    reason: 'each :memory: store is a database of its own: reopening starts empty',
+    tests: ['a dispatched, unacknowledged message survives closing and reopening the store'],
+  }],
+});
+
+/** A child process that dispatches without acknowledging, prints `ready` and waits to be killed. */
+function dispatchingChild(path: string) {
+  const code = `import(${JSON.stringify(STORE_MODULE)}).then(async ({ openSqliteStore }) => {
+    const store = openSqliteStore({ path: ${JSON.stringify(path)} });
+    await store.enqueue('crash', ['one', 'two', 'three']);
+    await store.setPolicy('crash-rr', 'roundrobin');
+    await store.enqueue('crash-rr', ['r1', 'r2']);
+    await store.registerConsumers('crash', ['c1'], 60000);
+    await store.registerConsumers('crash-rr', ['c1', 'c2'], 60000);
+    await store.dispatch('crash', 2, 0);
+    console.log(JSON.stringify((await store.dispatch('crash-rr', 10, 10)).inbox));
+    console.log('ready');
+    setInterval(() => {}, 60000);
+  });`;
+  const p = spawn(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => p.on('exit', (_code, signal) => resolve(signal)));
+  const timer = setTimeout(() => p.kill('SIGKILL'), 60_000); // never outlive a hung test
+  void exited.then(() => clearTimeout(timer));
+  const ready = new Promise<string>((resolve, reject) => {
+    p.stdout.on('data', () => {
+      const lines = out.split('\n');
+      if (lines.includes('ready')) resolve(lines[0]!);
+    });
+    void exited.then(() => reject(new Error(`the child exited before it was ready: ${err}`)));
+  });
+  return { ready, exited, kill: () => p.kill('SIGKILL') };
+}
+
+describe('SQLite stream store: crash recovery', () => {
+  it('a killed broker\'s dispatched, unacknowledged messages return to their queues at the next open', async () => {
+    const path = freshFile();
+    const c = dispatchingChild(path);
+    let inbox: string;
+    try {
+      inbox = await c.ready;
+    } finally {
+      c.kill();
+    }
+    assert.equal(await c.exited, 'SIGKILL');
+    assert.deepEqual(JSON.parse(inbox).map((d: { key: string }) => d.key), ['crash:1', 'crash:2', 'crash-rr:1', 'crash-rr:2'],
+      'the child had dispatched before it was killed');
+
+    const store = openSqliteStore({ path });
+    try {
+      assert.deepEqual(await store.readInbox(10), []);
+      assert.deepEqual((await store.take('crash', 10)).messages, [
+        { key: 'crash:1', value: 'one' }, { key: 'crash:2', value: 'two' }, { key: 'crash:3', value: 'three' },
+      ]);
+      assert.deepEqual((await store.take('crash-rr', 10)).messages, [
+        { key: 'crash-rr:1', value: 'r1' }, { key: 'crash-rr:2', value: 'r2' },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('SQLite stream store: SQLite specifics', () => {
+  it('migration 2 adds the inbox to a version-1 file and keeps its messages', async () => {
+    const path = freshFile();
+    const s = openSqliteStore({ path });
+    await s.enqueue('old', ['kept']);
+    await s.close();
+    const raw = new Database(path);
+    try {
+      raw.exec('DROP TABLE inbox');
+      raw.pragma('user_version = 1');
+    } finally {
+      raw.close();
+    }
+    const store = openSqliteStore({ path });
+    try {
+      assert.equal(SCHEMA_VERSION, 2);
+      await store.registerConsumers('old', ['c'], 60_000);
+      const r = await store.dispatch('old', 10, 10);
+      assert.deepEqual(r.inbox.map((d) => d.key), ['old:1']);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path);
+    try {
+      assert.equal(check.pragma('user_version', { simple: true }), 2);
+      assert.deepEqual(check.prepare('SELECT queue, seq, value, consumer, copies FROM inbox').all(),
+        [{ queue: 'old', seq: 1, value: 'kept', consumer: null, copies: 1 }], 'the unacked item is stored in the file');
+    } finally {
+      check.close();
+    }
+  });
+
+  it('requeue ignores a message still in the queue and a key the queue never issued', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    try {
+      await store.enqueue('q', ['a', 'b']);
+      await store.requeue('q', [
+        { key: 'q:2', value: 'duplicate' }, { key: 'q:9', value: 'never issued' },
+        { key: 'other:1', value: 'wrong queue' }, { key: 'q:x', value: 'not a key' },
+      ]);
+      assert.deepEqual(await store.peek('q', 10), [{ key: 'q:1', value: 'a' }, { key: 'q:2', value: 'b' }]);
+      assert.deepEqual(await store.enqueue('q', ['c']), ['q:3'], 'no collision with later keys');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('publishes enqueued only for queues with a registered consumer, and after requeue', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    const events: StoreEvent[] = [];
+    let marker: () => void = () => {};
+    const off = await store.subscribe((e) => {
+      events.push(e);
+      if (e.type === 'wake') marker();
+    });
+    const published = () => new Promise<void>((resolve) => {
+      marker = resolve;
+      void store.publish({ type: 'wake', broker: store.brokerId });
+    });
+    try {
+      await store.enqueue('idle', ['x']); // nobody streams 'idle'
+      await store.registerConsumers('busy', ['c'], 60_000);
+      await store.enqueue('busy', ['y']);
+      await published(); // events arrive in order: everything before the marker is in
+      assert.deepEqual(events.filter((e) => e.type === 'enqueued'), [{ type: 'enqueued', queue: 'busy' }]);
+      const { inbox } = await store.dispatch('busy', 10, 10);
+      await store.ackInbox(1);
+      await store.requeue('busy', inbox);
+      await published();
+      assert.deepEqual(events.filter((e) => e.type === 'enqueued').length, 2, 'requeue announces the message again');
+    } finally {
+      await off();
+      await store.close();
+    }
+  });
+
+  it('one broker per file: a new id per open, nothing to reap, and a closed store refuses', async () => {
+    const a = openSqliteStore({ path: ':memory:' });
+    const b = openSqliteStore({ path: ':memory:' });
+    assert.notEqual(a.brokerId, b.brokerId);
+    await b.close();
+    await a.heartbeat(10);
+    assert.equal(await a.reap(), 0);
+    await a.leave();
+    await a.close();
+    for (const p of [a.dispatch('q', 1, 1), a.registerConsumers('q', ['c'], 1), a.publish({ type: 'closed', queue: 'q' }), a.subscribe(() => {})]) {
+      await assert.rejects(p, (e: unknown) => e instanceof BrokerError && e.code === 'STORE_UNAVAILABLE');
+    }
+  });
+});
