@@ -20,7 +20,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', fetch: 'readonly', setTimeout: 'readonly' } },
   },
   restrict(['src/core/**'], ['fastify', 'fastify/*', '@fastify/*', 'ioredis', 'better-sqlite3', '**/http/**', '**/protocols/**', '**/storage/redis/**', '**/storage/sqlite/**'],
     'core/ knows only the storage contract: no HTTP, no Redis, no SQLite'),
