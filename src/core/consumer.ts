@@ -24,8 +24,12 @@ export interface ConsumerSink {
   /** Calls `listener` once, when the transport can take more after a false write. */
   onDrain(listener: () => void): void;
   heartbeat(): void;
-  /** Ends the stream (`deleted`: write the last `null` frame first). Idempotent. */
-  end(reason: EndReason): void;
+  /**
+   * Ends the stream (`deleted`: write the last `null` frame first). Idempotent. When the
+   * connection is dropped (overflow, error, client gone) it returns the messages it had
+   * accepted but not yet handed to the operating system: they never reached the client.
+   */
+  end(reason: EndReason): Handed[];
 }
 
 export interface ConsumerLimits {
@@ -74,15 +78,14 @@ export class Consumer {
     }
   }
 
-  /** Ends the stream; returns the messages that were never written. */
+  /** Ends the stream; returns the messages that never left this process, oldest first. */
   close(reason: EndReason): Handed[] {
     if (this.closed) return [];
     this.closed = true;
     const unwritten = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    this.sink.end(reason);
-    return unwritten;
+    return [...this.sink.end(reason), ...unwritten];
   }
 
   private flush(): void {

@@ -8,6 +8,8 @@ class FakeSink implements ConsumerSink {
   drain: (() => void) | undefined;
   ended: EndReason | undefined;
   beats = 0;
+  /** What end() reports as accepted but never handed to the OS. */
+  unsent: Handed[] = [];
   write(batch: readonly Handed[]): boolean {
     this.writes.push(batch.map((h) => h.message.key));
     return !this.full;
@@ -18,8 +20,9 @@ class FakeSink implements ConsumerSink {
   heartbeat(): void {
     this.beats++;
   }
-  end(reason: EndReason): void {
+  end(reason: EndReason): Handed[] {
     this.ended ??= reason;
+    return this.unsent;
   }
 }
 
@@ -75,6 +78,17 @@ describe('Consumer', () => {
     assert.deepEqual(c.close('deleted').map((x) => x.message.key), ['q:1']);
     assert.deepEqual(c.close('shutdown'), []);
     assert.equal(sink.ended, 'deleted');
+  });
+
+  it('close returns the transport\'s unsent messages first, then the ones never written', async () => {
+    const sink = new FakeSink();
+    sink.full = true;
+    const c = new Consumer('q', 'comet', sink, { maxPending: 10, maxPendingBytes: 1000 }, () => {});
+    c.deliver(h(1));
+    await tick();
+    c.deliver(h(2));
+    sink.unsent = [h(1)];
+    assert.deepEqual(c.close('client').map((x) => x.message.key), ['q:1', 'q:2']);
   });
 
   it('sends a heartbeat only after the idle time', () => {

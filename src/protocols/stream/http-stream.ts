@@ -11,22 +11,24 @@ import { assertCallback, assertQueueName } from '../../core/names.js';
 import { argsOf } from '../../http/body.js';
 import { routes } from '../../http/reply.js';
 import { HEARTBEAT, SSE_PREAMBLE, endFrame, frame } from './framing.js';
+import { Unflushed } from './unflushed.js';
 import type { Message } from '../../wire.js';
 
 type HttpFormat = 'comet' | 'sse';
 
 /** Frames are shared by every consumer of a broadcast: frame each message once per format. */
-const frameCache = { comet: new WeakMap<Message, string>(), sse: new WeakMap<Message, string>() };
+const frameCache = { comet: new WeakMap<Message, Buffer>(), sse: new WeakMap<Message, Buffer>() };
 
-function framed(format: HttpFormat, m: Message, callback: string | undefined): string {
-  if (callback !== undefined) return frame(format, m, callback);
+function framed(format: HttpFormat, m: Message, callback: string | undefined): Buffer {
+  if (callback !== undefined) return Buffer.from(frame(format, m, callback));
   let f = frameCache[format].get(m);
-  if (f === undefined) frameCache[format].set(m, (f = frame(format, m)));
+  if (f === undefined) frameCache[format].set(m, (f = Buffer.from(frame(format, m))));
   return f;
 }
 
 class HttpStreamSink implements ConsumerSink {
   private ended = false;
+  private readonly unflushed = new Unflushed();
 
   constructor(
     private readonly res: ServerResponse,
@@ -35,29 +37,39 @@ class HttpStreamSink implements ConsumerSink {
   ) {}
 
   write(batch: readonly Handed[]): boolean {
-    let chunk = '';
-    for (const h of batch) chunk += framed(this.format, h.message, this.callback);
-    return this.res.write(chunk);
+    const frames = batch.map((h) => {
+      const f = framed(this.format, h.message, this.callback);
+      this.unflushed.add(h, f.length);
+      return f;
+    });
+    const ok = this.res.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+    this.unflushed.trim(this.res.writableLength);
+    return ok;
   }
 
   onDrain(listener: () => void): void {
-    this.res.once('drain', listener);
+    this.res.once('drain', () => {
+      this.unflushed.trim(this.res.writableLength);
+      listener();
+    });
   }
 
   heartbeat(): void {
     if (!this.ended) this.res.write(HEARTBEAT[this.format]);
   }
 
-  end(reason: EndReason): void {
-    if (this.ended) return;
+  end(reason: EndReason): Handed[] {
+    if (this.ended) return [];
     this.ended = true;
-    if (reason === 'overflow' || reason === 'error') {
-      // A consumer that does not read: drop the connection and its buffers now.
+    if (reason === 'overflow' || reason === 'error' || reason === 'client') {
+      // Dropped: what is still in our write buffer never reaches the client.
+      const unsent = this.unflushed.take(this.res.writableLength);
       this.res.destroy();
-      return;
+      return unsent;
     }
     if (reason === 'deleted') this.res.write(endFrame(this.format, this.callback));
     this.res.end();
+    return [];
   }
 }
 

@@ -17,13 +17,15 @@ import { parseCommand, runCommand } from '../json/commands.js';
 import { replies } from '../replies.js';
 import { send } from '../../http/reply.js';
 import { endFrame, frame } from './framing.js';
+import { Unflushed } from './unflushed.js';
 
 /** Above this many buffered bytes the socket counts as saturated. */
 const HIGH_WATER = 256 * 1024;
-const frames = new WeakMap<Message, string>();
+const frames = new WeakMap<Message, Buffer>();
 
 class WebSocketSink implements ConsumerSink {
   private ended = false;
+  private readonly unflushed = new Unflushed();
 
   constructor(private readonly socket: WebSocket) {}
 
@@ -38,10 +40,12 @@ class WebSocketSink implements ConsumerSink {
     raw?.cork();
     for (const h of batch) {
       let f = frames.get(h.message);
-      if (f === undefined) frames.set(h.message, (f = frame('ws', h.message)));
-      this.socket.send(f);
+      if (f === undefined) frames.set(h.message, (f = Buffer.from(frame('ws', h.message))));
+      this.unflushed.add(h, f.length);
+      this.socket.send(f, { binary: false });
     }
     raw?.uncork();
+    this.unflushed.trim(this.socket.bufferedAmount);
     return this.socket.bufferedAmount < HIGH_WATER;
   }
 
@@ -49,6 +53,7 @@ class WebSocketSink implements ConsumerSink {
     // ws has no drain event of its own: wait for the TCP socket's, then re-check the level.
     const check = () => {
       if (this.ended) return;
+      this.unflushed.trim(this.socket.bufferedAmount);
       if (this.socket.bufferedAmount < HIGH_WATER) listener();
       else if (this.raw) this.raw.once('drain', check);
       else setTimeout(check, 10);
@@ -60,15 +65,18 @@ class WebSocketSink implements ConsumerSink {
     if (!this.ended) this.socket.ping();
   }
 
-  end(reason: EndReason): void {
-    if (this.ended) return;
+  end(reason: EndReason): Handed[] {
+    if (this.ended) return [];
     this.ended = true;
-    if (reason === 'overflow' || reason === 'error') {
+    if (reason === 'overflow' || reason === 'error' || reason === 'client') {
+      // Dropped: what is still buffered never reaches the client.
+      const unsent = this.unflushed.take(this.socket.bufferedAmount);
       this.socket.terminate();
-      return;
+      return unsent;
     }
     if (reason === 'deleted') this.socket.send(endFrame('ws'));
     this.socket.close(reason === 'shutdown' ? 1001 : 1000, reason);
+    return [];
   }
 }
 
