@@ -20,7 +20,11 @@ export interface RunningBroker {
 export async function startBroker(config: Readonly<Config>, logger: Logger = pino({ level: config.logLevel })): Promise<RunningBroker> {
   const store = await openStore(config.store);
   const service = new QueueService(store, { maxMessageBytes: config.maxMessageBytes });
-  const distributor = new Distributor(store, logger, { ...DEFAULT_DISTRIBUTOR_OPTIONS, heartbeatMs: config.heartbeatSeconds * 1000 });
+  const distributor = new Distributor(store, logger, {
+    ...DEFAULT_DISTRIBUTOR_OPTIONS,
+    heartbeatMs: config.heartbeatSeconds * 1000,
+    stallMs: config.stallTimeoutSeconds * 1000,
+  });
   const app = buildApp({ service, distributor, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
   let address: string;
   try {

@@ -18,6 +18,7 @@ export interface Config {
   acl?: string;
   maxMessageBytes: number;
   heartbeatSeconds: number;
+  stallTimeoutSeconds: number;
   trustProxy?: string;
   logLevel: string;
   redisPool: number;
@@ -138,6 +139,7 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
     store: parseStore(merged.get('store') as string | undefined, merged, redisChosen),
     maxMessageBytes: merged.get('max-message-bytes') as number,
     heartbeatSeconds: merged.get('heartbeat') as number,
+    stallTimeoutSeconds: merged.get('stall-timeout') as number,
     logLevel,
     redisPool: merged.get('redis-pool') as number,
     ...(merged.has('acl') ? { acl: merged.get('acl') as string } : {}),

@@ -28,6 +28,7 @@ export const SETTINGS = [
   { flag: 'acl', type: 'string', doc: 'ACL file (INI format of the original)' },
   { flag: 'max-message-bytes', type: 'int', default: 1048576, min: 1, max: 64 * 1048576, doc: 'largest message value, in bytes' },
   { flag: 'heartbeat', type: 'int', default: 15, min: 1, max: 3600, doc: 'seconds between heartbeats on idle streams' },
+  { flag: 'stall-timeout', type: 'int', default: 30, min: 1, max: 3600, doc: 'seconds a streaming consumer may stop reading before it is cut off' },
   { flag: 'trust-proxy', type: 'string', doc: 'comma-separated proxy addresses/CIDRs whose X-Forwarded-For is trusted' },
   { flag: 'log-level', type: 'string', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },
   { flag: 'config', type: 'string', doc: 'JSON file with settings (flag names as keys); flags and env override it' },

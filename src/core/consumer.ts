@@ -1,8 +1,10 @@
 /**
  * A streaming consumer: one COMET/SSE/WebSocket connection of one queue, with a bounded
  * buffer. Messages handed to it in one tick are coalesced into one write; while the transport
- * is saturated they wait here, and past the limit the consumer is cut off (overflow) and its
- * unwritten messages are handed back so they can return to the queue.
+ * is saturated they wait here. The distributor only dispatches to consumers with room, so a
+ * consumer that reads slowly sets the pace; one that stays saturated too long (stalled) or
+ * whose buffer passes the limit is cut off, and its unwritten messages are handed back so
+ * they can return to the queue.
  */
 import { randomUUID } from 'node:crypto';
 import type { Message } from '../wire.js';
@@ -46,6 +48,8 @@ export class Consumer {
   private pending: Handed[] = [];
   private pendingBytes = 0;
   private saturated = false;
+  /** When the transport last became saturated (for the stall timeout). */
+  private saturatedSince = 0;
   private flushQueued = false;
 
   constructor(
@@ -55,7 +59,19 @@ export class Consumer {
     private readonly limits: ConsumerLimits,
     /** Called once when the consumer overflows, with what it could not write. */
     private readonly onOverflow: (consumer: Consumer, unwritten: Handed[]) => void,
+    /** Called when a saturated transport drained and the consumer can take more. */
+    private readonly onRoom: (consumer: Consumer) => void = () => {},
   ) {}
+
+  /** True while the transport takes writes: the distributor dispatches only then. */
+  get hasRoom(): boolean {
+    return !this.closed && !this.saturated;
+  }
+
+  /** Saturated for longer than `stallMs`: the client stopped reading. */
+  stalled(now: number, stallMs: number): boolean {
+    return !this.closed && this.saturated && now - this.saturatedSince >= stallMs;
+  }
 
   deliver(h: Handed): void {
     if (this.closed) return;
@@ -97,9 +113,11 @@ export class Consumer {
     this.lastWrite = Date.now();
     if (!this.sink.write(batch)) {
       this.saturated = true;
+      this.saturatedSince = Date.now();
       this.sink.onDrain(() => {
         this.saturated = false;
         this.flush();
+        if (this.hasRoom) this.onRoom(this);
       });
     }
   }

@@ -17,8 +17,12 @@ export interface Log {
 }
 
 export interface DistributorOptions extends ConsumerLimits {
-  /** Messages taken per dispatch and inbox items read per round trip. */
+  /** Most messages taken per dispatch and inbox items read per round trip. */
   batch: number;
+  /** Bytes of values one dispatch aims at (big messages: fewer per dispatch). */
+  batchBytes: number;
+  /** A consumer whose transport stays saturated this long is cut off. */
+  stallMs: number;
   /** Safety poll for messages written without a notification (an old RestMQ). */
   pollMs: number;
   /** How long a consumer registration and the broker's heartbeat live unless refreshed. */
@@ -29,6 +33,8 @@ export interface DistributorOptions extends ConsumerLimits {
 
 export const DEFAULT_DISTRIBUTOR_OPTIONS: DistributorOptions = {
   batch: 100,
+  batchBytes: 4 * 1024 * 1024,
+  stallMs: 30_000,
   pollMs: 1000,
   registrationTtlMs: 15_000,
   heartbeatMs: 15_000,
@@ -39,6 +45,8 @@ export const DEFAULT_DISTRIBUTOR_OPTIONS: DistributorOptions = {
 export class Distributor {
   private readonly byQueue = new Map<string, Map<string, Consumer>>();
   private readonly dirty = new Set<string>();
+  /** Average value size seen per queue, to size dispatches by bytes. */
+  private readonly avgBytes = new Map<string, number>();
   private inboxDirty = true;
   private pumping = false;
   private stopped = false;
@@ -63,16 +71,31 @@ export class Distributor {
       this.schedule();
     });
     every(Math.max(100, Math.floor(this.options.registrationTtlMs / 3)), () => void this.refresh());
-    every(Math.max(50, Math.floor(this.options.heartbeatMs / 3)), () => {
+    every(Math.max(50, Math.floor(Math.min(this.options.heartbeatMs, this.options.stallMs) / 3)), () => {
       const now = Date.now();
-      for (const consumers of this.byQueue.values()) for (const c of consumers.values()) c.heartbeat(now, this.options.heartbeatMs);
+      for (const consumers of [...this.byQueue.values()]) {
+        for (const c of [...consumers.values()]) {
+          if (c.stalled(now, this.options.stallMs)) this.remove(c, c.close('overflow'));
+          else c.heartbeat(now, this.options.heartbeatMs);
+        }
+      }
     });
     this.schedule();
   }
 
   /** Adds a consumer of `queue`; messages start flowing at once. */
   async attach(queue: string, transport: Transport, sink: ConsumerSink): Promise<Consumer> {
-    const consumer = new Consumer(queue, transport, sink, this.options, (c, unwritten) => this.remove(c, unwritten));
+    const consumer = new Consumer(
+      queue,
+      transport,
+      sink,
+      this.options,
+      (c, unwritten) => this.remove(c, unwritten),
+      (c) => {
+        this.dirty.add(c.queue);
+        this.schedule();
+      },
+    );
     let consumers = this.byQueue.get(queue);
     if (!consumers) this.byQueue.set(queue, (consumers = new Map()));
     consumers.set(consumer.id, consumer);
@@ -145,9 +168,11 @@ export class Distributor {
         const queue = this.dirty.values().next().value;
         if (queue !== undefined) {
           this.dirty.delete(queue);
-          if (!this.byQueue.has(queue)) continue;
-          const r = await this.store.dispatch(queue, batch, batch);
-          if (r.dispatched === batch) this.dirty.add(queue);
+          // Only when a consumer can take more: a slow reader sets the pace (its drain re-marks the queue).
+          if (!this.hasRoom(queue)) continue;
+          const count = this.dispatchCount(queue);
+          const r = await this.store.dispatch(queue, count, batch);
+          if (r.dispatched === count) this.dirty.add(queue);
           items = r.inbox;
         } else {
           this.inboxDirty = false;
@@ -165,6 +190,19 @@ export class Distributor {
     }
   }
 
+  private hasRoom(queue: string): boolean {
+    const consumers = this.byQueue.get(queue);
+    if (!consumers) return false;
+    for (const c of consumers.values()) if (c.hasRoom) return true;
+    return false;
+  }
+
+  /** Up to `batch` messages, fewer when they are big, so one dispatch holds ~batchBytes. */
+  private dispatchCount(queue: string): number {
+    const avg = this.avgBytes.get(queue) ?? 1024;
+    return Math.max(1, Math.min(this.options.batch, Math.floor(this.options.batchBytes / Math.max(avg, 1))));
+  }
+
   /** Hands inbox items to local consumers; returns what must go back to its queue. */
   private fanOut(items: readonly Delivery[]): Map<string, Message[]> {
     const back = new Map<string, Message[]>();
@@ -174,6 +212,7 @@ export class Distributor {
       back.set(d.queue, list);
     };
     for (const d of items) {
+      this.avgBytes.set(d.queue, ((this.avgBytes.get(d.queue) ?? d.value.length) * 7 + d.value.length) / 8);
       const consumers = this.byQueue.get(d.queue);
       const message: Message = { key: d.key, value: d.value };
       if (d.consumer !== undefined) {
@@ -194,7 +233,10 @@ export class Distributor {
   /** Forgets a consumer; its exclusive unwritten messages return to the front of the queue. */
   private remove(consumer: Consumer, unwritten: Handed[]): void {
     const consumers = this.byQueue.get(consumer.queue);
-    if (consumers?.delete(consumer.id) && consumers.size === 0) this.byQueue.delete(consumer.queue);
+    if (consumers?.delete(consumer.id) && consumers.size === 0) {
+      this.byQueue.delete(consumer.queue);
+      this.avgBytes.delete(consumer.queue);
+    }
     this.track(this.store.unregisterConsumers(consumer.queue, [consumer.id]), 'unregistering a consumer failed');
     const exclusive = unwritten.filter((h) => h.exclusive).map((h) => h.message);
     if (exclusive.length > 0) this.track(this.store.requeue(consumer.queue, exclusive), 'returning messages to the queue failed');

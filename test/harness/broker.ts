@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { startBroker, type RunningBroker } from '../../src/main.js';
+import { freePort } from './redis.js';
 
 export type BackendName = 'sqlite' | 'memory' | 'redis';
 
@@ -56,45 +57,45 @@ export interface SpawnedBroker {
 
 const ROOT = new URL('../../', import.meta.url);
 
-/** Spawns `node --import tsx src/cli/run.ts serve ...args` and waits for its "listening" line. */
-export function spawnBroker(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<SpawnedBroker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--port', '0', '--log-level', 'info', ...args], {
+/**
+ * Spawns `node --import tsx src/cli/run.ts serve --port <free port> ...args` and resolves once
+ * its /health answers (whatever its log level), or rejects if it exits first.
+ */
+export async function spawnBroker(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; port?: number } = {}): Promise<SpawnedBroker> {
+  const port = opts.port ?? (await freePort());
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--port', String(port), '--log-level', 'info', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (line) => output.push(line));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+  let exitCode: number | string | undefined;
+  void exited.then((c) => (exitCode = c));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  for (;;) {
+    if (exitCode !== undefined) throw new Error(`broker exited (${exitCode}) before listening:\n${output.join('\n')}`);
+    if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      reject(new Error(`broker did not start in time:\n${output.join('\n')}`));
-    }, opts.timeoutMs ?? 20_000);
-    exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`broker exited (${code}) before listening:\n${output.join('\n')}`));
-    });
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        output.push(line);
-        if (!line.includes('"listening"')) return;
-        const { url } = JSON.parse(line) as { url: string };
-        const port = Number(new URL(url).port);
-        clearTimeout(timer);
-        resolve({
-          url: `http://127.0.0.1:${port}`,
-          port,
-          child,
-          output,
-          exited,
-          stop: (signal = 'SIGTERM') => {
-            if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-            return exited;
-          },
-        });
-      });
+      throw new Error(`broker did not start in time:\n${output.join('\n')}`);
     }
-  });
+    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    port,
+    child,
+    output,
+    exited,
+    stop: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
 }
 
 /** Runs the CLI to completion (for bad-flag tests): exit code and output. */
