@@ -41,6 +41,7 @@ describe('defaults', () => {
       store: { kind: 'sqlite', path: './restmq.db' },
       maxMessageBytes: 1048576,
       heartbeatSeconds: 15,
+      stallTimeoutSeconds: 30,
       logLevel: 'info',
       redisPool: 10,
     });
