@@ -74,10 +74,10 @@ describe('precedence: flags > env > file > defaults', () => {
   it('every setting can come from the environment', () => {
     const c = loadConfig({}, {
       RESTMQ_PORT: '1234', RESTMQ_LISTEN: '::1', RESTMQ_STORE: 'memory', RESTMQ_MAX_MESSAGE_BYTES: '2048',
-      RESTMQ_HEARTBEAT: '30', RESTMQ_LOG_LEVEL: 'warn', RESTMQ_REDIS_POOL: '3', RESTMQ_TRUST_PROXY: '10.0.0.0/8', RESTMQ_ACL: 'acl.conf',
+      RESTMQ_HEARTBEAT: '30', RESTMQ_STALL_TIMEOUT: '7', RESTMQ_LOG_LEVEL: 'warn', RESTMQ_REDIS_POOL: '3', RESTMQ_TRUST_PROXY: '10.0.0.0/8', RESTMQ_ACL: 'acl.conf',
     });
     assert.deepEqual({ ...c }, {
-      port: 1234, listen: '::1', store: { kind: 'memory' }, maxMessageBytes: 2048, heartbeatSeconds: 30,
+      port: 1234, listen: '::1', store: { kind: 'memory' }, maxMessageBytes: 2048, heartbeatSeconds: 30, stallTimeoutSeconds: 7,
       logLevel: 'warn', redisPool: 3, trustProxy: '10.0.0.0/8', acl: 'acl.conf',
     });
   });
