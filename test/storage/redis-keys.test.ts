@@ -31,8 +31,22 @@ it('stored codes are the original ones', () => {
   assert.deepEqual({ ...STATUS_CODES }, { started: '1', stopped: '0' });
 });
 
+it('streaming keys live under restmq:, where an old broker never looks', () => {
+  assert.equal(keys.pendingSuffix, ':queue');
+  assert.equal(keys.messagePrefix('jobs').slice(0, -1) + keys.pendingSuffix, keys.pending('jobs'));
+  assert.equal(keys.brokers, 'restmq:brokers');
+  assert.equal(keys.consumers('jobs'), 'restmq:consumers:jobs');
+  assert.equal(keys.consumerMember('b-1', 'c-2'), 'b-1/c-2');
+  assert.equal(keys.rotation('jobs'), 'restmq:rr:jobs');
+  assert.equal(keys.inbox('b-1'), 'restmq:inbox:b-1');
+  assert.equal(keys.inboxPrefix + 'b-1', keys.inbox('b-1'));
+  assert.equal(keys.events(0), 'restmq:events');
+  assert.equal(keys.events(3), 'restmq:events:db3', 'pub/sub ignores SELECT: one channel per database');
+});
+
 it('no key function exists without a golden value here', () => {
   assert.deepEqual(Object.keys(keys).sort(), [
-    'authkey', 'counter', 'message', 'messagePrefix', 'pending', 'policy', 'queueset', 'refcount', 'refcountSuffix', 'status',
+    'authkey', 'brokers', 'consumerMember', 'consumers', 'counter', 'events', 'inbox', 'inboxPrefix', 'message',
+    'messagePrefix', 'pending', 'pendingSuffix', 'policy', 'queueset', 'refcount', 'refcountSuffix', 'rotation', 'status',
   ]);
 });

@@ -1,6 +1,7 @@
 /**
  * The only file that spells a Redis key. The layout is the original RestMQ's, to the letter
  * (shared/reference/originals.md A.5.1), so an old broker sharing the Redis keeps working.
+ * Streaming delivery adds keys under `restmq:`, which an old broker never reads.
  * Pinned by test/storage/redis-keys.test.ts.
  */
 
@@ -12,6 +13,8 @@ export const keys = {
   counter: (q: string) => `${q}:UUID`,
   /** List of pending message keys: LPUSH at the head, RPOP at the tail (FIFO). */
   pending: (q: string) => `${q}:queue`,
+  /** Suffix a script appends to a queue name read from an inbox item, to build its pending list. */
+  pendingSuffix: ':queue',
   /** Message body (string, optional EXPIRE). */
   message: (q: string, n: number | string) => `${q}:${n}`,
   /** Prefix a script appends the counter value to, to build a message key. */
@@ -26,6 +29,23 @@ export const keys = {
   /** API key records (issue 5). */
   authkey: (key: string) => `AUTHKEY:${key}`,
   queueset: QUEUESET,
+
+  // Streaming delivery (stream-contract.ts); none of these exists in the original.
+  /** ZSET brokerId → heartbeat expiry (epoch ms, Redis clock). */
+  brokers: 'restmq:brokers',
+  /** ZSET `<brokerId>/<consumerId>` → registration expiry (epoch ms, Redis clock). */
+  consumers: (q: string) => `restmq:consumers:${q}`,
+  /** A consumers member: the broker is what a dispatch needs, the consumer what it assigns. */
+  consumerMember: (brokerId: string, consumerId: string) => `${brokerId}/${consumerId}`,
+  /** INCR counter: the roundrobin cursor of a queue, shared by every broker. */
+  rotation: (q: string) => `restmq:rr:${q}`,
+  /** LIST of a broker's inbox items: LPUSH at the head, the oldest at the tail. */
+  inbox: (brokerId: string) => `restmq:inbox:${brokerId}`,
+  /** Prefix a script appends a broker id to, to build that broker's inbox. */
+  inboxPrefix: 'restmq:inbox:',
+  /** The pub/sub channel of every StoreEvent, for every broker and queue. Pub/sub ignores
+   *  SELECT, so brokers on another database of the same Redis get a channel of their own. */
+  events: (db: number) => (db === 0 ? 'restmq:events' : `restmq:events:db${db}`),
 } as const;
 
 /** Stored encodings of policy and status, as the original writes them. */

@@ -1,13 +1,19 @@
 /**
- * QueueStore on Redis, in the original RestMQ key layout (keys.ts), so an old broker sharing
- * the Redis keeps working. Every state change is one Lua script (lua/, scripts.ts); policy
- * and status writes are single SET commands, atomic on their own.
+ * QueueStore and StreamStore on Redis, in the original RestMQ key layout (keys.ts), so an old
+ * broker sharing the Redis keeps working. Every state change is one Lua script (lua/,
+ * scripts.ts); policy and status writes are single SET commands, atomic on their own. The
+ * stream side lives in redis-stream.ts (inboxes, registrations, reaper) and redis-events.ts
+ * (pub/sub); this class delegates to them.
  */
+import { randomUUID } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
 import { BrokerError } from '../../errors.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
+import type { Delivery, DispatchResult, StoreEvent, StreamStore } from '../stream-contract.js';
 import { keys, POLICY_CODES, STATUS_CODES } from './keys.js';
+import { RedisEvents } from './redis-events.js';
+import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis } from './scripts.js';
 
 export interface RedisStoreOptions {
@@ -45,27 +51,37 @@ function pairs(flat: readonly unknown[], from = 0): Message[] {
   return out;
 }
 
-export class RedisStore implements QueueStore {
+/** Runs one Redis call, mapping its failure. */
+async function run<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw storeError(err);
+  }
+}
+
+export class RedisStore implements QueueStore, StreamStore {
   readonly kind = 'redis' as const;
+  /** Random per store: a new broker, with an empty inbox, every time one is opened. */
+  readonly brokerId = randomUUID();
+  private readonly channel: string;
+  private readonly stream: RedisStream;
+  private readonly events: RedisEvents;
   private closing: Promise<void> | undefined;
+  private readonly run = run;
 
-  constructor(private readonly redis: ScriptedRedis) {}
-
-  /** Runs one Redis call, mapping its failure. */
-  private async run<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (err) {
-      throw storeError(err);
-    }
+  constructor(private readonly redis: ScriptedRedis) {
+    this.channel = keys.events(redis.options.db ?? 0);
+    this.stream = new RedisStream(redis, this.brokerId, this.channel, run);
+    this.events = new RedisEvents(redis, this.channel, run);
   }
 
   async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
     if (values.length === 0) return [];
     const ttl = options?.ttlSeconds === undefined ? '' : String(options.ttlSeconds);
     return this.run(() =>
-      this.redis.enqueue(keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue),
-        queue, keys.messagePrefix(queue), ttl, ...values),
+      this.redis.enqueue(keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue), keys.consumers(queue),
+        queue, keys.messagePrefix(queue), ttl, this.channel, ...values),
     );
   }
 
@@ -133,10 +149,63 @@ export class RedisStore implements QueueStore {
     await this.run(() => this.redis.ping());
   }
 
+  // StreamStore (stream-contract.ts), in redis-stream.ts and redis-events.ts.
+  registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void> {
+    return this.stream.registerConsumers(queue, consumerIds, ttlMs);
+  }
+
+  unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {
+    return this.stream.unregisterConsumers(queue, consumerIds);
+  }
+
+  consumerCounts(queues: readonly string[]): Promise<number[]> {
+    return this.stream.consumerCounts(queues);
+  }
+
+  dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {
+    return this.stream.dispatch(queue, count, read);
+  }
+
+  readInbox(read: number): Promise<Delivery[]> {
+    return this.stream.readInbox(read);
+  }
+
+  ackInbox(n: number): Promise<void> {
+    return this.stream.ackInbox(n);
+  }
+
+  requeue(queue: string, messages: readonly Message[]): Promise<void> {
+    return this.stream.requeue(queue, messages);
+  }
+
+  heartbeat(ttlMs: number): Promise<void> {
+    return this.stream.heartbeat(ttlMs);
+  }
+
+  reap(): Promise<number> {
+    return this.stream.reap();
+  }
+
+  leave(): Promise<void> {
+    return this.stream.leave();
+  }
+
+  publish(event: StoreEvent): Promise<void> {
+    return this.events.publish(event);
+  }
+
+  subscribe(listener: (event: StoreEvent) => void): Promise<() => Promise<void>> {
+    return this.events.subscribe(listener);
+  }
+
+  /** Closes the subscriber connection and the main one. Does not leave: whatever is still in
+   *  this broker's inbox is reaped by another broker once the heartbeat expires. */
   close(): Promise<void> {
-    this.closing ??= this.redis.quit().then(
-      () => undefined,
-      () => this.redis.disconnect(),
+    this.closing ??= this.events.close().then(() =>
+      this.redis.quit().then(
+        () => undefined,
+        () => this.redis.disconnect(),
+      ),
     );
     return this.closing;
   }

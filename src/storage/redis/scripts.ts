@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 
 /** Every script the store calls; test/unit/lua-scripts.test.ts checks it matches lua/. */
-export const SCRIPT_NAMES = ['enqueue', 'take', 'softget', 'remove', 'purge', 'peek'] as const;
+export const SCRIPT_NAMES = [
+  'enqueue', 'take', 'softget', 'remove', 'purge', 'peek',
+  'dispatch', 'requeue', 'register', 'heartbeat', 'reap',
+] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
 export interface LuaScript {
@@ -64,9 +67,9 @@ export function registerScripts(redis: Redis): void {
 
 /** Raw replies of the scripts, before redis-store.ts turns them into queue types. */
 export interface StoreCommands {
-  /** enqueue-4.lua → the new keys, in order. */
-  enqueue(counter: string, pending: string, queueset: string, status: string,
-    queue: string, prefix: string, ttl: string, ...values: string[]): Promise<string[]>;
+  /** enqueue-5.lua → the new keys, in order. */
+  enqueue(counter: string, pending: string, queueset: string, status: string, consumers: string,
+    queue: string, prefix: string, ttl: string, channel: string, ...values: string[]): Promise<string[]>;
   /** take-2.lua → [stopped, expired, k1, v1, ...]. */
   take(pending: string, status: string, count: string, refcountSuffix: string): Promise<(string | number)[]>;
   /** softget-1.lua → [key, value, count] or null. */
@@ -77,6 +80,20 @@ export interface StoreCommands {
   purge(pending: string, refcountSuffix: string): Promise<number>;
   /** peek-1.lua → [k1, v1, ...]. */
   peek(pending: string, count: string): Promise<string[]>;
+
+  /** dispatch-6.lua → [dispatched, expired, item1, ...] (the caller's inbox, oldest first). */
+  dispatch(pending: string, status: string, policy: string, consumers: string, rotation: string, brokers: string,
+    count: string, read: string, refcountSuffix: string, inboxPrefix: string, brokerId: string,
+    channel: string, queue: string): Promise<(string | number)[]>;
+  /** requeue-3.lua → how many messages were put back. */
+  requeue(pending: string, consumers: string, counter: string,
+    channel: string, queue: string, prefix: string, ...keysAndValues: string[]): Promise<number>;
+  /** register-2.lua → 1 when the broker was unknown (new, or reaped or left since). */
+  register(consumers: string, brokers: string, ttlMs: string, brokerId: string, ...members: string[]): Promise<number>;
+  /** heartbeat-1.lua → 1 when the broker was unknown (new, or reaped or left since). */
+  heartbeat(brokers: string, ttlMs: string, brokerId: string): Promise<number>;
+  /** reap-1.lua → how many messages went back to their queues. */
+  reap(brokers: string, inboxPrefix: string, pendingSuffix: string, channel: string, brokerId: string): Promise<number>;
 }
 
 export type ScriptedRedis = Redis & StoreCommands;

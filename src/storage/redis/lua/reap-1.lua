@@ -1,0 +1,65 @@
+--[[
+  Returns the inbox items of brokers that are gone to the front of their queues: either
+  every broker whose heartbeat expired (reap), or one named broker (leave: its own inbox at
+  a clean shutdown). Each inbox is walked from the newest item (head) to the oldest (tail),
+  RPUSHing each key behind the previous one, so each queue gets its items back oldest at
+  the tail, in FIFO order, ahead of what was already waiting. A broadcast item with copies
+  > 1 is dropped: the other brokers' consumers got the message. A body that exists means the
+  message is already back in its queue: skipped, never duplicated. The inbox is deleted and
+  the broker forgotten; each queue that got something back is announced ("e <q>").
+
+  Input:
+    KEYS[1] brokers            restmq:brokers  (ZSET broker -> expiry ms)
+
+    ARGV[1] inbox prefix       "restmq:inbox:"  (a broker id is appended to it)
+    ARGV[2] pending suffix     ":queue"         (appended to a queue name)
+    ARGV[3] events channel     restmq:events
+    ARGV[4] a broker id to release (leave), or "" for every broker whose heartbeat expired
+
+  Output:
+    how many messages were returned to their queues
+]]
+if redis.replicate_commands then
+  redis.replicate_commands()
+end
+local gone
+if ARGV[4] ~= '' then
+  gone = {ARGV[4]}
+else
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now))
+end
+
+local returned = 0
+local touched = {}
+local queues = {}
+local chunk = 500
+for _, b in ipairs(gone) do
+  local inbox = ARGV[1] .. b
+  local start = 0
+  while true do
+    local items = redis.call('LRANGE', inbox, start, start + chunk - 1)
+    for _, item in ipairs(items) do
+      local copies, q, key, value = string.match(item, '^(%d+)\n[^\n]*\n([^\n]*)\n([^\n]*)\n(.*)$')
+      if copies == '1' and redis.call('SET', key, value, 'NX') then
+        redis.call('RPUSH', q .. ARGV[2], key)
+        returned = returned + 1
+        if not touched[q] then
+          touched[q] = true
+          queues[#queues + 1] = q
+        end
+      end
+    end
+    if #items < chunk then
+      break
+    end
+    start = start + chunk
+  end
+  redis.call('DEL', inbox)
+  redis.call('ZREM', KEYS[1], b)
+end
+for _, q in ipairs(queues) do
+  redis.call('PUBLISH', ARGV[3], 'e ' .. q)
+end
+return returned

@@ -1,0 +1,43 @@
+--[[
+  Puts messages that were dispatched but not written back at the front of their queue,
+  oldest at the tail (so the next take or dispatch gets them first, in FIFO order), bodies
+  restored (without their TTL, which the dispatch deleted with the body). A message whose
+  body exists is still in the queue and is skipped, so a requeue never duplicates a key; a
+  key above the queue's counter was never issued and is skipped too (it would collide with
+  a later enqueue).
+  Then, as enqueue, announces the queue when it has a live streaming consumer.
+
+  Input:
+    KEYS[1] pending list       <q>:queue
+    KEYS[2] consumers          restmq:consumers:<q>  (ZSET member -> expiry ms)
+    KEYS[3] counter key        <q>:UUID
+
+    ARGV[1] events channel     restmq:events  (publishes "e <q>")
+    ARGV[2] queue name
+    ARGV[3] message-key prefix <q>:
+    ARGV[4..] key1, value1, key2, value2, ...  oldest first (each key <q>:<digits>)
+
+  Output:
+    how many messages were put back
+]]
+if redis.replicate_commands then
+  redis.replicate_commands()
+end
+local back = 0
+local issued = tonumber(redis.call('GET', KEYS[3]) or '0')
+-- newest first, each RPUSHed behind the previous: the oldest ends at the tail
+for i = #ARGV - 1, 4, -2 do
+  local n = tonumber(string.sub(ARGV[i], #ARGV[3] + 1))
+  if n and n <= issued and redis.call('SET', ARGV[i], ARGV[i + 1], 'NX') then
+    redis.call('RPUSH', KEYS[1], ARGV[i])
+    back = back + 1
+  end
+end
+if back > 0 then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if #redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. string.format('%d', now), '+inf', 'LIMIT', 0, 1) > 0 then
+    redis.call('PUBLISH', ARGV[1], 'e ' .. ARGV[2])
+  end
+end
+return back
