@@ -219,7 +219,9 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<RedisStor
     db: opts.db,
     ...(opts.password === undefined ? {} : { password: opts.password }),
     lazyConnect: true,
-    enableAutoPipelining: true,
+    // Off on purpose: HTTP requests arrive one per tick, so auto-pipelining batched nothing
+    // and cost ~28 µs of CPU per request (npm run bench: POST 0.36 → 0.60 × the bare handler).
+    enableAutoPipelining: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 3000,
     commandTimeout: 5000,
