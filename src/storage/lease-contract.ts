@@ -1,0 +1,64 @@
+/**
+ * LeaseStore: reliable delivery (SPEC.md section 6), on top of QueueStore. A lease hands a
+ * message out without removing it: it is invisible until acknowledged (removed for good) or
+ * until the lease ends, when it returns to the front of its queue with `attempts` + 1 — or,
+ * once `attempts` reaches the queue's `maxAttempts`, moves to its dead-letter queue.
+ *
+ * Invariants every backend keeps:
+ * - lease, ack, nack, extend and reapLeases are each one atomic step; a message is leased to
+ *   at most one holder at a time, and a leased message is never returned by take/lease.
+ * - A receipt names one message and one lease: `<n>.<token>` where `<q>:<n>` is the key and
+ *   the token is random per lease. After ack, nack, expiry or a new lease it is stale.
+ * - `attempts` counts the leases a message has had (1 on its first lease); a plain `take`
+ *   does not count.
+ * - Lease state lives in extra keys/tables an old RestMQ ignores: to an old broker a leased
+ *   message is simply not in the pending list, and its body key stays until ack.
+ * - Expired leases are returned by `reapLeases`, which any broker may call at any time
+ *   (concurrent calls never return a message twice); `lease` also reaps its own queue first.
+ */
+import type { Message } from '../wire.js';
+
+export interface LeasedMessage extends Message {
+  receipt: string;
+  attempts: number;
+}
+
+export interface LeaseResult {
+  messages: LeasedMessage[];
+  /** True when the queue is stopped; then `messages` is empty. */
+  stopped: boolean;
+  expired: number;
+}
+
+/** Per-queue settings of section 6 (`POST /p/<q>`); absent fields use the defaults. */
+export interface QueueSettings {
+  /** Default lease for streaming consumers and `lease` without a duration, seconds. */
+  leaseSeconds?: number;
+  /** Leases after which a message is dead-lettered; absent: never. */
+  maxAttempts?: number;
+  /** Dead-letter queue; default `<q>.dead`. */
+  deadLetter?: string;
+}
+
+export type ReceiptOutcome = 'ok' | 'stale';
+
+export interface LeaseStore {
+  /** Leases up to `count` oldest ready messages for `leaseMs`. */
+  lease(queue: string, count: number, leaseMs: number): Promise<LeaseResult>;
+  /** Removes the leased message for good. */
+  ack(queue: string, receipt: string): Promise<ReceiptOutcome>;
+  /** Ends the lease now: back to the front of the queue (after `delayMs`, if > 0), attempts kept
+   *  (the next lease counts the next attempt); dead-lettered if attempts reached maxAttempts. */
+  nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome>;
+  /** Sets the lease to end `leaseMs` from now. */
+  extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome>;
+  /** Returns every expired lease of `queues` (all queues with leases when omitted). */
+  reapLeases(queues?: readonly string[]): Promise<{ returned: number; dead: number }>;
+  /** Messages currently leased, per queue. */
+  inflightCounts(queues: readonly string[]): Promise<number[]>;
+
+  getSettings(queue: string): Promise<QueueSettings>;
+  setSettings(queue: string, settings: QueueSettings): Promise<void>;
+  /** Moves every message of a dead-letter queue back to the queue it died in, in order. */
+  redrive(deadQueue: string): Promise<number>;
+}
