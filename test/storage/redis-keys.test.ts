@@ -4,7 +4,7 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { keys, QUEUESET, POLICY_CODES, STATUS_CODES } from '../../src/storage/redis/keys.js';
+import { defaultDeadLetter, keys, LEASE_LAYOUT, QUEUESET, POLICY_CODES, STATUS_CODES } from '../../src/storage/redis/keys.js';
 
 it('every key function spells the legacy key', () => {
   assert.equal(QUEUESET, 'QUEUESET');
@@ -44,9 +44,55 @@ it('streaming keys live under restmq:, where an old broker never looks', () => {
   assert.equal(keys.events(3), 'restmq:events:db3', 'pub/sub ignores SELECT: one channel per database');
 });
 
+it('lease keys live under restmq:, and never use the old broker\'s transient <key>:lock', () => {
+  assert.equal(keys.leased('jobs'), 'restmq:leased:jobs');
+  assert.equal(keys.leaseTokens('jobs'), 'restmq:lease:jobs');
+  assert.equal(keys.attempts('jobs'), 'restmq:attempts:jobs');
+  assert.equal(keys.settings('jobs'), 'restmq:settings:jobs');
+  assert.equal(keys.leasedQueues, 'restmq:leasedqueues');
+  assert.equal(keys.origin('jobs.dead'), 'restmq:origin:jobs.dead');
+  assert.equal(defaultDeadLetter('jobs'), 'jobs.dead');
+  for (const k of [keys.leased('q'), keys.leaseTokens('q'), keys.attempts('q'), keys.settings('q'), keys.origin('q')]) {
+    assert.ok(!k.endsWith(':lock'), `${k} ends like a lock key`);
+  }
+});
+
+it('the lease scripts\' layout spells the same keys as the key functions', () => {
+  const layout = JSON.parse(LEASE_LAYOUT) as Record<string, [string, string] | string>;
+  const build = (name: string, q: string) => {
+    const t = layout[name];
+    assert.ok(Array.isArray(t), `${name} is a [prefix, suffix] template`);
+    return t[0] + q + t[1];
+  };
+  assert.deepEqual(Object.keys(layout).sort(), [
+    'attempts', 'consumers', 'counter', 'dead', 'leased', 'leasedqueues', 'message', 'origin', 'pending', 'queueset',
+    'refcount', 'settings', 'status', 'tokens',
+  ]);
+  assert.deepEqual(layout.pending, ['', ':queue']);
+  assert.deepEqual(layout.status, ['queuestat::', '']);
+  assert.deepEqual(layout.message, ['', ':']);
+  for (const q of ['jobs', 'a.b-c_d']) {
+    assert.equal(build('pending', q), keys.pending(q));
+    assert.equal(build('counter', q), keys.counter(q));
+    assert.equal(build('message', q) + '7', keys.message(q, 7));
+    assert.equal(build('status', q), keys.status(q));
+    assert.equal(build('consumers', q), keys.consumers(q));
+    assert.equal(build('leased', q), keys.leased(q));
+    assert.equal(build('tokens', q), keys.leaseTokens(q));
+    assert.equal(build('attempts', q), keys.attempts(q));
+    assert.equal(build('settings', q), keys.settings(q));
+    assert.equal(build('origin', q), keys.origin(q));
+    assert.equal(build('dead', q), defaultDeadLetter(q));
+  }
+  assert.equal(layout.queueset, 'QUEUESET');
+  assert.equal(layout.leasedqueues, 'restmq:leasedqueues');
+  assert.equal(layout.refcount, ':refcount');
+});
+
 it('no key function exists without a golden value here', () => {
   assert.deepEqual(Object.keys(keys).sort(), [
-    'authkey', 'brokers', 'consumerMember', 'consumers', 'counter', 'events', 'inbox', 'inboxPrefix', 'message',
-    'messagePrefix', 'pending', 'pendingSuffix', 'policy', 'queueset', 'refcount', 'refcountSuffix', 'rotation', 'status',
+    'attempts', 'authkey', 'brokers', 'consumerMember', 'consumers', 'counter', 'events', 'inbox', 'inboxPrefix',
+    'leaseTokens', 'leased', 'leasedQueues', 'message', 'messagePrefix', 'origin', 'pending', 'pendingSuffix', 'policy',
+    'queueset', 'refcount', 'refcountSuffix', 'rotation', 'settings', 'status',
   ]);
 });

@@ -5,8 +5,10 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { loadScripts, registerScripts, SCRIPT_NAMES } from '../../src/storage/redis/scripts.js';
+import { loadScripts, luaDir, registerScripts, SCRIPT_NAMES } from '../../src/storage/redis/scripts.js';
+import { leaseKeys } from '../../src/storage/redis/redis-lease.js';
 
 const scripts = loadScripts();
 
@@ -33,6 +35,33 @@ it('every script is registered as an ioredis command', async () => {
     registerScripts(redis); // idempotent: a second call must not throw
   } finally {
     redis.disconnect();
+  }
+});
+
+it('every "-- #include <lib>" is resolved, and a lib uses no KEYS or ARGV of its own', () => {
+  for (const s of scripts) assert.doesNotMatch(s.lua, /^-- #include/m, `${s.file} has an unresolved include`);
+  const libs = readdirSync(`${luaDir()}lib`).filter((f) => f.endsWith('.lua'));
+  assert.ok(libs.length > 0, 'lua/lib holds the shared code');
+  for (const f of libs) {
+    const text = readFileSync(`${luaDir()}lib/${f}`, 'utf8');
+    assert.doesNotMatch(text, /\b(KEYS|ARGV)\[/, `${f}: keys and arguments come in as parameters`);
+    assert.ok(scripts.some((s) => s.lua.includes(text)), `${f} is included by some script`);
+  }
+});
+
+it('the lease scripts agree on the order of the eight queue keys', () => {
+  const lib = readFileSync(`${luaDir()}lib/lease.lua`, 'utf8');
+  const order = /QUEUE_KEY_NAMES = \{([^}]*)\}/.exec(lib)?.[1]?.match(/'[a-z]+'/g)?.map((n) => n.slice(1, -1));
+  assert.deepEqual(order, ['pending', 'status', 'leased', 'tokens', 'attempts', 'settings', 'consumers', 'origin']);
+  for (const name of ['lease', 'ack', 'nack']) {
+    const s = scripts.find((x) => x.name === name);
+    assert.ok(s, `${name} script exists`);
+    assert.equal(s.numberOfKeys, 8, `${name} takes the eight queue keys`);
+    const header = /^--\[\[([\s\S]*?)\]\]/.exec(s.lua)?.[1] ?? '';
+    const named = [...header.matchAll(/KEYS\[(\d)\]\s+\S.*?(restmq:[a-z]+:<q>|<q>:queue|queuestat::<q>)/g)].map((m) => m[2]);
+    assert.deepEqual(named, ['<q>:queue', 'queuestat::<q>', 'restmq:leased:<q>', 'restmq:lease:<q>', 'restmq:attempts:<q>',
+      'restmq:settings:<q>', 'restmq:consumers:<q>', 'restmq:origin:<q>'], `${name}: KEYS in the lib's order`);
+    assert.deepEqual(leaseKeys('<q>'), named, 'redis-lease.ts sends them in that order');
   }
 });
 

@@ -46,7 +46,54 @@ export const keys = {
   /** The pub/sub channel of every StoreEvent, for every broker and queue. Pub/sub ignores
    *  SELECT, so brokers on another database of the same Redis get a channel of their own. */
   events: (db: number) => (db === 0 ? 'restmq:events' : `restmq:events:db${db}`),
+
+  // Leases (lease-contract.ts); none of these exists in the original. A leased message keeps
+  // its body `<q>:<n>` and is simply absent from `<q>:queue`, so an old broker skips it.
+  /** ZSET message key → lease deadline (epoch ms, Redis clock). */
+  leased: (q: string) => `restmq:leased:${q}`,
+  /** HASH message key → token of its current lease; no field: nobody holds it (a delayed nack). */
+  leaseTokens: (q: string) => `restmq:lease:${q}`,
+  /** HASH message key → leases it has had (kept while it is pending again after a nack or expiry). */
+  attempts: (q: string) => `restmq:attempts:${q}`,
+  /** HASH of the queue's section-6 settings: lease (seconds), max_attempts, dead_letter. */
+  settings: (q: string) => `restmq:settings:${q}`,
+  /** SET of the queues that have leases: what reapLeases() walks without arguments. */
+  leasedQueues: 'restmq:leasedqueues',
+  /** HASH dead message key → the queue it died in (what redrive moves it back to). */
+  origin: (deadQueue: string) => `restmq:origin:${deadQueue}`,
 } as const;
+
+/** The default dead-letter queue of `q` (a queue name, not a key). */
+export const defaultDeadLetter = (q: string) => `${q}.dead`;
+
+/** `fn` as [prefix, suffix] around its queue-name argument, for a Lua script to build keys. */
+function template(fn: (q: string) => string): [string, string] {
+  const marker = '\u0000';
+  const [prefix = '', suffix = ''] = fn(marker).split(marker);
+  return [prefix, suffix];
+}
+
+/**
+ * The layout the lease scripts build keys of other queues from (dead-letter queues, every
+ * leased queue), as JSON: a [prefix, suffix] pair per per-queue key, global names as strings.
+ * Keys of the queue a script works on still arrive as KEYS.
+ */
+export const LEASE_LAYOUT = JSON.stringify({
+  pending: template(keys.pending),
+  counter: template(keys.counter),
+  message: template(keys.messagePrefix),
+  status: template(keys.status),
+  consumers: template(keys.consumers),
+  leased: template(keys.leased),
+  tokens: template(keys.leaseTokens),
+  attempts: template(keys.attempts),
+  settings: template(keys.settings),
+  origin: template(keys.origin),
+  dead: template(defaultDeadLetter),
+  queueset: keys.queueset,
+  leasedqueues: keys.leasedQueues,
+  refcount: keys.refcountSuffix,
+});
 
 /** Stored encodings of policy and status, as the original writes them. */
 export const POLICY_CODES = { broadcast: '1', roundrobin: '2' } as const;

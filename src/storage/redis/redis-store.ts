@@ -3,16 +3,18 @@
  * broker sharing the Redis keeps working. Every state change is one Lua script (lua/,
  * scripts.ts); policy and status writes are single SET commands, atomic on their own. The
  * stream side lives in redis-stream.ts (inboxes, registrations, reaper) and redis-events.ts
- * (pub/sub); this class delegates to them.
+ * (pub/sub), leases in redis-lease.ts; this class delegates to them.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
 import { BrokerError } from '../../errors.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
+import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
 import type { Delivery, DispatchResult, StoreEvent, StreamStore } from '../stream-contract.js';
 import { keys, POLICY_CODES, STATUS_CODES } from './keys.js';
 import { RedisEvents } from './redis-events.js';
+import { RedisLease } from './redis-lease.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis } from './scripts.js';
 
@@ -60,13 +62,14 @@ async function run<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export class RedisStore implements QueueStore, StreamStore {
+export class RedisStore implements QueueStore, StreamStore, LeaseStore {
   readonly kind = 'redis' as const;
   /** Random per store: a new broker, with an empty inbox, every time one is opened. */
   readonly brokerId = randomUUID();
   private readonly channel: string;
   private readonly stream: RedisStream;
   private readonly events: RedisEvents;
+  private readonly leases: RedisLease;
   private closing: Promise<void> | undefined;
   private readonly run = run;
 
@@ -74,6 +77,7 @@ export class RedisStore implements QueueStore, StreamStore {
     this.channel = keys.events(redis.options.db ?? 0);
     this.stream = new RedisStream(redis, this.brokerId, this.channel, run);
     this.events = new RedisEvents(redis, this.channel, run);
+    this.leases = new RedisLease(redis, this.channel, run);
   }
 
   async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
@@ -86,7 +90,8 @@ export class RedisStore implements QueueStore, StreamStore {
   }
 
   async take(queue: string, count: number): Promise<TakeResult> {
-    const r = await this.run(() => this.redis.take(keys.pending(queue), keys.status(queue), String(count), keys.refcountSuffix));
+    const r = await this.run(() => this.redis.take(keys.pending(queue), keys.status(queue), keys.attempts(queue), keys.origin(queue),
+      String(count), keys.refcountSuffix));
     return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages: pairs(r, 2) };
   }
 
@@ -104,8 +109,11 @@ export class RedisStore implements QueueStore, StreamStore {
     return (await this.run(() => this.redis.remove(keys.pending(queue), key, keys.refcountSuffix))) === 1;
   }
 
+  /** Leased messages go too (bodies and lease records); the settings stay. */
   async purge(queue: string): Promise<boolean> {
-    return (await this.run(() => this.redis.purge(keys.pending(queue), keys.refcountSuffix))) === 1;
+    const r = await this.run(() => this.redis.purge(keys.pending(queue), keys.leased(queue), keys.leaseTokens(queue),
+      keys.attempts(queue), keys.origin(queue), keys.leasedQueues, keys.refcountSuffix, queue));
+    return r === 1;
   }
 
   async listQueues(): Promise<string[]> {
@@ -188,6 +196,43 @@ export class RedisStore implements QueueStore, StreamStore {
 
   leave(): Promise<void> {
     return this.stream.leave();
+  }
+
+  // LeaseStore (lease-contract.ts), in redis-lease.ts.
+  lease(queue: string, count: number, leaseMs: number): Promise<LeaseResult> {
+    return this.leases.lease(queue, count, leaseMs);
+  }
+
+  ack(queue: string, receipt: string): Promise<ReceiptOutcome> {
+    return this.leases.ack(queue, receipt);
+  }
+
+  nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome> {
+    return this.leases.nack(queue, receipt, delayMs);
+  }
+
+  extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome> {
+    return this.leases.extend(queue, receipt, leaseMs);
+  }
+
+  reapLeases(queues?: readonly string[]): Promise<{ returned: number; dead: number }> {
+    return this.leases.reapLeases(queues);
+  }
+
+  inflightCounts(queues: readonly string[]): Promise<number[]> {
+    return this.leases.inflightCounts(queues);
+  }
+
+  getSettings(queue: string): Promise<QueueSettings> {
+    return this.leases.getSettings(queue);
+  }
+
+  setSettings(queue: string, settings: QueueSettings): Promise<void> {
+    return this.leases.setSettings(queue, settings);
+  }
+
+  redrive(deadQueue: string): Promise<number> {
+    return this.leases.redrive(deadQueue);
   }
 
   publish(event: StoreEvent): Promise<void> {

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 export const SCRIPT_NAMES = [
   'enqueue', 'take', 'softget', 'remove', 'purge', 'peek',
   'dispatch', 'requeue', 'register', 'heartbeat', 'reap',
+  'lease', 'ack', 'nack', 'extend', 'reapleases', 'redrive', 'settings',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -22,6 +23,8 @@ export interface LuaScript {
 }
 
 const FILE_NAME = /^([A-Za-z][A-Za-z0-9]*)-(\d+)\.lua$/;
+/** A line `-- #include <name>` is replaced by lua/lib/<name>.lua (shared local functions). */
+const INCLUDE = /^-- #include ([a-z]+)$/gm;
 
 /**
  * The lua directory. The build copies no files, so after `tsc` this module runs from
@@ -47,7 +50,8 @@ export function loadScripts(): LuaScript[] {
     if (!file.endsWith('.lua')) continue;
     const m = FILE_NAME.exec(file);
     if (!m) throw new Error(`Lua script ${file} is not named <name>-<numberOfKeys>.lua`);
-    out.push({ name: m[1]!, numberOfKeys: Number(m[2]), file, lua: readFileSync(dir + file, 'utf8') });
+    const lua = readFileSync(dir + file, 'utf8').replace(INCLUDE, (_, lib: string) => readFileSync(`${dir}lib/${lib}.lua`, 'utf8'));
+    out.push({ name: m[1]!, numberOfKeys: Number(m[2]), file, lua });
   }
   cache = out;
   return out;
@@ -70,14 +74,15 @@ export interface StoreCommands {
   /** enqueue-5.lua → the new keys, in order. */
   enqueue(counter: string, pending: string, queueset: string, status: string, consumers: string,
     queue: string, prefix: string, ttl: string, channel: string, ...values: string[]): Promise<string[]>;
-  /** take-2.lua → [stopped, expired, k1, v1, ...]. */
-  take(pending: string, status: string, count: string, refcountSuffix: string): Promise<(string | number)[]>;
+  /** take-4.lua → [stopped, expired, k1, v1, ...]. */
+  take(pending: string, status: string, attempts: string, origin: string, count: string, refcountSuffix: string): Promise<(string | number)[]>;
   /** softget-1.lua → [key, value, count] or null. */
   softget(pending: string, refcountSuffix: string): Promise<[string, string, number] | null>;
   /** remove-1.lua → 1 if the body existed. */
   remove(pending: string, key: string, refcountSuffix: string): Promise<number>;
-  /** purge-1.lua → 1 if the list existed. */
-  purge(pending: string, refcountSuffix: string): Promise<number>;
+  /** purge-6.lua → 1 if the list existed. */
+  purge(pending: string, leased: string, tokens: string, attempts: string, origin: string, leasedQueues: string,
+    refcountSuffix: string, queue: string): Promise<number>;
   /** peek-1.lua → [k1, v1, ...]. */
   peek(pending: string, count: string): Promise<string[]>;
 
@@ -94,6 +99,22 @@ export interface StoreCommands {
   heartbeat(brokers: string, ttlMs: string, brokerId: string): Promise<number>;
   /** reap-1.lua → how many messages went back to their queues. */
   reap(brokers: string, inboxPrefix: string, pendingSuffix: string, channel: string, brokerId: string): Promise<number>;
+
+  // Leases (redis-lease.ts). `queueKeys` are the eight keys of redis-lease.ts leaseKeys().
+  /** lease-8.lua → [stopped, expired, k1, v1, token1, attempts1, ...]. */
+  lease(...args: string[]): Promise<(string | number)[]>;
+  /** ack-8.lua → 1, or 0 when stale. */
+  ack(...args: string[]): Promise<number>;
+  /** nack-8.lua → 1, or 0 when stale. */
+  nack(...args: string[]): Promise<number>;
+  /** extend-2.lua → 1, or 0 when stale. */
+  extend(leased: string, tokens: string, key: string, token: string, leaseMs: string): Promise<number>;
+  /** reapleases-1.lua → [returned, dead]. */
+  reapleases(leasedQueues: string, layout: string, channel: string, ...queues: string[]): Promise<[number, number]>;
+  /** redrive-2.lua → how many messages moved. */
+  redrive(pending: string, origin: string, layout: string, channel: string, deadQueue: string): Promise<number>;
+  /** settings-1.lua → 1. */
+  settings(settings: string, leaseSeconds: string, maxAttempts: string, deadLetter: string): Promise<number>;
 }
 
 export type ScriptedRedis = Redis & StoreCommands;

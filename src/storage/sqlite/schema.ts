@@ -44,6 +44,22 @@ const MIGRATIONS: readonly string[] = [
      consumer TEXT,
      copies   INTEGER NOT NULL DEFAULT 1
    );`,
+  // v3. Reliable delivery (lease-contract.ts), in the rows themselves: a leased message stays
+  // in `messages` with leased_until (epoch ms) and lease_token set, so it keeps its seq and
+  // sorts first again when the lease ends. attempts counts leases; visible_at (epoch ms) hides
+  // a message nacked with a delay; origin is the queue a dead-lettered message died in (for
+  // redrive). Every read of the queue skips rows with leased_until set or visible_at in the
+  // future. The partial index holds only leased rows, so reaping never scans the queues.
+  // The queue settings of section 6 live on `queues`, null meaning the default.
+  `ALTER TABLE messages ADD COLUMN leased_until INTEGER;
+   ALTER TABLE messages ADD COLUMN lease_token TEXT;
+   ALTER TABLE messages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE messages ADD COLUMN visible_at INTEGER;
+   ALTER TABLE messages ADD COLUMN origin TEXT;
+   CREATE INDEX messages_leases ON messages (queue, leased_until) WHERE leased_until IS NOT NULL;
+   ALTER TABLE queues ADD COLUMN lease_seconds REAL;
+   ALTER TABLE queues ADD COLUMN max_attempts INTEGER;
+   ALTER TABLE queues ADD COLUMN dead_letter TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

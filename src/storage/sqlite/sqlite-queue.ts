@@ -10,6 +10,11 @@ interface Row { seq: number; value: string; expires_at: number | null }
 
 const isExpired = (r: { expires_at: number | null }, now: number) => r.expires_at !== null && r.expires_at <= now;
 
+/** The rows a reader may see (migration 3): not leased and not delayed by a nack. One bound
+ *  `now` (epoch ms), as `?` or as `@now`. Every read path of the queue applies it. */
+export const READY = 'leased_until IS NULL AND (visible_at IS NULL OR visible_at <= ?)';
+export const READY_AT_NOW = READY.replace('?', '@now');
+
 /** db.transaction typed as the plain function it runs (its deferred/immediate variants go unused). */
 export function transaction<A extends unknown[], R>(db: Database.Database, fn: (...args: A) => R): (...args: A) => R {
   return db.transaction(fn);
@@ -28,23 +33,26 @@ export function queueOperations(db: Database.Database) {
     insert: db.prepare('INSERT INTO messages (queue, seq, value, expires_at) VALUES (?, ?, ?, ?)'),
     status: db.prepare<[string], QueueStatus | null>('SELECT status FROM queues WHERE name = ?').pluck(),
     policy: db.prepare<[string], Policy | null>('SELECT policy FROM queues WHERE name = ?').pluck(),
-    head: db.prepare<[string, number], Row>(
-      'SELECT seq, value, expires_at FROM messages WHERE queue = ? ORDER BY seq LIMIT ?'),
-    // The rows `head` returned are exactly those in [first, last]: one range delete drops them
-    // (measured ~1.7x faster than DELETE ... IN (subquery) RETURNING).
-    deleteRange: db.prepare<[string, number, number]>('DELETE FROM messages WHERE queue = ? AND seq BETWEEN ? AND ?'),
+    head: db.prepare<[string, number, number], Row>(
+      `SELECT seq, value, expires_at FROM messages WHERE queue = ? AND ${READY} ORDER BY seq LIMIT ?`),
+    // The rows `head` returned are exactly the ready ones in [first, last]: one range delete
+    // with the same filter drops them (measured ~1.7x faster than DELETE ... IN (subquery)
+    // RETURNING); leased or delayed rows in between stay.
+    deleteRange: db.prepare<[string, number, number, number]>(
+      `DELETE FROM messages WHERE queue = ? AND seq BETWEEN ? AND ? AND ${READY}`),
     deleteOne: db.prepare<[string, number], { expires_at: number | null }>(
       'DELETE FROM messages WHERE queue = ? AND seq = ? RETURNING expires_at'),
     bumpRefcount: db.prepare<[string, number], number>(
       'UPDATE messages SET refcount = refcount + 1 WHERE queue = ? AND seq = ? RETURNING refcount').pluck(),
-    peek: db.prepare<[string, number, number], Pick<Row, 'seq' | 'value'>>(
-      `SELECT seq, value FROM messages WHERE queue = ? AND (expires_at IS NULL OR expires_at > ?)
+    peek: db.prepare<[string, number, number, number], Pick<Row, 'seq' | 'value'>>(
+      `SELECT seq, value FROM messages WHERE queue = ? AND (expires_at IS NULL OR expires_at > ?) AND ${READY}
        ORDER BY seq LIMIT ?`),
     purge: db.prepare<[string]>('DELETE FROM messages WHERE queue = ?'),
     list: db.prepare<[], string>('SELECT name FROM queues WHERE registered = 1 ORDER BY name').pluck(),
-    // All queues in one query; json_each keeps the order asked (key = array index).
-    info: db.prepare<[string], QueueInfo>(
-      `SELECT j.value AS name, (SELECT count(*) FROM messages m WHERE m.queue = j.value) AS length,
+    // All queues in one query; json_each keeps the order asked (key = array index). Leased and
+    // delayed messages are not pending (on Redis they are not in `<q>:queue` either).
+    info: db.prepare<[number, string], QueueInfo>(
+      `SELECT j.value AS name, (SELECT count(*) FROM messages m WHERE m.queue = j.value AND ${READY}) AS length,
               q.status AS status, q.policy AS policy
        FROM json_each(?) j LEFT JOIN queues q ON q.name = j.value ORDER BY j.key`),
     // Setting a policy or status creates the row unregistered, as SET on the Redis key does.
@@ -63,12 +71,12 @@ export function queueOperations(db: Database.Database) {
     setStatus: (queue: string, status: QueueStatus): void => void st.setStatus.run(queue, status),
     setPolicy: (queue: string, policy: Policy): void => void st.setPolicy.run(queue, policy),
     peek: (queue: string, now: number, count: number): Message[] =>
-      st.peek.all(queue, now, count).map((r) => ({ key: `${queue}:${r.seq}`, value: r.value })),
+      st.peek.all(queue, now, now, count).map((r) => ({ key: `${queue}:${r.seq}`, value: r.value })),
     /** The deleted row's expiry (null: never expires), undefined when there was none. */
     deleteOne: (queue: string, seq: number): { expires_at: number | null } | undefined => st.deleteOne.get(queue, seq),
     purge: (queue: string): boolean => st.purge.run(queue).changes > 0,
     list: (): string[] => st.list.all(),
-    info: (queues: readonly string[]): QueueInfo[] => st.info.all(JSON.stringify(queues)),
+    info: (queues: readonly string[], now: number): QueueInfo[] => st.info.all(now, JSON.stringify(queues)),
     ping: (): void => void st.ping.get(),
 
     enqueue: transaction(db, (queue: string, values: readonly string[], expiresAt: number | null): string[] => {
@@ -89,8 +97,8 @@ export function queueOperations(db: Database.Database) {
       let expired = 0;
       while (messages.length < count) {
         const want = count - messages.length;
-        const rows = st.head.all(queue, want);
-        if (rows.length > 0) st.deleteRange.run(queue, rows[0]!.seq, rows[rows.length - 1]!.seq);
+        const rows = st.head.all(queue, now, want);
+        if (rows.length > 0) st.deleteRange.run(queue, rows[0]!.seq, rows[rows.length - 1]!.seq, now);
         for (const r of rows) {
           if (isExpired(r, now)) expired++;
           else messages.push({ key: `${queue}:${r.seq}`, value: r.value });
@@ -102,7 +110,7 @@ export function queueOperations(db: Database.Database) {
 
     softget: transaction(db, (queue: string, now: number): SoftGetResult | null => {
       for (;;) {
-        const r = st.head.get(queue, 1);
+        const r = st.head.get(queue, now, 1);
         if (r === undefined) return null;
         if (isExpired(r, now)) {
           st.deleteOne.run(queue, r.seq);

@@ -3,7 +3,8 @@
  * process. better-sqlite3 is synchronous, so each method is an async wrapper over one
  * synchronous transaction; operations carry the names of their Redis scripts (enqueue, take,
  * softget...). Nothing else can interleave inside a transaction: that is this backend's
- * atomicity. The stream side is in sqlite-stream.ts, the event notifier in sqlite-events.ts.
+ * atomicity. The stream side is in sqlite-stream.ts, leases (reliable delivery) in
+ * sqlite-lease.ts, the event notifier in sqlite-events.ts.
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -13,9 +14,11 @@ import type {
   EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, StoreKind, TakeResult,
 } from '../contract.js';
 import type { DispatchResult, Delivery, StoreEvent, StreamStore } from '../stream-contract.js';
+import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
 import { migrate } from './schema.js';
 import { queueOperations } from './sqlite-queue.js';
 import { ConsumerRegistry, streamOperations } from './sqlite-stream.js';
+import { leaseOperations, type Touched } from './sqlite-lease.js';
 import { Notifier } from './sqlite-events.js';
 
 export interface SqliteStoreOptions {
@@ -88,13 +91,14 @@ function takeOwnership(db: Database.Database, path: string): void {
   }
 }
 
-export class SqliteStore implements QueueStore, StreamStore {
+export class SqliteStore implements QueueStore, StreamStore, LeaseStore {
   readonly kind: StoreKind;
   /** One broker per file, so a new id per open; nothing outside this process ever sees it. */
   readonly brokerId = randomUUID();
   readonly #db: Database.Database;
   readonly #ops: ReturnType<typeof queueOperations>;
   readonly #stream: ReturnType<typeof streamOperations>;
+  readonly #lease: ReturnType<typeof leaseOperations>;
   readonly #consumers = new ConsumerRegistry();
   /** Round-robin cursor: the consumer that got the queue's last message. */
   readonly #lastConsumer = new Map<string, string>();
@@ -107,6 +111,7 @@ export class SqliteStore implements QueueStore, StreamStore {
     this.kind = kind;
     this.#ops = queueOperations(db);
     this.#stream = streamOperations(db);
+    this.#lease = leaseOperations(db);
     this.#stream.recover();
   }
 
@@ -166,7 +171,7 @@ export class SqliteStore implements QueueStore, StreamStore {
 
   async info(queues: readonly string[]): Promise<QueueInfo[]> {
     if (queues.length === 0) return [];
-    return this.#run(() => this.#ops.info(queues));
+    return this.#run(() => this.#ops.info(queues, Date.now()));
   }
 
   async getPolicy(queue: string): Promise<Policy | null> {
@@ -187,6 +192,52 @@ export class SqliteStore implements QueueStore, StreamStore {
 
   async ping(): Promise<void> {
     return this.#run(() => this.#ops.ping());
+  }
+
+  // ---- LeaseStore: each a transaction of sqlite-lease.ts; queues that got messages back are
+  // announced after the commit, as an enqueue (their streaming consumers may take them). ----
+
+  #announcing<T>(fn: (touched: Touched) => T): T {
+    const touched: Touched = new Set();
+    const result = this.#run(() => fn(touched));
+    for (const q of touched) this.#notifyEnqueued(q);
+    return result;
+  }
+
+  async lease(queue: string, count: number, leaseMs: number): Promise<LeaseResult> {
+    return this.#announcing((t) => this.#lease.lease(queue, count, leaseMs, Date.now(), t));
+  }
+
+  async ack(queue: string, receipt: string): Promise<ReceiptOutcome> {
+    return this.#run(() => this.#lease.ack(queue, receipt, Date.now()));
+  }
+
+  async nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome> {
+    return this.#announcing((t) => this.#lease.nack(queue, receipt, delayMs, Date.now(), t));
+  }
+
+  async extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome> {
+    return this.#run(() => this.#lease.extend(queue, receipt, leaseMs, Date.now()));
+  }
+
+  async reapLeases(queues?: readonly string[]): Promise<{ returned: number; dead: number }> {
+    return this.#announcing((t) => this.#lease.reap(queues, Date.now(), t));
+  }
+
+  async inflightCounts(queues: readonly string[]): Promise<number[]> {
+    return this.#run(() => this.#lease.inflight(queues));
+  }
+
+  async getSettings(queue: string): Promise<QueueSettings> {
+    return this.#run(() => this.#lease.getSettings(queue));
+  }
+
+  async setSettings(queue: string, settings: QueueSettings): Promise<void> {
+    return this.#run(() => this.#lease.setSettings(queue, settings));
+  }
+
+  async redrive(deadQueue: string): Promise<number> {
+    return this.#announcing((t) => this.#lease.redrive(deadQueue, Date.now(), t));
   }
 
   // ---- StreamStore ----

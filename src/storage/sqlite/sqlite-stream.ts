@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import type { Delivery, DispatchResult } from '../stream-contract.js';
-import { transaction } from './sqlite-queue.js';
+import { READY, READY_AT_NOW, transaction } from './sqlite-queue.js';
 
 interface MoveParams { queue: string; first: number; last: number; now: number; consumers: string | null; turn: number }
 interface InboxRow { queue: string; seq: number; value: string; consumer: string | null; copies: number }
@@ -69,10 +69,11 @@ export function streamOperations(db: Database.Database) {
     status: db.prepare<[string], QueueStatus | null>('SELECT status FROM queues WHERE name = ?').pluck(),
     policy: db.prepare<[string], Policy | null>('SELECT policy FROM queues WHERE name = ?').pluck(),
     counter: db.prepare<[string], number>('SELECT counter FROM queues WHERE name = ?').pluck(),
-    // The seq range of the queue's oldest `?` rows, and how many there are.
-    headRange: db.prepare<[string, number], { first: number; last: number; n: number }>(
+    // The seq range of the queue's oldest `?` ready rows, and how many there are (leased and
+    // delayed rows are skipped here, in moveRange and in deleteRange alike).
+    headRange: db.prepare<[string, number, number], { first: number; last: number; n: number }>(
       `SELECT min(seq) AS first, max(seq) AS last, count(*) AS n
-       FROM (SELECT seq FROM messages WHERE queue = ? ORDER BY seq LIMIT ?)`),
+       FROM (SELECT seq FROM messages WHERE queue = ? AND ${READY} ORDER BY seq LIMIT ?)`),
     // The live rows of the range into the inbox, oldest first, in one statement (the values
     // never cross into JS). Roundrobin: @consumers is the JSON array of the sorted consumer ids
     // and the k-th row (from 0) goes to consumers[(@turn + k) mod n]; broadcast: null. (CAST: a
@@ -86,8 +87,10 @@ export function streamOperations(db: Database.Database) {
               1
        FROM messages
        WHERE queue = @queue AND seq BETWEEN @first AND @last AND (expires_at IS NULL OR expires_at > @now)
+         AND ${READY_AT_NOW}
        ORDER BY seq`),
-    deleteRange: db.prepare<[string, number, number]>('DELETE FROM messages WHERE queue = ? AND seq BETWEEN ? AND ?'),
+    deleteRange: db.prepare<[string, number, number, number]>(
+      `DELETE FROM messages WHERE queue = ? AND seq BETWEEN ? AND ? AND ${READY}`),
     readInbox: db.prepare<[number], InboxRow>('SELECT queue, seq, value, consumer, copies FROM inbox ORDER BY id LIMIT ?'),
     ackInbox: db.prepare<[number]>('DELETE FROM inbox WHERE id IN (SELECT id FROM inbox ORDER BY id LIMIT ?)'),
     // Back under its own seq, so it sorts before everything enqueued after it. OR IGNORE: a
@@ -119,12 +122,12 @@ export function streamOperations(db: Database.Database) {
         // As take: expired rows are dropped on the way, until `count` live ones or empty.
         while (dispatched < count) {
           const want = count - dispatched;
-          const head = st.headRange.get(queue, want)!;
+          const head = st.headRange.get(queue, now, want)!;
           if (head.n === 0) break;
           params.first = head.first;
           params.last = head.last;
           const moved = st.moveRange.run(params).changes;
-          st.deleteRange.run(queue, head.first, head.last);
+          st.deleteRange.run(queue, head.first, head.last, now);
           dispatched += moved;
           if (roundrobin && moved > 0) {
             last = consumers[(params.turn + moved - 1) % consumers.length];

@@ -3,11 +3,14 @@
   deleted in the same step (no orphan body keys, fixing R9/R10), with its soft-get refcount.
   Keys whose body is gone (TTL passed, or deleted by an old broker's JSON del) are dropped
   and counted; they do not use up `count`: popping goes on until `count` real messages are
-  found or the list is empty.
+  found or the list is empty. A taken message that once was leased (and nacked or expired)
+  loses its attempts count and dead-letter origin too.
 
   Input:
     KEYS[1] pending list       <q>:queue
     KEYS[2] status key         queuestat::<q>
+    KEYS[3] attempts           restmq:attempts:<q>  (HASH key -> leases had)
+    KEYS[4] dead origins       restmq:origin:<q>    (HASH dead key -> origin queue)
 
     ARGV[1] count (a whole number >= 1)
     ARGV[2] refcount suffix    ":refcount"  (appended to a message key)
@@ -24,6 +27,8 @@ local count = tonumber(ARGV[1])
 local out = {0, 0}
 local expired = 0
 local got = 0
+-- Only queues that ever had leases (or dead letters) pay for the clean-up.
+local tidy = redis.call('EXISTS', KEYS[3], KEYS[4]) > 0
 while got < count do
   local key = redis.call('RPOP', KEYS[1])
   if not key then
@@ -31,6 +36,10 @@ while got < count do
   end
   local body = redis.call('GET', key)
   redis.call('DEL', key, key .. ARGV[2])
+  if tidy then
+    redis.call('HDEL', KEYS[3], key)
+    redis.call('HDEL', KEYS[4], key)
+  end
   if body then
     out[#out + 1] = key
     out[#out + 1] = body

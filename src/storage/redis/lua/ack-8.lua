@@ -1,0 +1,35 @@
+--[[
+  Acknowledges a lease: when the token is the key's live lease, the message is deleted for
+  good (body, refcount, attempts, lease, dead-letter origin). A token that is not the current
+  one, or a lease past its deadline, is stale and changes nothing.
+
+  Input:
+    KEYS[1] pending list       <q>:queue  (unused; the eight lease-script keys, in order)
+    KEYS[2] status key         queuestat::<q>  (unused)
+    KEYS[3] leases             restmq:leased:<q>
+    KEYS[4] lease tokens       restmq:lease:<q>
+    KEYS[5] attempts           restmq:attempts:<q>
+    KEYS[6] settings           restmq:settings:<q>  (unused)
+    KEYS[7] consumers          restmq:consumers:<q>  (unused)
+    KEYS[8] dead origins       restmq:origin:<q>
+
+    ARGV[1] layout             keys.ts LEASE_LAYOUT (JSON)
+    ARGV[2] queue name
+    ARGV[3] message key        <q>:<n>
+    ARGV[4] token
+
+  Output:
+    1 when acknowledged, 0 when the receipt is stale
+]]
+if redis.replicate_commands then
+  redis.replicate_commands()
+end
+-- #include lease
+local L = cjson.decode(ARGV[1])
+local Q = queue_from(KEYS, ARGV[2])
+if live_token(Q, ARGV[3], now_ms()) ~= ARGV[4] then
+  return 0
+end
+unlease(L, Q, ARGV[3])
+forget(L, Q, ARGV[3])
+return 1

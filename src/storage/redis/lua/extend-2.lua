@@ -1,0 +1,26 @@
+--[[
+  Extends a live lease: its deadline becomes now + lease ms. A token that is not the current
+  one, or a lease past its deadline, is stale and changes nothing.
+
+  Input:
+    KEYS[1] leases             restmq:leased:<q>
+    KEYS[2] lease tokens       restmq:lease:<q>
+
+    ARGV[1] message key        <q>:<n>
+    ARGV[2] token
+    ARGV[3] lease in ms (a whole number >= 1)
+
+  Output:
+    1 when extended, 0 when the receipt is stale
+]]
+if redis.replicate_commands then
+  redis.replicate_commands()
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not deadline or tonumber(deadline) <= now or redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then
+  return 0
+end
+redis.call('ZADD', KEYS[1], 'XX', string.format('%d', now + tonumber(ARGV[3])), ARGV[1])
+return 1

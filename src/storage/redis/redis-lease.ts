@@ -1,0 +1,122 @@
+/**
+ * The lease side of the Redis store (lease-contract.ts, SPEC.md section 6). A leased message
+ * keeps its body `<q>:<n>` and leaves `<q>:queue`, exactly as if an old broker had RPOPed it,
+ * so an old RestMQ sharing the Redis simply does not see it; the lease itself lives under
+ * restmq:* (keys.ts): deadline, token, attempts, settings, dead-letter origins. Every change is
+ * one Lua script (lease-8, ack-8, nack-8, extend-2, reapleases-1, redrive-2, settings-1),
+ * timed by the Redis clock, sharing lua/lib/lease.lua.
+ *
+ * A nack with a delay keeps the message leased to nobody (its token removed, its deadline
+ * moved to now + delay), so the reaper returns it when due: it is counted as delayed, not in
+ * flight (inflight = leases with a token).
+ */
+import { randomBytes } from 'node:crypto';
+import type { LeasedMessage, LeaseResult, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
+import { keys, LEASE_LAYOUT } from './keys.js';
+import type { ScriptedRedis } from './scripts.js';
+
+type Run = <T>(call: () => Promise<T>) => Promise<T>;
+
+/** `<n>.<token>`: n the message number, the token lowercase hex. Anything else is stale. */
+const RECEIPT = /^([1-9][0-9]{0,15})\.([0-9a-f]{8,32})$/;
+const TOKEN_BYTES = 8;
+
+/** The eight keys of a queue, in the order lease-8, ack-8 and nack-8 take them (lib/lease.lua). */
+export function leaseKeys(q: string): string[] {
+  return [keys.pending(q), keys.status(q), keys.leased(q), keys.leaseTokens(q), keys.attempts(q), keys.settings(q),
+    keys.consumers(q), keys.origin(q)];
+}
+
+/** The message key and token a receipt names, or undefined for a malformed one. */
+export function parseReceipt(queue: string, receipt: string): { key: string; token: string } | undefined {
+  const m = RECEIPT.exec(receipt);
+  return m ? { key: keys.message(queue, m[1]!), token: m[2]! } : undefined;
+}
+
+const outcome = (r: number): ReceiptOutcome => (r === 1 ? 'ok' : 'stale');
+
+export class RedisLease {
+  constructor(
+    private readonly redis: ScriptedRedis,
+    private readonly channel: string,
+    private readonly run: Run,
+  ) {}
+
+  async lease(queue: string, count: number, leaseMs: number): Promise<LeaseResult> {
+    const n = Math.max(0, Math.floor(count));
+    const bytes = randomBytes(TOKEN_BYTES * n).toString('hex');
+    const tokens = Array.from({ length: n }, (_, i) => bytes.slice(2 * TOKEN_BYTES * i, 2 * TOKEN_BYTES * (i + 1)));
+    const r = await this.run(() =>
+      this.redis.lease(...leaseKeys(queue), LEASE_LAYOUT, this.channel, queue, String(n), String(Math.max(1, Math.ceil(leaseMs))), ...tokens),
+    );
+    const prefix = keys.messagePrefix(queue);
+    const messages: LeasedMessage[] = [];
+    for (let i = 2; i + 3 < r.length; i += 4) {
+      const key = String(r[i]);
+      messages.push({ key, value: String(r[i + 1]), receipt: `${key.slice(prefix.length)}.${String(r[i + 2])}`, attempts: Number(r[i + 3]) });
+    }
+    return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages };
+  }
+
+  async ack(queue: string, receipt: string): Promise<ReceiptOutcome> {
+    const p = parseReceipt(queue, receipt);
+    if (!p) return 'stale';
+    return outcome(await this.run(() => this.redis.ack(...leaseKeys(queue), LEASE_LAYOUT, queue, p.key, p.token)));
+  }
+
+  async nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome> {
+    const p = parseReceipt(queue, receipt);
+    if (!p) return 'stale';
+    const delay = String(Math.max(0, Math.ceil(delayMs)));
+    return outcome(await this.run(() =>
+      this.redis.nack(...leaseKeys(queue), LEASE_LAYOUT, this.channel, queue, p.key, p.token, delay)));
+  }
+
+  async extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome> {
+    const p = parseReceipt(queue, receipt);
+    if (!p) return 'stale';
+    const ms = String(Math.max(1, Math.ceil(leaseMs)));
+    return outcome(await this.run(() => this.redis.extend(keys.leased(queue), keys.leaseTokens(queue), p.key, p.token, ms)));
+  }
+
+  async reapLeases(queues?: readonly string[]): Promise<{ returned: number; dead: number }> {
+    if (queues && queues.length === 0) return { returned: 0, dead: 0 };
+    const r = await this.run(() => this.redis.reapleases(keys.leasedQueues, LEASE_LAYOUT, this.channel, ...(queues ?? [])));
+    return { returned: Number(r[0]), dead: Number(r[1]) };
+  }
+
+  /** Leases with a token: a nack's delay (no token) is not in flight. */
+  async inflightCounts(queues: readonly string[]): Promise<number[]> {
+    if (queues.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const q of queues) p.hlen(keys.leaseTokens(q));
+    return this.run(async () => {
+      const res = await p.exec();
+      return queues.map((_, i) => {
+        const [err, value] = res?.[i] ?? [new Error('missing pipeline reply'), null];
+        if (err) throw err;
+        return Number(value ?? 0);
+      });
+    });
+  }
+
+  async getSettings(queue: string): Promise<QueueSettings> {
+    const h = await this.run(() => this.redis.hgetall(keys.settings(queue)));
+    const s: QueueSettings = {};
+    if (h.lease !== undefined) s.leaseSeconds = Number(h.lease);
+    if (h.max_attempts !== undefined) s.maxAttempts = Number(h.max_attempts);
+    if (h.dead_letter !== undefined) s.deadLetter = h.dead_letter;
+    return s;
+  }
+
+  /** Replaces all three settings: a field left out goes back to its default. */
+  async setSettings(queue: string, settings: QueueSettings): Promise<void> {
+    const text = (v: number | string | undefined) => (v === undefined ? '' : String(v));
+    await this.run(() =>
+      this.redis.settings(keys.settings(queue), text(settings.leaseSeconds), text(settings.maxAttempts), text(settings.deadLetter)));
+  }
+
+  async redrive(deadQueue: string): Promise<number> {
+    return this.run(() => this.redis.redrive(keys.pending(deadQueue), keys.origin(deadQueue), LEASE_LAYOUT, this.channel, deadQueue));
+  }
+}

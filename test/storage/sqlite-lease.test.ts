@@ -1,0 +1,97 @@
+/**
+ * The SQLite store as a LeaseStore: the shared lease conformance suite on a temp file and on
+ * :memory:, then what only SQLite has: a lease stored in the file survives close/reopen, the
+ * stream dispatch skips leased rows, and schema migration 3 upgrades a version-2 file.
+ */
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { runLeaseConformance } from './lease-conformance.js';
+import { waitUntil } from './conformance.js';
+import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import { SCHEMA_VERSION } from '../../src/storage/sqlite/schema.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'restmq-sqlite-lease-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const freshFile = () => join(dir, `${randomUUID()}.db`);
+
+const conformanceFile = freshFile();
+runLeaseConformance({ name: 'sqlite (file)', open: async () => openSqliteStore({ path: conformanceFile }) });
+runLeaseConformance({ name: 'sqlite (:memory:)', open: async () => openSqliteStore({ path: ':memory:' }) });
+
+describe('SQLite lease store: SQLite specifics', () => {
+  it('a leased, unacked message survives close and reopen and comes back when its lease ends', async () => {
+    const path = freshFile();
+    let store = openSqliteStore({ path });
+    const [ka] = await store.enqueue('q', ['a', 'b']);
+    const leased = (await store.lease('q', 1, 500)).messages[0]!;
+    assert.equal(leased.key, ka);
+    await store.close();
+
+    store = openSqliteStore({ path });
+    try {
+      assert.deepEqual(await store.inflightCounts(['q']), [1], 'the lease is in the file');
+      assert.deepEqual((await store.peek('q', 5)).map((m) => m.value), ['b'], 'still hidden after reopen');
+      let returned = 0;
+      await waitUntil(async () => (returned += (await store.reapLeases()).returned) >= 1, 5000, 'the lease to end');
+      assert.equal(await store.ack('q', leased.receipt), 'stale');
+      const again = await store.lease('q', 2, 60_000);
+      assert.deepEqual(again.messages.map((m) => [m.key, m.value, m.attempts]), [[ka, 'a', 2], ['q:2', 'b', 1]]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('dispatch to streaming consumers skips leased and nack-delayed messages', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    try {
+      await store.enqueue('q', ['a', 'b', 'c', 'd']);
+      const [a, b] = (await store.lease('q', 2, 60_000)).messages;
+      assert.equal(await store.nack('q', b!.receipt, 60_000), 'ok');
+      await store.registerConsumers('q', ['c1'], 60_000);
+      const r = await store.dispatch('q', 10, 10);
+      assert.deepEqual(r.inbox.map((d) => d.value), ['c', 'd']);
+      assert.equal(await store.ack('q', a!.receipt), 'ok');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('migration 3 adds the lease columns to a version-2 file and keeps its messages', async () => {
+    const path = freshFile();
+    const s = openSqliteStore({ path });
+    await s.enqueue('old', ['kept', 'too']);
+    await s.close();
+    const raw = new Database(path);
+    try {
+      raw.exec(`DROP INDEX messages_leases;
+        ALTER TABLE messages DROP COLUMN leased_until; ALTER TABLE messages DROP COLUMN lease_token;
+        ALTER TABLE messages DROP COLUMN attempts; ALTER TABLE messages DROP COLUMN visible_at;
+        ALTER TABLE messages DROP COLUMN origin; ALTER TABLE queues DROP COLUMN lease_seconds;
+        ALTER TABLE queues DROP COLUMN max_attempts; ALTER TABLE queues DROP COLUMN dead_letter;`);
+      raw.pragma('user_version = 2');
+    } finally {
+      raw.close();
+    }
+    const store = openSqliteStore({ path });
+    try {
+      assert.equal(SCHEMA_VERSION, 3);
+      const r = await store.lease('old', 1, 60_000);
+      assert.deepEqual(r.messages.map((m) => [m.key, m.value, m.attempts]), [['old:1', 'kept', 1]]);
+      assert.deepEqual((await store.take('old', 5)).messages.map((m) => m.value), ['too']);
+      assert.equal(await store.ack('old', r.messages[0]!.receipt), 'ok');
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path);
+    try {
+      assert.equal(check.pragma('user_version', { simple: true }), 3);
+    } finally {
+      check.close();
+    }
+  });
+});
