@@ -5,6 +5,7 @@
 import { pino, type Logger } from 'pino';
 import { describeStore, type Config } from './config/load.js';
 import { DEFAULT_DISTRIBUTOR_OPTIONS, Distributor } from './core/distributor.js';
+import { LeaseReaper } from './core/lease-reaper.js';
 import { QueueService } from './core/queue-service.js';
 import { buildApp } from './http/app.js';
 import { openStore } from './storage/open.js';
@@ -25,12 +26,15 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
     heartbeatMs: config.heartbeatSeconds * 1000,
     stallMs: config.stallTimeoutSeconds * 1000,
   });
+  const reaper = new LeaseReaper(store, logger);
   const app = buildApp({ service, distributor, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
   let address: string;
   try {
     await distributor.start();
+    reaper.start();
     address = await app.fastify.listen({ port: config.port, host: config.listen });
   } catch (err) {
+    await reaper.stop();
     await distributor.stop();
     await store.close();
     throw err;
@@ -46,6 +50,7 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
         app.beginShutdown();
         // Streams first: they never finish on their own, and their unwritten messages go back.
         await distributor.stop();
+        await reaper.stop();
         await app.fastify.close();
         await store.close();
         logger.info('stopped');

@@ -12,11 +12,24 @@ import type { Message } from '../wire.js';
 export type Transport = 'comet' | 'sse' | 'ws';
 export type EndReason = 'deleted' | 'shutdown' | 'overflow' | 'client' | 'error';
 
-/** A message for one consumer; `exclusive` when no other consumer got a copy of it. */
+/**
+ * The copies of one inbox item handed to this broker's consumers. When every local copy
+ * failed to be written and no other broker got one (`copies` 1), the message goes back.
+ */
+export interface Copies {
+  /** Local consumers it was handed to. */
+  total: number;
+  /** Of which ended without writing it. */
+  failed: number;
+  /** Brokers that received the item (1 for roundrobin). */
+  copies: number;
+}
+
+/** A message for one consumer. */
 export interface Handed {
   message: Message;
   queue: string;
-  exclusive: boolean;
+  copiesOf: Copies;
 }
 
 /** What a transport gives the core: framing and writing are the transport's business. */
@@ -92,6 +105,13 @@ export class Consumer {
       this.lastWrite = now;
       this.sink.heartbeat();
     }
+  }
+
+  /** Forgets the consumer without touching its transport (it never started streaming). */
+  abandon(): void {
+    this.closed = true;
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 
   /** Ends the stream; returns the messages that never left this process, oldest first. */

@@ -7,10 +7,12 @@
  */
 import type { QueueStore } from '../storage/contract.js';
 import type { Delivery, StoreEvent, StreamStore } from '../storage/stream-contract.js';
+import type { LeaseStore } from '../storage/lease-contract.js';
+import { BrokerError } from '../errors.js';
 import type { Message } from '../wire.js';
 import { Consumer, type ConsumerLimits, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
 
-export type BrokerStore = QueueStore & StreamStore;
+export type BrokerStore = QueueStore & StreamStore & LeaseStore;
 
 export interface Log {
   warn(obj: object, msg: string): void;
@@ -75,7 +77,7 @@ export class Distributor {
       const now = Date.now();
       for (const consumers of [...this.byQueue.values()]) {
         for (const c of [...consumers.values()]) {
-          if (c.stalled(now, this.options.stallMs)) this.remove(c, c.close('overflow'));
+          if (c.stalled(now, this.options.stallMs)) this.remove(c, c.close('overflow'), 'overflow');
           else c.heartbeat(now, this.options.heartbeatMs);
         }
       }
@@ -85,12 +87,13 @@ export class Distributor {
 
   /** Adds a consumer of `queue`; messages start flowing at once. */
   async attach(queue: string, transport: Transport, sink: ConsumerSink): Promise<Consumer> {
+    if (this.stopped) throw new BrokerError('SHUTTING_DOWN');
     const consumer = new Consumer(
       queue,
       transport,
       sink,
       this.options,
-      (c, unwritten) => this.remove(c, unwritten),
+      (c, unwritten) => this.remove(c, unwritten, 'overflow'),
       (c) => {
         this.dirty.add(c.queue);
         this.schedule();
@@ -102,7 +105,9 @@ export class Distributor {
     try {
       await this.store.registerConsumers(queue, [consumer.id], this.options.registrationTtlMs);
     } catch (err) {
-      this.remove(consumer, consumer.close('error'));
+      // Nothing was streamed yet: leave the transport alone so the client gets the error reply.
+      consumer.abandon();
+      this.remove(consumer, [], 'error');
       throw err;
     }
     this.dirty.add(queue);
@@ -112,7 +117,7 @@ export class Distributor {
 
   /** The transport saw its connection end. */
   detach(consumer: Consumer, reason: EndReason = 'client'): void {
-    this.remove(consumer, consumer.close(reason));
+    this.remove(consumer, consumer.close(reason), reason);
   }
 
   /** Live consumers on this broker, by transport (for stats). */
@@ -127,7 +132,7 @@ export class Distributor {
     if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
-    for (const consumers of [...this.byQueue.values()]) for (const c of [...consumers.values()]) this.remove(c, c.close('shutdown'));
+    for (const consumers of [...this.byQueue.values()]) for (const c of [...consumers.values()]) this.remove(c, c.close('shutdown'), 'shutdown');
     await this.unsubscribe?.();
     while (this.pumping) await new Promise((r) => setTimeout(r, 5));
     await Promise.all(this.background);
@@ -141,7 +146,7 @@ export class Distributor {
         if (this.byQueue.has(e.queue)) this.dirty.add(e.queue);
         break;
       case 'closed':
-        for (const c of [...(this.byQueue.get(e.queue)?.values() ?? [])]) this.remove(c, c.close('deleted'));
+        for (const c of [...(this.byQueue.get(e.queue)?.values() ?? [])]) this.remove(c, c.close('deleted'), 'deleted');
         return;
       case 'wake':
         if (e.broker !== this.store.brokerId) return;
@@ -217,29 +222,38 @@ export class Distributor {
       const message: Message = { key: d.key, value: d.value };
       if (d.consumer !== undefined) {
         const c = consumers?.get(d.consumer);
-        if (c && !c.closed) c.deliver({ message, queue: d.queue, exclusive: true });
+        if (c && !c.closed) c.deliver({ message, queue: d.queue, copiesOf: { total: 1, failed: 0, copies: 1 } });
         else giveBack(d);
       } else if (!consumers || consumers.size === 0) {
         // Nobody here any more: back to the queue, unless other brokers' consumers got copies.
         if (d.copies === 1) giveBack(d);
       } else {
-        const exclusive = d.copies === 1 && consumers.size === 1;
-        for (const c of consumers.values()) c.deliver({ message, queue: d.queue, exclusive });
+        const copiesOf = { total: consumers.size, failed: 0, copies: d.copies };
+        for (const c of consumers.values()) c.deliver({ message, queue: d.queue, copiesOf });
       }
     }
     return back;
   }
 
-  /** Forgets a consumer; its exclusive unwritten messages return to the front of the queue. */
-  private remove(consumer: Consumer, unwritten: Handed[]): void {
+  /**
+   * Forgets a consumer. A message it did not write goes back to the front of the queue when
+   * no other consumer anywhere got it (every local copy failed, no other broker had one);
+   * not after DELETE, which purges the queue.
+   */
+  private remove(consumer: Consumer, unwritten: Handed[], reason: EndReason): void {
     const consumers = this.byQueue.get(consumer.queue);
     if (consumers?.delete(consumer.id) && consumers.size === 0) {
       this.byQueue.delete(consumer.queue);
       this.avgBytes.delete(consumer.queue);
     }
     this.track(this.store.unregisterConsumers(consumer.queue, [consumer.id]), 'unregistering a consumer failed');
-    const exclusive = unwritten.filter((h) => h.exclusive).map((h) => h.message);
-    if (exclusive.length > 0) this.track(this.store.requeue(consumer.queue, exclusive), 'returning messages to the queue failed');
+    if (reason === 'deleted') return;
+    const back: Message[] = [];
+    for (const h of unwritten) {
+      h.copiesOf.failed++;
+      if (h.copiesOf.failed === h.copiesOf.total && h.copiesOf.copies === 1) back.push(h.message);
+    }
+    if (back.length > 0) this.track(this.store.requeue(consumer.queue, back), 'returning messages to the queue failed');
   }
 
   private track(p: Promise<unknown>, failure: string): void {

@@ -41,6 +41,30 @@ export function parseTtl(raw: unknown): number | undefined {
   return n;
 }
 
+export const MAX_LEASE_SECONDS = 12 * 3600;
+const RECEIPT = /^[1-9][0-9]{0,15}\.[A-Za-z0-9_-]{8,43}$/;
+
+/** A receipt as handed out by a lease: `<n>.<token>` (token: URL-safe random characters). */
+export function assertReceipt(raw: unknown): string {
+  if (typeof raw !== 'string' || !RECEIPT.test(raw)) throw new BrokerError('INVALID_RECEIPT');
+  return raw;
+}
+
+/** Seconds of a lease or an extension: a whole number from 1 to 12 hours. */
+export function parseLeaseSeconds(raw: unknown): number {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LEASE_SECONDS) throw new BrokerError('INVALID_LEASE');
+  return n;
+}
+
+/** Seconds of a delay: absent or 0 for none, at most 12 hours. */
+export function parseDelaySeconds(raw: unknown): number {
+  if (raw === undefined || raw === null || raw === '') return 0;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_LEASE_SECONDS) throw new BrokerError('INVALID_DELAY');
+  return n;
+}
+
 /** `count` on GET: absent means one message (and the single-envelope reply). */
 export function parseCount(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;

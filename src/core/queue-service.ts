@@ -6,8 +6,9 @@
 import { BrokerError } from '../errors.js';
 import type { EnqueueOptions, QueueStore, TakeResult, SoftGetResult } from '../storage/contract.js';
 import type { StreamStore } from '../storage/stream-contract.js';
+import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../storage/lease-contract.js';
 import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
-import { assertQueueName, isKeyOfQueue } from './names.js';
+import { assertQueueName, assertReceipt, isKeyOfQueue, isValidQueueName } from './names.js';
 
 export const MAX_BATCH = 1000;
 export const PEEK_COUNT = 10;
@@ -20,7 +21,7 @@ export class QueueService {
   readonly storeKind: string;
 
   constructor(
-    private readonly store: QueueStore & StreamStore,
+    private readonly store: QueueStore & StreamStore & LeaseStore,
     private readonly options: QueueServiceOptions,
   ) {
     this.storeKind = store.kind;
@@ -74,6 +75,45 @@ export class QueueService {
     return this.store.purge(queue);
   }
 
+  /** Takes up to `count` messages under a lease of `leaseSeconds` (SPEC section 6). */
+  async lease(queue: string, count: number, leaseSeconds: number): Promise<LeaseResult> {
+    assertQueueName(queue);
+    return this.store.lease(queue, count, leaseSeconds * 1000);
+  }
+
+  async ack(queue: string, receipt: string): Promise<void> {
+    assertQueueName(queue);
+    settled(await this.store.ack(queue, assertReceipt(receipt)));
+  }
+
+  async nack(queue: string, receipt: string, delaySeconds = 0): Promise<void> {
+    assertQueueName(queue);
+    settled(await this.store.nack(queue, assertReceipt(receipt), delaySeconds * 1000));
+  }
+
+  async extend(queue: string, receipt: string, leaseSeconds: number): Promise<void> {
+    assertQueueName(queue);
+    settled(await this.store.extend(queue, assertReceipt(receipt), leaseSeconds * 1000));
+  }
+
+  async getSettings(queue: string): Promise<QueueSettings> {
+    assertQueueName(queue);
+    return this.store.getSettings(queue);
+  }
+
+  /** Changes the given settings, keeping the others. */
+  async setSettings(queue: string, settings: QueueSettings): Promise<void> {
+    assertQueueName(queue);
+    if (settings.deadLetter !== undefined) assertQueueName(settings.deadLetter);
+    await this.store.setSettings(queue, { ...(await this.store.getSettings(queue)), ...settings });
+  }
+
+  /** Moves the messages of a dead-letter queue back where they died. */
+  async redrive(deadQueue: string): Promise<number> {
+    assertQueueName(deadQueue);
+    return this.store.redrive(deadQueue);
+  }
+
   async listQueues(): Promise<string[]> {
     return this.store.listQueues();
   }
@@ -114,16 +154,24 @@ export class QueueService {
   }
 
   private async statsOf(queues: readonly string[]): Promise<QueueStats[]> {
-    const [infos, consumers] = await Promise.all([this.store.info(queues), this.store.consumerCounts(queues)]);
+    // `dead` counts the default dead-letter queue `<q>.dead` (one info call covers both).
+    const dead = queues.map((q) => `${q}.dead`).filter(isValidQueueName);
+    const [all, consumers, inflight] = await Promise.all([
+      this.store.info([...queues, ...dead]),
+      this.store.consumerCounts(queues),
+      this.store.inflightCounts(queues),
+    ]);
+    const infos = all.slice(0, queues.length);
+    const deadLength = new Map(all.slice(queues.length).map((i) => [i.name, i.length]));
     return infos.map((i, n) => ({
       queue: i.name,
       len: i.length,
       status: i.status === 'stopped' ? 0 : 1,
       policy: i.policy === 'roundrobin' ? 2 : 1,
       ready: i.length,
-      inflight: 0,
+      inflight: inflight[n] ?? 0,
       delayed: 0,
-      dead: 0,
+      dead: deadLength.get(`${i.name}.dead`) ?? 0,
       consumers: consumers[n] ?? 0,
     }));
   }
@@ -131,4 +179,8 @@ export class QueueService {
   async ping(): Promise<void> {
     await this.store.ping();
   }
+}
+
+function settled(outcome: ReceiptOutcome): void {
+  if (outcome === 'stale') throw new BrokerError('STALE_RECEIPT');
 }

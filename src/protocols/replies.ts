@@ -4,6 +4,7 @@
  * fixed where SPEC.md says so. Golden tests: test/unit/replies.test.ts.
  */
 import type { Message, QueueStats } from '../wire.js';
+import type { LeasedMessage, QueueSettings } from '../storage/lease-contract.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
 import { pyJson, str, type Json } from './json-text.js';
 
@@ -30,8 +31,9 @@ function framed(payload: string, callback: string | undefined, type: string = TY
     : { status: 200, type: TYPES.js, body: `${callback}(${payload});${CRLF}` };
 }
 
-function envelopeText(m: Message): string {
-  return `{"count": 0, "key": ${str(m.key)}, "value": ${str(m.value)}}`;
+function envelopeText(m: Message | LeasedMessage): string {
+  const base = `{"count": 0, "key": ${str(m.key)}, "value": ${str(m.value)}`;
+  return 'receipt' in m ? `${base}, "receipt": ${str(m.receipt)}, "attempts": ${m.attempts}}` : base + '}';
 }
 
 export const replies = {
@@ -42,11 +44,21 @@ export const replies = {
   /** POST /q/<q>?batch=1: the keys as a JSON array. */
   keys: (keys: string[], callback?: string): Reply => framed(pyJson(keys), callback, TYPES.json),
 
-  /** GET /q/<q>, GET /?queue=: one envelope. */
-  envelope: (m: Message, callback?: string): Reply => framed(envelopeText(m), callback),
+  /** GET /q/<q>, GET /?queue=: one envelope (with `receipt` and `attempts` when leased). */
+  envelope: (m: Message | LeasedMessage, callback?: string): Reply => framed(envelopeText(m), callback),
 
   /** GET /q/<q>?count=n: an array of envelopes. */
-  envelopes: (ms: Message[], callback?: string): Reply => framed('[' + ms.map(envelopeText).join(', ') + ']', callback, TYPES.json),
+  envelopes: (ms: (Message | LeasedMessage)[], callback?: string): Reply => framed('[' + ms.map(envelopeText).join(', ') + ']', callback, TYPES.json),
+
+  /** DELETE /q/<q>/<receipt>, POST .../nack, .../extend: what happened to the lease. */
+  receipt: (queue: string, receipt: string, status: 'acked' | 'returned' | 'extended'): Reply => ({
+    status: 200,
+    type: TYPES.json,
+    body: pyJson({ queue, receipt, status }) + CRLF,
+  }),
+
+  /** POST /q/<q>/redrive. */
+  redriven: (queue: string, moved: number): Reply => ({ status: 200, type: TYPES.json, body: pyJson({ queue, redriven: moved }) + CRLF }),
 
   /** Empty queue on GET /q/<q>: 204 with an empty body (the original sent an HTML body). */
   noContent: (stopped: boolean): Reply => ({ status: 204, body: '', ...(stopped ? { headers: { 'x-restmq-status': 'stopped' } } : {}) }),
@@ -54,8 +66,9 @@ export const replies = {
   /** DELETE /q/<q>. */
   purged: (queue: string, existed: boolean, callback?: string): Reply => framed(pyJson({ queue, status: existed ? 1 : 0 }), callback),
 
-  /** GET /p/<q>. */
-  policy: (queue: string, name: string, callback?: string): Reply => framed(pyJson({ queue, value: name }), callback),
+  /** GET /p/<q>: the policy, and the reliability settings that are set. */
+  policy: (queue: string, name: string, settings: QueueSettings, callback?: string): Reply =>
+    framed(pyJson({ queue, value: name, lease: settings.leaseSeconds, max_attempts: settings.maxAttempts, dead_letter: settings.deadLetter }), callback),
 
   /** POST /p/<q>: the raw `OK`, or `null` for an unknown policy (both 200, as the original). */
   policySet: (ok: boolean, callback?: string): Reply =>

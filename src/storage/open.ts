@@ -2,10 +2,11 @@
 import type { StoreConfig } from '../config/load.js';
 import type { QueueStore } from './contract.js';
 import type { StreamStore } from './stream-contract.js';
+import type { LeaseStore } from './lease-contract.js';
 import { openRedisStore } from './redis/redis-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
-export async function openStore(config: StoreConfig): Promise<QueueStore & StreamStore> {
+export async function openStore(config: StoreConfig): Promise<QueueStore & StreamStore & LeaseStore> {
   switch (config.kind) {
     case 'redis':
       return openRedisStore({ host: config.host, port: config.port, db: config.db, ...(config.password ? { password: config.password } : {}) });

@@ -70,8 +70,9 @@ forEachBackend((ctx) => {
     assertError(await req(url(), 'POST', '/q/', { form: { value: 'v' } }), 400, 'INVALID_QUEUE_NAME');
     assertError(await req(url(), 'DELETE', '/q/'), 400, 'INVALID_QUEUE_NAME');
   });
-  it('a slash in a name is no queue name: 404', async () => {
-    assertError(await req(url(), 'POST', '/q/a/b', { form: { value: 'v' } }), 404, 'NOT_FOUND');
+  it('a slash in a name is no queue name: /q/a/b is the receipt route (405 for POST), deeper is 404', async () => {
+    assertError(await req(url(), 'POST', '/q/a/b', { form: { value: 'v' } }), 405, 'METHOD_NOT_ALLOWED');
+    assertError(await req(url(), 'POST', '/q/a/b/c/d', { form: { value: 'v' } }), 404, 'NOT_FOUND');
   });
 
   // ---- empty values ----

@@ -26,7 +26,7 @@ class FakeSink implements ConsumerSink {
   }
 }
 
-const h = (n: number): Handed => ({ message: { key: `q:${n}`, value: 'v' }, queue: 'q', exclusive: true });
+const h = (n: number): Handed => ({ message: { key: `q:${n}`, value: 'v' }, queue: 'q', copiesOf: { total: 1, failed: 0, copies: 1 } });
 const tick = () => new Promise<void>((r) => queueMicrotask(r));
 
 describe('Consumer', () => {

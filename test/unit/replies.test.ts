@@ -92,9 +92,15 @@ describe('replies.purged', () => {
 });
 
 describe('replies.policy / policySet', () => {
+  it('policy with settings adds them after the original fields', () => {
+    assert.deepEqual(
+      replies.policy('q', 'broadcast', { leaseSeconds: 30, maxAttempts: 3, deadLetter: 'q.dlq' }),
+      ok(LEGACY, '{"queue": "q", "value": "broadcast", "lease": 30, "max_attempts": 3, "dead_letter": "q.dlq"}\r\n'),
+    );
+  });
   it('policy: {"queue", "value"} + CRLF', () => {
-    assert.deepEqual(replies.policy('q', 'broadcast'), ok(LEGACY, '{"queue": "q", "value": "broadcast"}\r\n'));
-    assert.deepEqual(replies.policy('q', 'roundrobin', 'cb'), ok(JS, 'cb({"queue": "q", "value": "roundrobin"});\r\n'));
+    assert.deepEqual(replies.policy('q', 'broadcast', {}), ok(LEGACY, '{"queue": "q", "value": "broadcast"}\r\n'));
+    assert.deepEqual(replies.policy('q', 'roundrobin', {}, 'cb'), ok(JS, 'cb({"queue": "q", "value": "roundrobin"});\r\n'));
   });
   it('policySet OK: the raw OK + CRLF', () => {
     assert.deepEqual(replies.policySet(true), ok(LEGACY, 'OK\r\n'));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Unflushed } from '../../src/protocols/stream/unflushed.js';
 import type { Handed } from '../../src/core/consumer.js';
 
-const h = (n: number): Handed => ({ message: { key: `q:${n}`, value: 'v' }, queue: 'q', exclusive: true });
+const h = (n: number): Handed => ({ message: { key: `q:${n}`, value: 'v' }, queue: 'q', copiesOf: { total: 1, failed: 0, copies: 1 } });
 const keys = (hs: Handed[]) => hs.map((x) => x.message.key);
 
 describe('Unflushed', () => {

@@ -6,7 +6,8 @@
  */
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
-import { assertQueueName, parseTtl } from '../../core/names.js';
+import { assertQueueName, parseCount, parseDelaySeconds, parseLeaseSeconds, parseTtl } from '../../core/names.js';
+import type { LeasedMessage } from '../../storage/lease-contract.js';
 import type { Json } from '../json-text.js';
 import type { Policy } from '../../wire.js';
 
@@ -56,6 +57,33 @@ const COMMANDS: Record<string, Run> = {
     const queue = queueOf(c);
     const key = field(c, 'key');
     return { queue, deleted: await s.remove(queue, key), key };
+  },
+  lease: async (s, c) => {
+    const queue = queueOf(c);
+    const count = c['count'] === undefined ? undefined : parseCount(String(c['count']));
+    const r = await s.lease(queue, count ?? 1, parseLeaseSeconds(c['lease']));
+    const one = (m: LeasedMessage) => ({ key: m.key, value: m.value, receipt: m.receipt, attempts: m.attempts });
+    if (count !== undefined) return { queue, messages: r.messages.map(one) };
+    const m = r.messages[0];
+    return m ? { queue, ...one(m) } : { error: r.stopped ? 'queue stopped' : 'empty queue' };
+  },
+  ack: async (s, c) => {
+    const queue = queueOf(c);
+    const receipt = field(c, 'receipt');
+    await s.ack(queue, receipt);
+    return { queue, receipt, status: 'acked' };
+  },
+  nack: async (s, c) => {
+    const queue = queueOf(c);
+    const receipt = field(c, 'receipt');
+    await s.nack(queue, receipt, parseDelaySeconds(c['delay']));
+    return { queue, receipt, status: 'returned' };
+  },
+  extend: async (s, c) => {
+    const queue = queueOf(c);
+    const receipt = field(c, 'receipt');
+    await s.extend(queue, receipt, parseLeaseSeconds(c['lease']));
+    return { queue, receipt, status: 'extended' };
   },
   len: async (s, c) => {
     const queue = queueOf(c);

@@ -5,7 +5,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
-import { assertCallback, assertQueueName } from '../../core/names.js';
+import { assertCallback, assertQueueName, parseLeaseSeconds } from '../../core/names.js';
+import type { QueueSettings } from '../../storage/lease-contract.js';
+import type { Args } from '../../http/args.js';
 import { argsOf } from '../../http/body.js';
 import { routes } from '../../http/reply.js';
 import type { Policy, QueueStatus } from '../../wire.js';
@@ -13,6 +15,21 @@ import { replies } from '../replies.js';
 
 const POLICIES: readonly string[] = ['broadcast', 'roundrobin'] satisfies Policy[];
 const STATUS_WORDS: Record<string, QueueStatus> = { start: 'started', stop: 'stopped' };
+
+/** The reliability settings of SPEC section 6 given on POST /p/<q>, if any. */
+function settingsOf(args: Args): QueueSettings | undefined {
+  const settings: QueueSettings = {};
+  const lease = args.get('lease');
+  const maxAttempts = args.get('max_attempts');
+  const deadLetter = args.get('dead_letter');
+  if (lease !== undefined) settings.leaseSeconds = parseLeaseSeconds(lease);
+  if (maxAttempts !== undefined) {
+    if (!/^\d{1,4}$/.test(maxAttempts) || Number(maxAttempts) < 1) throw new BrokerError('INVALID_SETTING', 'max_attempts must be a whole number from 1 to 9999');
+    settings.maxAttempts = Number(maxAttempts);
+  }
+  if (deadLetter !== undefined) settings.deadLetter = assertQueueName(deadLetter);
+  return Object.keys(settings).length > 0 ? settings : undefined;
+}
 
 function queueParam(req: FastifyRequest): string {
   return assertQueueName((req.params as { queue: string }).queue);
@@ -22,14 +39,20 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
   routes(app, '/p/:queue', {
     GET: async (req) => {
       const queue = queueParam(req);
-      return replies.policy(queue, await service.getPolicy(queue), assertCallback(argsOf(req).get('callback')));
+      const [policy, settings] = await Promise.all([service.getPolicy(queue), service.getSettings(queue)]);
+      return replies.policy(queue, policy, settings, assertCallback(argsOf(req).get('callback')));
     },
     POST: async (req) => {
       const queue = queueParam(req);
       const args = argsOf(req);
       const callback = assertCallback(args.get('callback'));
       const policy = args.get('policy');
-      if (policy === undefined) throw new BrokerError('MISSING_ARGUMENT', 'policy is required');
+      const settings = settingsOf(args);
+      if (settings) await service.setSettings(queue, settings);
+      if (policy === undefined) {
+        if (settings) return replies.policySet(true, callback);
+        throw new BrokerError('MISSING_ARGUMENT', 'policy (or lease, max_attempts, dead_letter) is required');
+      }
       // The original answers 200 `null` for an unknown policy; kept for old clients.
       if (!POLICIES.includes(policy)) return replies.policySet(false, callback);
       await service.setPolicy(queue, policy as Policy);

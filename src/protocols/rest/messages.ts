@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
-import { assertCallback, assertQueueName, parseCount, parseTtl } from '../../core/names.js';
+import { assertCallback, assertQueueName, parseCount, parseDelaySeconds, parseLeaseSeconds, parseTtl } from '../../core/names.js';
 import { argsOf, mediaType, rawBody } from '../../http/body.js';
 import type { Args } from '../../http/args.js';
 import { routes } from '../../http/reply.js';
@@ -21,7 +21,8 @@ function formValue(args: Args): string | undefined {
 async function takeReply(service: QueueService, queue: string, args: Args, emptyStatus: 204 | 404): Promise<Reply> {
   const callback = assertCallback(args.get('callback'));
   const count = parseCount(args.get('count'));
-  const result = await service.take(queue, count ?? 1);
+  const lease = args.get('lease');
+  const result = lease === undefined ? await service.take(queue, count ?? 1) : await service.lease(queue, count ?? 1, parseLeaseSeconds(lease));
   if (result.messages.length === 0) {
     if (emptyStatus === 204) return replies.noContent(result.stopped);
     const r = replies.error('QUEUE_EMPTY', result.stopped ? 'queue is stopped' : undefined);
@@ -61,6 +62,10 @@ function queueParam(req: FastifyRequest): string {
   return assertQueueName((req.params as { queue: string }).queue);
 }
 
+function receiptParam(req: FastifyRequest): string {
+  return (req.params as { receipt: string }).receipt;
+}
+
 export function registerMessageRoutes(app: FastifyInstance, service: QueueService): void {
   routes(app, '/', {
     GET: async (req) => {
@@ -82,6 +87,35 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   };
   // The original created a queue named "" here (R29): refused.
   routes(app, '/q/', { GET: async () => replies.queueList(await service.listQueues()), POST: emptyName, DELETE: emptyName });
+
+  // Reliable delivery (SPEC section 6): acknowledge, return or prolong a leased message.
+  routes(app, '/q/:queue/:receipt', {
+    DELETE: async (req) => {
+      const queue = queueParam(req);
+      await service.ack(queue, receiptParam(req));
+      return replies.receipt(queue, receiptParam(req), 'acked');
+    },
+  });
+  routes(app, '/q/:queue/:receipt/nack', {
+    POST: async (req) => {
+      const queue = queueParam(req);
+      await service.nack(queue, receiptParam(req), parseDelaySeconds(argsOf(req).get('delay')));
+      return replies.receipt(queue, receiptParam(req), 'returned');
+    },
+  });
+  routes(app, '/q/:queue/:receipt/extend', {
+    POST: async (req) => {
+      const queue = queueParam(req);
+      await service.extend(queue, receiptParam(req), parseLeaseSeconds(argsOf(req).get('lease')));
+      return replies.receipt(queue, receiptParam(req), 'extended');
+    },
+  });
+  routes(app, '/q/:queue/redrive', {
+    POST: async (req) => {
+      const queue = queueParam(req);
+      return replies.redriven(queue, await service.redrive(queue));
+    },
+  });
 
   routes(app, '/q/:queue', {
     GET: async (req) => takeReply(service, queueParam(req), argsOf(req), 204),

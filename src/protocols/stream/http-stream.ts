@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
+import type { Consumer, ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
 import type { Distributor } from '../../core/distributor.js';
 import { assertCallback, assertQueueName } from '../../core/names.js';
 import { argsOf } from '../../http/body.js';
@@ -29,6 +29,9 @@ function framed(format: HttpFormat, m: Message, callback: string | undefined): B
 class HttpStreamSink implements ConsumerSink {
   private ended = false;
   private readonly unflushed = new Unflushed();
+  private readonly flushed = () => {
+    if (!this.res.destroyed) this.unflushed.trim(this.res.writableLength);
+  };
 
   constructor(
     private readonly res: ServerResponse,
@@ -42,7 +45,8 @@ class HttpStreamSink implements ConsumerSink {
       this.unflushed.add(h, f.length);
       return f;
     });
-    const ok = this.res.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+    // The callback runs once the chunk is handed to the OS: from then on it is not ours to return.
+    const ok = this.res.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames), this.flushed);
     this.unflushed.trim(this.res.writableLength);
     return ok;
   }
@@ -62,8 +66,10 @@ class HttpStreamSink implements ConsumerSink {
     if (this.ended) return [];
     this.ended = true;
     if (reason === 'overflow' || reason === 'error' || reason === 'client') {
-      // Dropped: what is still in our write buffer never reaches the client.
-      const unsent = this.unflushed.take(this.res.writableLength);
+      // Dropped: what is still in our write buffer never reaches the client. Once the socket
+      // is destroyed Node has already discarded that buffer (writableLength reads 0), so the
+      // last trim's view is the one that counts.
+      const unsent = this.res.destroyed ? this.unflushed.takeAll() : this.unflushed.take(this.res.writableLength);
       this.res.destroy();
       return unsent;
     }
@@ -82,7 +88,19 @@ async function openStream(distributor: Distributor, req: FastifyRequest, reply: 
   const callback = format === 'comet' ? assertCallback(argsOf(req).get('callback')) : undefined;
   const res = reply.raw;
   const sink = new HttpStreamSink(res, format, callback);
-  const consumer = await distributor.attach(queue, format, sink);
+  // Listen before the (asynchronous) registration: a client gone meanwhile must be detached.
+  const state: { gone: boolean; consumer?: Consumer } = { gone: false };
+  res.once('close', () => {
+    state.gone = true;
+    if (!state.consumer) return;
+    distributor.detach(state.consumer, 'client');
+    req.log.info({ queue, transport: format, consumer: state.consumer.id }, 'stream closed');
+  });
+  const consumer = (state.consumer = await distributor.attach(queue, format, sink));
+  if (state.gone) {
+    distributor.detach(consumer, 'client');
+    return;
+  }
   reply.hijack();
   res.writeHead(200, {
     'content-type': format === 'sse' ? 'text/event-stream; charset=utf-8' : 'text/plain; charset=utf-8',
@@ -92,10 +110,6 @@ async function openStream(distributor: Distributor, req: FastifyRequest, reply: 
   if (format === 'sse') res.write(SSE_PREAMBLE);
   else res.flushHeaders();
   req.log.info({ queue, transport: format, consumer: consumer.id }, 'stream opened');
-  res.once('close', () => {
-    distributor.detach(consumer, 'client');
-    req.log.info({ queue, transport: format, consumer: consumer.id }, 'stream closed');
-  });
 }
 
 export function registerHttpStreamRoutes(app: FastifyInstance, distributor: Distributor): void {

@@ -31,6 +31,11 @@ export class Unflushed {
   /** The messages that may not have left the process, oldest first. */
   take(buffered: number): Handed[] {
     this.trim(buffered);
+    return this.takeAll();
+  }
+
+  /** Every message not yet known to have left the process (as of the last trim). */
+  takeAll(): Handed[] {
     const out = this.entries.map((e) => e.h);
     this.entries = [];
     this.total = 0;

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { WebSocket } from 'ws';
-import type { ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
+import type { Consumer, ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
 import type { Distributor } from '../../core/distributor.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertQueueName } from '../../core/names.js';
@@ -26,6 +26,10 @@ const frames = new WeakMap<Message, Buffer>();
 class WebSocketSink implements ConsumerSink {
   private ended = false;
   private readonly unflushed = new Unflushed();
+  /** Runs once a frame is handed to the OS: from then on it is not ours to return. */
+  private readonly flushed = () => {
+    if (this.socket.readyState === this.socket.OPEN) this.unflushed.trim(this.socket.bufferedAmount);
+  };
 
   constructor(private readonly socket: WebSocket) {}
 
@@ -42,7 +46,7 @@ class WebSocketSink implements ConsumerSink {
       let f = frames.get(h.message);
       if (f === undefined) frames.set(h.message, (f = Buffer.from(frame('ws', h.message))));
       this.unflushed.add(h, f.length);
-      this.socket.send(f, { binary: false });
+      this.socket.send(f, { binary: false }, this.flushed);
     }
     raw?.uncork();
     this.unflushed.trim(this.socket.bufferedAmount);
@@ -69,8 +73,9 @@ class WebSocketSink implements ConsumerSink {
     if (this.ended) return [];
     this.ended = true;
     if (reason === 'overflow' || reason === 'error' || reason === 'client') {
-      // Dropped: what is still buffered never reaches the client.
-      const unsent = this.unflushed.take(this.socket.bufferedAmount);
+      // Dropped: what is still buffered never reaches the client; once the socket is closed
+      // its buffer is gone, so the last trim's view is the one that counts.
+      const unsent = this.socket.readyState === this.socket.OPEN ? this.unflushed.take(this.socket.bufferedAmount) : this.unflushed.takeAll();
       this.socket.terminate();
       return unsent;
     }
@@ -119,8 +124,14 @@ export function registerWebSocketRoute(app: FastifyInstance, distributor: Distri
         if (ready) void answer(service, socket, text);
         else messages.push(text);
       });
-      const consumer = await distributor.attach(queue, 'ws', new WebSocketSink(socket));
-      socket.once('close', () => distributor.detach(consumer, 'client'));
+      // Listen before the (asynchronous) registration: a client gone meanwhile must be detached.
+      const state: { consumer?: Consumer } = {};
+      socket.once('close', () => state.consumer && distributor.detach(state.consumer, 'client'));
+      const consumer = (state.consumer = await distributor.attach(queue, 'ws', new WebSocketSink(socket)));
+      if (socket.readyState !== socket.OPEN) {
+        distributor.detach(consumer, 'client');
+        return;
+      }
       ready = true;
       for (const text of messages) void answer(service, socket, text);
       req.log.info({ queue, transport: 'ws', consumer: consumer.id }, 'stream opened');
