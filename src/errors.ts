@@ -20,6 +20,7 @@ export const ERRORS = {
   INVALID_LEASE: { status: 400, message: 'lease must be a whole number of seconds between 1 and 43200' },
   INVALID_DELAY: { status: 400, message: 'delay must be a whole number of seconds between 0 and 43200' },
   INVALID_SETTING: { status: 400, message: 'invalid queue setting' },
+  INVALID_WAIT: { status: 400, message: 'wait must be a whole number of seconds between 0 and 60' },
   QUEUE_EMPTY: { status: 404, message: 'queue is empty' },
   NOT_FOUND: { status: 404, message: 'no such route' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this route' },

@@ -65,6 +65,14 @@ export function parseDelaySeconds(raw: unknown): number {
   return n;
 }
 
+/** `wait` on GET (long poll): absent or 0 for none, at most 60 seconds. */
+export function parseWaitSeconds(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 0;
+  const n = /^\d{1,2}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 60) throw new BrokerError('INVALID_WAIT');
+  return n;
+}
+
 /** `count` on GET: absent means one message (and the single-envelope reply). */
 export function parseCount(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;

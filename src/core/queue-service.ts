@@ -9,6 +9,7 @@ import type { StreamStore } from '../storage/stream-contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../storage/lease-contract.js';
 import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
 import { assertQueueName, assertReceipt, isKeyOfQueue, isValidQueueName } from './names.js';
+import type { LongPoll } from './long-poll.js';
 
 export const MAX_BATCH = 1000;
 export const PEEK_COUNT = 10;
@@ -19,6 +20,8 @@ export interface QueueServiceOptions {
 
 export class QueueService {
   readonly storeKind: string;
+  /** Set by the composition root when long polling runs. */
+  longPoll: LongPoll | undefined;
 
   constructor(
     private readonly store: QueueStore & StreamStore & LeaseStore,
@@ -49,6 +52,13 @@ export class QueueService {
   async take(queue: string, count = 1): Promise<TakeResult> {
     assertQueueName(queue);
     return this.store.take(queue, count);
+  }
+
+  /** Take or lease, waiting up to `waitSeconds` for a message when the queue is empty. */
+  async takeWaiting(queue: string, count: number, waitSeconds: number, leaseSeconds?: number, signal?: AbortSignal): Promise<TakeResult | LeaseResult> {
+    assertQueueName(queue);
+    if (!this.longPoll) throw new Error('QueueService: long polling is not started');
+    return this.longPoll.take(queue, count, waitSeconds * 1000, leaseSeconds === undefined ? undefined : leaseSeconds * 1000, signal);
   }
 
   async softGet(queue: string): Promise<SoftGetResult | null> {

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
-import { assertCallback, assertQueueName, parseCount, parseDelaySeconds, parseLeaseSeconds, parseTtl } from '../../core/names.js';
+import { assertCallback, assertQueueName, parseCount, parseDelaySeconds, parseLeaseSeconds, parseTtl, parseWaitSeconds } from '../../core/names.js';
 import { argsOf, mediaType, rawBody } from '../../http/body.js';
 import type { Args } from '../../http/args.js';
 import { routes } from '../../http/reply.js';
@@ -18,11 +18,19 @@ function formValue(args: Args): string | undefined {
   return args.get('msg') ?? args.get('value');
 }
 
-async function takeReply(service: QueueService, queue: string, args: Args, emptyStatus: 204 | 404): Promise<Reply> {
+async function takeReply(service: QueueService, queue: string, args: Args, emptyStatus: 204 | 404, req: FastifyRequest): Promise<Reply> {
   const callback = assertCallback(args.get('callback'));
   const count = parseCount(args.get('count'));
   const lease = args.get('lease');
-  const result = lease === undefined ? await service.take(queue, count ?? 1) : await service.lease(queue, count ?? 1, parseLeaseSeconds(lease));
+  const leaseSeconds = lease === undefined ? undefined : parseLeaseSeconds(lease);
+  const wait = parseWaitSeconds(args.get('wait'));
+  let result;
+  if (wait > 0) {
+    // A client that goes away stops waiting (and takes nothing).
+    const gone = new AbortController();
+    req.raw.once('close', () => gone.abort());
+    result = await service.takeWaiting(queue, count ?? 1, wait, leaseSeconds, gone.signal);
+  } else result = leaseSeconds === undefined ? await service.take(queue, count ?? 1) : await service.lease(queue, count ?? 1, leaseSeconds);
   if (result.messages.length === 0) {
     if (emptyStatus === 204) return replies.noContent(result.stopped);
     const r = replies.error('QUEUE_EMPTY', result.stopped ? 'queue is stopped' : undefined);
@@ -72,7 +80,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
       const args = argsOf(req);
       const queue = args.get('queue');
       if (queue === undefined) return replies.redirect(DASHBOARD_PATH);
-      return takeReply(service, assertQueueName(queue), args, 404);
+      return takeReply(service, assertQueueName(queue), args, 404, req);
     },
     POST: async (req) => {
       const args = argsOf(req);
@@ -118,7 +126,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   });
 
   routes(app, '/q/:queue', {
-    GET: async (req) => takeReply(service, queueParam(req), argsOf(req), 204),
+    GET: async (req) => takeReply(service, queueParam(req), argsOf(req), 204, req),
     POST: async (req) => enqueueReply(service, queueParam(req), req, argsOf(req)),
     DELETE: async (req) => {
       const queue = queueParam(req);
