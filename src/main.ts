@@ -7,6 +7,7 @@ import { describeStore, type Config } from './config/load.js';
 import { DEFAULT_DISTRIBUTOR_OPTIONS, Distributor } from './core/distributor.js';
 import { LeaseReaper } from './core/lease-reaper.js';
 import { LongPoll } from './core/long-poll.js';
+import { LeaseStreams } from './core/lease-streams.js';
 import { QueueService } from './core/queue-service.js';
 import { buildApp } from './http/app.js';
 import { openStore } from './storage/open.js';
@@ -28,16 +29,19 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
     stallMs: config.stallTimeoutSeconds * 1000,
   });
   const reaper = new LeaseReaper(store, logger);
+  const leaseStreams = new LeaseStreams(store, logger, { batch: 10, tickMs: 100, maxPending: 1000, maxPendingBytes: 8 * 1024 * 1024 });
   const longPoll = (service.longPoll = new LongPoll(store, logger));
-  const app = buildApp({ service, distributor, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
+  const app = buildApp({ service, distributor, leaseStreams, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
   let address: string;
   try {
     await distributor.start();
     await longPoll.start();
+    await leaseStreams.start();
     reaper.start();
     address = await app.fastify.listen({ port: config.port, host: config.listen });
   } catch (err) {
     await reaper.stop();
+    await leaseStreams.stop();
     await longPoll.stop();
     await distributor.stop();
     await store.close();
@@ -54,6 +58,7 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
         app.beginShutdown();
         // Streams first: they never finish on their own, and their unwritten messages go back.
         await distributor.stop();
+        await leaseStreams.stop();
         await longPoll.stop();
         await reaper.stop();
         await app.fastify.close();

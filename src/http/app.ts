@@ -5,6 +5,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Distributor } from '../core/distributor.js';
+import type { LeaseStreams } from '../core/lease-streams.js';
 import type { QueueService } from '../core/queue-service.js';
 import { registerMessageRoutes } from '../protocols/rest/messages.js';
 import { registerAdminRoutes } from '../protocols/rest/admin.js';
@@ -21,6 +22,7 @@ import { registerOpsRoutes } from './ops.js';
 export interface AppDeps {
   service: QueueService;
   distributor: Distributor;
+  leaseStreams: LeaseStreams;
   logger: FastifyBaseLogger;
   maxMessageBytes: number;
   /** Proxies (addresses/CIDRs, comma-separated) whose X-Forwarded-For is believed. */
@@ -66,10 +68,11 @@ export function buildApp(deps: AppDeps): App {
   registerStatsRoutes(fastify, deps.service);
   registerJsonRoutes(fastify, deps.service);
   registerOpsRoutes(fastify, deps.service, state);
-  registerHttpStreamRoutes(fastify, deps.distributor);
+  const streams = { distributor: deps.distributor, leases: deps.leaseStreams };
+  registerHttpStreamRoutes(fastify, streams);
   // The WebSocket plugin must load before its routes are added (it hooks onRoute).
   void fastify.register(websocket, { options: { maxPayload: envelopeLimit({ maxMessageBytes: deps.maxMessageBytes }) } });
-  void fastify.register(async (scoped) => registerWebSocketRoute(scoped, deps.distributor, deps.service));
+  void fastify.register(async (scoped) => registerWebSocketRoute(scoped, streams, deps.service));
   return {
     fastify,
     beginShutdown: () => {

@@ -5,13 +5,15 @@
  * deleted. SSE: `id:` = key, `data:` = the same envelope. WebSocket: one text frame each.
  */
 import type { Message } from '../../wire.js';
+import type { LeasedMessage } from '../../storage/lease-contract.js';
 import { str } from '../json-text.js';
 
 export type StreamFormat = 'comet' | 'sse' | 'ws';
 
-/** The envelope streams carry (no `count`, as the original's COMET). */
-export function envelope(m: Message): string {
-  return `{"key": ${str(m.key)}, "value": ${str(m.value)}}`;
+/** The envelope streams carry (no `count`, as the original's COMET); leased: with its receipt. */
+export function envelope(m: Message | LeasedMessage): string {
+  const base = `{"key": ${str(m.key)}, "value": ${str(m.value)}`;
+  return 'receipt' in m ? `${base}, "receipt": ${str(m.receipt)}, "attempts": ${m.attempts}}` : base + '}';
 }
 
 export function cometLine(m: Message, callback?: string): string {

@@ -7,7 +7,8 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Consumer, ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
 import type { Distributor } from '../../core/distributor.js';
-import { assertCallback, assertQueueName } from '../../core/names.js';
+import { assertCallback, assertQueueName, parseLeaseSeconds } from '../../core/names.js';
+import type { LeaseStreams } from '../../core/lease-streams.js';
 import { argsOf } from '../../http/body.js';
 import { routes } from '../../http/reply.js';
 import { HEARTBEAT, SSE_PREAMBLE, endFrame, frame } from './framing.js';
@@ -83,22 +84,27 @@ function wantsSse(req: FastifyRequest): boolean {
   return (req.headers.accept ?? '').includes('text/event-stream');
 }
 
-async function openStream(distributor: Distributor, req: FastifyRequest, reply: FastifyReply, format: HttpFormat): Promise<void> {
+async function openStream(streams: Streams, req: FastifyRequest, reply: FastifyReply, format: HttpFormat): Promise<void> {
   const queue = assertQueueName((req.params as { queue: string }).queue);
-  const callback = format === 'comet' ? assertCallback(argsOf(req).get('callback')) : undefined;
+  const args = argsOf(req);
+  const callback = format === 'comet' ? assertCallback(args.get('callback')) : undefined;
+  const lease = args.get('lease');
+  const leaseSeconds = lease === undefined ? undefined : parseLeaseSeconds(lease);
   const res = reply.raw;
   const sink = new HttpStreamSink(res, format, callback);
   // Listen before the (asynchronous) registration: a client gone meanwhile must be detached.
   const state: { gone: boolean; consumer?: Consumer } = { gone: false };
+  const detach = (c: Consumer) => (leaseSeconds === undefined ? streams.distributor.detach(c, 'client') : streams.leases.detach(c, 'client'));
   res.once('close', () => {
     state.gone = true;
     if (!state.consumer) return;
-    distributor.detach(state.consumer, 'client');
+    detach(state.consumer);
     req.log.info({ queue, transport: format, consumer: state.consumer.id }, 'stream closed');
   });
-  const consumer = (state.consumer = await distributor.attach(queue, format, sink));
+  const consumer = (state.consumer =
+    leaseSeconds === undefined ? await streams.distributor.attach(queue, format, sink) : streams.leases.attach(queue, format, sink, leaseSeconds * 1000));
   if (state.gone) {
-    distributor.detach(consumer, 'client');
+    detach(consumer);
     return;
   }
   reply.hijack();
@@ -112,9 +118,15 @@ async function openStream(distributor: Distributor, req: FastifyRequest, reply: 
   req.log.info({ queue, transport: format, consumer: consumer.id }, 'stream opened');
 }
 
-export function registerHttpStreamRoutes(app: FastifyInstance, distributor: Distributor): void {
+/** Fan-out streams (the distributor) and at-least-once streams (`?lease=`). */
+export interface Streams {
+  distributor: Distributor;
+  leases: LeaseStreams;
+}
+
+export function registerHttpStreamRoutes(app: FastifyInstance, streams: Streams): void {
   const stream = (format: HttpFormat | 'auto') => async (req: FastifyRequest, reply: FastifyReply) => {
-    await openStream(distributor, req, reply, format === 'auto' ? (wantsSse(req) ? 'sse' : 'comet') : format);
+    await openStream(streams, req, reply, format === 'auto' ? (wantsSse(req) ? 'sse' : 'comet') : format);
     return undefined;
   };
   routes(app, '/c/:queue', { GET: stream('auto') });

@@ -7,9 +7,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import type { Consumer, ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
-import type { Distributor } from '../../core/distributor.js';
 import type { QueueService } from '../../core/queue-service.js';
-import { assertQueueName } from '../../core/names.js';
+import { assertQueueName, parseLeaseSeconds } from '../../core/names.js';
+import { argsOf } from '../../http/body.js';
+import type { Streams } from './http-stream.js';
 import { BrokerError, isBrokerError } from '../../errors.js';
 import type { Message } from '../../wire.js';
 import { pyJson } from '../json-text.js';
@@ -85,7 +86,7 @@ class WebSocketSink implements ConsumerSink {
   }
 }
 
-async function answer(service: QueueService, socket: WebSocket, text: string): Promise<void> {
+async function answer(service: QueueService, socket: WebSocket, queue: string, text: string): Promise<void> {
   let command;
   try {
     command = parseCommand(text);
@@ -93,6 +94,8 @@ async function answer(service: QueueService, socket: WebSocket, text: string): P
     socket.send(text); // not a command: echo, as the original
     return;
   }
+  // On /ws/<q>, a command without a queue is about <q> (`{"cmd": "ack", "receipt": ...}`).
+  if (command['queue'] === undefined) command['queue'] = queue;
   try {
     socket.send(pyJson(await runCommand(service, command)));
   } catch (err) {
@@ -101,7 +104,7 @@ async function answer(service: QueueService, socket: WebSocket, text: string): P
   }
 }
 
-export function registerWebSocketRoute(app: FastifyInstance, distributor: Distributor, service: QueueService): void {
+export function registerWebSocketRoute(app: FastifyInstance, streams: Streams, service: QueueService): void {
   app.route({
     method: 'GET',
     url: '/ws/:queue',
@@ -109,8 +112,11 @@ export function registerWebSocketRoute(app: FastifyInstance, distributor: Distri
     handler: async (_req, reply) => send(reply, replies.error('UPGRADE_REQUIRED')),
     wsHandler: async (socket: WebSocket, req: FastifyRequest) => {
       let queue: string;
+      let leaseSeconds: number | undefined;
       try {
         queue = assertQueueName((req.params as { queue: string }).queue);
+        const lease = argsOf(req).get('lease');
+        leaseSeconds = lease === undefined ? undefined : parseLeaseSeconds(lease);
       } catch (err) {
         socket.close(1008, (err as Error).message.slice(0, 120));
         return;
@@ -121,19 +127,22 @@ export function registerWebSocketRoute(app: FastifyInstance, distributor: Distri
       socket.on('message', (data, isBinary) => {
         const text = isBinary ? null : data.toString();
         if (text === null) return;
-        if (ready) void answer(service, socket, text);
+        if (ready) void answer(service, socket, queue, text);
         else messages.push(text);
       });
       // Listen before the (asynchronous) registration: a client gone meanwhile must be detached.
       const state: { consumer?: Consumer } = {};
-      socket.once('close', () => state.consumer && distributor.detach(state.consumer, 'client'));
-      const consumer = (state.consumer = await distributor.attach(queue, 'ws', new WebSocketSink(socket)));
+      const detach = (c: Consumer) => (leaseSeconds === undefined ? streams.distributor.detach(c, 'client') : streams.leases.detach(c, 'client'));
+      socket.once('close', () => state.consumer && detach(state.consumer));
+      const sink = new WebSocketSink(socket);
+      const consumer = (state.consumer =
+        leaseSeconds === undefined ? await streams.distributor.attach(queue, 'ws', sink) : streams.leases.attach(queue, 'ws', sink, leaseSeconds * 1000));
       if (socket.readyState !== socket.OPEN) {
-        distributor.detach(consumer, 'client');
+        detach(consumer);
         return;
       }
       ready = true;
-      for (const text of messages) void answer(service, socket, text);
+      for (const text of messages) void answer(service, socket, queue, text);
       req.log.info({ queue, transport: 'ws', consumer: consumer.id }, 'stream opened');
     },
   });
