@@ -17,6 +17,15 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Kills and restarts the server on the same port and directory (data kept with appendonly). */
   restart(): Promise<void>;
+  /** Kills the server with `signal` (default SIGKILL) and waits for it to exit; the dir is kept,
+   *  so restart() brings it back on the same port with the appendonly data. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface StartRedisOptions {
+  appendonly?: boolean;
+  /** appendfsync policy when appendonly is on (redis default: everysec). */
+  appendfsync?: 'always' | 'everysec' | 'no';
 }
 
 const HOST = '127.0.0.1';
@@ -70,8 +79,9 @@ function pingOnce(port: number): Promise<boolean> {
   });
 }
 
-function spawnServer(port: number, dir: string, appendonly: boolean): { child: ChildProcess; output: () => string } {
+function spawnServer(port: number, dir: string, appendonly: boolean, appendfsync?: string): { child: ChildProcess; output: () => string } {
   const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', appendonly ? 'yes' : 'no', '--dir', dir];
+  if (appendonly && appendfsync) args.push('--appendfsync', appendfsync);
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d) => (out += d.toString()));
@@ -104,8 +114,9 @@ async function kill(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<RedisServer> {
+export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisServer> {
   const appendonly = opts.appendonly ?? false;
+  const appendfsync = opts.appendfsync;
   const dir = await mkdtemp(join(tmpdir(), 'restmq-redis-'));
   liveDirs.add(dir);
   let child: ChildProcess | undefined;
@@ -114,7 +125,7 @@ export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<R
   // Another process may grab the port between freePort() and the spawn: retry with a new one.
   for (let attempt = 0; attempt < 5 && !child; attempt++) {
     port = await freePort();
-    const s = spawnServer(port, dir, appendonly);
+    const s = spawnServer(port, dir, appendonly, appendfsync);
     try {
       await waitReady(s.child, port, s.output);
       child = s.child;
@@ -140,9 +151,16 @@ export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<R
     },
     async restart() {
       await kill(current);
-      const s = spawnServer(port, dir, appendonly);
+      const s = spawnServer(port, dir, appendonly, appendfsync);
       await waitReady(s.child, port, s.output);
       current = s.child;
+    },
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      const c = current;
+      if (c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+      c.kill(signal);
+      await exited;
     },
   };
 }
