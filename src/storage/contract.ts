@@ -18,8 +18,18 @@ import type { Policy, QueueStatus, Message } from '../wire.js';
 export type StoreKind = 'redis' | 'sqlite' | 'memory';
 
 export interface EnqueueOptions {
-  /** Seconds until the body expires (a whole number ≥ 1), as the original's `ttl`. */
+  /** Seconds until the body expires (a whole number ≥ 1), as the original's `ttl`. The clock
+   *  starts at the enqueue, also for a delayed message. */
   ttlSeconds?: number;
+  /** Milliseconds before the message becomes visible (SPEC 6 `delay`; ≤ 0 or absent: at once;
+   *  rounded up to a whole ms). Until then take, lease, peek, softGet, dispatch and `length`
+   *  skip it; it counts as delayed. Applies to every value of a batch. */
+  delayMs?: number;
+  /** SPEC 6 `dedup`: within 5 minutes of the first enqueue with this id on this queue, an
+   *  enqueue with the same id returns that first message's key (even if it has been consumed
+   *  since) and enqueues nothing. Single values only: with more than one value, enqueue
+   *  rejects with INVALID_BATCH. Any non-empty string. */
+  dedupId?: string;
 }
 
 export interface TakeResult {
@@ -48,7 +58,15 @@ export interface QueueInfo {
 export interface QueueStore {
   readonly kind: StoreKind;
 
-  /** Appends values in order; returns their keys. Registers the queue (QUEUESET). */
+  /** Appends values in order; returns their keys. Registers the queue (QUEUESET). With
+   *  `delayMs` the messages stay invisible until due; on Redis they are moved to the queue by
+   *  the lease reaper (reapLeases, every second in the service, or a lease on the queue), so
+   *  they may show up to one reaper period late, and join the back of the queue then. On
+   *  SQLite a due message is visible at once and sorts by its key (older than what was enqueued
+   *  after it), so the backends agree on the order except when a due delayed message meets
+   *  messages enqueued after it that are still pending (Redis: those first; SQLite: it first).
+   *  With `dedupId`, a repeated id returns `[firstKey]` and changes nothing. Delay, dedup and
+   *  the append are one atomic step. */
   enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]>;
 
   /** Removes and returns up to `count` oldest messages (bodies deleted in the same step). */

@@ -10,6 +10,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { QueueStore } from '../../src/storage/contract.js';
+import type { LeaseStore } from '../../src/storage/lease-contract.js';
+import { isBrokerError } from '../../src/errors.js';
 import type { Message } from '../../src/wire.js';
 
 export interface ConformanceOptions {
@@ -69,7 +71,118 @@ async function raceTakers(stores: QueueStore[], q: string, total: number, worker
   assert.deepEqual([...got].sort(), [...sent].sort());
 }
 
+/** Makes due delayed messages visible where the store needs a reaper for it (Redis). */
+async function reapIfLeasing(store: QueueStore, q: string): Promise<void> {
+  const reap = (store as Partial<LeaseStore>).reapLeases;
+  if (typeof reap === 'function') await reap.call(store, [q]);
+}
+
+/** The store's delayed count of q, or undefined when the store has no delayedCounts. */
+async function delayedCount(store: QueueStore, q: string): Promise<number | undefined> {
+  const f = (store as { delayedCounts?: (qs: readonly string[]) => Promise<number[]> }).delayedCounts;
+  return typeof f === 'function' ? (await f.call(store, [q]))[0] : undefined;
+}
+
+const lengthOf = async (store: QueueStore, q: string) => (await store.info([q]))[0]!.length;
+
 export const CASES: Record<string, Case> = {
+  'a delayed message is invisible until due, then taken in FIFO order': async ({ store, queue }) => {
+    const q = queue();
+    const delayMs = 300;
+    const t0 = Date.now();
+    const [late] = await store.enqueue(q, ['late'], { delayMs });
+    const [now] = await store.enqueue(q, ['now']);
+    assert.equal(late, `${q}:1`);
+    assert.equal(now, `${q}:2`);
+    await reapIfLeasing(store, q);
+    const peeked = values(await store.peek(q, 10));
+    const length = await lengthOf(store, q);
+    const soft = await store.softGet(q);
+    const taken = await store.take(q, 10);
+    const after = await store.take(q, 10);
+    const peekedAfter = await store.peek(q, 10);
+    const lengthAfter = await lengthOf(store, q);
+    const delayed = await delayedCount(store, q);
+    // Only meaningful before the delay is over (a very slow run skips them rather than flake).
+    if (Date.now() - t0 < delayMs) {
+      assert.deepEqual(peeked, ['now'], 'peek skips the delayed message');
+      assert.equal(length, 1, 'length does not count the delayed message');
+      assert.equal(soft?.value, 'now', 'softGet skips the delayed message');
+      assert.deepEqual(values(taken.messages), ['now'], 'take skips the delayed message');
+      assert.deepEqual(after.messages, [], 'nothing else is visible yet');
+      assert.deepEqual(peekedAfter, [], 'peek shows nothing yet');
+      assert.equal(lengthAfter, 0, 'length is 0 while the message is delayed');
+      if (delayed !== undefined) assert.equal(delayed, 1, 'counted as delayed');
+    }
+    await waitUntil(async () => {
+      await reapIfLeasing(store, q);
+      return (await store.peek(q, 1)).length > 0;
+    }, 5000, 'the delayed message to become visible');
+    assert.ok(Date.now() - t0 >= delayMs - 20, 'visible only once due');
+    assert.equal(await lengthOf(store, q), 1, 'length counts it once due');
+    if ((await delayedCount(store, q)) !== undefined) assert.equal(await delayedCount(store, q), 0, 'no longer delayed');
+    const [later] = await store.enqueue(q, ['after']);
+    const r = await store.take(q, 10);
+    assert.deepEqual(keysOf(r.messages), [late, later], 'due message first, then what was enqueued after it became visible');
+    assert.deepEqual(values(r.messages), ['late', 'after']);
+  },
+  'a delayed batch becomes visible in order and purge drops delayed messages': async ({ store, queue }) => {
+    const q = queue();
+    const keys = await store.enqueue(q, ['d1', 'd2', 'd3'], { delayMs: 150 });
+    assert.deepEqual(keys, [`${q}:1`, `${q}:2`, `${q}:3`]);
+    await waitUntil(async () => {
+      await reapIfLeasing(store, q);
+      return (await lengthOf(store, q)) === 3;
+    }, 5000, 'the delayed batch to become visible');
+    assert.deepEqual(values((await store.take(q, 10)).messages), ['d1', 'd2', 'd3']);
+    await store.enqueue(q, ['gone'], { delayMs: 200 });
+    await store.purge(q);
+    await new Promise((r) => setTimeout(r, 250));
+    await reapIfLeasing(store, q);
+    assert.deepEqual((await store.take(q, 10)).messages, [], 'a purged delayed message never shows up');
+    if ((await delayedCount(store, q)) !== undefined) assert.equal(await delayedCount(store, q), 0, 'purge clears delayed');
+  },
+  'dedup returns the first key for a repeated id and enqueues once': async ({ store, queue }) => {
+    const q = queue();
+    const q2 = queue();
+    const [first] = await store.enqueue(q, ['x'], { dedupId: 'order-1' });
+    assert.equal(first, `${q}:1`);
+    assert.deepEqual(await store.enqueue(q, ['y'], { dedupId: 'order-1' }), [first], 'same id: the first key');
+    assert.deepEqual(await store.enqueue(q, ['x'], { dedupId: 'order-1' }), [first], 'again: the first key');
+    assert.equal(await lengthOf(store, q), 1, 'one message');
+    assert.deepEqual(values(await store.peek(q, 10)), ['x']);
+    assert.deepEqual(await store.enqueue(q, ['z'], { dedupId: 'order-2' }), [`${q}:2`], 'another id enqueues');
+    assert.deepEqual(await store.enqueue(q, ['w']), [`${q}:3`], 'no id enqueues');
+    assert.deepEqual(await store.enqueue(q2, ['x'], { dedupId: 'order-1' }), [`${q2}:1`], 'another queue enqueues');
+    assert.deepEqual(values((await store.take(q, 10)).messages), ['x', 'z', 'w']);
+    assert.deepEqual(await store.enqueue(q, ['x'], { dedupId: 'order-1' }), [first], 'still the first key once consumed');
+    assert.equal(await lengthOf(store, q), 0, 'and nothing enqueued');
+    assert.deepEqual(values((await store.take(q2, 10)).messages), ['x']);
+  },
+  'dedup works with ttl and with delay': async ({ store, queue }) => {
+    const q = queue();
+    const [k] = await store.enqueue(q, ['t'], { ttlSeconds: 1, dedupId: 'a' });
+    assert.deepEqual(await store.enqueue(q, ['t'], { ttlSeconds: 1, dedupId: 'a' }), [k]);
+    assert.equal(await lengthOf(store, q), 1, 'one message');
+    await waitUntil(async () => (await store.peek(q, 1)).length === 0, 5000, 'the message to expire');
+    assert.deepEqual(await store.enqueue(q, ['t'], { ttlSeconds: 1, dedupId: 'a' }), [k], 'expired body, same id: first key');
+    assert.deepEqual((await store.take(q, 10)).messages, [], 'nothing enqueued');
+    const [d] = await store.enqueue(q, ['d'], { delayMs: 100, dedupId: 'b' });
+    assert.deepEqual(await store.enqueue(q, ['d'], { delayMs: 100, dedupId: 'b' }), [d], 'delayed and deduplicated');
+    await waitUntil(async () => {
+      await reapIfLeasing(store, q);
+      return (await store.peek(q, 1)).length > 0;
+    }, 5000, 'the delayed message to become visible');
+    const r = await store.take(q, 10);
+    assert.deepEqual(keysOf(r.messages), [d], 'one delayed message');
+  },
+  'dedup on a batch of more than one value is refused': async ({ store, queue }) => {
+    const q = queue();
+    await assert.rejects(store.enqueue(q, ['a', 'b'], { dedupId: 'batch' }),
+      (err: unknown) => isBrokerError(err) && err.code === 'INVALID_BATCH');
+    assert.deepEqual(await store.peek(q, 10), [], 'nothing enqueued');
+    assert.deepEqual(await store.enqueue(q, ['a'], { dedupId: 'batch' }), [`${q}:1`], 'a single value dedups');
+  },
   'FIFO order over many messages': async ({ store, queue }) => {
     const q = queue();
     const sent = Array.from({ length: 500 }, (_, i) => `v${i}`);

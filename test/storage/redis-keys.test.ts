@@ -4,7 +4,7 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultDeadLetter, keys, LEASE_LAYOUT, QUEUESET, POLICY_CODES, STATUS_CODES } from '../../src/storage/redis/keys.js';
+import { DEDUP_SECONDS, defaultDeadLetter, keys, LEASE_LAYOUT, QUEUESET, POLICY_CODES, STATUS_CODES } from '../../src/storage/redis/keys.js';
 
 it('every key function spells the legacy key', () => {
   assert.equal(QUEUESET, 'QUEUESET');
@@ -57,6 +57,12 @@ it('lease keys live under restmq:, and never use the old broker\'s transient <ke
   }
 });
 
+it('delay and dedup keys live under restmq:, and a dedup id lasts five minutes', () => {
+  assert.equal(keys.delayed('jobs'), 'restmq:delayed:jobs');
+  assert.equal(keys.dedup('jobs', 'order-1'), 'restmq:dedup:jobs:order-1');
+  assert.equal(DEDUP_SECONDS, 300);
+});
+
 it('the lease scripts\' layout spells the same keys as the key functions', () => {
   const layout = JSON.parse(LEASE_LAYOUT) as Record<string, [string, string] | string>;
   const build = (name: string, q: string) => {
@@ -65,7 +71,7 @@ it('the lease scripts\' layout spells the same keys as the key functions', () =>
     return t[0] + q + t[1];
   };
   assert.deepEqual(Object.keys(layout).sort(), [
-    'attempts', 'consumers', 'counter', 'dead', 'leased', 'leasedqueues', 'message', 'origin', 'pending', 'queueset',
+    'attempts', 'consumers', 'counter', 'dead', 'delayed', 'leased', 'leasedqueues', 'message', 'origin', 'pending', 'queueset',
     'refcount', 'settings', 'status', 'tokens',
   ]);
   assert.deepEqual(layout.pending, ['', ':queue']);
@@ -82,6 +88,7 @@ it('the lease scripts\' layout spells the same keys as the key functions', () =>
     assert.equal(build('attempts', q), keys.attempts(q));
     assert.equal(build('settings', q), keys.settings(q));
     assert.equal(build('origin', q), keys.origin(q));
+    assert.equal(build('delayed', q), keys.delayed(q));
     assert.equal(build('dead', q), defaultDeadLetter(q));
   }
   assert.equal(layout.queueset, 'QUEUESET');
@@ -91,7 +98,7 @@ it('the lease scripts\' layout spells the same keys as the key functions', () =>
 
 it('no key function exists without a golden value here', () => {
   assert.deepEqual(Object.keys(keys).sort(), [
-    'attempts', 'authkey', 'brokers', 'consumerMember', 'consumers', 'counter', 'events', 'inbox', 'inboxPrefix',
+    'attempts', 'authkey', 'brokers', 'consumerMember', 'consumers', 'counter', 'dedup', 'delayed', 'events', 'inbox', 'inboxPrefix',
     'leaseTokens', 'leased', 'leasedQueues', 'message', 'messagePrefix', 'origin', 'pending', 'pendingSuffix', 'policy',
     'queueset', 'refcount', 'refcountSuffix', 'rotation', 'settings', 'status',
   ]);

@@ -68,7 +68,7 @@ describe('SQLite lease store: SQLite specifics', () => {
     await s.close();
     const raw = new Database(path);
     try {
-      raw.exec(`DROP INDEX messages_leases;
+      raw.exec(`DROP TABLE dedup; DROP INDEX messages_leases;
         ALTER TABLE messages DROP COLUMN leased_until; ALTER TABLE messages DROP COLUMN lease_token;
         ALTER TABLE messages DROP COLUMN attempts; ALTER TABLE messages DROP COLUMN visible_at;
         ALTER TABLE messages DROP COLUMN origin; ALTER TABLE queues DROP COLUMN lease_seconds;
@@ -79,7 +79,7 @@ describe('SQLite lease store: SQLite specifics', () => {
     }
     const store = openSqliteStore({ path });
     try {
-      assert.equal(SCHEMA_VERSION, 3);
+      assert.ok(SCHEMA_VERSION >= 3, 'migration 3 exists');
       const r = await store.lease('old', 1, 60_000);
       assert.deepEqual(r.messages.map((m) => [m.key, m.value, m.attempts]), [['old:1', 'kept', 1]]);
       assert.deepEqual((await store.take('old', 5)).messages.map((m) => m.value), ['too']);
@@ -89,7 +89,7 @@ describe('SQLite lease store: SQLite specifics', () => {
     }
     const check = new Database(path);
     try {
-      assert.equal(check.pragma('user_version', { simple: true }), 3);
+      assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     } finally {
       check.close();
     }

@@ -105,8 +105,8 @@ describe('SQLite stream store: SQLite specifics', () => {
     await s.close();
     const raw = new Database(path);
     try {
-      // Back to version 1: no inbox, and none of migration 3's lease columns.
-      raw.exec(`DROP TABLE inbox; DROP INDEX messages_leases;
+      // Back to version 1: no inbox, none of migration 3's lease columns, no migration 4 dedup.
+      raw.exec(`DROP TABLE dedup; DROP TABLE inbox; DROP INDEX messages_leases;
         ALTER TABLE messages DROP COLUMN leased_until; ALTER TABLE messages DROP COLUMN lease_token;
         ALTER TABLE messages DROP COLUMN attempts; ALTER TABLE messages DROP COLUMN visible_at;
         ALTER TABLE messages DROP COLUMN origin; ALTER TABLE queues DROP COLUMN lease_seconds;

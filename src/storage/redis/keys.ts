@@ -61,7 +61,18 @@ export const keys = {
   leasedQueues: 'restmq:leasedqueues',
   /** HASH dead message key → the queue it died in (what redrive moves it back to). */
   origin: (deadQueue: string) => `restmq:origin:${deadQueue}`,
+
+  // Delay and dedup on enqueue (SPEC section 6); none of these exists in the original.
+  /** ZSET message key → due time (epoch ms, Redis clock) of a message enqueued with a delay. Its
+   *  body `<q>:<n>` is written at once, but its key reaches `<q>:queue` only when the lease reaper
+   *  (reapleases, or a lease on the queue) finds it due: an old broker never sees it early. */
+  delayed: (q: string) => `restmq:delayed:${q}`,
+  /** STRING (EX 300) → the key of the first message enqueued on `q` with dedup id `id`. */
+  dedup: (q: string, id: string) => `restmq:dedup:${q}:${id}`,
 } as const;
+
+/** How long a dedup id is remembered (SPEC section 6: five minutes). */
+export const DEDUP_SECONDS = 300;
 
 /** The default dead-letter queue of `q` (a queue name, not a key). */
 export const defaultDeadLetter = (q: string) => `${q}.dead`;
@@ -89,6 +100,7 @@ export const LEASE_LAYOUT = JSON.stringify({
   attempts: template(keys.attempts),
   settings: template(keys.settings),
   origin: template(keys.origin),
+  delayed: template(keys.delayed),
   dead: template(defaultDeadLetter),
   queueset: keys.queueset,
   leasedqueues: keys.leasedQueues,

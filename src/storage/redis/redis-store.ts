@@ -12,7 +12,7 @@ import type { Message, Policy, QueueStatus } from '../../wire.js';
 import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
 import type { Delivery, DispatchResult, StoreEvent, StreamStore } from '../stream-contract.js';
-import { keys, POLICY_CODES, STATUS_CODES } from './keys.js';
+import { DEDUP_SECONDS, keys, POLICY_CODES, STATUS_CODES } from './keys.js';
 import { RedisEvents } from './redis-events.js';
 import { RedisLease } from './redis-lease.js';
 import { RedisStream } from './redis-stream.js';
@@ -53,6 +53,20 @@ function pairs(flat: readonly unknown[], from = 0): Message[] {
   return out;
 }
 
+/** The delay of an enqueue in whole ms (0: none). */
+export function delayOf(options?: EnqueueOptions): number {
+  const d = options?.delayMs;
+  return d === undefined || !Number.isFinite(d) || d <= 0 ? 0 : Math.ceil(d);
+}
+
+/** The dedup id of an enqueue, refusing it on a batch of more than one value (contract.ts). */
+export function checkDedup(values: readonly string[], options?: EnqueueOptions): string | undefined {
+  const id = options?.dedupId;
+  if (id === undefined) return undefined;
+  if (values.length > 1) throw new BrokerError('INVALID_BATCH', 'dedup applies to a single message, not to a batch');
+  return id;
+}
+
 /** Runs one Redis call, mapping its failure. */
 async function run<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -80,12 +94,17 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore {
     this.leases = new RedisLease(redis, this.channel, run);
   }
 
+  /** Delay and dedup (SPEC 6) happen in the same script: see enqueue-8.lua. */
   async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
     if (values.length === 0) return [];
+    const dedupId = checkDedup(values, options);
     const ttl = options?.ttlSeconds === undefined ? '' : String(options.ttlSeconds);
+    const delay = String(delayOf(options));
     return this.run(() =>
       this.redis.enqueue(keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue), keys.consumers(queue),
-        queue, keys.messagePrefix(queue), ttl, this.channel, ...values),
+        keys.delayed(queue), keys.leasedQueues, keys.dedup(queue, dedupId ?? ''),
+        queue, keys.messagePrefix(queue), ttl, this.channel, delay, dedupId === undefined ? '' : '1', String(DEDUP_SECONDS),
+        ...values),
     );
   }
 
@@ -106,14 +125,34 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore {
   }
 
   async remove(queue: string, key: string): Promise<boolean> {
-    return (await this.run(() => this.redis.remove(keys.pending(queue), key, keys.refcountSuffix))) === 1;
+    return (await this.run(() => this.redis.remove(keys.pending(queue), keys.delayed(queue), key, keys.refcountSuffix))) === 1;
   }
 
-  /** Leased messages go too (bodies and lease records); the settings stay. */
+  /** Leased and delayed messages go too (bodies and lease records); the settings stay. */
   async purge(queue: string): Promise<boolean> {
     const r = await this.run(() => this.redis.purge(keys.pending(queue), keys.leased(queue), keys.leaseTokens(queue),
-      keys.attempts(queue), keys.origin(queue), keys.leasedQueues, keys.refcountSuffix, queue));
+      keys.attempts(queue), keys.origin(queue), keys.leasedQueues, keys.delayed(queue), keys.refcountSuffix, queue));
     return r === 1;
+  }
+
+  /**
+   * Messages not yet visible, per queue: enqueued with a delay and not yet due (or due but not
+   * yet moved by the reaper), plus leases nacked with a delay (leased to nobody: no token).
+   */
+  async delayedCounts(queues: readonly string[]): Promise<number[]> {
+    if (queues.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const q of queues) p.zcard(keys.delayed(q)).zcard(keys.leased(q)).hlen(keys.leaseTokens(q));
+    const res = await this.run(() => p.exec());
+    if (!res) throw storeError(new Error('pipeline aborted'));
+    return queues.map((_, i) => {
+      const [delayed, leased, held] = [0, 1, 2].map((j) => {
+        const [err, value] = res[3 * i + j] ?? [new Error('missing pipeline reply'), null];
+        if (err) throw storeError(err);
+        return Number(value ?? 0);
+      });
+      return delayed! + Math.max(0, leased! - held!);
+    });
   }
 
   async listQueues(): Promise<string[]> {

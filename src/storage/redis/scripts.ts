@@ -71,18 +71,19 @@ export function registerScripts(redis: Redis): void {
 
 /** Raw replies of the scripts, before redis-store.ts turns them into queue types. */
 export interface StoreCommands {
-  /** enqueue-5.lua → the new keys, in order. */
-  enqueue(counter: string, pending: string, queueset: string, status: string, consumers: string,
-    queue: string, prefix: string, ttl: string, channel: string, ...values: string[]): Promise<string[]>;
+  /** enqueue-8.lua → the new keys, in order (with a dedup hit: the first message's key). */
+  enqueue(counter: string, pending: string, queueset: string, status: string, consumers: string, delayed: string,
+    leasedQueues: string, dedup: string, queue: string, prefix: string, ttl: string, channel: string, delayMs: string,
+    dedupOn: string, dedupSeconds: string, ...values: string[]): Promise<string[]>;
   /** take-4.lua → [stopped, expired, k1, v1, ...]. */
   take(pending: string, status: string, attempts: string, origin: string, count: string, refcountSuffix: string): Promise<(string | number)[]>;
   /** softget-1.lua → [key, value, count] or null. */
   softget(pending: string, refcountSuffix: string): Promise<[string, string, number] | null>;
-  /** remove-1.lua → 1 if the body existed. */
-  remove(pending: string, key: string, refcountSuffix: string): Promise<number>;
-  /** purge-6.lua → 1 if the list existed. */
+  /** remove-2.lua → 1 if the body existed. */
+  remove(pending: string, delayed: string, key: string, refcountSuffix: string): Promise<number>;
+  /** purge-7.lua → 1 if the list existed. */
   purge(pending: string, leased: string, tokens: string, attempts: string, origin: string, leasedQueues: string,
-    refcountSuffix: string, queue: string): Promise<number>;
+    delayed: string, refcountSuffix: string, queue: string): Promise<number>;
   /** peek-1.lua → [k1, v1, ...]. */
   peek(pending: string, count: string): Promise<string[]>;
 

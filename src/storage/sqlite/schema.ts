@@ -60,6 +60,18 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE queues ADD COLUMN lease_seconds REAL;
    ALTER TABLE queues ADD COLUMN max_attempts INTEGER;
    ALTER TABLE queues ADD COLUMN dead_letter TEXT;`,
+  // v4. Delay and dedup on enqueue (SPEC section 6). A delayed message is a row with visible_at
+  // set at insert (the column of migration 3). `dedup` remembers, per queue and producer id,
+  // the key of the first message enqueued with it until expires_at (epoch ms); expired rows are
+  // ignored and swept by the next enqueue with a dedup id (the index keeps that cheap).
+  `CREATE TABLE dedup (
+     queue      TEXT NOT NULL,
+     id         TEXT NOT NULL,
+     key        TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (queue, id)
+   ) WITHOUT ROWID;
+   CREATE INDEX dedup_expiry ON dedup (expires_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

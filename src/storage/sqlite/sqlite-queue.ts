@@ -31,6 +31,15 @@ export function queueOperations(db: Database.Database) {
          status = CASE WHEN counter = 0 THEN coalesce(status, 'started') ELSE status END
        RETURNING counter`).pluck(),
     insert: db.prepare('INSERT INTO messages (queue, seq, value, expires_at) VALUES (?, ?, ?, ?)'),
+    insertDelayed: db.prepare('INSERT INTO messages (queue, seq, value, expires_at, visible_at) VALUES (?, ?, ?, ?, ?)'),
+    dedupGet: db.prepare<[string, string, number], string>(
+      'SELECT key FROM dedup WHERE queue = ? AND id = ? AND expires_at > ?').pluck(),
+    dedupSet: db.prepare<[string, string, string, number]>(
+      'INSERT OR REPLACE INTO dedup (queue, id, key, expires_at) VALUES (?, ?, ?, ?)'),
+    dedupSweep: db.prepare<[number]>('DELETE FROM dedup WHERE expires_at <= ?'),
+    // Not leased and not yet visible: enqueued with a delay, or nacked with one.
+    delayed: db.prepare<[string, number], number>(
+      'SELECT count(*) FROM messages WHERE queue = ? AND leased_until IS NULL AND visible_at > ?').pluck(),
     status: db.prepare<[string], QueueStatus | null>('SELECT status FROM queues WHERE name = ?').pluck(),
     policy: db.prepare<[string], Policy | null>('SELECT policy FROM queues WHERE name = ?').pluck(),
     head: db.prepare<[string, number, number], Row>(
@@ -79,15 +88,27 @@ export function queueOperations(db: Database.Database) {
     info: (queues: readonly string[], now: number): QueueInfo[] => st.info.all(now, JSON.stringify(queues)),
     ping: (): void => void st.ping.get(),
 
-    enqueue: transaction(db, (queue: string, values: readonly string[], expiresAt: number | null): string[] => {
+    delayed: (queues: readonly string[], now: number): number[] => queues.map((q) => st.delayed.get(q, now) ?? 0),
+
+    /** `visibleAt` null: visible at once. With `dedup`, a live row for its id returns that key
+     *  (`fresh` false) and nothing is written; else the first new key is remembered. */
+    enqueue: transaction(db, (queue: string, values: readonly string[], expiresAt: number | null, visibleAt: number | null,
+      dedup: { id: string; now: number; expiresAt: number } | null): { keys: string[]; fresh: boolean } => {
+      if (dedup) {
+        const seen = st.dedupGet.get(queue, dedup.id, dedup.now);
+        if (seen !== undefined) return { keys: [seen], fresh: false };
+        st.dedupSweep.run(dedup.now);
+      }
       let n = st.bumpCounter.get(queue, values.length)! - values.length;
       const keys: string[] = new Array<string>(values.length);
       for (let i = 0; i < values.length; i++) {
         n++;
-        st.insert.run(queue, n, values[i], expiresAt);
+        if (visibleAt === null) st.insert.run(queue, n, values[i], expiresAt);
+        else st.insertDelayed.run(queue, n, values[i], expiresAt, visibleAt);
         keys[i] = `${queue}:${n}`;
       }
-      return keys;
+      if (dedup) st.dedupSet.run(queue, dedup.id, keys[0]!, dedup.expiresAt);
+      return { keys, fresh: true };
     }),
 
     // Expired rows are deleted and counted; keeps going until `count` live ones or empty.

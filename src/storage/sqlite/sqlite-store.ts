@@ -21,6 +21,7 @@ import { ConsumerRegistry, streamOperations } from './sqlite-stream.js';
 import { leaseOperations, type Touched } from './sqlite-lease.js';
 import { Notifier } from './sqlite-events.js';
 
+
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for a store that lives and dies with the process. */
   path: string;
@@ -36,6 +37,23 @@ export interface SqliteStoreOptions {
 }
 
 const DIGITS = /^[1-9][0-9]{0,15}$/;
+
+/** How long a dedup id is remembered (SPEC section 6: five minutes; Redis: keys.ts). */
+const DEDUP_SECONDS = 300;
+
+/** The delay of an enqueue in whole ms (0: none), as redis-store.ts. */
+function delayOf(options?: EnqueueOptions): number {
+  const d = options?.delayMs;
+  return d === undefined || !Number.isFinite(d) || d <= 0 ? 0 : Math.ceil(d);
+}
+
+/** The dedup id of an enqueue, refusing it on a batch of more than one value (contract.ts). */
+function checkDedup(values: readonly string[], options?: EnqueueOptions): string | undefined {
+  const id = options?.dedupId;
+  if (id === undefined) return undefined;
+  if (values.length > 1) throw new BrokerError('INVALID_BATCH', 'dedup applies to a single message, not to a batch');
+  return id;
+}
 
 /** The one mapping of SQLite failures to the catalogue; anything else is a bug and stays. */
 function storeError(err: unknown, message?: string): unknown {
@@ -125,13 +143,24 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore {
     }
   }
 
+  /** Delay: visible_at set at insert. Dedup: the `dedup` table, in the same transaction. */
   async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
     if (values.length === 0) return [];
+    const dedupId = checkDedup(values, options);
+    const now = Date.now();
     const ttl = options?.ttlSeconds;
-    const expiresAt = ttl === undefined ? null : Date.now() + ttl * 1000;
-    const keys = this.#run(() => this.#ops.enqueue(queue, values, expiresAt));
-    this.#notifyEnqueued(queue);
-    return keys;
+    const expiresAt = ttl === undefined ? null : now + ttl * 1000;
+    const delay = delayOf(options);
+    const dedup = dedupId === undefined ? null : { id: dedupId, now, expiresAt: now + DEDUP_SECONDS * 1000 };
+    const r = this.#run(() => this.#ops.enqueue(queue, values, expiresAt, delay > 0 ? now + delay : null, dedup));
+    // A delayed message is not announced: the streaming side finds it when it polls.
+    if (r.fresh && delay === 0) this.#notifyEnqueued(queue);
+    return r.keys;
+  }
+
+  /** Messages not yet visible (enqueued with a delay, or nacked with one), per queue. */
+  async delayedCounts(queues: readonly string[]): Promise<number[]> {
+    return this.#run(() => this.#ops.delayed(queues, Date.now()));
   }
 
   /** After the commit, and only for queues somebody streams: the millisecond-delivery path. */

@@ -1,7 +1,8 @@
 --[[
   DELETE /q/<q>: drops the pending list AND every pending body with its refcount key
   (the original only deleted the list, leaking the bodies: R9). Leased messages go too:
-  their bodies, the lease records, attempts and dead-letter origins. The counter, status,
+  their bodies, the lease records, attempts and dead-letter origins; so do delayed messages
+  (their bodies and the delayed ZSET). Dedup ids stay. The counter, status,
   policy, settings and QUEUESET entry stay, as in the original.
   Lists and leases are read in chunks so none overflows unpack()'s argument limit.
 
@@ -12,6 +13,7 @@
     KEYS[4] attempts           restmq:attempts:<q>
     KEYS[5] dead origins       restmq:origin:<q>
     KEYS[6] leased queues      restmq:leasedqueues  (SET of queue names)
+    KEYS[7] delayed            restmq:delayed:<q>   (ZSET key -> due ms)
 
     ARGV[1] refcount suffix    ":refcount"
     ARGV[2] queue name
@@ -20,16 +22,18 @@
     1 if the list existed (something was pending), 0 otherwise
 ]]
 local chunk = 500
-local leased = redis.call('ZRANGE', KEYS[2], 0, -1)
-for i = 1, #leased, chunk do
-  local doomed = {}
-  for j = i, math.min(i + chunk - 1, #leased) do
-    doomed[#doomed + 1] = leased[j]
-    doomed[#doomed + 1] = leased[j] .. ARGV[1]
+for _, zset in ipairs({KEYS[2], KEYS[7]}) do
+  local held = redis.call('ZRANGE', zset, 0, -1)
+  for i = 1, #held, chunk do
+    local doomed = {}
+    for j = i, math.min(i + chunk - 1, #held) do
+      doomed[#doomed + 1] = held[j]
+      doomed[#doomed + 1] = held[j] .. ARGV[1]
+    end
+    redis.call('DEL', unpack(doomed))
   end
-  redis.call('DEL', unpack(doomed))
 end
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7])
 redis.call('SREM', KEYS[6], ARGV[2])
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0

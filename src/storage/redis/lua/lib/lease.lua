@@ -51,13 +51,18 @@ local function live_token(Q, key, now)
   return redis.call('HGET', Q.tokens, key)
 end
 
+-- Drops q from the set the reaper walks once it has neither leases nor delayed messages.
+local function forget_queue_if_idle(L, Q)
+  if redis.call('ZCARD', Q.leased) == 0 and redis.call('ZCARD', lkey(L, 'delayed', Q.q)) == 0 then
+    redis.call('SREM', L.leasedqueues, Q.q)
+  end
+end
+
 -- Ends the lease bookkeeping of key (its attempts stay).
 local function unlease(L, Q, key)
   redis.call('ZREM', Q.leased, key)
   redis.call('HDEL', Q.tokens, key)
-  if redis.call('ZCARD', Q.leased) == 0 then
-    redis.call('SREM', L.leasedqueues, Q.q)
-  end
+  forget_queue_if_idle(L, Q)
 end
 
 -- Deletes a message for good: body, soft-get refcount, attempts, dead-letter origin.
@@ -121,10 +126,49 @@ local function older_first(a, b)
   return x < y
 end
 
+-- Messages enqueued with a delay (enqueue-8.lua) that are due join the back of the queue, as
+-- if enqueued now: LPUSHed in order of due time, then of key. A key whose body is gone (TTL)
+-- is dropped. Returns how many were pushed.
+local function promote_delayed(L, channel, Q, now)
+  local dk = lkey(L, 'delayed', Q.q)
+  local due = redis.call('ZRANGEBYSCORE', dk, '-inf', fmt(now), 'WITHSCORES')
+  if #due == 0 then
+    return 0
+  end
+  local list = {}
+  for i = 1, #due, 2 do
+    list[#list + 1] = {due[i], tonumber(due[i + 1])}
+  end
+  table.sort(list, function(a, b)
+    if a[2] ~= b[2] then
+      return a[2] < b[2]
+    end
+    return older_first(a[1], b[1])
+  end)
+  local pushed = 0
+  for _, e in ipairs(list) do
+    redis.call('ZREM', dk, e[1])
+    if redis.call('EXISTS', e[1]) == 1 then
+      redis.call('LPUSH', Q.pending, e[1])
+      pushed = pushed + 1
+    else
+      redis.call('DEL', e[1] .. L.refcount)
+    end
+  end
+  forget_queue_if_idle(L, Q)
+  if pushed > 0 then
+    announce(channel, Q.q, Q.consumers, now)
+  end
+  return pushed
+end
+
 -- Settles every lease of Q whose deadline has passed, oldest message first: dead letters are
 -- enqueued in that order, and returned keys are RPUSHed newest first so that the oldest ends
--- at the tail (FIFO among the returned, all before what was pending). Returns back, dead.
+-- at the tail (FIFO among the returned, all before what was pending). Delayed messages that
+-- are due are moved to the back of the queue first (promote_delayed; not counted).
+-- Returns back, dead.
 local function reap_queue(L, channel, Q, now)
+  promote_delayed(L, channel, Q, now)
   local due = redis.call('ZRANGEBYSCORE', Q.leased, '-inf', fmt(now))
   if #due == 0 then
     return 0, 0
