@@ -20,6 +20,7 @@ export const ERRORS = {
   INVALID_LEASE: { status: 400, message: 'lease must be a whole number of seconds between 1 and 43200' },
   INVALID_DELAY: { status: 400, message: 'delay must be a whole number of seconds between 0 and 43200' },
   INVALID_SETTING: { status: 400, message: 'invalid queue setting' },
+  INVALID_DEDUP: { status: 400, message: 'dedup must be 1 to 128 printable ASCII characters' },
   INVALID_WAIT: { status: 400, message: 'wait must be a whole number of seconds between 0 and 60' },
   QUEUE_EMPTY: { status: 404, message: 'queue is empty' },
   NOT_FOUND: { status: 404, message: 'no such route' },

@@ -3,6 +3,7 @@
  * JSONP callbacks, ttl and count. Pure; every check throws a typed BrokerError.
  */
 import { BrokerError } from '../errors.js';
+import type { EnqueueOptions } from '../storage/contract.js';
 
 const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 /** Reserved because they are (or prefix) the legacy layout's global keys. */
@@ -73,10 +74,27 @@ export function parseWaitSeconds(raw: string | undefined): number {
   return n;
 }
 
+/** A producer's dedup id: 1–128 printable characters. */
+export function assertDedupId(raw: unknown): string {
+  if (typeof raw !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(raw)) throw new BrokerError('INVALID_DEDUP');
+  return raw;
+}
+
 /** `count` on GET: absent means one message (and the single-envelope reply). */
 export function parseCount(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > MAX_TAKE_COUNT) throw new BrokerError('INVALID_COUNT');
   return n;
+}
+
+/** ttl, delay and dedup as given on an enqueue (SPEC sections 3 and 6). */
+export function enqueueOptions(ttl: unknown, delay: unknown, dedup: unknown): EnqueueOptions {
+  const options: EnqueueOptions = {};
+  const ttlSeconds = parseTtl(ttl);
+  if (ttlSeconds !== undefined) options.ttlSeconds = ttlSeconds;
+  const delaySeconds = parseDelaySeconds(delay);
+  if (delaySeconds > 0) options.delayMs = delaySeconds * 1000;
+  if (dedup !== undefined && dedup !== null && dedup !== '') options.dedupId = assertDedupId(dedup);
+  return options;
 }

@@ -166,10 +166,11 @@ export class QueueService {
   private async statsOf(queues: readonly string[]): Promise<QueueStats[]> {
     // `dead` counts the default dead-letter queue `<q>.dead` (one info call covers both).
     const dead = queues.map((q) => `${q}.dead`).filter(isValidQueueName);
-    const [all, consumers, inflight] = await Promise.all([
+    const [all, consumers, inflight, delayed] = await Promise.all([
       this.store.info([...queues, ...dead]),
       this.store.consumerCounts(queues),
       this.store.inflightCounts(queues),
+      this.store.delayedCounts(queues),
     ]);
     const infos = all.slice(0, queues.length);
     const deadLength = new Map(all.slice(queues.length).map((i) => [i.name, i.length]));
@@ -180,7 +181,7 @@ export class QueueService {
       policy: i.policy === 'roundrobin' ? 2 : 1,
       ready: i.length,
       inflight: inflight[n] ?? 0,
-      delayed: 0,
+      delayed: delayed[n] ?? 0,
       dead: deadLength.get(`${i.name}.dead`) ?? 0,
       consumers: consumers[n] ?? 0,
     }));

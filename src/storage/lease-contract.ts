@@ -56,6 +56,8 @@ export interface LeaseStore {
   reapLeases(queues?: readonly string[]): Promise<{ returned: number; dead: number }>;
   /** Messages currently leased, per queue. */
   inflightCounts(queues: readonly string[]): Promise<number[]>;
+  /** Messages not yet visible (enqueued with a delay, or nacked with one), per queue. */
+  delayedCounts(queues: readonly string[]): Promise<number[]>;
 
   getSettings(queue: string): Promise<QueueSettings>;
   setSettings(queue: string, settings: QueueSettings): Promise<void>;

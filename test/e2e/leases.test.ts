@@ -135,4 +135,32 @@ forEachBackend((ctx) => {
       assert.equal((await req(ctx().url, 'POST', `/p/${q}`, { form: { lease: '0' } })).status, 400);
     });
   });
+
+  describe('delay and dedup', () => {
+    it('delay=<s>: invisible (and counted as delayed) until due, then delivered', async () => {
+      const q = qname();
+      const key = await post(ctx().url, q, 'later', { delay: '1' });
+      assert.equal((await req(ctx().url, 'GET', `/q/${q}`)).status, 204);
+      assert.equal((JSON.parse((await req(ctx().url, 'GET', `/stats/${q}`)).text) as { delayed: number }).delayed, 1);
+      let got: { key: string } | undefined;
+      await until('the delayed message to become visible', async () => {
+        const r = await req(ctx().url, 'GET', `/q/${q}`);
+        if (r.status === 200) got = JSON.parse(r.text) as { key: string };
+        return got !== undefined;
+      }, 5000);
+      assert.equal(got!.key, key);
+    });
+
+    it('dedup=<id>: a retry returns the first key and enqueues nothing', async () => {
+      const q = qname();
+      const first = await post(ctx().url, q, 'once', { dedup: 'order-42' });
+      const retry = await post(ctx().url, q, 'once again', { dedup: 'order-42' });
+      assert.equal(retry, first);
+      assert.equal(await len(ctx().url, q), 1);
+      assert.notEqual(await post(ctx().url, q, 'other', { dedup: 'order-43' }), first);
+      const j = await command(ctx().url, { cmd: 'add', queue: q, value: 'json', dedup: 'order-42' });
+      assert.equal(j['key'], first);
+      assert.equal((await req(ctx().url, 'POST', `/q/${q}`, { form: { value: 'x', delay: '-1' } })).status, 400);
+    });
+  });
 });

@@ -6,7 +6,7 @@
  */
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
-import { assertQueueName, parseCount, parseDelaySeconds, parseLeaseSeconds, parseTtl } from '../../core/names.js';
+import { assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds } from '../../core/names.js';
 import type { LeasedMessage } from '../../storage/lease-contract.js';
 import type { Json } from '../json-text.js';
 import type { Policy } from '../../wire.js';
@@ -31,8 +31,7 @@ function queueOf(c: Command): string {
 const COMMANDS: Record<string, Run> = {
   add: async (s, c) => {
     const queue = queueOf(c);
-    const ttl = parseTtl(c['ttl']);
-    const options = ttl === undefined ? {} : { ttlSeconds: ttl };
+    const options = enqueueOptions(c['ttl'], c['delay'], c['dedup']);
     if (c['values'] !== undefined) {
       if (!Array.isArray(c['values'])) throw new FieldError('values must be an array of strings');
       return { queue, keys: await s.add(queue, c['values'] as unknown[], options) };

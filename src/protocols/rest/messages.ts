@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
-import { assertCallback, assertQueueName, parseCount, parseDelaySeconds, parseLeaseSeconds, parseTtl, parseWaitSeconds } from '../../core/names.js';
+import { assertCallback, assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds, parseWaitSeconds } from '../../core/names.js';
 import { argsOf, mediaType, rawBody } from '../../http/body.js';
 import type { Args } from '../../http/args.js';
 import { routes } from '../../http/reply.js';
@@ -41,8 +41,7 @@ async function takeReply(service: QueueService, queue: string, args: Args, empty
 
 async function enqueueReply(service: QueueService, queue: string, req: FastifyRequest, args: Args): Promise<Reply> {
   const callback = assertCallback(args.get('callback'));
-  const ttl = parseTtl(args.get('ttl'));
-  const options = ttl === undefined ? {} : { ttlSeconds: ttl };
+  const options = enqueueOptions(args.get('ttl'), args.get('delay'), args.get('dedup'));
   if (args.get('batch') === '1' || args.get('batch') === 'true') {
     if (mediaType(req) !== 'application/json') throw new BrokerError('INVALID_BATCH', 'a batch needs Content-Type: application/json');
     const values = parseBatch(rawBody(req));
