@@ -98,19 +98,21 @@ export interface NodeChild {
 }
 
 /**
- * Runs `node [nodeArgs] --import tsx <script> [args]` from the repo root and resolves when
- * `ready(line)` returns true for an output line or `probe()` resolves true (polled every
- * 100 ms). Rejects if the child exits first or after `timeoutMs`.
+ * Runs `node [nodeArgs] --import tsx <script> [args]` from the repo root (with a Node IPC
+ * channel when `ipc`) and resolves when `ready(line)` returns true for an output line or
+ * `probe()` resolves true (polled every 100 ms). Rejects if the child exits first or after
+ * `timeoutMs`.
  */
 export function spawnNode(
   script: string,
   args: string[],
-  opts: { nodeArgs?: string[]; ready?: (line: string) => boolean; probe?: () => Promise<boolean>; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  opts: { nodeArgs?: string[]; ready?: (line: string) => boolean; probe?: () => Promise<boolean>; timeoutMs?: number; env?: NodeJS.ProcessEnv; ipc?: boolean } = {},
 ): Promise<NodeChild> {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // `ipc`: a Node IPC channel as fd 3 (child.send / process.on('message')).
+    stdio: opts.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -163,13 +165,17 @@ export function processCpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
-export function machineCpuSeconds(): { busy: number; total: number } {
+/**
+ * Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. Of busy:
+ * `irq` (hard + soft interrupts: on loopback, most of the TCP work of every process, which is
+ * not charged to any process) and `steal` (taken by the hypervisor for other VMs).
+ */
+export function machineCpuSeconds(): { busy: number; total: number; irq: number; steal: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
   const v = line.trim().split(/\s+/).slice(1).map(Number);
   const total = v.reduce((a, b) => a + b, 0);
   const idle = (v[3] ?? 0) + (v[4] ?? 0); // idle + iowait
-  return { busy: (total - idle) / CLK_TCK, total: total / CLK_TCK };
+  return { busy: (total - idle) / CLK_TCK, total: total / CLK_TCK, irq: ((v[5] ?? 0) + (v[6] ?? 0)) / CLK_TCK, steal: (v[7] ?? 0) / CLK_TCK };
 }
 
 /** Linux USER_HZ; 100 on every mainstream kernel build. */

@@ -23,9 +23,12 @@ function table(rows: string[][], rightAligned: Set<number>): string {
 export function header(info: RunInfo): string {
   const c = info.config;
   const cpu = cpus();
+  const suites = [c.suites.http ? 'HTTP routes' : '', c.suites.stream ? 'push delivery (COMET/SSE/WebSocket)' : ''].filter(Boolean).join(' + ');
   return [
-    `RestMQ bench, ${info.startedAt.toISOString()}${c.quick ? '  [BENCH_QUICK: smoke run, figures are not comparable]' : ''}`,
-    `load: ${c.connections} keep-alive connections, ${c.seconds} s per run after a ${c.warmupSeconds} s warm-up, at most ${int(c.maxRequests)} responses per run, 127.0.0.1 only; generator: ${info.tool}`,
+    `RestMQ bench, ${info.startedAt.toISOString()}${c.quick ? '  [BENCH_QUICK: smoke run, figures are not comparable]' : ''}; suites: ${suites}`,
+    ...(c.suites.http
+      ? [`load: ${c.connections} keep-alive connections, ${c.seconds} s per run after a ${c.warmupSeconds} s warm-up, at most ${int(c.maxRequests)} responses per run, 127.0.0.1 only; generator: ${info.tool}`]
+      : []),
     `machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? '?'}), load average ${loadavg().map((n) => n.toFixed(2)).join(' ')} at start; Node ${process.version}`,
     `note: the generator (this process), the server under test and redis-server all share these ${cpu.length} cores; every figure`,
     `      is "with the generator on the box" and only ratios measured in the same run mean much (noise ±10-15 %).`,
@@ -124,7 +127,8 @@ export function formatResults(result: SuiteResult): string {
 }
 
 /** Writes the results as JSON; returns the path. */
-export function writeResults(info: RunInfo, result: SuiteResult, extra: Record<string, unknown> = {}): string {
+/** `result`: the HTTP suite's (undefined when it did not run, BENCH_ONLY=stream); `extra`: e.g. `{ stream }`. */
+export function writeResults(info: RunInfo, result: SuiteResult | undefined, extra: Record<string, unknown> = {}): string {
   mkdirSync(info.config.resultsDir, { recursive: true });
   // ISO 8601 basic format (no colons): safe as a file name everywhere.
   const stamp = info.startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -141,7 +145,7 @@ export function writeResults(info: RunInfo, result: SuiteResult, extra: Record<s
         cpuModel: cpus()[0]?.model.trim(),
         loadavgAtEnd: loadavg(),
         config,
-        ...result,
+        ...(result ?? {}),
         ...extra,
       },
       null,

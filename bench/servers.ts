@@ -32,6 +32,19 @@ export async function startBareServer(): Promise<RunningServer> {
   return { name: 'bare fastify', url, pid: proc.pid, stop: proc.stop };
 }
 
+/** The bare Node SSE/WebSocket broadcaster (bench/sse-ceiling-server.ts): the push ceiling. */
+export async function startPushCeiling(): Promise<RunningServer> {
+  let url = '';
+  const proc = await spawnNode('bench/sse-ceiling-server.ts', [], {
+    ready: (line) => {
+      if (!line.includes('"listening"')) return false;
+      url = (JSON.parse(line) as { url: string }).url;
+      return true;
+    },
+  });
+  return { name: 'bare node push', url, pid: proc.pid, stop: proc.stop };
+}
+
 export interface PrivateRedis {
   server: RedisServer;
   pid: number;
@@ -73,7 +86,7 @@ async function answers(url: string): Promise<boolean> {
  * A broker child on `backend` (SQLite: a fresh file in a temp dir, removed by stop()).
  * `nodeArgs` go before the script (e.g. --cpu-prof).
  */
-export async function startBrokerChild(backend: Backend, opts: { redis?: RedisServer; logLevel: string; nodeArgs?: string[] }): Promise<RunningServer & { proc: NodeChild }> {
+export async function startBrokerChild(backend: Backend, opts: { redis?: RedisServer; logLevel: string; nodeArgs?: string[]; args?: string[] }): Promise<RunningServer & { proc: NodeChild }> {
   let store: string;
   let dir: string | undefined;
   if (backend === 'redis') {
@@ -89,7 +102,7 @@ export async function startBrokerChild(backend: Backend, opts: { redis?: RedisSe
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     try {
-      const proc = await spawnNode('src/cli/run.ts', ['serve', '--port', String(port), '--listen', '127.0.0.1', '--store', store, '--log-level', opts.logLevel], {
+      const proc = await spawnNode('src/cli/run.ts', ['serve', '--port', String(port), '--listen', '127.0.0.1', '--store', store, '--log-level', opts.logLevel, ...(opts.args ?? [])], {
         ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
         probe: () => answers(`${url}/ready`),
       });

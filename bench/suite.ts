@@ -136,7 +136,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * The box is shared: before a run, wait (bounded) until other processes use less than
  * `quietCores`, sampled over 1 s. Our own idle servers count too, but idle they use ~0.
  */
-async function waitForQuiet(ctx: Ctx): Promise<void> {
+export async function waitForQuiet(ctx: Pick<Ctx, 'config' | 'log'>): Promise<void> {
   const { quietCores, quietWaitSeconds } = ctx.config;
   if (quietWaitSeconds <= 0) return;
   const deadline = Date.now() + quietWaitSeconds * 1000;
