@@ -159,8 +159,12 @@ export class Distributor {
   private schedule(): void {
     if (this.pumping || this.stopped) return;
     this.pumping = true;
-    void this.pump().finally(() => {
-      this.pumping = false;
+    // Start after the current I/O phase, so the enqueues of one event-loop turn are
+    // dispatched (and written to each consumer) together rather than one by one.
+    setImmediate(() => {
+      void this.pump().finally(() => {
+        this.pumping = false;
+      });
     });
   }
 
