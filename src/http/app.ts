@@ -11,6 +11,7 @@ import { registerMessageRoutes } from '../protocols/rest/messages.js';
 import { registerAdminRoutes } from '../protocols/rest/admin.js';
 import { registerStatsRoutes } from '../protocols/rest/stats.js';
 import { registerJsonRoutes } from '../protocols/json/routes.js';
+import { registerPresqueRoutes } from '../protocols/presque/routes.js';
 import { registerHttpStreamRoutes } from '../protocols/stream/http-stream.js';
 import { registerWebSocketRoute } from '../protocols/stream/ws.js';
 import { replies } from '../protocols/replies.js';
@@ -68,6 +69,7 @@ export function buildApp(deps: AppDeps): App {
   registerStatsRoutes(fastify, deps.service);
   registerJsonRoutes(fastify, deps.service);
   registerOpsRoutes(fastify, deps.service, state);
+  registerPresqueRoutes(fastify, deps.service);
   const streams = { distributor: deps.distributor, leases: deps.leaseStreams };
   registerHttpStreamRoutes(fastify, streams);
   // The WebSocket plugin must load before its routes are added (it hooks onRoute).

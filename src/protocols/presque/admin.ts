@@ -1,0 +1,94 @@
+/**
+ * presque's information and control routes: `/j/<q>` counters, `/status/` sizes,
+ * `/control/<q>` open/closed, `/w/` worker registry, and the index page.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { QueueService } from '../../core/queue-service.js';
+import { assertQueueName, MAX_TAKE_COUNT } from '../../core/names.js';
+import { bodyText, parseJson, PresqueError, presqueRoutes, queryArgs, queueOf, workerOf } from './http.js';
+import { MESSAGES, presqueReplies } from './replies.js';
+import type { PresqueState } from './state.js';
+
+const STATUS_WORDS = { start: 'started', stop: 'stopped' } as const;
+/** Most jobs listed by `/status/<q>?with_desc=1`. */
+const MAX_DESC = 10 * MAX_TAKE_COUNT;
+
+export function registerAdminRoutes(app: FastifyInstance, service: QueueService, state: PresqueState): void {
+  presqueRoutes(app, '/', { GET: () => presqueReplies.index() });
+
+  presqueRoutes(app, '/j/*', {
+    GET: async (req) => {
+      const queue = queueOf(req);
+      const stats = await service.stats(queue);
+      const { processed, failed } = state.counters(queue);
+      return presqueReplies.counters(queue, stats.len, failed, processed);
+    },
+  });
+
+  presqueRoutes(app, '/status/*', {
+    GET: async (req) => {
+      const name = (req.params as { '*': string })['*'];
+      if (name === '') return presqueReplies.queues(await service.listQueues());
+      const queue = assertQueueName(name);
+      const stats = await service.stats(queue);
+      if (queryArgs(req).get('with_desc') !== '1') return presqueReplies.size(queue, stats.len);
+      // An empty queue lists no jobs (P7: presque's MGET with no keys failed).
+      const jobs = stats.len === 0 ? [] : await service.peek(queue, Math.min(stats.len, MAX_DESC));
+      return presqueReplies.size(
+        queue,
+        stats.len,
+        jobs.map((m) => m.value),
+      );
+    },
+  });
+
+  presqueRoutes(app, '/control/*', {
+    GET: async (req) => {
+      const queue = queueOf(req);
+      return presqueReplies.status(queue, (await service.getStatus(queue)) !== 'stopped');
+    },
+    POST: async (req) => {
+      const queue = queueOf(req);
+      const text = bodyText(req);
+      if (text === '') throw new PresqueError(400, MESSAGES.contentMissing);
+      const parsed = parseJson(text);
+      const word = typeof parsed === 'object' && parsed !== null ? (parsed as { status?: unknown }).status : undefined;
+      if (word !== 'start' && word !== 'stop') throw new PresqueError(400, `invalid status ${typeof word === 'string' ? word : JSON.stringify(word ?? null)}`);
+      await service.setStatus(queue, STATUS_WORDS[word]);
+      return presqueReplies.updated(queue);
+    },
+  });
+
+  presqueRoutes(app, '/w/*', {
+    // Any suffix is ignored, as presque; queue_name wins over worker_id.
+    GET: (req) => {
+      const args = queryArgs(req);
+      const queueName = args.get('queue_name');
+      const workerId = args.get('worker_id');
+      if (queueName !== undefined && queueName !== '') {
+        const queue = assertQueueName(queueName);
+        const { processed, failed } = state.counters(queue);
+        return presqueReplies.queueWorkers(queue, state.workersOf(queue), processed, failed);
+      }
+      if (workerId !== undefined && workerId !== '') {
+        // P5 fixed: the per-worker counters (404 for a worker that is not registered).
+        const stats = state.worker(workerId);
+        if (!stats) throw new PresqueError(404, 'worker is not registered');
+        return presqueReplies.worker(workerId, stats.processed, stats.failed);
+      }
+      return presqueReplies.workers(state.allWorkers());
+    },
+    POST: (req) => {
+      const worker = workerOf(req);
+      if (worker === undefined) throw new PresqueError(400, MESSAGES.workerMissing);
+      state.register(worker, queueOf(req));
+      return presqueReplies.created();
+    },
+    DELETE: (req) => {
+      const worker = workerOf(req);
+      if (worker === undefined) throw new PresqueError(400, MESSAGES.workerMissing);
+      state.unregister(worker, queueOf(req));
+      return presqueReplies.deleted();
+    },
+  });
+}
