@@ -17,6 +17,21 @@ declare module 'autocannon' {
       headers?: Record<string, string>;
       body?: string | Buffer;
       setupClient?: (client: unknown) => void;
+      /** A sequence each connection loops over; `context` is per connection, reset at each loop. */
+      requests?: Request[];
+    }
+
+    interface RawRequest {
+      method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string | Buffer;
+    }
+
+    interface Request extends RawRequest {
+      /** Called before each send of this request; a falsy return restarts from the first request. */
+      setupRequest?: (req: RawRequest, context: Record<string, unknown>) => RawRequest | null | undefined;
+      onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
     }
 
     interface Histogram {

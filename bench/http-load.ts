@@ -21,6 +21,23 @@ export interface LoadSpec {
   seconds: number;
   /** Hard cap on responses; the run ends at whichever of seconds/maxRequests comes first. */
   maxRequests: number;
+  /**
+   * Lease + ack round trips instead of one request: each connection loops over
+   * `GET <url>?lease=<seconds>` then `DELETE <url>/<receipt>` (the receipt from the GET's reply;
+   * a GET without one, e.g. 204, starts the loop again). autocannon only (wrk's Lua state is per
+   * thread, not per connection): a wrk tool hands such a run to autocannon.
+   */
+  leaseAck?: { leaseSeconds: number };
+}
+
+/** Outcome of a lease + ack run (`LoadSpec.leaseAck`). */
+export interface PairCounts {
+  /** DELETE answered 2xx: completed lease + ack round trips. */
+  acked: number;
+  /** GET answered 204 (queue empty). */
+  empty: number;
+  /** GET answered 200 without a readable receipt (non-2xx answers are in `status` as usual). */
+  noReceipt: number;
 }
 
 export interface LoadResult {
@@ -34,7 +51,10 @@ export interface LoadResult {
   /** Connection errors (resets, refused) and request timeouts. */
   errors: number;
   timeouts: number;
+  /** Per response; for a lease + ack run, per completed pair (GET sent → DELETE answered). */
   latencyMs: { p50: number; p99: number; max: number };
+  /** Lease + ack runs only. */
+  pairs?: PairCounts;
   /** CPU seconds the generator used during the run. */
   generatorCpuSeconds: number;
 }
@@ -80,11 +100,47 @@ class LatencyHistogram {
   }
 }
 
+/** autocannon `requests` for a lease + ack run; pair latencies go to `hist`, outcomes to `pairs`. */
+function leaseAckRequests(spec: LoadSpec, leaseSeconds: number, hist: LatencyHistogram, pairs: PairCounts): autocannon.Request[] {
+  const path = new URL(spec.url).pathname;
+  return [
+    {
+      method: 'GET',
+      path: `${path}?lease=${leaseSeconds}`,
+      // Called just before each send (the first one: when the connection's client is built).
+      setupRequest: (req, context) => {
+        context.t0 = performance.now();
+        return req;
+      },
+      onResponse: (status, body, context) => {
+        if (status === 204) pairs.empty++;
+        else if (status === 200) {
+          const m = /"receipt": ?"([^"]+)"/.exec(body);
+          if (m) context.receipt = m[1];
+          else pairs.noReceipt++;
+        }
+        // other statuses: counted as non-2xx by autocannon; no receipt, so the loop restarts
+      },
+    },
+    {
+      method: 'DELETE',
+      setupRequest: (req, context) => (typeof context.receipt === 'string' ? { ...req, path: `${path}/${encodeURIComponent(context.receipt)}` } : null),
+      onResponse: (status, _body, context) => {
+        if (status >= 200 && status < 300) {
+          pairs.acked++;
+          hist.record(performance.now() - (context.t0 as number));
+        }
+      },
+    },
+  ];
+}
+
 const autocannonTool: LoadTool = {
   name: 'autocannon',
   run(spec) {
     const hist = new LatencyHistogram();
     const cpu0 = process.cpuUsage();
+    const pairs: PairCounts | undefined = spec.leaseAck ? { acked: 0, empty: 0, noReceipt: 0 } : undefined;
     return new Promise((resolve, reject) => {
       const instance = autocannon(
         {
@@ -97,6 +153,7 @@ const autocannonTool: LoadTool = {
           method: spec.method,
           ...(spec.body !== undefined ? { body: spec.body } : {}),
           ...(spec.contentType ? { headers: { 'content-type': spec.contentType } } : {}),
+          ...(spec.leaseAck && pairs ? { requests: leaseAckRequests(spec, spec.leaseAck.leaseSeconds, hist, pairs) } : {}),
         },
         (err, result) => {
           clearTimeout(guard);
@@ -112,12 +169,14 @@ const autocannonTool: LoadTool = {
             errors: result.errors - result.timeouts,
             timeouts: result.timeouts,
             latencyMs: { p50: hist.quantile(0.5), p99: hist.quantile(0.99), max: hist.max },
+            ...(pairs ? { pairs } : {}),
             generatorCpuSeconds: (cpu.user + cpu.system) / 1e6,
           });
         },
       );
       // autocannon's own histogram keeps whole milliseconds; record the exact times instead.
-      instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => hist.record(ms));
+      // (A lease + ack run records whole pairs instead, in leaseAckRequests.)
+      if (!pairs) instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => hist.record(ms));
       const guard = setTimeout(() => instance.stop(), spec.seconds * 1000 + GRACE_MS);
     });
   },
@@ -127,6 +186,8 @@ function wrkTool(bin: string): LoadTool {
   return {
     name: `wrk (${bin})`,
     run(spec) {
+      // wrk cannot carry a receipt from one response to the next request of the same connection.
+      if (spec.leaseAck) return autocannonTool.run(spec).then((r) => ({ ...r, tool: 'autocannon (wrk cannot chain requests)' }));
       const dir = tempDir('restmq-bench-wrk-');
       const bodyFile = join(dir, 'body');
       writeFileSync(bodyFile, spec.body ?? '');

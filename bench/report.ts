@@ -44,7 +44,9 @@ function notes(l: Line, all: Line[]): string {
     const [a, b] = [pair.find((x) => x.phase === 'start'), pair.find((x) => x.phase === 'end')];
     if (a && b) out.push(`start ${int(a.msgsPerSec)} / end ${int(b.msgsPerSec)}`);
   }
-  if (l.scenario === 'get' && l.server !== 'ceiling') out.push(`empty (204) ${int(l.empty)}${l.prefilled ? ` of ${int(l.prefilled)} prefilled` : ''}`);
+  if (l.scenario === 'lease' && l.vsGet !== undefined) out.push(`${l.vsGet.toFixed(2)} × GET; pair = GET + DELETE, p50/p99 of the pair`);
+  if ((l.scenario === 'get' || l.scenario === 'lease') && l.server !== 'ceiling') out.push(`empty (204) ${int(l.empty)}${l.prefilled ? ` of ${int(l.prefilled)} prefilled` : ''}`);
+  if (l.scenario === 'lease' && l.tool !== 'autocannon') out.push(l.tool);
   if (l.scenario === 'batch') out.push(`${int(l.reqPerSec)} req/s × 100`);
   return out.join('; ');
 }
@@ -65,7 +67,7 @@ export function formatResults(result: SuiteResult): string {
   const rows: string[][] = [['line', 'route', 'msgs/s', 'req/s', 'p50 ms', 'p99 ms', '× bare', 'target', '', 'errors', 'notes']];
   for (const l of shown) {
     const target = targets.find((t) => t.server === l.server && t.scenario === l.scenario);
-    const ratio = l.server === 'ceiling' ? 1 : l.scenario === 'batch' ? undefined : l.msgsPerSec / ceiling[l.scenario];
+    const ratio = l.server === 'ceiling' ? 1 : l.scenario === 'post' || l.scenario === 'get' ? l.msgsPerSec / ceiling[l.scenario] : undefined;
     rows.push([
       l.server === 'ceiling' ? 'bare fastify' : l.server,
       l.route,
@@ -111,7 +113,8 @@ export function formatResults(result: SuiteResult): string {
     table(rows, new Set([2, 3, 4, 5, 6, 9])),
     '',
     '× bare: msgs/s ÷ the bare Fastify req/s of the same method (mean of the start and end ceiling runs).',
-    'msgs/s: messages moved per second (2xx POSTs; 200 GETs, not 204s; 2xx batches × 100). errors: non-2xx + socket errors + timeouts.',
+    'msgs/s: messages moved per second (2xx POSTs; 200 GETs, not 204s; 2xx batches × 100; lease + ack pairs completed). errors: non-2xx + socket errors + timeouts.',
+    '× GET (lease line): its msgs/s ÷ the plain GET msgs/s of the same backend in this run (no target).',
     '',
     'CPU during each measured run, in cores (1.00 = one core busy the whole run; the box has 2):',
     table(cpuRows, new Set([3, 4, 5, 6, 7, 8, 9])),
