@@ -6,8 +6,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BrokerError } from '../errors.js';
 import { decodeUtf8, parseForm, queryOf, type Args } from './args.js';
+import { parseMultipart } from './multipart.js';
 
 export const FORM = 'application/x-www-form-urlencoded';
+export const MULTIPART = 'multipart/form-data';
 /** Raw bodies stored byte for byte on POST /q/<q>. */
 export const RAW_TYPES = ['text/plain', 'application/json', 'application/octet-stream'] as const;
 
@@ -27,6 +29,10 @@ export function registerBodyParsers(app: FastifyInstance, limits: BodyLimits): v
   app.addContentTypeParser(FORM, { parseAs: 'buffer', bodyLimit: envelopeLimit(limits) }, keep);
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: envelopeLimit(limits) }, keep);
   app.addContentTypeParser(['text/plain', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: limits.maxMessageBytes }, keep);
+  // Parsed here (asynchronously) into a Map of fields, which argsOf merges like a form.
+  app.addContentTypeParser(MULTIPART, { parseAs: 'buffer', bodyLimit: envelopeLimit(limits) }, (req, body, done) => {
+    parseMultipart(req.headers, body as Buffer, limits.maxMessageBytes).then((fields) => done(null, fields), (err: Error) => done(err));
+  });
   app.addContentTypeParser('*', (_req, _payload, done) => done(new BrokerError('UNSUPPORTED_MEDIA_TYPE')));
 }
 
@@ -42,6 +48,7 @@ export function mediaType(req: FastifyRequest): string {
 export function argsOf(req: FastifyRequest): Args {
   const args = parseForm(queryOf(req.url));
   if (Buffer.isBuffer(req.body) && mediaType(req) === FORM) parseForm(decodeUtf8(req.body), args);
+  else if (req.body instanceof Map) for (const [k, v] of req.body as Args) args.set(k, v);
   return args;
 }
 

@@ -33,7 +33,10 @@ describe('three brokers on one Redis', () => {
 
   /** One consumer per broker: COMET on the first, SSE on the second, WebSocket on the third. */
   async function spread(queue: string): Promise<StreamClient[]> {
-    return [await CometClient.open(brokers[0]!.url, queue), await SseClient.open(brokers[1]!.url, `/sse/${queue}`), await WsClient.open(brokers[2]!.url, queue)];
+    const clients = [await CometClient.open(brokers[0]!.url, queue), await SseClient.open(brokers[1]!.url, `/sse/${queue}`), await WsClient.open(brokers[2]!.url, queue)];
+    // A WebSocket is open a moment before its consumer is registered.
+    await until('3 registered consumers', async () => (JSON.parse((await req(brokers[0]!.url, 'GET', `/stats/${queue}`)).text) as { consumers: number }).consumers === 3);
+    return clients;
   }
 
   it('broadcast: every consumer on every broker gets every message once, in order', async () => {
@@ -71,8 +74,10 @@ describe('three brokers on one Redis', () => {
     const q = qname();
     const clients = await spread(q);
     try {
-      const s = JSON.parse((await req(brokers[0]!.url, 'GET', `/stats/${q}`)).text) as { consumers: number };
-      assert.equal(s.consumers, 3);
+      // A WebSocket is open before its consumer is registered: wait for the count.
+      const consumers = async () => (JSON.parse((await req(brokers[0]!.url, 'GET', `/stats/${q}`)).text) as { consumers: number }).consumers;
+      await until('3 consumers across the brokers', async () => (await consumers()) === 3);
+      assert.equal(await consumers(), 3);
     } finally {
       for (const c of clients) c.close();
     }

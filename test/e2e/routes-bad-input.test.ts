@@ -217,10 +217,25 @@ forEachBackend((ctx) => {
   });
 
   // ---- media types ----
-  it('unsupported Content-Type (multipart, xml): 415', async () => {
+  it('multipart/form-data is read like a form, as the original did (curl -F); files and bad bodies refused', async () => {
     const q = qname();
-    const multipart = '--xx\r\nContent-Disposition: form-data; name="value"\r\n\r\nv\r\n--xx--\r\n';
-    assertError(await req(url(), 'POST', `/q/${q}`, { body: multipart, type: 'multipart/form-data; boundary=xx' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const multipart = '--xx\r\nContent-Disposition: form-data; name="value"\r\n\r\n  v  \r\n--xx--\r\n';
+    const r = await req(url(), 'POST', `/q/${q}`, { body: multipart, type: 'multipart/form-data; boundary=xx' });
+    assert.equal(r.text, `${q}:1\r\n`);
+    assert.equal((await command(url(), { cmd: 'take', queue: q }))['value'], 'v', 'trimmed like a form field');
+    const fd = new FormData();
+    fd.set('body', JSON.stringify({ cmd: 'add', queue: q, value: 'via -F' }));
+    const viaFetch = await fetch(`${url()}/queue`, { method: 'POST', body: fd });
+    assert.equal(((await viaFetch.json()) as { value: string }).value, 'via -F');
+    const file = '--xx\r\nContent-Disposition: form-data; name="value"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nv\r\n--xx--\r\n';
+    assertError(await req(url(), 'POST', `/q/${q}`, { body: file, type: 'multipart/form-data; boundary=xx' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    assertError(await req(url(), 'POST', `/q/${q}`, { body: 'junk', type: 'multipart/form-data' }), 400, 'INVALID_ENCODING');
+    assert.equal(await len(url(), q), 1);
+    await command(url(), { cmd: 'take', queue: q });
+  });
+
+  it('unsupported Content-Type (xml): 415', async () => {
+    const q = qname();
     assertError(await req(url(), 'POST', `/q/${q}`, { body: '<v/>', type: 'application/xml' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
     assertError(await req(url(), 'POST', '/queue', { body: '{"cmd":"len","queue":"x"}', type: 'text/xml' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
     assert.equal(await len(url(), q), 0);

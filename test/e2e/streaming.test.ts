@@ -10,6 +10,11 @@ import { CometClient, SseClient, WsClient, type StreamClient } from '../harness/
 
 const keysOf = (c: StreamClient) => c.messages.map((m) => m.key);
 
+/** A WebSocket is open a moment before its consumer is registered: wait for the count. */
+async function registered(base: string, queue: string, n: number): Promise<void> {
+  await until(`${n} registered consumers`, async () => (JSON.parse((await req(base, 'GET', `/stats/${queue}`)).text) as { consumers: number }).consumers === n);
+}
+
 async function postMany(base: string, queue: string, n: number, prefix = 'm'): Promise<string[]> {
   const values = Array.from({ length: n }, (_, i) => `${prefix}${i}`);
   const r = await req(base, 'POST', `/q/${queue}?batch=1`, { body: JSON.stringify(values), type: 'application/json' });
@@ -108,6 +113,7 @@ forEachBackend(
       it('broadcast: every consumer, whatever its transport, gets every message once', async () => {
         const q = qname();
         const clients: StreamClient[] = [await CometClient.open(ctx().url, q), await SseClient.open(ctx().url, `/sse/${q}`), await WsClient.open(ctx().url, q)];
+        await registered(ctx().url, q, 3);
         try {
           const keys = await postMany(ctx().url, q, 50);
           for (const c of clients) {
@@ -123,6 +129,7 @@ forEachBackend(
         const q = qname();
         assert.equal((await req(ctx().url, 'POST', `/p/${q}`, { form: { policy: 'roundrobin' } })).text, 'OK\r\n');
         const clients: StreamClient[] = [await CometClient.open(ctx().url, q), await SseClient.open(ctx().url, `/sse/${q}`), await WsClient.open(ctx().url, q)];
+        await registered(ctx().url, q, 3);
         try {
           const keys = await postMany(ctx().url, q, 30);
           await until('30 deliveries', async () => clients.reduce((n, c) => n + c.messages.length, 0) >= 30);
@@ -198,6 +205,7 @@ forEachBackend(
         const comet = await CometClient.open(ctx().url, q);
         const sse = await SseClient.open(ctx().url, `/sse/${q}`);
         const ws = await WsClient.open(ctx().url, q);
+        await registered(ctx().url, q, 3);
         try {
           const r = await req(ctx().url, 'DELETE', `/q/${q}`);
           assert.equal(r.status, 200);
@@ -260,8 +268,10 @@ forEachBackend(
         const a = await CometClient.open(ctx().url, q);
         const b = await WsClient.open(ctx().url, q);
         try {
-          const s = JSON.parse((await req(ctx().url, 'GET', `/stats/${q}`)).text) as { consumers: number };
-          assert.equal(s.consumers, 2);
+          // A WebSocket is open before its consumer is registered: wait for the count.
+          const consumers = async () => (JSON.parse((await req(ctx().url, 'GET', `/stats/${q}`)).text) as { consumers: number }).consumers;
+          await until('2 consumers', async () => (await consumers()) === 2);
+          assert.equal(await consumers(), 2);
         } finally {
           a.close();
           b.close();
