@@ -100,6 +100,30 @@ describe('back-pressure', () => {
     assert.ok(rssEnd - rssMid < 32 * MiB, `memory stays flat: the second 47 MiB added ${((rssEnd - rssMid) / MiB).toFixed(0)} MiB`);
   });
 
+  it('broadcast: when every local consumer stops reading, the copies none of them got go back to the queue', async (t) => {
+    const q = qname();
+    const stuck = [await stuckConsumer(broker.url, q), await stuckConsumer(broker.url, q)];
+    await until('both consumers to register', async () => (await consumersOf(broker.url, q)) === 2);
+    const value = 'y'.repeat(64 * 1024);
+    const keys: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await req(broker.url, 'POST', `/q/${q}?batch=1`, { body: JSON.stringify(Array(30).fill(value)), type: 'application/json' });
+      assert.equal(r.status, 200, r.text);
+      keys.push(...(JSON.parse(r.text) as string[]));
+    }
+    await until('both stuck consumers to be cut off', async () => (await consumersOf(broker.url, q)) === 0, 20_000);
+    const received = await Promise.all(stuck.map((s) => s.resume()));
+    const gotStuck = new Set(received.flat().map((l) => (JSON.parse(l) as { key: string }).key));
+    const fresh = await CometClient.open(broker.url, q);
+    try {
+      await until('every message to reach someone', async () => new Set([...gotStuck, ...fresh.messages.map((m) => m.key)]).size === keys.length, 30_000);
+    } finally {
+      fresh.close();
+    }
+    t.diagnostic(`two stuck consumers received ${received.map((r) => r.length).join(' and ')} of ${keys.length}; the next consumer got ${fresh.messages.length}`);
+    assert.ok(gotStuck.size < keys.length, 'the stuck consumers were cut off before the end');
+  });
+
   it('1,000 idle streaming consumers cost little memory and all get heartbeats... and messages', async (t) => {
     const q = qname();
     const rssBefore = rssOf(broker.child.pid!);
