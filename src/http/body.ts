@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BrokerError } from '../errors.js';
+import { assertQueueName } from '../core/names.js';
 import { decodeUtf8, parseForm, queryOf, type Args } from './args.js';
 import { parseMultipart } from './multipart.js';
 
@@ -56,4 +57,9 @@ export function argsOf(req: FastifyRequest): Args {
 export function rawBody(req: FastifyRequest): string | undefined {
   if (!Buffer.isBuffer(req.body) || req.body.length === 0 || mediaType(req) === FORM) return undefined;
   return decodeUtf8(req.body);
+}
+
+/** The `:queue` path parameter, validated (400 before the store is touched). */
+export function queueParam(req: FastifyRequest): string {
+  return assertQueueName((req.params as { queue: string }).queue);
 }

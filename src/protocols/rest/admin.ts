@@ -2,13 +2,13 @@
  * Queue settings of the original API: delivery policy (`/p/<q>`) and flow control
  * (`/control/`), with the original's 200 replies for unknown values.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback, assertQueueName, parseLeaseSeconds } from '../../core/names.js';
 import type { QueueSettings } from '../../storage/lease-contract.js';
 import type { Args } from '../../http/args.js';
-import { argsOf } from '../../http/body.js';
+import { argsOf, queueParam } from '../../http/body.js';
 import { routes } from '../../http/reply.js';
 import type { Policy, QueueStatus } from '../../wire.js';
 import { replies } from '../replies.js';
@@ -31,9 +31,6 @@ function settingsOf(args: Args): QueueSettings | undefined {
   return Object.keys(settings).length > 0 ? settings : undefined;
 }
 
-function queueParam(req: FastifyRequest): string {
-  return assertQueueName((req.params as { queue: string }).queue);
-}
 
 export function registerAdminRoutes(app: FastifyInstance, service: QueueService): void {
   routes(app, '/p/:queue', {

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback, assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds, parseWaitSeconds } from '../../core/names.js';
-import { argsOf, mediaType, rawBody } from '../../http/body.js';
+import { argsOf, mediaType, queueParam, rawBody } from '../../http/body.js';
 import type { Args } from '../../http/args.js';
 import { routes } from '../../http/reply.js';
 import { replies, type Reply } from '../replies.js';
@@ -65,9 +65,6 @@ function parseBatch(text: string | undefined): unknown[] {
   return parsed;
 }
 
-function queueParam(req: FastifyRequest): string {
-  return assertQueueName((req.params as { queue: string }).queue);
-}
 
 function receiptParam(req: FastifyRequest): string {
   return (req.params as { receipt: string }).receipt;

@@ -1,14 +1,11 @@
 /** Read-only views: `/stats/`, `/stats/<q>` (JSON) and the job page `/j/<q>` (HTML or JSON). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { QueueService } from '../../core/queue-service.js';
-import { assertCallback, assertQueueName } from '../../core/names.js';
-import { argsOf } from '../../http/body.js';
+import { assertCallback } from '../../core/names.js';
+import { argsOf, queueParam } from '../../http/body.js';
 import { routes } from '../../http/reply.js';
 import { replies } from '../replies.js';
 
-function queueParam(req: FastifyRequest): string {
-  return assertQueueName((req.params as { queue: string }).queue);
-}
 
 function wantsJson(req: FastifyRequest): boolean {
   const accept = req.headers.accept ?? '';
