@@ -4,6 +4,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { describeStore, type Config } from './config/load.js';
+import { Activity } from './core/activity.js';
 import { DEFAULT_DISTRIBUTOR_OPTIONS, Distributor } from './core/distributor.js';
 import { LeaseReaper } from './core/lease-reaper.js';
 import { LongPoll } from './core/long-poll.js';
@@ -31,7 +32,9 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   const reaper = new LeaseReaper(store, logger);
   const leaseStreams = new LeaseStreams(store, logger, { batch: 10, tickMs: 100, maxPending: 1000, maxPendingBytes: 8 * 1024 * 1024 });
   const longPoll = (service.longPoll = new LongPoll(store, logger));
-  const app = buildApp({ service, distributor, leaseStreams, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
+  const activity = new Activity();
+  service.activity = distributor.activity = reaper.activity = leaseStreams.activity = longPoll.activity = activity;
+  const app = buildApp({ config, activity, service, distributor, leaseStreams, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
   let address: string;
   try {
     await distributor.start();

@@ -8,6 +8,8 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { SETTINGS, envName, type SettingSpec } from '../config/settings.js';
 import { isBrokerError } from '../errors.js';
 import { startBroker, stopOnSignals } from '../main.js';
+import { registerClientCommands } from './client-commands.js';
+import { registerAuthkeyCommands } from './authkey.js';
 
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -50,6 +52,8 @@ export function buildProgram(): Command {
     serveCmd.addOption(new Option(`--${s.flag}${arg}`, `${s.doc}${def}; env ${envName(s.flag)}`));
   }
   serveCmd.action(serve);
+  registerClientCommands(program);
+  registerAuthkeyCommands(program);
   return program;
 }
 

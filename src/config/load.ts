@@ -22,6 +22,16 @@ export interface Config {
   trustProxy?: string;
   logLevel: string;
   redisPool: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** 0: no limit. */
+  maxStreamsPerIp: number;
+  /** 0: no limit. */
+  maxLongPollsPerIp: number;
+  maxUrlBytes: number;
+  maxHeaderBytes: number;
+  headersTimeoutSeconds: number;
+  readOnlyDashboard: boolean;
 }
 
 /** A configuration error: the CLI prints its message as one line and exits non-zero. */
@@ -132,6 +142,7 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
   }
   const logLevel = merged.get('log-level') as string;
   if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`log-level: expected one of ${[...LOG_LEVELS].join(', ')}`);
+  if (merged.has('tls-cert') !== merged.has('tls-key')) throw new ConfigError('tls-cert and tls-key go together: give both or neither');
   const redisChosen = [...given].some((f) => f.startsWith('redis-') && f !== 'redis-pool');
   const config: Config = {
     port: merged.get('port') as number,
@@ -142,6 +153,14 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
     stallTimeoutSeconds: merged.get('stall-timeout') as number,
     logLevel,
     redisPool: merged.get('redis-pool') as number,
+    maxStreamsPerIp: merged.get('max-streams-per-ip') as number,
+    maxLongPollsPerIp: merged.get('max-long-polls-per-ip') as number,
+    maxUrlBytes: merged.get('max-url-bytes') as number,
+    maxHeaderBytes: merged.get('max-header-bytes') as number,
+    headersTimeoutSeconds: merged.get('headers-timeout') as number,
+    readOnlyDashboard: merged.get('read-only-dashboard') as boolean,
+    ...(merged.has('tls-cert') ? { tlsCert: merged.get('tls-cert') as string } : {}),
+    ...(merged.has('tls-key') ? { tlsKey: merged.get('tls-key') as string } : {}),
     ...(merged.has('acl') ? { acl: merged.get('acl') as string } : {}),
     ...(merged.has('trust-proxy') ? { trustProxy: merged.get('trust-proxy') as string } : {}),
   };

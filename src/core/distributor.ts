@@ -11,6 +11,7 @@ import type { LeaseStore } from '../storage/lease-contract.js';
 import { BrokerError } from '../errors.js';
 import type { Message } from '../wire.js';
 import { Consumer, type ConsumerLimits, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
+import { Activity } from './activity.js';
 
 export type BrokerStore = QueueStore & StreamStore & LeaseStore;
 
@@ -56,6 +57,8 @@ export class Distributor {
   private unsubscribe: (() => Promise<void>) | undefined;
   /** Store writes started outside the pump (unregister, requeue) that stop() waits for. */
   private readonly background = new Set<Promise<unknown>>();
+  /** Counters for metrics and the dashboard; the composition root shares one among all parts. */
+  activity = new Activity();
 
   constructor(
     private readonly store: BrokerStore,

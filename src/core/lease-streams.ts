@@ -9,6 +9,7 @@ import { BrokerError } from '../errors.js';
 import { Consumer, type ConsumerLimits, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
 import type { BrokerStore, Log } from './distributor.js';
 import type { LeasedMessage } from '../storage/lease-contract.js';
+import { Activity } from './activity.js';
 
 export interface LeaseStreamOptions extends ConsumerLimits {
   /** Messages leased per round trip for one consumer. */
@@ -28,6 +29,8 @@ export class LeaseStreams {
   private tick: NodeJS.Timeout | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
   private stopped = false;
+  /** Counters for metrics and the dashboard; the composition root shares one among all parts. */
+  activity = new Activity();
 
   constructor(
     private readonly store: BrokerStore,

@@ -8,6 +8,7 @@ import type { TakeResult } from '../storage/contract.js';
 import type { LeasedMessage, LeaseResult } from '../storage/lease-contract.js';
 import type { Message } from '../wire.js';
 import type { BrokerStore, Log } from './distributor.js';
+import { Activity } from './activity.js';
 
 export const MAX_WAIT_SECONDS = 60;
 
@@ -25,6 +26,8 @@ export class LongPoll {
   private readonly busy = new Set<string>();
   private tick: NodeJS.Timeout | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
+  /** Counters for metrics and the dashboard; the composition root shares one among all parts. */
+  activity = new Activity();
 
   constructor(
     private readonly store: BrokerStore,

@@ -10,6 +10,7 @@ import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../
 import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
 import { assertQueueName, assertReceipt, isKeyOfQueue, isValidQueueName } from './names.js';
 import type { LongPoll } from './long-poll.js';
+import { Activity } from './activity.js';
 
 export const MAX_BATCH = 1000;
 export const PEEK_COUNT = 10;
@@ -22,6 +23,8 @@ export class QueueService {
   readonly storeKind: string;
   /** Set by the composition root when long polling runs. */
   longPoll: LongPoll | undefined;
+  /** Counters for metrics and the dashboard; the composition root shares one among all parts. */
+  activity = new Activity();
 
   constructor(
     private readonly store: QueueStore & StreamStore & LeaseStore,

@@ -4,6 +4,8 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
+import type { Config } from '../config/load.js';
+import type { Activity } from '../core/activity.js';
 import type { Distributor } from '../core/distributor.js';
 import type { LeaseStreams } from '../core/lease-streams.js';
 import type { QueueService } from '../core/queue-service.js';
@@ -19,8 +21,16 @@ import { envelopeLimit, registerBodyParsers } from './body.js';
 import { send } from './reply.js';
 import { installErrorHandling } from './errors.js';
 import { registerOpsRoutes } from './ops.js';
+import { installAuth } from './auth-hook.js';
+import { installLimits, serverOptions } from './limits.js';
+import { registerOpenApi } from './openapi.js';
+import { registerMetricsRoutes } from '../metrics/routes.js';
+import { registerDashboardRoutes } from '../dashboard/routes.js';
 
 export interface AppDeps {
+  config: Readonly<Config>;
+  /** Per-queue counters shared by the core parts (metrics, dashboard rates). */
+  activity: Activity;
   service: QueueService;
   distributor: Distributor;
   leaseStreams: LeaseStreams;
@@ -61,7 +71,14 @@ export function buildApp(deps: AppDeps): App {
     requestTimeout: 60_000,
     return503OnClosing: true,
     ...(deps.trustProxy ? { trustProxy: deps.trustProxy } : {}),
+    // TLS, header size, header timeout: the network edge (limits.ts).
+    ...serverOptions(deps.config),
   });
+  // Hooks first: limits, then the one auth hook that guards every route below.
+  installLimits(fastify, deps);
+  installAuth(fastify, deps);
+  // OpenAPI collects the schemas of routes added after it.
+  registerOpenApi(fastify, deps);
   registerBodyParsers(fastify, { maxMessageBytes: deps.maxMessageBytes });
   installErrorHandling(fastify);
   registerMessageRoutes(fastify, deps.service);
@@ -70,6 +87,8 @@ export function buildApp(deps: AppDeps): App {
   registerJsonRoutes(fastify, deps.service);
   registerOpsRoutes(fastify, deps.service, state);
   registerPresqueRoutes(fastify, deps.service);
+  registerMetricsRoutes(fastify, deps);
+  registerDashboardRoutes(fastify, deps);
   const streams = { distributor: deps.distributor, leases: deps.leaseStreams };
   registerHttpStreamRoutes(fastify, streams);
   // The WebSocket plugin must load before its routes are added (it hooks onRoute).

@@ -1,0 +1,7 @@
+/**
+ * The dashboard under /dashboard/. (Scaffold: issue 6 fills it in.)
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../http/app.js';
+
+export function registerDashboardRoutes(_app: FastifyInstance, _deps: AppDeps): void {}
