@@ -10,7 +10,7 @@ import type { Delivery, StoreEvent, StreamStore } from '../storage/stream-contra
 import type { LeaseStore } from '../storage/lease-contract.js';
 import { BrokerError } from '../errors.js';
 import type { Message } from '../wire.js';
-import { Consumer, type ConsumerLimits, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
+import { Consumer, type ConsumerInfo, type ConsumerLimits, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
 import { Activity } from './activity.js';
 
 export type BrokerStore = QueueStore & StreamStore & LeaseStore;
@@ -89,7 +89,7 @@ export class Distributor {
   }
 
   /** Adds a consumer of `queue`; messages start flowing at once. */
-  async attach(queue: string, transport: Transport, sink: ConsumerSink): Promise<Consumer> {
+  async attach(queue: string, transport: Transport, sink: ConsumerSink, remote = ''): Promise<Consumer> {
     if (this.stopped) throw new BrokerError('SHUTTING_DOWN');
     const consumer = new Consumer(
       queue,
@@ -102,6 +102,7 @@ export class Distributor {
         this.schedule();
       },
     );
+    consumer.remote = remote;
     let consumers = this.byQueue.get(queue);
     if (!consumers) this.byQueue.set(queue, (consumers = new Map()));
     consumers.set(consumer.id, consumer);
@@ -128,6 +129,20 @@ export class Distributor {
     const counts = { comet: 0, sse: 0, ws: 0 };
     for (const consumers of this.byQueue.values()) for (const c of consumers.values()) counts[c.transport]++;
     return counts;
+  }
+
+  /** This broker's live consumers, oldest first per queue (for the dashboard). */
+  consumers(): ConsumerInfo[] {
+    const list: ConsumerInfo[] = [];
+    for (const consumers of this.byQueue.values()) {
+      for (const c of consumers.values()) list.push({ id: c.id, queue: c.queue, transport: c.transport, remote: c.remote, since: c.since, leased: false });
+    }
+    return list;
+  }
+
+  /** Calls `fn` for each live consumer on this broker (the queue overview counts them). */
+  eachConsumer(fn: (queue: string, transport: Transport) => void): void {
+    for (const [queue, consumers] of this.byQueue) for (const c of consumers.values()) fn(queue, c.transport);
   }
 
   /** Ends every stream (their unwritten messages go back to the queue) and leaves the store. */

@@ -6,7 +6,7 @@
  * consumer could not write is given back at once.
  */
 import { BrokerError } from '../errors.js';
-import { Consumer, type ConsumerLimits, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
+import { Consumer, type ConsumerInfo, type ConsumerLimits, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
 import type { BrokerStore, Log } from './distributor.js';
 import type { LeasedMessage } from '../storage/lease-contract.js';
 import { Activity } from './activity.js';
@@ -49,12 +49,13 @@ export class LeaseStreams {
     }, this.options.tickMs).unref();
   }
 
-  attach(queue: string, transport: Transport, sink: ConsumerSink, leaseMs: number): Consumer {
+  attach(queue: string, transport: Transport, sink: ConsumerSink, leaseMs: number, remote = ''): Consumer {
     if (this.stopped) throw new BrokerError('SHUTTING_DOWN');
     const leasing: Leasing = {
       leaseMs,
       consumer: new Consumer(queue, transport, sink, this.options, (_c, unwritten) => this.remove(leasing, unwritten, 'overflow'), () => void this.serve(queue)),
     };
+    leasing.consumer.remote = remote;
     const list = this.byQueue.get(queue) ?? [];
     list.push(leasing);
     this.byQueue.set(queue, list);
@@ -65,6 +66,25 @@ export class LeaseStreams {
   detach(consumer: Consumer, reason: EndReason = 'client'): void {
     const leasing = this.byQueue.get(consumer.queue)?.find((l) => l.consumer === consumer);
     if (leasing) this.remove(leasing, consumer.close(reason), reason);
+  }
+
+  /** Calls `fn` for each leased-stream consumer on this broker (the queue overview counts them). */
+  eachConsumer(fn: (queue: string, transport: Transport) => void): void {
+    for (const [queue, list] of this.byQueue) for (const l of list) fn(queue, l.consumer.transport);
+  }
+
+  /** Leased-stream consumers of one queue on this broker. */
+  countOf(queue: string): number {
+    return this.byQueue.get(queue)?.length ?? 0;
+  }
+
+  /** This broker's leased-stream consumers (for the dashboard). */
+  consumers(): ConsumerInfo[] {
+    const list: ConsumerInfo[] = [];
+    for (const leasings of this.byQueue.values()) {
+      for (const { consumer: c } of leasings) list.push({ id: c.id, queue: c.queue, transport: c.transport, remote: c.remote, since: c.since, leased: true });
+    }
+    return list;
   }
 
   async stop(): Promise<void> {

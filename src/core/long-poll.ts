@@ -50,6 +50,13 @@ export class LongPoll {
     await this.unsubscribe?.();
   }
 
+  /** Requests waiting, by queue (the queue overview shows them as `poll` consumers). */
+  waitingByQueue(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const [queue, waiters] of this.waiting) counts.set(queue, waiters.length);
+    return counts;
+  }
+
   /** Takes (or leases) at once; when nothing is there, waits up to `waitMs` for a message. */
   async take(queue: string, count: number, waitMs: number, leaseMs?: number, signal?: AbortSignal): Promise<TakeResult | LeaseResult> {
     const first = await this.attempt(queue, count, leaseMs);

@@ -166,6 +166,12 @@ export class QueueService {
     return this.statsOf(await this.store.listQueues());
   }
 
+  /** allStats plus the age in seconds of each queue's oldest ready message (null: unknown). */
+  async allStatsWithAge(): Promise<{ stats: QueueStats[]; oldest: (number | null)[] }> {
+    const stats = await this.allStats();
+    return { stats, oldest: stats.map(() => null) };
+  }
+
   private async statsOf(queues: readonly string[]): Promise<QueueStats[]> {
     // `dead` counts the default dead-letter queue `<q>.dead` (one info call covers both).
     const dead = queues.map((q) => `${q}.dead`).filter(isValidQueueName);

@@ -1,0 +1,70 @@
+/**
+ * The queue overview: one row per registered queue with everything an operator looks at
+ * (counts by state, status, policy, consumers by transport, age of the oldest message). The
+ * dashboard shows it and the /metrics gauges are computed from it at scrape time, so it is
+ * built from batched store calls (a few round trips for all queues, not a few per queue).
+ */
+import type { Policy, QueueStats, QueueStatus } from '../wire.js';
+import type { Distributor } from './distributor.js';
+import type { LeaseStreams } from './lease-streams.js';
+import type { QueueService } from './queue-service.js';
+import type { Transport } from './consumer.js';
+
+export interface ConsumerCounts extends Record<Transport, number> {
+  /** Long-poll requests waiting on this broker (GET ?wait=). */
+  poll: number;
+  /** Streaming consumers registered by every broker sharing the store, plus this broker's
+   *  leased streams (those are not registered in the store). */
+  total: number;
+}
+
+export interface QueueOverview {
+  queue: string;
+  ready: number;
+  inflight: number;
+  delayed: number;
+  /** Messages in the default dead-letter queue `<q>.dead`. */
+  dead: number;
+  status: QueueStatus;
+  policy: Policy;
+  /** This broker's consumers by transport; `total` covers every broker. */
+  consumers: ConsumerCounts;
+  /** Seconds since the oldest ready message was enqueued; null when none is ready or the
+   *  store cannot tell. */
+  oldestAgeSeconds: number | null;
+}
+
+/** Local consumers by queue and transport, from the parts that hold them. */
+function localConsumers(distributor: Distributor, leaseStreams?: LeaseStreams): Map<string, Record<Transport, number>> {
+  const byQueue = new Map<string, Record<Transport, number>>();
+  const add = (queue: string, transport: Transport) => {
+    let counts = byQueue.get(queue);
+    if (!counts) byQueue.set(queue, (counts = { comet: 0, sse: 0, ws: 0 }));
+    counts[transport]++;
+  };
+  distributor.eachConsumer(add);
+  leaseStreams?.eachConsumer(add);
+  return byQueue;
+}
+
+/** Every registered queue, sorted by name (the store's order). */
+export async function queueOverview(service: QueueService, distributor: Distributor, leaseStreams?: LeaseStreams): Promise<QueueOverview[]> {
+  const { stats, oldest } = await service.allStatsWithAge();
+  const local = localConsumers(distributor, leaseStreams);
+  const polls = service.longPoll?.waitingByQueue() ?? new Map<string, number>();
+  return stats.map((s: QueueStats, i) => {
+    const mine = local.get(s.queue) ?? { comet: 0, sse: 0, ws: 0 };
+    const leased = leaseStreams?.countOf(s.queue) ?? 0;
+    return {
+      queue: s.queue,
+      ready: s.ready,
+      inflight: s.inflight,
+      delayed: s.delayed,
+      dead: s.dead,
+      status: s.status === 0 ? 'stopped' : 'started',
+      policy: s.policy === 2 ? 'roundrobin' : 'broadcast',
+      consumers: { ...mine, poll: polls.get(s.queue) ?? 0, total: s.consumers + leased },
+      oldestAgeSeconds: oldest[i] ?? null,
+    };
+  });
+}
