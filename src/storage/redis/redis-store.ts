@@ -15,6 +15,8 @@ import type { Delivery, DispatchResult, StoreEvent, StreamStore } from '../strea
 import { DEDUP_SECONDS, keys, POLICY_CODES, STATUS_CODES } from './keys.js';
 import { RedisEvents } from './redis-events.js';
 import { RedisLease } from './redis-lease.js';
+import { RedisAuthKeys } from './redis-authkeys.js';
+import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis } from './scripts.js';
 
@@ -76,7 +78,7 @@ async function run<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export class RedisStore implements QueueStore, StreamStore, LeaseStore {
+export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore {
   readonly kind = 'redis' as const;
   /** Random per store: a new broker, with an empty inbox, every time one is opened. */
   readonly brokerId = randomUUID();
@@ -84,6 +86,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore {
   private readonly stream: RedisStream;
   private readonly events: RedisEvents;
   private readonly leases: RedisLease;
+  private readonly authkeys: RedisAuthKeys;
   private closing: Promise<void> | undefined;
   private readonly run = run;
 
@@ -92,6 +95,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore {
     this.stream = new RedisStream(redis, this.brokerId, this.channel, run);
     this.events = new RedisEvents(redis, this.channel, run);
     this.leases = new RedisLease(redis, this.channel, run);
+    this.authkeys = new RedisAuthKeys(redis, run);
   }
 
   /** Delay and dedup (SPEC 6) happen in the same script: see enqueue-8.lua. */
@@ -235,6 +239,23 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore {
 
   leave(): Promise<void> {
     return this.stream.leave();
+  }
+
+  // AuthKeyStore (authkey-contract.ts), in redis-authkeys.ts.
+  putAuthKey(hash: string, record: string): Promise<void> {
+    return this.authkeys.put(hash, record);
+  }
+
+  getAuthKey(hash: string): Promise<string | null> {
+    return this.authkeys.get(hash);
+  }
+
+  listAuthKeys(): Promise<StoredAuthKey[]> {
+    return this.authkeys.list();
+  }
+
+  deleteAuthKey(hash: string): Promise<boolean> {
+    return this.authkeys.delete(hash);
   }
 
   // LeaseStore (lease-contract.ts), in redis-lease.ts.

@@ -72,6 +72,12 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (queue, id)
    ) WITHOUT ROWID;
    CREATE INDEX dedup_expiry ON dedup (expires_at);`,
+  // v5. API keys (SPEC section 7): the twin of Redis `AUTHKEY:<hash>`, one row per key hash
+  // (SHA-256 hex of the key: the key itself is never stored), its JSON record as the value.
+  `CREATE TABLE authkeys (
+     hash   TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -20,6 +20,8 @@ import { queueOperations } from './sqlite-queue.js';
 import { ConsumerRegistry, streamOperations } from './sqlite-stream.js';
 import { leaseOperations, type Touched } from './sqlite-lease.js';
 import { Notifier } from './sqlite-events.js';
+import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
+import { authKeyOperations } from './sqlite-authkeys.js';
 
 
 export interface SqliteStoreOptions {
@@ -109,7 +111,7 @@ function takeOwnership(db: Database.Database, path: string): void {
   }
 }
 
-export class SqliteStore implements QueueStore, StreamStore, LeaseStore {
+export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore {
   readonly kind: StoreKind;
   /** One broker per file, so a new id per open; nothing outside this process ever sees it. */
   readonly brokerId = randomUUID();
@@ -117,6 +119,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore {
   readonly #ops: ReturnType<typeof queueOperations>;
   readonly #stream: ReturnType<typeof streamOperations>;
   readonly #lease: ReturnType<typeof leaseOperations>;
+  readonly #authkeys: ReturnType<typeof authKeyOperations>;
   readonly #consumers = new ConsumerRegistry();
   /** Round-robin cursor: the consumer that got the queue's last message. */
   readonly #lastConsumer = new Map<string, string>();
@@ -130,6 +133,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore {
     this.#ops = queueOperations(db);
     this.#stream = streamOperations(db);
     this.#lease = leaseOperations(db);
+    this.#authkeys = authKeyOperations(db);
     this.#stream.recover();
   }
 
@@ -267,6 +271,24 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore {
 
   async redrive(deadQueue: string): Promise<number> {
     return this.#announcing((t) => this.#lease.redrive(deadQueue, Date.now(), t));
+  }
+
+  // ---- AuthKeyStore (sqlite-authkeys.ts) ----
+
+  async putAuthKey(hash: string, record: string): Promise<void> {
+    return this.#run(() => this.#authkeys.put(hash, record));
+  }
+
+  async getAuthKey(hash: string): Promise<string | null> {
+    return this.#run(() => this.#authkeys.get(hash));
+  }
+
+  async listAuthKeys(): Promise<StoredAuthKey[]> {
+    return this.#run(() => this.#authkeys.list());
+  }
+
+  async deleteAuthKey(hash: string): Promise<boolean> {
+    return this.#run(() => this.#authkeys.delete(hash));
   }
 
   // ---- StreamStore ----
