@@ -11,7 +11,10 @@ import { LongPoll } from './core/long-poll.js';
 import { LeaseStreams } from './core/lease-streams.js';
 import { QueueService } from './core/queue-service.js';
 import { buildApp } from './http/app.js';
+import { exposureWarning } from './http/limits.js';
 import { openStore } from './storage/open.js';
+import { BrokerMetrics } from './metrics/registry.js';
+import { timeStore } from './metrics/store-timing.js';
 
 export interface RunningBroker {
   /** Base URL, e.g. http://127.0.0.1:8888 */
@@ -22,7 +25,9 @@ export interface RunningBroker {
 }
 
 export async function startBroker(config: Readonly<Config>, logger: Logger = pino({ level: config.logLevel })): Promise<RunningBroker> {
-  const store = await openStore(config.store);
+  const activity = new Activity();
+  const metrics = new BrokerMetrics(activity);
+  const store = timeStore(await openStore(config.store), metrics);
   const service = new QueueService(store, { maxMessageBytes: config.maxMessageBytes });
   const distributor = new Distributor(store, logger, {
     ...DEFAULT_DISTRIBUTOR_OPTIONS,
@@ -32,9 +37,8 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   const reaper = new LeaseReaper(store, logger);
   const leaseStreams = new LeaseStreams(store, logger, { batch: 10, tickMs: 100, maxPending: 1000, maxPendingBytes: 8 * 1024 * 1024 });
   const longPoll = (service.longPoll = new LongPoll(store, logger));
-  const activity = new Activity();
   service.activity = distributor.activity = reaper.activity = leaseStreams.activity = longPoll.activity = activity;
-  const app = buildApp({ config, activity, service, distributor, leaseStreams, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
+  const app = buildApp({ config, activity, metrics, service, distributor, leaseStreams, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
   let address: string;
   try {
     await distributor.start();
@@ -52,9 +56,11 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   }
   const port = (app.fastify.server.address() as { port: number }).port;
   logger.info({ url: address, store: describeStore(config.store) }, 'listening');
+  const exposure = exposureWarning(config);
+  if (exposure) logger.warn({ listen: config.listen }, exposure);
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${config.listen.includes(':') ? `[${config.listen}]` : config.listen}:${port}`,
+    url: `${config.tlsCert ? 'https' : 'http'}://${config.listen.includes(':') ? `[${config.listen}]` : config.listen}:${port}`,
     port,
     close: () =>
       (closing ??= (async () => {

@@ -4,6 +4,9 @@
  * dashboard turns them into rates. Counters only grow; readers take differences.
  */
 
+import type { TakeResult } from '../storage/contract.js';
+import type { LeaseResult } from '../storage/lease-contract.js';
+
 export const ACTIVITY_KINDS = ['enqueued', 'delivered', 'acked', 'redelivered', 'deadLettered', 'expired', 'emptyReceives'] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
@@ -39,4 +42,11 @@ export class Activity {
     for (const entry of this.byQueue.values()) for (const k of Object.keys(sum) as (keyof QueueActivity)[]) sum[k] += entry[k];
     return sum;
   }
+}
+
+/** Messages of a receive that had been leased before (attempts > 1): a plain take has none. */
+export function redeliveries(r: TakeResult | LeaseResult): number {
+  let n = 0;
+  for (const m of r.messages) if ('attempts' in m && m.attempts > 1) n++;
+  return n;
 }

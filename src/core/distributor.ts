@@ -233,6 +233,8 @@ export class Distributor {
   /** Hands inbox items to local consumers; returns what must go back to its queue. */
   private fanOut(items: readonly Delivery[]): Map<string, Message[]> {
     const back = new Map<string, Message[]>();
+    // Copies handed to consumers, by queue: one Activity update per queue per batch.
+    const pushed = new Map<string, number>();
     const giveBack = (d: Delivery) => {
       const list = back.get(d.queue) ?? [];
       list.push({ key: d.key, value: d.value });
@@ -244,16 +246,20 @@ export class Distributor {
       const message: Message = { key: d.key, value: d.value };
       if (d.consumer !== undefined) {
         const c = consumers?.get(d.consumer);
-        if (c && !c.closed) c.deliver({ message, queue: d.queue, copiesOf: { total: 1, failed: 0, copies: 1 } });
-        else giveBack(d);
+        if (c && !c.closed) {
+          c.deliver({ message, queue: d.queue, copiesOf: { total: 1, failed: 0, copies: 1 } });
+          pushed.set(d.queue, (pushed.get(d.queue) ?? 0) + 1);
+        } else giveBack(d);
       } else if (!consumers || consumers.size === 0) {
         // Nobody here any more: back to the queue, unless other brokers' consumers got copies.
         if (d.copies === 1) giveBack(d);
       } else {
         const copiesOf = { total: consumers.size, failed: 0, copies: d.copies };
         for (const c of consumers.values()) c.deliver({ message, queue: d.queue, copiesOf });
+        pushed.set(d.queue, (pushed.get(d.queue) ?? 0) + consumers.size);
       }
     }
+    for (const [queue, n] of pushed) this.activity.count(queue, 'delivered', n, 'push');
     return back;
   }
 

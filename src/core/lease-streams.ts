@@ -9,7 +9,7 @@ import { BrokerError } from '../errors.js';
 import { Consumer, type ConsumerInfo, type ConsumerLimits, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
 import type { BrokerStore, Log } from './distributor.js';
 import type { LeasedMessage } from '../storage/lease-contract.js';
-import { Activity } from './activity.js';
+import { Activity, redeliveries } from './activity.js';
 
 export interface LeaseStreamOptions extends ConsumerLimits {
   /** Messages leased per round trip for one consumer. */
@@ -104,12 +104,15 @@ export class LeaseStreams {
         for (const l of [...(this.byQueue.get(queue) ?? [])]) {
           if (!l.consumer.hasRoom) continue;
           const r = await this.store.lease(queue, this.options.batch, l.leaseMs);
+          this.activity.count(queue, 'expired', r.expired);
           if (r.messages.length === 0) return;
           if (l.consumer.closed) {
             await this.giveBack(queue, r.messages);
             continue;
           }
           for (const message of r.messages) l.consumer.deliver({ message, queue, copiesOf: { total: 1, failed: 0, copies: 1 } });
+          this.activity.count(queue, 'delivered', r.messages.length, 'push');
+          this.activity.count(queue, 'redelivered', redeliveries(r));
           progress = true;
         }
       }

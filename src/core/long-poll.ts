@@ -70,8 +70,10 @@ export class LongPoll {
     });
   }
 
-  private attempt(queue: string, count: number, leaseMs: number | undefined): Promise<TakeResult | LeaseResult> {
-    return leaseMs === undefined ? this.store.take(queue, count) : this.store.lease(queue, count, leaseMs);
+  private async attempt(queue: string, count: number, leaseMs: number | undefined): Promise<TakeResult | LeaseResult> {
+    const r = await (leaseMs === undefined ? this.store.take(queue, count) : this.store.lease(queue, count, leaseMs));
+    this.activity.count(queue, 'expired', r.expired);
+    return r;
   }
 
   private finish(queue: string, waiter: Waiter, result: TakeResult | LeaseResult): void {

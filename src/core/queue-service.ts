@@ -10,7 +10,7 @@ import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../
 import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
 import { assertQueueName, assertReceipt, isKeyOfQueue, isValidQueueName } from './names.js';
 import type { LongPoll } from './long-poll.js';
-import { Activity } from './activity.js';
+import { Activity, redeliveries } from './activity.js';
 
 export const MAX_BATCH = 1000;
 export const PEEK_COUNT = 10;
@@ -49,19 +49,34 @@ export class QueueService {
     assertQueueName(queue);
     if (values.length === 0 || values.length > MAX_BATCH) throw new BrokerError('INVALID_BATCH');
     const checked = values.map((v) => this.checkValue(v));
-    return this.store.enqueue(queue, checked, options);
+    const keys = await this.store.enqueue(queue, checked, options);
+    this.activity.count(queue, 'enqueued', keys.length);
+    return keys;
   }
 
   async take(queue: string, count = 1): Promise<TakeResult> {
     assertQueueName(queue);
-    return this.store.take(queue, count);
+    return this.received(queue, await this.store.take(queue, count));
   }
 
   /** Take or lease, waiting up to `waitSeconds` for a message when the queue is empty. */
   async takeWaiting(queue: string, count: number, waitSeconds: number, leaseSeconds?: number, signal?: AbortSignal): Promise<TakeResult | LeaseResult> {
     assertQueueName(queue);
     if (!this.longPoll) throw new Error('QueueService: long polling is not started');
-    return this.longPoll.take(queue, count, waitSeconds * 1000, leaseSeconds === undefined ? undefined : leaseSeconds * 1000, signal);
+    const r = await this.longPoll.take(queue, count, waitSeconds * 1000, leaseSeconds === undefined ? undefined : leaseSeconds * 1000, signal);
+    // LongPoll counts the expired messages it drops: its retries do not all reach here.
+    return this.received(queue, r, false);
+  }
+
+  /** Counts a receive: messages delivered (pull), redeliveries, expired drops, empty receives. */
+  private received<R extends TakeResult | LeaseResult>(queue: string, r: R, countExpired = true): R {
+    const n = r.messages.length;
+    if (n > 0) {
+      this.activity.count(queue, 'delivered', n);
+      this.activity.count(queue, 'redelivered', redeliveries(r));
+    } else if (!r.stopped) this.activity.count(queue, 'emptyReceives');
+    if (countExpired) this.activity.count(queue, 'expired', r.expired);
+    return r;
   }
 
   async softGet(queue: string): Promise<SoftGetResult | null> {
@@ -91,12 +106,13 @@ export class QueueService {
   /** Takes up to `count` messages under a lease of `leaseSeconds` (SPEC section 6). */
   async lease(queue: string, count: number, leaseSeconds: number): Promise<LeaseResult> {
     assertQueueName(queue);
-    return this.store.lease(queue, count, leaseSeconds * 1000);
+    return this.received(queue, await this.store.lease(queue, count, leaseSeconds * 1000));
   }
 
   async ack(queue: string, receipt: string): Promise<void> {
     assertQueueName(queue);
     settled(await this.store.ack(queue, assertReceipt(receipt)));
+    this.activity.count(queue, 'acked');
   }
 
   async nack(queue: string, receipt: string, delaySeconds = 0): Promise<void> {

@@ -25,6 +25,7 @@ import { installAuth } from './auth-hook.js';
 import { installLimits, serverOptions } from './limits.js';
 import { registerOpenApi } from './openapi.js';
 import { registerMetricsRoutes } from '../metrics/routes.js';
+import type { BrokerMetrics } from '../metrics/registry.js';
 import { registerDashboardRoutes } from '../dashboard/routes.js';
 
 export interface AppDeps {
@@ -38,6 +39,8 @@ export interface AppDeps {
   maxMessageBytes: number;
   /** Proxies (addresses/CIDRs, comma-separated) whose X-Forwarded-For is believed. */
   trustProxy?: string;
+  /** The broker's metrics (main.ts also times the store with it); absent: the route makes its own. */
+  metrics?: BrokerMetrics;
 }
 
 export interface App {

@@ -1,7 +1,32 @@
 /**
- * GET /metrics: Prometheus text. (Scaffold: issue 6 fills it in.)
+ * GET /metrics: Prometheus text (registry.ts names every metric). A scrape reads the queue
+ * overview once, in a few batched store calls for all queues, then renders. Also times every
+ * request for restmq_http_request_duration_seconds by route pattern (never the raw URL, which
+ * carries queue names, receipts and query values).
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../http/app.js';
+import { queueOverview } from '../core/overview.js';
+import { BrokerMetrics } from './registry.js';
 
-export function registerMetricsRoutes(_app: FastifyInstance, _deps: AppDeps): void {}
+/** Requests that matched no route share one label value. */
+const UNMATCHED = 'unmatched';
+
+export function registerMetricsRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const metrics = deps.metrics ?? new BrokerMetrics(deps.activity);
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observeHttp(request.routeOptions.url ?? UNMATCHED, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  app.get('/metrics', async (_request, reply) => {
+    try {
+      metrics.setOverview(await queueOverview(deps.service, deps.distributor, deps.leaseStreams));
+    } catch (err) {
+      // Process metrics are most wanted when the store is down: answer with store_up 0.
+      deps.logger.warn({ err }, 'metrics: reading the queues failed');
+      metrics.setOverview(err instanceof Error ? err : new Error(String(err)));
+    }
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+}
