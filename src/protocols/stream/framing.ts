@@ -57,9 +57,11 @@ export function endFrame(format: StreamFormat, callback?: string): string {
 /** Parses an SSE stream incrementally (used by tests and the SDK): returns complete events. */
 export function parseSse(buffer: string): { events: { id?: string; event?: string; data: string }[]; rest: string } {
   const events: { id?: string; event?: string; data: string }[] = [];
-  const normalized = buffer.replace(/\r\n?/g, '\n');
+  // A CR at the very end may be the first half of a CRLF cut by the chunking: keep it for the next call.
+  const held = buffer.endsWith('\r') ? '\r' : '';
+  const normalized = (held === '' ? buffer : buffer.slice(0, -1)).replace(/\r\n?/g, '\n');
   const blocks = normalized.split('\n\n');
-  const rest = blocks.pop() ?? '';
+  const rest = (blocks.pop() ?? '') + held;
   for (const block of blocks) {
     const data: string[] = [];
     let id: string | undefined;
