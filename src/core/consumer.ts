@@ -47,6 +47,18 @@ export interface ConsumerSink {
   end(reason: EndReason): Handed[];
 }
 
+/** A connected streaming consumer as the dashboard lists it. */
+export type ConsumerInfo = {
+  id: string;
+  queue: string;
+  transport: Transport;
+  remote: string;
+  /** Connected since (ms since epoch). */
+  since: number;
+  /** At-least-once (`?lease=`) rather than fan-out. */
+  leased: boolean;
+};
+
 export interface ConsumerLimits {
   /** Messages that may wait while the transport is saturated. */
   maxPending: number;
@@ -56,6 +68,9 @@ export interface ConsumerLimits {
 
 export class Consumer {
   readonly id = randomUUID();
+  /** When it connected (ms since epoch), and the client's address: shown on the dashboard. */
+  readonly since = Date.now();
+  remote = '';
   lastWrite = Date.now();
   closed = false;
   private pending: Handed[] = [];

@@ -1,7 +1,93 @@
 /**
- * The dashboard under /dashboard/. (Scaffold: issue 6 fills it in.)
+ * The dashboard under /dashboard/: the page and its assets, a read-only JSON API under
+ * /dashboard/api/, and the live feed (SSE). Actions on the page call the broker's own routes
+ * (POST /q/<q>, DELETE /q/<q>, POST /control/<q>, POST /p/<q>, POST /q/<dlq>/redrive), so the
+ * ACL guards them like any client's; the dashboard adds no route that changes anything.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../http/app.js';
+import { argsOf, queueParam } from '../http/body.js';
+import { routes } from '../http/reply.js';
+import { parseCount } from '../core/names.js';
+import { replies, type Reply } from '../protocols/replies.js';
+import { DASHBOARD_PATH } from '../protocols/rest/messages.js';
+import { loadAssets, type Asset } from './assets.js';
+import { LiveFeed } from './live-feed.js';
+import { listConsumers, takeSnapshot } from './snapshot.js';
 
-export function registerDashboardRoutes(_app: FastifyInstance, _deps: AppDeps): void {}
+/** Longest value text the peek returns; the page shows the size of the whole. */
+const PEEK_VALUE_CHARS = 4096;
+const PEEK_DEFAULT = 20;
+const FEED_PERIOD_MS = 1000;
+
+const serve = (a: Asset): Reply => ({ status: 200, type: a.type, body: a.body, headers: { 'cache-control': 'no-cache' } });
+
+export function registerDashboardRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const { page, assets } = loadAssets();
+  const feed = new LiveFeed(() => takeSnapshot(deps), deps.activity, deps.logger, { periodMs: FEED_PERIOD_MS, historyPoints: 300 });
+  // Open pages never end on their own: end them before the server waits for its connections.
+  app.addHook('preClose', async () => feed.close());
+
+  routes(app, DASHBOARD_PATH, { GET: () => serve(page) });
+  routes(app, '/dashboard', { GET: () => replies.redirect(DASHBOARD_PATH) });
+  routes(app, '/dashboard/assets/:name', {
+    GET: (req) => {
+      const asset = assets.get((req.params as { name: string }).name);
+      return asset ? serve(asset) : replies.error('NOT_FOUND');
+    },
+  });
+
+  routes(app, '/dashboard/api/config', {
+    GET: () => replies.dashboard({ readOnly: deps.config.readOnlyDashboard, store: deps.service.storeKind, periodMs: FEED_PERIOD_MS }),
+  });
+  routes(app, '/dashboard/api/queues', { GET: async () => replies.dashboard(await takeSnapshot(deps)) });
+  routes(app, '/dashboard/api/consumers', { GET: () => replies.dashboard(listConsumers(deps)) });
+  routes(app, '/dashboard/api/queues/:queue', {
+    GET: async (req) => {
+      const queue = queueParam(req);
+      const [stats, settings] = await Promise.all([deps.service.stats(queue), deps.service.getSettings(queue)]);
+      return replies.dashboard({
+        ...stats,
+        status: stats.status === 0 ? 'stopped' : 'started',
+        policy: stats.policy === 2 ? 'roundrobin' : 'broadcast',
+        leaseSeconds: settings.leaseSeconds ?? null,
+        maxAttempts: settings.maxAttempts ?? null,
+        deadLetter: settings.deadLetter ?? `${queue}.dead`,
+        streaming: listConsumers(deps).filter((c) => c.queue === queue),
+      });
+    },
+  });
+  // The oldest messages, left where they are (no soft-read count, no visibility change).
+  routes(app, '/dashboard/api/queues/:queue/peek', {
+    GET: async (req) => {
+      const queue = queueParam(req);
+      const count = parseCount(argsOf(req).get('count')) ?? PEEK_DEFAULT;
+      const messages = await deps.service.peek(queue, count);
+      return replies.dashboard({
+        queue,
+        messages: messages.map((m) => ({
+          key: m.key,
+          value: m.value.length > PEEK_VALUE_CHARS ? m.value.slice(0, PEEK_VALUE_CHARS) : m.value,
+          bytes: Buffer.byteLength(m.value, 'utf8'),
+          truncated: m.value.length > PEEK_VALUE_CHARS,
+        })),
+      });
+    },
+  });
+  routes(app, '/dashboard/api/events', { GET: (req, reply) => openFeed(feed, req, reply) });
+}
+
+function openFeed(feed: LiveFeed, req: FastifyRequest, reply: FastifyReply): undefined {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+  });
+  // A reconnecting EventSource waits this long (ms) after the broker went away.
+  res.write('retry: 2000\n\n');
+  feed.add(res);
+  req.log.debug({ listeners: feed.size }, 'dashboard feed opened');
+  return undefined;
+}

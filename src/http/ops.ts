@@ -1,6 +1,7 @@
 /**
  * Operational routes: /health (process up), /ready (store reachable), and the static pages
- * the original linked to (the JSON protocol help form, the dashboard entry point).
+ * the original linked to (the JSON protocol help form; /static/index.html leads to the dashboard,
+ * which src/dashboard/ serves).
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -35,8 +36,6 @@ export function registerOpsRoutes(app: FastifyInstance, service: QueueService, s
     },
   }, { head: true });
   const help = staticPage('help.html');
-  const dashboard = staticPage('dashboard.html');
   routes(app, '/static/help.html', { GET: () => ({ status: 200, type: TYPES.html, body: help }) });
   routes(app, '/static/index.html', { GET: () => replies.redirect(DASHBOARD_PATH) });
-  routes(app, DASHBOARD_PATH, { GET: () => ({ status: 200, type: TYPES.html, body: dashboard }) });
 }

@@ -119,6 +119,12 @@ export const replies = {
 
   redirect: (location: string): Reply => ({ status: 302, body: '', headers: { location } }),
 
+  /** The dashboard's read-only API (`/dashboard/api/...`): plain JSON. */
+  dashboard: (body: Json): Reply => ({ status: 200, type: TYPES.json, body: JSON.stringify(body) }),
+
+  /** One Server-Sent Event of the dashboard's live feed. */
+  dashboardEvent: (event: string, data: Json): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
+
   health: (body: Record<string, Json>, ok: boolean): Reply => ({ status: ok ? 200 : 503, type: TYPES.json, body: JSON.stringify(body) }),
 
   /** GET /q/: HTML list of queues (names escaped and URL-encoded). */

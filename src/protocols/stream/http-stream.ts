@@ -102,7 +102,7 @@ async function openStream(streams: Streams, req: FastifyRequest, reply: FastifyR
     req.log.info({ queue, transport: format, consumer: state.consumer.id }, 'stream closed');
   });
   const consumer = (state.consumer =
-    leaseSeconds === undefined ? await streams.distributor.attach(queue, format, sink) : streams.leases.attach(queue, format, sink, leaseSeconds * 1000));
+    leaseSeconds === undefined ? await streams.distributor.attach(queue, format, sink, req.ip) : streams.leases.attach(queue, format, sink, leaseSeconds * 1000, req.ip));
   if (state.gone) {
     detach(consumer);
     return;

@@ -136,7 +136,7 @@ export function registerWebSocketRoute(app: FastifyInstance, streams: Streams, s
       socket.once('close', () => state.consumer && detach(state.consumer));
       const sink = new WebSocketSink(socket);
       const consumer = (state.consumer =
-        leaseSeconds === undefined ? await streams.distributor.attach(queue, 'ws', sink) : streams.leases.attach(queue, 'ws', sink, leaseSeconds * 1000));
+        leaseSeconds === undefined ? await streams.distributor.attach(queue, 'ws', sink, req.ip) : streams.leases.attach(queue, 'ws', sink, leaseSeconds * 1000, req.ip));
       if (socket.readyState !== socket.OPEN) {
         detach(consumer);
         return;

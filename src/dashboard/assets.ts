@@ -1,0 +1,42 @@
+/**
+ * The dashboard's files: the page, its script and style (src/dashboard/static, plain files, no
+ * build step) and uPlot from node_modules. Read once at start, served from memory.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+export interface Asset {
+  type: string;
+  body: string;
+}
+
+const TYPES = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' } as const;
+
+function ownFile(name: string): string {
+  // Works from src/ (tsx) and from dist/src/ (compiled): the files ship in src/dashboard/static.
+  for (const base of ['./static/', '../../../src/dashboard/static/']) {
+    try {
+      return readFileSync(new URL(base + name, import.meta.url), 'utf8');
+    } catch {
+      /* try the next location */
+    }
+  }
+  throw new Error(`dashboard file ${name} not found`);
+}
+
+function packageFile(specifier: string): string {
+  return readFileSync(createRequire(import.meta.url).resolve(specifier), 'utf8');
+}
+
+/** The page, and the assets by the name the page asks for under /dashboard/assets/. */
+export function loadAssets(): { page: Asset; assets: Map<string, Asset> } {
+  return {
+    page: { type: TYPES.html, body: ownFile('index.html') },
+    assets: new Map<string, Asset>([
+      ['dashboard.js', { type: TYPES.js, body: ownFile('dashboard.js') }],
+      ['dashboard.css', { type: TYPES.css, body: ownFile('dashboard.css') }],
+      ['uPlot.iife.min.js', { type: TYPES.js, body: packageFile('uplot/dist/uPlot.iife.min.js') }],
+      ['uPlot.min.css', { type: TYPES.css, body: packageFile('uplot/dist/uPlot.min.css') }],
+    ]),
+  };
+}

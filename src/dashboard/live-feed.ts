@@ -1,0 +1,115 @@
+/**
+ * The dashboard's live feed (`GET /dashboard/api/events`, Server-Sent Events). While at least
+ * one page listens it samples once a period: the queue table from the store, and rates from
+ * the Activity counters (differences between two samples). One sample is serialised once and
+ * written to every listener, so ten open dashboards cost what one does. The last few minutes
+ * are kept so a page opened now draws its charts at once.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Activity } from '../core/activity.js';
+import { replies } from '../protocols/replies.js';
+import type { Json } from '../protocols/json-text.js';
+import type { QueueRow, Snapshot } from './snapshot.js';
+
+/** One chart point: per queue [ready, inflight, delayed, dead, enqueued/s, delivered/s, acked/s]. */
+export type Point = { t: number; q: Record<string, number[]> };
+
+type Counters = { enqueued: number; delivered: number; acked: number };
+
+export interface LiveFeedOptions {
+  periodMs: number;
+  /** Points kept for pages that connect later. */
+  historyPoints: number;
+}
+
+export class LiveFeed {
+  private readonly listeners = new Set<ServerResponse>();
+  private timer: NodeJS.Timeout | undefined;
+  private sampling = false;
+  private closed = false;
+  private previous: { time: number; counters: Map<string, Counters> } | undefined;
+  private readonly history: Point[] = [];
+
+  constructor(
+    private readonly sample: () => Promise<Snapshot>,
+    private readonly activity: Activity,
+    private readonly log: { warn(obj: object, msg: string): void },
+    private readonly options: LiveFeedOptions = { periodMs: 1000, historyPoints: 300 },
+  ) {}
+
+  /** Starts streaming to `res` (headers already written): the history, then every sample. */
+  add(res: ServerResponse): void {
+    if (this.closed) {
+      res.end();
+      return;
+    }
+    this.listeners.add(res);
+    res.once('close', () => {
+      this.listeners.delete(res);
+      if (this.listeners.size === 0) this.stopTimer();
+    });
+    res.write(replies.dashboardEvent('history', this.history));
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.tick(), this.options.periodMs);
+      void this.tick();
+    }
+  }
+
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  /** Ends every listener's stream (shutdown must not wait for open pages). */
+  close(): void {
+    this.closed = true;
+    this.stopTimer();
+    for (const res of this.listeners) res.end();
+    this.listeners.clear();
+  }
+
+  private stopTimer(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    // A later page starts a fresh measurement: rates across an idle gap would mislead.
+    this.previous = undefined;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.sampling || this.closed) return;
+    this.sampling = true;
+    try {
+      const snapshot = await this.sample();
+      this.addRates(snapshot);
+      const point: Point = { t: snapshot.time, q: {} };
+      for (const r of snapshot.queues) point.q[r.queue] = [r.ready, r.inflight, r.delayed, r.dead, r.rates.enqueued, r.rates.delivered, r.rates.acked];
+      this.history.push(point);
+      if (this.history.length > this.options.historyPoints) this.history.shift();
+      this.broadcast(replies.dashboardEvent('snapshot', snapshot as unknown as Json));
+    } catch (err) {
+      this.log.warn({ err }, 'dashboard: sampling the queues failed');
+      this.broadcast(replies.dashboardEvent('failure', { error: 'the store is unavailable', time: Date.now() }));
+    } finally {
+      this.sampling = false;
+    }
+  }
+
+  private broadcast(frame: string): void {
+    for (const res of this.listeners) if (!res.destroyed) res.write(frame);
+  }
+
+  /** Rates per second since the previous sample (zero for the first one). */
+  private addRates(snapshot: Snapshot): void {
+    const counters = new Map<string, Counters>();
+    for (const [queue, a] of this.activity.snapshot()) counters.set(queue, { enqueued: a.enqueued, delivered: a.delivered, acked: a.acked });
+    const prev = this.previous;
+    const seconds = prev ? Math.max(0.001, (snapshot.time - prev.time) / 1000) : 0;
+    const rate = (now: number, before: number | undefined) => (prev ? Math.max(0, Math.round(((now - (before ?? 0)) / seconds) * 10) / 10) : 0);
+    snapshot.queues = snapshot.queues.map((row): QueueRow => {
+      const now = counters.get(row.queue);
+      if (!now) return row;
+      const before = prev?.counters.get(row.queue);
+      return { ...row, rates: { enqueued: rate(now.enqueued, before?.enqueued), delivered: rate(now.delivered, before?.delivered), acked: rate(now.acked, before?.acked) } };
+    });
+    this.previous = { time: snapshot.time, counters };
+  }
+}
