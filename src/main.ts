@@ -38,7 +38,7 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   const leaseStreams = new LeaseStreams(store, logger, { batch: 10, tickMs: 100, maxPending: 1000, maxPendingBytes: 8 * 1024 * 1024 });
   const longPoll = (service.longPoll = new LongPoll(store, logger));
   service.activity = distributor.activity = reaper.activity = leaseStreams.activity = longPoll.activity = activity;
-  const app = buildApp({ config, activity, metrics, service, distributor, leaseStreams, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
+  const app = buildApp({ config, activity, metrics, service, authkeys: store, distributor, leaseStreams, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
   let address: string;
   try {
     await distributor.start();

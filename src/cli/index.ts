@@ -10,6 +10,7 @@ import { isBrokerError } from '../errors.js';
 import { startBroker, stopOnSignals } from '../main.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerAuthkeyCommands } from './authkey.js';
+import { describeLoadError, loadAclFile } from '../auth/acl-watch.js';
 
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -30,7 +31,14 @@ async function serve(options: Record<string, string | undefined>): Promise<void>
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
-  if (config.acl !== undefined) fail('--acl is not supported by this version yet; refusing to start an open broker');
+  if (config.acl !== undefined) {
+    // A broken ACL file must stop the start: never serve open by accident.
+    try {
+      loadAclFile(config.acl);
+    } catch (err) {
+      fail(`cannot load the ACL file ${config.acl}: ${describeLoadError(err)}`);
+    }
+  }
   const logger = pino({ level: config.logLevel });
   try {
     const broker = await startBroker(config, logger);

@@ -9,6 +9,7 @@ import type { Activity } from '../core/activity.js';
 import type { Distributor } from '../core/distributor.js';
 import type { LeaseStreams } from '../core/lease-streams.js';
 import type { QueueService } from '../core/queue-service.js';
+import type { AuthKeyStore } from '../storage/authkey-contract.js';
 import { registerMessageRoutes } from '../protocols/rest/messages.js';
 import { registerAdminRoutes } from '../protocols/rest/admin.js';
 import { registerStatsRoutes } from '../protocols/rest/stats.js';
@@ -33,6 +34,8 @@ export interface AppDeps {
   /** Per-queue counters shared by the core parts (metrics, dashboard rates). */
   activity: Activity;
   service: QueueService;
+  /** API key records, for the auth hook and the /authkeys routes. */
+  authkeys: AuthKeyStore;
   distributor: Distributor;
   leaseStreams: LeaseStreams;
   logger: FastifyBaseLogger;

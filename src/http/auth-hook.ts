@@ -1,8 +1,91 @@
 /**
- * The one auth hook (onRequest): ACL file rules and API keys for every route.
- * (Scaffold: issue 5 fills it in.)
+ * The one auth hook (onRequest): ACL file rules and API keys for every route, streaming ones
+ * included (@fastify/websocket runs onRequest on the upgrade request, so a refused handshake
+ * gets its HTTP 401 before any upgrade). The route's category comes from auth/route-guards.ts,
+ * the decision from auth/acl.ts; then, when the section asks for a password:
+ * - Basic auth (every route), or the `auth=user:password` cookie (streaming routes), or
+ * - an API key (`Authorization: Bearer` or `?authkey=`) with the category's privilege on the
+ *   request's queue: an unknown key is 401, a known key without the right is 403.
+ * Without --acl nothing is checked (the original's default). Nothing here logs or echoes a
+ * credential.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Category, SectionRules } from '../auth/acl-file.js';
+import { decide, sectionFor } from '../auth/acl.js';
+import { AclWatch } from '../auth/acl-watch.js';
+import { decodeRecord, hashKey, keyAllows, privilegeFor } from '../auth/authkeys.js';
+import { credentialsMatch, parseAuthCookie, parseBasic, parseBearer, type UserPassword } from '../auth/credentials.js';
+import { guardFor } from '../auth/route-guards.js';
+import type { ErrorCode } from '../errors.js';
+import type { AuthKeyStore } from '../storage/authkey-contract.js';
+import { replies } from '../protocols/replies.js';
+import { parseForm, queryOf } from './args.js';
 import type { AppDeps } from './app.js';
+import { registerAuthkeyRoutes } from './authkey-routes.js';
+import { send } from './reply.js';
 
-export function installAuth(_app: FastifyInstance, _deps: AppDeps): void {}
+const STREAMING: ReadonlySet<Category> = new Set(['comet:consumer', 'websocket:consumer', 'sse:consumer']);
+const CHALLENGE = { 'www-authenticate': 'Basic realm="RestMQ"' };
+
+/** The queue a request is about, when its URL names one: `:queue`, presque's `*`, `GET /?queue=`. */
+export function queueOfRequest(req: FastifyRequest): string | undefined {
+  const params = (req.params ?? {}) as Record<string, string | undefined>;
+  if (params['queue'] !== undefined) return params['queue'];
+  const url = req.routeOptions.url ?? '';
+  if (url.startsWith('/presque/') && !url.startsWith('/presque/w/') && params['*']) return params['*'];
+  if (url === '/' && req.method !== 'POST') {
+    try {
+      return parseForm(queryOf(req.url)).get('queue');
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function apiKeyOf(req: FastifyRequest): string | undefined {
+  const bearer = parseBearer(req.headers.authorization);
+  if (bearer !== undefined) return bearer;
+  try {
+    return parseForm(queryOf(req.url)).get('authkey');
+  } catch {
+    return undefined;
+  }
+}
+
+type Outcome = 'ok' | Extract<ErrorCode, 'AUTH_REQUIRED' | 'FORBIDDEN'>;
+
+async function authenticate(req: FastifyRequest, category: Category, section: SectionRules, keys: AuthKeyStore): Promise<Outcome> {
+  const given: (UserPassword | undefined)[] = [parseBasic(req.headers.authorization)];
+  if (STREAMING.has(category)) given.push(parseAuthCookie(req.headers.cookie));
+  for (const g of given) if (g && credentialsMatch(g, section.username ?? '', section.password ?? '')) return 'ok';
+  const key = apiKeyOf(req);
+  if (key === undefined) return 'AUTH_REQUIRED';
+  const stored = await keys.getAuthKey(hashKey(key));
+  const record = stored === null ? null : decodeRecord(stored);
+  if (!record) return 'AUTH_REQUIRED';
+  return keyAllows(record, privilegeFor(category), queueOfRequest(req)) ? 'ok' : 'FORBIDDEN';
+}
+
+function refuse(reply: FastifyReply, code: ErrorCode): FastifyReply {
+  const r = replies.error(code);
+  return send(reply, code === 'AUTH_REQUIRED' ? { ...r, headers: CHALLENGE } : r);
+}
+
+export function installAuth(app: FastifyInstance, deps: AppDeps): void {
+  registerAuthkeyRoutes(app, deps.authkeys);
+  if (deps.config.acl === undefined) return;
+  const acl = new AclWatch(deps.config.acl, deps.logger);
+  acl.start();
+  app.addHook('onClose', async () => acl.stop());
+  app.addHook('onRequest', async (req, reply) => {
+    const guard = guardFor(req.method, req.routeOptions.url, req.headers.accept);
+    if (guard === 'open') return;
+    const section = sectionFor(acl.rules, guard);
+    const decision = decide(section, req.ip);
+    if (decision === 'allow') return;
+    if (decision === 'deny' || !section) return refuse(reply, 'ACCESS_DENIED');
+    const outcome = await authenticate(req, guard, section, deps.authkeys);
+    if (outcome !== 'ok') return refuse(reply, outcome);
+  });
+}
