@@ -3,10 +3,12 @@
  * consumers by transport) and this broker's streaming consumers. Rates are added by the live
  * feed, which knows the previous sample.
  */
-import type { ConsumerInfo, Transport } from '../core/consumer.js';
+import type { ConsumerInfo } from '../core/consumer.js';
+import { queueOverview } from '../core/overview.js';
 import type { AppDeps } from '../http/app.js';
 
-export type ByTransport = { comet: number; sse: number; ws: number };
+/** This broker's consumers of a queue: streams by transport, and waiting long polls. */
+export type ByTransport = { comet: number; sse: number; ws: number; poll: number };
 
 export type Rates = { enqueued: number; delivered: number; acked: number };
 
@@ -16,9 +18,9 @@ export type QueueRow = {
   inflight: number;
   delayed: number;
   dead: number;
-  /** Consumers registered in the store (every broker sharing it). */
+  /** Streaming consumers on every broker sharing the store. */
   consumers: number;
-  /** This broker's streaming consumers of the queue, by transport. */
+  /** This broker's consumers of the queue, by transport. */
   transports: ByTransport;
   status: 'started' | 'stopped';
   policy: 'broadcast' | 'roundrobin';
@@ -45,35 +47,23 @@ export function listConsumers(deps: SnapshotDeps): Consumers {
   return [...deps.distributor.consumers(), ...deps.leaseStreams.consumers()].sort((a, b) => a.since - b.since);
 }
 
-function countByTransport(consumers: Consumers): Map<string, ByTransport> {
-  const byQueue = new Map<string, ByTransport>();
-  for (const c of consumers) {
-    let counts = byQueue.get(c.queue);
-    if (!counts) byQueue.set(c.queue, (counts = { comet: 0, sse: 0, ws: 0 }));
-    counts[c.transport satisfies Transport]++;
-  }
-  return byQueue;
-}
-
 const NO_RATES: Rates = { enqueued: 0, delivered: 0, acked: 0 };
 
-/** One store round trip for every queue's counts, plus the local consumer lists. */
+/** The queue overview (batched store calls for every queue) and the local consumer list. */
 export async function takeSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
-  const consumers = listConsumers(deps);
-  const local = countByTransport(consumers);
-  const stats = await deps.service.allStats();
-  const queues: QueueRow[] = stats.map((s) => ({
-    queue: s.queue,
-    ready: s.ready,
-    inflight: s.inflight,
-    delayed: s.delayed,
-    dead: s.dead,
-    consumers: s.consumers,
-    transports: local.get(s.queue) ?? { comet: 0, sse: 0, ws: 0 },
-    status: s.status === 0 ? 'stopped' : 'started',
-    policy: s.policy === 2 ? 'roundrobin' : 'broadcast',
-    oldestAgeSeconds: null,
+  const overview = await queueOverview(deps.service, deps.distributor, deps.leaseStreams);
+  const queues: QueueRow[] = overview.map((o) => ({
+    queue: o.queue,
+    ready: o.ready,
+    inflight: o.inflight,
+    delayed: o.delayed,
+    dead: o.dead,
+    consumers: o.consumers.total,
+    transports: { comet: o.consumers.comet, sse: o.consumers.sse, ws: o.consumers.ws, poll: o.consumers.poll },
+    status: o.status,
+    policy: o.policy,
+    oldestAgeSeconds: o.oldestAgeSeconds,
     rates: NO_RATES,
   }));
-  return { time: Date.now(), store: deps.service.storeKind, queues, consumers };
+  return { time: Date.now(), store: deps.service.storeKind, queues, consumers: listConsumers(deps) };
 }

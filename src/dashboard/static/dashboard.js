@@ -105,14 +105,23 @@ async function act(button, work, done) {
 
 // ---- charts ----
 
+const clock = (v) => new Date(v * 1000).toLocaleTimeString('en-GB', { hour12: false });
+
 function chartOpts(el, series) {
   return {
     width: Math.max(300, el.clientWidth),
     height: 200,
-    legend: { live: true },
+    legend: { live: false },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
-    axes: [{ stroke: '#687385', grid: { stroke: '#eef1f5' } }, { stroke: '#687385', grid: { stroke: '#eef1f5' }, size: 56 }],
+    scales: {
+      // At least the last minute, so a fresh page does not zoom into a few milliseconds.
+      x: { time: true, range: (_u, min, max) => { const hi = max ?? Date.now() / 1000; return [Math.min(min ?? hi, hi - 60), hi]; } },
+      y: { range: (_u, _min, max) => [0, Math.max(1, (max ?? 0) * 1.15)] },
+    },
+    axes: [
+      { stroke: '#687385', grid: { stroke: '#eef1f5' }, ticks: { stroke: '#eef1f5' }, space: 90, values: (_u, splits) => splits.map(clock) },
+      { stroke: '#687385', grid: { stroke: '#eef1f5' }, ticks: { stroke: '#eef1f5' }, size: 56 },
+    ],
     series: [{}, ...series.map(([label, color]) => ({ label, stroke: color, width: 1.75, fill: color + '14', points: { show: false } }))],
   };
 }
@@ -159,7 +168,7 @@ function drawCharts() {
 const sortValue = (row, key) => (RATES.includes(key) ? row.rates[key] : key === 'oldestAgeSeconds' ? (row[key] ?? -1) : row[key]);
 
 function consumersCell(row) {
-  const parts = ['ws', 'sse', 'comet'].filter((t) => row.transports[t] > 0).map((t) => `${t} ${row.transports[t]}`);
+  const parts = ['ws', 'sse', 'comet', 'poll'].filter((t) => row.transports[t] > 0).map((t) => `${t} ${row.transports[t]}`);
   const cell = el('td', { class: 'n', 'data-col': 'consumers' }, fmt(row.consumers));
   if (parts.length) cell.append(el('span', { class: 'sub', text: parts.join(' · ') }));
   return cell;
@@ -248,7 +257,7 @@ function renderConsumers(snapshot) {
 
 // ---- the queue page ----
 
-const emptyRow = (queue) => ({ queue, ready: 0, inflight: 0, delayed: 0, dead: 0, consumers: 0, transports: { comet: 0, sse: 0, ws: 0 }, status: 'started', policy: 'broadcast', oldestAgeSeconds: null, rates: { enqueued: 0, delivered: 0, acked: 0 } });
+const emptyRow = (queue) => ({ queue, ready: 0, inflight: 0, delayed: 0, dead: 0, consumers: 0, transports: { comet: 0, sse: 0, ws: 0, poll: 0 }, status: 'started', policy: 'broadcast', oldestAgeSeconds: null, rates: { enqueued: 0, delivered: 0, acked: 0 } });
 
 function renderQueue(snapshot) {
   const q = state.queue;
@@ -256,9 +265,14 @@ function renderQueue(snapshot) {
   $('#q-status').textContent = row.status;
   $('#q-status').className = `badge ${row.status}`;
   $('#q-policy').textContent = row.policy;
-  $('#btn-toggle').textContent = row.status === 'started' ? 'Stop queue' : 'Start queue';
-  $('#btn-toggle').dataset.next = row.status === 'started' ? 'stop' : 'start';
-  if (document.activeElement !== $('#policy-select')) $('#policy-select').value = row.policy;
+  // The action controls are absent on a read-only dashboard.
+  const toggle = $('#btn-toggle');
+  if (toggle) {
+    toggle.textContent = row.status === 'started' ? 'Stop queue' : 'Start queue';
+    toggle.dataset.next = row.status === 'started' ? 'stop' : 'start';
+  }
+  const policy = $('#policy-select');
+  if (policy && document.activeElement !== policy) policy.value = row.policy;
   $('#set-policy').textContent = row.policy;
   for (const node of document.querySelectorAll('[data-q]')) {
     const k = node.dataset.q;
@@ -266,7 +280,8 @@ function renderQueue(snapshot) {
   }
   const dlq = state.detail?.deadLetter ?? `${q}.dead`;
   const dlqRow = snapshot.queues.find((r) => r.queue === dlq);
-  $('#dlq-count').textContent = fmt(dlqRow ? dlqRow.ready : row.dead);
+  const dlqCount = $('#dlq-count');
+  if (dlqCount) dlqCount.textContent = fmt(dlqRow ? dlqRow.ready : row.dead);
   const mine = snapshot.consumers.filter((c) => c.queue === q);
   $('#q-consumers tbody').replaceChildren(...consumerRows(mine, false));
   $('#q-consumers-empty').hidden = mine.length > 0;
@@ -284,7 +299,8 @@ async function loadDetail() {
     const d = await getJson(`queues/${enc(q)}`);
     if (q !== state.queue) return;
     state.detail = d;
-    $('#dlq-name').textContent = d.deadLetter;
+    const dlqName = $('#dlq-name');
+    if (dlqName) dlqName.textContent = d.deadLetter;
     $('#set-dlq').textContent = d.deadLetter;
     $('#set-lease').textContent = d.leaseSeconds ? `${d.leaseSeconds} s` : 'none (GET removes)';
     $('#set-attempts').textContent = d.maxAttempts ?? 'unlimited';

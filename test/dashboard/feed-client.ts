@@ -1,0 +1,108 @@
+/**
+ * Reads the dashboard's live feed (/dashboard/api/events) over a real HTTP connection and
+ * lets a test wait for an event that satisfies a condition (woken by each event, no sleeps).
+ */
+import http from 'node:http';
+import { parseSse } from '../../src/protocols/stream/framing.js';
+
+export interface FeedRow {
+  queue: string;
+  ready: number;
+  inflight: number;
+  delayed: number;
+  dead: number;
+  consumers: number;
+  transports: { comet: number; sse: number; ws: number; poll: number };
+  status: string;
+  policy: string;
+  oldestAgeSeconds: number | null;
+  rates: { enqueued: number; delivered: number; acked: number };
+}
+
+export interface FeedSnapshot {
+  time: number;
+  store: string;
+  queues: FeedRow[];
+  consumers: { queue: string; transport: string; remote: string; since: number; leased: boolean; id: string }[];
+}
+
+export class FeedClient {
+  readonly events: { event: string; data: unknown }[] = [];
+  status = 0;
+  contentType = '';
+  ended = false;
+  private buffer = '';
+  private wake: (() => void)[] = [];
+  private req: http.ClientRequest | undefined;
+
+  static open(base: string): Promise<FeedClient> {
+    const c = new FeedClient();
+    return new Promise((resolve, reject) => {
+      c.req = http.get(`${base}/dashboard/api/events`, { headers: { accept: 'text/event-stream' } }, (res) => {
+        c.status = res.statusCode ?? 0;
+        c.contentType = String(res.headers['content-type'] ?? '');
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => c.onData(chunk));
+        res.on('end', () => c.onEnd());
+        res.on('error', () => c.onEnd());
+        resolve(c);
+      });
+      c.req.on('error', reject);
+    });
+  }
+
+  private onData(chunk: string): void {
+    const { events, rest } = parseSse(this.buffer + chunk);
+    this.buffer = rest;
+    for (const e of events) this.events.push({ event: e.event ?? 'message', data: JSON.parse(e.data) as unknown });
+    this.notify();
+  }
+
+  private onEnd(): void {
+    this.ended = true;
+    this.notify();
+  }
+
+  private notify(): void {
+    const waiting = this.wake;
+    this.wake = [];
+    for (const w of waiting) w();
+  }
+
+  /** Resolves once `cond` holds (checked at each event), rejects after `timeoutMs`. */
+  async until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!cond()) {
+      const left = deadline - Date.now();
+      if (left <= 0 || this.ended) throw new Error(`feed: ${this.ended ? 'ended' : 'timed out'} waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  snapshots(): FeedSnapshot[] {
+    return this.events.filter((e) => e.event === 'snapshot').map((e) => e.data as FeedSnapshot);
+  }
+
+  /** Waits for a snapshot whose row for `queue` satisfies `pred`; returns that row. */
+  async row(queue: string, pred: (r: FeedRow) => boolean, timeoutMs = 10_000): Promise<FeedRow> {
+    const find = () => {
+      for (const s of this.snapshots().reverse()) {
+        const r = s.queues.find((q) => q.queue === queue);
+        if (r && pred(r)) return r;
+      }
+      return undefined;
+    };
+    await this.until(`a snapshot row of ${queue} that matches`, () => find() !== undefined, timeoutMs);
+    return find()!;
+  }
+
+  close(): void {
+    this.req?.destroy();
+  }
+}
