@@ -7,6 +7,9 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestBroker, type TestBroker } from '../harness/broker.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
@@ -29,25 +32,34 @@ describe('dashboard in Chromium', { skip }, () => {
     return broker.url;
   };
 
+  let guarded: TestBroker | undefined;
+  const aclDir = mkdtempSync(join(tmpdir(), 'restmq-dashboard-acl-'));
+
   before(async () => {
     redis = await startRedis();
     broker = await startTestBroker('redis', { redis });
     readOnly = await startTestBroker('redis', { redis, flags: { 'read-only-dashboard': 'true' } });
+    // Viewers may read (the dashboard is rest:consumer); only the operator may act (admin).
+    const acl = join(aclDir, 'acl.ini');
+    writeFileSync(acl, '[rest:consumer]\nusername = viewer\npassword = look\n\n[admin]\nusername = operator\npassword = act\n');
+    guarded = await startTestBroker('redis', { redis, flags: { acl } });
     browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
+    await guarded?.close();
     await readOnly?.close();
     await broker?.close();
     await redis?.stop();
+    rmSync(aclDir, { recursive: true, force: true });
   });
 
   const pageErrors = new WeakMap<Page, string[]>();
 
   /** Opens the dashboard and waits until its live feed is connected. */
-  async function open(base: string, hash = ''): Promise<Page> {
+  async function open(base: string, hash = '', credentials?: { username: string; password: string }): Promise<Page> {
     assert.ok(browser, 'browser not started');
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, ...(credentials ? { httpCredentials: credentials } : {}) });
     const errors: string[] = [];
     pageErrors.set(page, errors);
     page.on('pageerror', (e) => errors.push(e.message));
@@ -139,5 +151,21 @@ describe('dashboard in Chromium', { skip }, () => {
     for (const sel of ['#send-form', '#btn-toggle', '#btn-purge', '#btn-redrive', '#policy-select']) assert.equal(await page.locator(sel).count(), 0, `${sel} is gone`);
     assert.equal(await page.locator('button:visible').count(), 0, 'no button on the queue page');
     await done(page, 'read-only');
+  });
+
+  it('works behind the ACL: a viewer sees live figures, and an admin action is refused with a visible error', async () => {
+    assert.ok(guarded, 'guarded broker not started');
+    const q = qname();
+    const viewer = { authorization: `Basic ${Buffer.from('viewer:look').toString('base64')}` };
+    assert.equal((await req(guarded.url, 'GET', '/dashboard/')).status, 401, 'the page needs credentials');
+    assert.equal((await req(guarded.url, 'POST', `/q/${q}`, { form: { value: 'v' }, headers: viewer })).status, 200);
+    const page = await open(guarded.url, `#/queue/${q}`, { username: 'viewer', password: 'look' });
+    await page.locator('[data-q="ready"]', { hasText: /^1$/ }).waitFor({ timeout: 10_000 });
+    // Only this failure is expected in the console: the refused action's 401.
+    page.removeAllListeners('console');
+    await page.click('#btn-toggle');
+    await page.locator('#toast.error', { hasText: '401' }).waitFor({ timeout: 10_000 });
+    assert.match((await req(guarded.url, 'GET', `/control/${q}`, { headers: viewer })).text, /"status": 1/, 'the queue is still started');
+    await done(page, 'acl-refused');
   });
 });
