@@ -21,6 +21,7 @@ import { replies } from '../protocols/replies.js';
 import { envelopeLimit, registerBodyParsers } from './body.js';
 import { send } from './reply.js';
 import { installErrorHandling } from './errors.js';
+import { closeFailedUpgrades, closeIfUpgrade } from './failed-upgrades.js';
 import { registerOpsRoutes } from './ops.js';
 import { installAuth } from './auth-hook.js';
 import { installLimits, serverOptions } from './limits.js';
@@ -70,8 +71,10 @@ export function buildApp(deps: AppDeps): App {
     logController: new OneLinePerRequest(),
     routerOptions: { maxParamLength: 512 },
     // Errors Fastify raises before routing (a malformed %-escape in the path) use the catalogue too.
-    frameworkErrors: (err, _req, reply) => {
+    frameworkErrors: (err, req, reply) => {
       void send(reply, replies.error(err.statusCode === 400 ? 'INVALID_ENCODING' : 'INTERNAL'));
+      // No hook runs for these: a WebSocket handshake with a bad path must be closed here.
+      closeIfUpgrade(req, reply);
     },
     // The request timeout guards against clients that never finish sending.
     requestTimeout: 60_000,
@@ -80,11 +83,12 @@ export function buildApp(deps: AppDeps): App {
     // TLS, header size, header timeout: the network edge (limits.ts).
     ...serverOptions(deps.config),
   });
-  // Hooks first: limits, then the one auth hook that guards every route below.
+  // OpenAPI first: it collects the schemas of the routes added after it (the auth hook adds some).
+  registerOpenApi(fastify, deps);
+  // Hooks first: failed WebSocket handshakes closed, limits, then the one auth hook that guards every route below.
+  closeFailedUpgrades(fastify);
   installLimits(fastify, deps);
   installAuth(fastify, deps);
-  // OpenAPI collects the schemas of routes added after it.
-  registerOpenApi(fastify, deps);
   registerBodyParsers(fastify, { maxMessageBytes: deps.maxMessageBytes });
   installErrorHandling(fastify);
   registerMessageRoutes(fastify, deps.service);

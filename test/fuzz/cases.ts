@@ -1,0 +1,226 @@
+/**
+ * The malformed requests of the HTTP fuzz, as fast-check arbitraries (so a seed replays them):
+ * bad methods, absurd paths, bad %-encoding, odd and overlong headers, wrong Content-Length,
+ * broken chunked encoding, truncated bodies, invalid UTF-8, JSON edge cases, bad multipart,
+ * WebSocket handshakes and frames gone wrong, and plain random bytes. Requests only ever
+ * name the queues given (the witness queues are never among them).
+ */
+import fc from 'fast-check';
+import type { RawCase } from './raw-http.js';
+import { hostileBytes, hostileText } from './arbitraries.js';
+
+const METHODS = ['GET', 'POST', 'DELETE', 'PUT', 'HEAD', 'OPTIONS', 'PATCH'];
+const ODD_METHODS = ['get', 'G ET', 'FOO', 'CONNECT', 'TRACE', 'PRI', 'M-SEARCH', 'PROPFIND', 'X'.repeat(300), '', 'GET\0', 'PO\u00c9ST', 'DELETE DELETE'];
+const ROUTES = [
+  '/', '/q/', '/q/{q}', '/q/{q}/{r}', '/q/{q}/{r}/nack', '/q/{q}/{r}/extend', '/q/{q}/redrive', '/queue', '/c/{q}', '/sse/{q}', '/ws/{q}',
+  '/p/{q}', '/control/', '/control/{q}', '/stats/', '/stats/{q}', '/j/{q}', '/health', '/ready', '/metrics', '/dashboard/', '/dashboard/api/queues/{q}',
+  '/presque/q/{q}', '/presque/qb/{q}', '/presque/j/{q}', '/presque/status/', '/presque/status/{q}', '/presque/control/{q}', '/presque/w/{q}', '/static/help.html',
+];
+const ARG_NAMES = ['value', 'msg', 'queue', 'count', 'lease', 'wait', 'ttl', 'delay', 'dedup', 'callback', 'batch', 'status', 'policy', 'body', 'max_attempts', 'dead_letter', 'batch_size', 'uniq', 'delayed', 'with_desc'];
+const BAD_ESCAPES = ['%', '%2', '%zz', '%C3', '%C3%28', '%ED%A0%80', '%FF%FE', '%00', '%0d%0a', '%25%', '%E2%80%A8', '%F4%90%80%80', '+%2B+'];
+const ODD_NUMBERS = ['0', '1', '60', '61', '100', '101', '-1', '1e3', '0x10', '99999999999999999999', '1.5', ' 1', 'NaN', '', '١'];
+const CONTENT_TYPES = [
+  'application/x-www-form-urlencoded', 'application/json', 'text/plain', 'application/octet-stream', 'multipart/form-data; boundary=XyZ',
+  'multipart/form-data', 'application/json; charset=latin1', 'text/plain; charset=utf-16', 'application/xml', 'APPLICATION/JSON', ';;;', 'application/x-www-form-urlencoded\0',
+];
+
+/** A path: a route with its placeholders filled (validly or not), or something absurd. */
+function pathArb(queues: readonly string[]): fc.Arbitrary<string> {
+  const queue = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...queues) },
+    fc.constantFrom('', 'QUEUESET', 'AUTHKEY', 'queuestat', '..', '.', 'a'.repeat(129), 'a'.repeat(600), 'a/b', '%2e%2e', '%00', 'x%20y', 'é', '__proto__', 'constructor'),
+    fc.constantFrom(...BAD_ESCAPES),
+    hostileText(10).map(encodeURIComponent),
+  );
+  const receipt = fc.oneof(fc.constantFrom('1.abcdefghij', '0.abcdefghij', '1.abc', '99999999999999999.abcdefghij', 'x', '1.' + 'a'.repeat(50), '%ZZ'), hostileText(8).map(encodeURIComponent));
+  const route = fc.tuple(fc.constantFrom(...ROUTES), queue, receipt).map(([r, q, rc]) => r.replace('{q}', q).replace('{r}', rc));
+  const absurd = fc.oneof(
+    fc.constantFrom('*', '//', '/../../etc/passwd', '/q//x', 'http://127.0.0.1/q/x', 'no-slash', '/%', '/q/%zz', '/\0', '/q/x#frag', '/' + 'x'.repeat(20_000), '/q/' + '%41'.repeat(3000)),
+    hostileBytes(30).map((b) => '/' + b.toString('latin1')),
+  );
+  const query = fc.array(
+    fc.tuple(fc.oneof(fc.constantFrom(...ARG_NAMES), fc.constantFrom(...BAD_ESCAPES)), fc.oneof(fc.constantFrom(...ODD_NUMBERS), fc.constantFrom(...queues), fc.constantFrom(...BAD_ESCAPES), hostileText(12).map(encodeURIComponent))),
+    { maxLength: 5 },
+  ).map((pairs) => (pairs.length === 0 ? '' : '?' + pairs.map(([k, v]) => `${k}=${v}`).join('&')));
+  return fc.oneof({ weight: 5, arbitrary: fc.tuple(route, query).map(([p, q]) => p + q) }, absurd);
+}
+
+/** A body a route might parse: forms, JSON edge cases, multipart, invalid UTF-8, random bytes. */
+function bodyArb(queues: readonly string[]): fc.Arbitrary<Buffer> {
+  const q = fc.constantFrom(...queues);
+  const text = fc.oneof(
+    fc.tuple(fc.constantFrom(...ARG_NAMES), fc.oneof(hostileText(20), fc.constantFrom(...BAD_ESCAPES, ...queues, ...ODD_NUMBERS))).map(([k, v]) => `${k}=${v}`),
+    q.map((name) => `queue=${name}&value=${encodeURIComponent('fuzz \r\n\0 é')}`),
+    fc.nat({ max: 100_000 }).map((d) => '['.repeat(d) + ']'.repeat(d)),
+    fc.nat({ max: 5_000 }).map((d) => '{"cmd": "add", "queue": "x", "value": ' + '{"a":'.repeat(d) + '1' + '}'.repeat(d) + '}'),
+    q.map((name) => `{"cmd": "add", "queue": "${name}", "value": "a", "value": "b", "cmd": "take"}`),
+    q.map((name) => `{"__proto__": {"cmd": "add", "isAdmin": true}, "constructor": {"prototype": {"polluted": 1}}, "cmd": "len", "queue": "${name}"}`),
+    q.map((name) => `{"cmd": "add", "queue": "${name}", "values": [${'"v",'.repeat(1000)}"v"]}`),
+    q.map((name) => `{"cmd": "lease", "queue": "${name}", "lease": 1e309, "count": -0}`),
+    fc.constantFrom('["a", 1, null]', '[' + '"x",'.repeat(1001) + '"x"]', '1e999999', '-', '{"cmd": "add"', '\ufeff{}', 'null', '"\\ud800"', '{"cmd": ""}'),
+    fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+  ).map((s) => Buffer.from(s, 'utf8'));
+  const multipart = fc.oneof(
+    fc.tuple(fc.constantFrom('value', 'msg', 'queue'), hostileText(20)).map(([n, v]) => `--XyZ\r\nContent-Disposition: form-data; name="${n}"\r\n\r\n${v}\r\n--XyZ--\r\n`),
+    fc.constantFrom(
+      '--XyZ\r\nContent-Disposition: form-data; name="value"; filename="x.bin"\r\n\r\nfile\r\n--XyZ--\r\n',
+      '--XyZ\r\nContent-Disposition: form-data; name="value"\r\n\r\nno end',
+      '--XyZ\r\n\r\n\r\n--XyZ--\r\n',
+      '--XyZ\r\nContent-Disposition: form-data; name="value"\r\nContent-Type: text/plain; charset=utf-16le\r\n\r\n\xff\xfe\r\n--XyZ--\r\n',
+      '--XyZ\r\n' + 'Content-Disposition: form-data; name="a"\r\n\r\nb\r\n--XyZ\r\n'.repeat(150) + '--XyZ--\r\n',
+    ),
+  ).map((s) => Buffer.from(s, 'utf8'));
+  const invalidUtf8 = fc.tuple(fc.constantFrom('value=', '', '{"cmd": "add", "queue": "x", "value": "'), hostileBytes(20)).map(([p, b]) => Buffer.concat([Buffer.from(p), b, Buffer.from([0xc3, 0x28])]));
+  return fc.oneof({ weight: 4, arbitrary: text }, multipart, invalidUtf8, hostileBytes(80), fc.constant(Buffer.alloc(0)));
+}
+
+/** How the body is framed: right, wrong, or lying. */
+type Framing = 'length' | 'too-long' | 'too-short' | 'chunked' | 'bad-chunked' | 'none' | 'both' | 'negative' | 'garbage-length' | 'two-lengths' | 'huge-length';
+
+function framed(body: Buffer, framing: Framing): { headers: string[]; payload: Buffer } {
+  switch (framing) {
+    case 'length':
+      return { headers: [`Content-Length: ${body.length}`], payload: body };
+    case 'too-long':
+      return { headers: [`Content-Length: ${body.length + 10}`], payload: body };
+    case 'too-short':
+      return { headers: [`Content-Length: ${Math.floor(body.length / 2)}`], payload: body };
+    case 'chunked':
+      return { headers: ['Transfer-Encoding: chunked'], payload: Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')]) };
+    case 'bad-chunked':
+      return { headers: ['Transfer-Encoding: chunked'], payload: Buffer.concat([Buffer.from('zz\r\n'), body, Buffer.from('\r\n-1\r\n')]) };
+    case 'none':
+      return { headers: [], payload: body };
+    case 'both':
+      return { headers: [`Content-Length: ${body.length}`, 'Transfer-Encoding: chunked'], payload: Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')]) };
+    case 'negative':
+      return { headers: ['Content-Length: -1'], payload: body };
+    case 'garbage-length':
+      return { headers: ['Content-Length: 1e3'], payload: body };
+    case 'two-lengths':
+      return { headers: [`Content-Length: ${body.length}`, `Content-Length: ${body.length + 1}`], payload: body };
+    case 'huge-length':
+      return { headers: ['Content-Length: 99999999999999999999'], payload: body };
+  }
+}
+
+/** Extra headers: odd, overlong, repeated, folded, or carrying control bytes. */
+const extraHeaders = fc.array(
+  fc.oneof(
+    fc.constantFrom(
+      'Connection: close', 'Connection: keep-alive', 'Expect: 100-continue', 'Accept: application/json', 'Accept: text/event-stream', 'Transfer-Encoding: gzip',
+      'Content-Encoding: gzip', 'X-Forwarded-For: 1.2.3.4, ::1, garbage', 'Authorization: Basic !!!', 'Authorization: Bearer', 'Cookie: auth=%zz; auth=x',
+      'Upgrade: h2c', 'Host: a', 'Host:', 'no colon header', ' leading-space: x', 'Bad Name: x', 'X-Folded: a\r\n b', 'X-Nul: a\0b', 'X-Latin: \xe9\xff',
+      'Range: bytes=0-1', 'If-None-Match: *', 'X-HTTP-Method-Override: DELETE',
+    ),
+    fc.nat({ max: 40_000 }).map((n) => `X-Long: ${'a'.repeat(n)}`),
+    fc.nat({ max: 300 }).map((n) => Array.from({ length: n }, (_, i) => `X-Many-${i}: ${i}`).join('\r\n')),
+    hostileText(20).map((t) => `X-Hostile: ${t.replace(/\r\n/g, '')}`),
+  ),
+  { maxLength: 4 },
+);
+
+/** Cuts bytes into pieces at random places (a client writing in odd chunks). */
+function cut(bytes: Buffer, at: number[]): Buffer[] {
+  const points = [...new Set(at.map((a) => a % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let from = 0;
+  for (const p of points) {
+    out.push(bytes.subarray(from, p));
+    from = p;
+  }
+  out.push(bytes.subarray(from));
+  return out.filter((b) => b.length > 0);
+}
+
+/** One HTTP request, malformed somewhere (or now and then well-formed). */
+function httpCase(queues: readonly string[]): fc.Arbitrary<RawCase> {
+  const framing = fc.constantFrom<Framing>('length', 'length', 'length', 'too-long', 'too-short', 'chunked', 'bad-chunked', 'none', 'both', 'negative', 'garbage-length', 'two-lengths', 'huge-length');
+  return fc
+    .record({
+      method: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...METHODS) }, fc.constantFrom(...ODD_METHODS)),
+      path: pathArb(queues),
+      version: fc.oneof({ weight: 8, arbitrary: fc.constant('HTTP/1.1') }, fc.constantFrom('HTTP/1.0', 'HTTP/2.0', 'HTTP/1.1 x', 'HTTP/9', 'http/1.1', '')),
+      contentType: fc.option(fc.constantFrom(...CONTENT_TYPES)),
+      body: fc.option(bodyArb(queues), { freq: 3 }),
+      framing,
+      headers: extraHeaders,
+      truncateAt: fc.option(fc.nat()),
+      cuts: fc.array(fc.nat(), { maxLength: 4 }),
+      gapMs: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, fc.integer({ min: 1, max: 40 })),
+      end: fc.boolean(),
+      crlf: fc.constantFrom('\r\n', '\r\n', '\r\n', '\n'),
+    })
+    .map((r) => {
+      const { headers: lengthHeaders, payload } = r.body === null ? { headers: [], payload: Buffer.alloc(0) } : framed(r.body, r.framing);
+      const head = [`${r.method} ${r.path} ${r.version}`, 'Host: 127.0.0.1', ...(r.contentType ? [`Content-Type: ${r.contentType}`] : []), ...lengthHeaders, ...r.headers];
+      let bytes = Buffer.concat([Buffer.from(head.join(r.crlf) + r.crlf + r.crlf, 'latin1'), payload]);
+      if (r.truncateAt !== null) bytes = bytes.subarray(0, r.truncateAt % (bytes.length + 1));
+      return { kind: `http ${r.method.slice(0, 20)} ${r.path.slice(0, 80)} (${r.body === null ? 'no body' : r.framing})`, pieces: cut(bytes, r.cuts), gapMs: r.gapMs, end: r.end };
+    });
+}
+
+/** A client→server WebSocket frame (masked unless told otherwise). */
+function wsFrame(opcode: number, payload: Buffer, opts: { fin?: boolean; masked?: boolean; claimLength?: number } = {}): Buffer {
+  const fin = opts.fin ?? true;
+  const masked = opts.masked ?? true;
+  const len = opts.claimLength ?? payload.length;
+  const head: number[] = [(fin ? 0x80 : 0) | (opcode & 0x0f)];
+  if (len < 126) head.push((masked ? 0x80 : 0) | len);
+  else if (len < 65536) head.push((masked ? 0x80 : 0) | 126, len >> 8, len & 0xff);
+  else {
+    head.push((masked ? 0x80 : 0) | 127);
+    const big = Buffer.alloc(8);
+    big.writeBigUInt64BE(BigInt(len));
+    head.push(...big);
+  }
+  const key = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+  const body = masked ? Buffer.from(payload.map((b, i) => b ^ key[i % 4]!)) : payload;
+  return Buffer.concat([Buffer.from(head), masked ? key : Buffer.alloc(0), body]);
+}
+
+/** WebSocket: handshakes with bad headers, and good handshakes followed by bad frames. */
+function wsCase(queues: readonly string[]): fc.Arbitrary<RawCase> {
+  const q = fc.constantFrom(...queues);
+  const handshake = (path: string, change: Record<string, string | null> = {}) => {
+    const headers: Record<string, string | null> = {
+      Host: '127.0.0.1', Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '13', ...change,
+    };
+    const lines = Object.entries(headers).flatMap(([k, v]) => (v === null ? [] : [`${k}: ${v}`]));
+    return `GET ${path} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`;
+  };
+  const badHandshake = fc.tuple(q, fc.constantFrom<Record<string, string | null>>(
+    { 'Sec-WebSocket-Version': '8' }, { 'Sec-WebSocket-Version': null }, { 'Sec-WebSocket-Key': 'short' }, { 'Sec-WebSocket-Key': '' }, { 'Sec-WebSocket-Key': null },
+    { Upgrade: null }, { Upgrade: 'websocket2' }, { Connection: 'close' }, { 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits=99' },
+    { 'Sec-WebSocket-Protocol': 'a, , b' }, { Origin: 'null' },
+  )).map(([name, change]) => handshake(`/ws/${name}`, change));
+  const handshakeOnOtherRoutes = fc.constantFrom('/q/x', '/ws/', '/ws/QUEUESET', '/ws/%zz', '/ws/' + 'a'.repeat(200), '/sse/x', '/').map((p) => handshake(p));
+  const frame = fc.oneof(
+    fc.tuple(fc.constantFrom(1, 2), fc.oneof(bodyArb(queues), hostileBytes(40))).map(([op, p]) => wsFrame(op, p)),
+    q.map((name) => wsFrame(1, Buffer.from(JSON.stringify({ cmd: 'add', queue: name, value: 'from a fuzzed socket' })))),
+    fc.constantFrom(
+      wsFrame(1, Buffer.from([0xc3, 0x28])),
+      wsFrame(1, Buffer.from('unmasked'), { masked: false }),
+      wsFrame(3, Buffer.from('reserved opcode')),
+      wsFrame(9, Buffer.alloc(200)),
+      wsFrame(8, Buffer.from([0x03, 0xe7])),
+      wsFrame(1, Buffer.from('claims more'), { claimLength: 2 ** 40 }),
+      wsFrame(1, Buffer.from('frag'), { fin: false }),
+      wsFrame(0, Buffer.from('continuation without a start')),
+      Buffer.from([0xff, 0xff, 0xff]),
+    ),
+  );
+  const upgradedThenFrames = fc.tuple(q, fc.array(frame, { minLength: 1, maxLength: 5 })).map(([name, frames]) => handshake(`/ws/${name}`) + frames.map((f) => f.toString('latin1')).join(''));
+  return fc
+    .tuple(fc.oneof(badHandshake, handshakeOnOtherRoutes, upgradedThenFrames), fc.array(fc.nat(), { maxLength: 3 }), fc.boolean())
+    .map(([text, cuts, end]) => ({ kind: `ws ${text.split('\r\n')[0]!.slice(0, 80)}`, pieces: cut(Buffer.from(text, 'latin1'), cuts), gapMs: 0, end }));
+}
+
+/** Every kind of case, weighted towards HTTP requests. */
+export function caseArb(queues: readonly string[]): fc.Arbitrary<RawCase> {
+  return fc.oneof(
+    { weight: 14, arbitrary: httpCase(queues) },
+    { weight: 3, arbitrary: wsCase(queues) },
+    { weight: 1, arbitrary: hostileBytes(300).map((b) => ({ kind: 'random bytes', pieces: [b], gapMs: 0, end: true })) },
+  );
+}

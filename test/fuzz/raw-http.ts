@@ -1,0 +1,97 @@
+/**
+ * Raw HTTP over a `net` socket, for requests no well-behaved client would send: the bytes go
+ * out exactly as given (in pieces, with gaps, optionally without an end), and every response
+ * that comes back is read off the wire by status line.
+ */
+import { connect } from 'node:net';
+
+export interface RawCase {
+  /** What the case tries (for failure messages). */
+  kind: string;
+  /** The bytes, in the pieces they are written in. */
+  pieces: Buffer[];
+  /** Milliseconds between pieces (a slow client). */
+  gapMs: number;
+  /** Half-close after the last piece (true), or keep the socket open until the timeout. */
+  end: boolean;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** The body when it arrived whole (Content-Length), else undefined. */
+  body?: Buffer;
+}
+
+export interface RawResult {
+  responses: RawResponse[];
+  /** Bytes received in all. */
+  received: number;
+  /** The socket failed (ECONNRESET...): not a broker fault by itself. */
+  error?: string;
+}
+
+const STATUS_LINE = /(?:^|\r\n)HTTP\/1\.[01] (\d{3})[^\r\n]*\r\n/g;
+
+/** The responses in what a server sent: each status line, its headers, its body if sized. */
+export function readResponses(data: Buffer): RawResponse[] {
+  const text = data.toString('latin1');
+  const out: RawResponse[] = [];
+  for (const m of text.matchAll(STATUS_LINE)) {
+    const status = Number(m[1]);
+    const headStart = m.index + m[0].length;
+    const headEnd = text.indexOf('\r\n\r\n', headStart - 2);
+    const headers: Record<string, string> = {};
+    if (headEnd >= 0) {
+      for (const line of text.slice(headStart, headEnd).split('\r\n')) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+    }
+    const length = Number(headers['content-length']);
+    const bodyStart = headEnd + 4;
+    const body = headEnd >= 0 && Number.isInteger(length) && bodyStart + length <= data.length ? data.subarray(bodyStart, bodyStart + length) : undefined;
+    out.push({ status, headers, ...(body ? { body } : {}) });
+    // An upgrade hands the socket to another protocol: nothing after it is HTTP.
+    if (status === 101) break;
+  }
+  return out;
+}
+
+/** Sends one case on a fresh connection; resolves when the server closes or after `timeoutMs`. */
+export function sendRaw(port: number, c: RawCase, timeoutMs: number): Promise<RawResult> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let error: string | undefined;
+    let finished = false;
+    const socket = connect({ host: '127.0.0.1', port });
+    const timers: NodeJS.Timeout[] = [];
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      for (const t of timers) clearTimeout(t);
+      socket.destroy();
+      const data = Buffer.concat(chunks);
+      resolve({ responses: readResponses(data), received: data.length, ...(error ? { error } : {}) });
+    };
+    timers.push(setTimeout(finish, timeoutMs));
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      error = err.code ?? err.message;
+      finish();
+    });
+    socket.on('close', finish);
+    socket.once('connect', () => {
+      let i = 0;
+      const next = () => {
+        if (finished || socket.destroyed) return;
+        if (i < c.pieces.length) {
+          socket.write(c.pieces[i++]!);
+          if (c.gapMs > 0) timers.push(setTimeout(next, c.gapMs));
+          else next();
+        } else if (c.end) socket.end();
+      };
+      next();
+    });
+  });
+}
