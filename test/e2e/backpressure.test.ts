@@ -53,7 +53,7 @@ describe('back-pressure', () => {
   before(async () => {
     const store = storeFlagFor('sqlite');
     cleanup = store.cleanup;
-    broker = await spawnBroker(['--store', store.flag, '--log-level', 'warn', '--max-message-bytes', String(2 * MiB), '--stall-timeout', '2']);
+    broker = await spawnBroker(['--store', store.flag, '--log-level', 'warn', '--max-message-bytes', String(2 * MiB), '--stall-timeout', '2', '--max-streams-per-ip', '0']);
   });
   after(async () => {
     await broker?.stop();
