@@ -122,7 +122,8 @@ function chartOpts(el, series) {
       { stroke: '#687385', grid: { stroke: '#eef1f5' }, ticks: { stroke: '#eef1f5' }, space: 90, values: (_u, splits) => splits.map(clock) },
       { stroke: '#687385', grid: { stroke: '#eef1f5' }, ticks: { stroke: '#eef1f5' }, size: 56 },
     ],
-    series: [{}, ...series.map(([label, color]) => ({ label, stroke: color, width: 1.75, fill: color + '14', points: { show: false } }))],
+    // Only the first series is filled: stacked translucent fills read as a different colour.
+    series: [{}, ...series.map(([label, color], i) => ({ label, stroke: color, width: 1.75, ...(i === 0 ? { fill: color + '18' } : {}), points: { show: false } }))],
   };
 }
 
@@ -252,6 +253,7 @@ function consumerRows(list, withQueue) {
 
 function renderConsumers(snapshot) {
   $('#consumers tbody').replaceChildren(...consumerRows(snapshot.consumers, true));
+  $('#consumers').hidden = snapshot.consumers.length === 0;
   $('#consumers-empty').hidden = snapshot.consumers.length > 0;
 }
 
@@ -284,6 +286,7 @@ function renderQueue(snapshot) {
   if (dlqCount) dlqCount.textContent = fmt(dlqRow ? dlqRow.ready : row.dead);
   const mine = snapshot.consumers.filter((c) => c.queue === q);
   $('#q-consumers tbody').replaceChildren(...consumerRows(mine, false));
+  $('#q-consumers').hidden = mine.length === 0;
   $('#q-consumers-empty').hidden = mine.length > 0;
   // The peek follows the counts: fetch again only when they moved.
   const seen = `${row.ready}/${row.dead}/${row.inflight}/${dlqRow?.ready ?? 0}`;
@@ -419,6 +422,7 @@ function addPoint(s) {
   for (const r of s.queues) q[r.queue] = [r.ready, r.inflight, r.delayed, r.dead, r.rates.enqueued, r.rates.delivered, r.rates.acked];
   state.points.push({ t: s.time, q });
   if (state.points.length > HISTORY) state.points.shift();
+  document.body.dataset.samples = String(state.points.length);
 }
 
 function setLive(stateName, text) {
