@@ -51,11 +51,8 @@ export interface StreamCpu {
   machine: number;
 }
 
-/** Who served a line: the bare broadcaster, a broker backend, or a peer (bench/peers/). */
-export type StreamServer = 'ceiling' | Backend | 'nchan';
-
 export interface StreamLine {
-  server: StreamServer;
+  server: 'ceiling' | Backend;
   kind: StreamKind;
   transport: StreamTransport;
   consumers: number;
@@ -104,13 +101,13 @@ export interface StreamSuiteResult {
   setup: string[];
   lines: StreamLine[];
   targets: StreamTarget[];
-  failures: Array<{ server: StreamServer; error: string }>;
+  failures: Array<{ server: 'ceiling' | Backend; error: string }>;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Consumer processes
 
-export class ConsumerPool {
+class ConsumerPool {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (s: WorkerStats | undefined) => void; reject: (e: Error) => void }>();
   private readonly mins: number[];
@@ -266,12 +263,12 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 // ---------------------------------------------------------------------------------------------
 // Producer
 
-export interface Reply {
+interface Reply {
   status: number;
   body: string;
 }
 
-export function post(agent: http.Agent, base: URL, path: string, body: string, contentType: string): Promise<Reply> {
+function post(agent: http.Agent, base: URL, path: string, body: string, contentType: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       { host: base.hostname, port: base.port, path, method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } },
@@ -289,7 +286,7 @@ export function post(agent: http.Agent, base: URL, path: string, body: string, c
 }
 
 /** Values `<send time µs>|<seq>|<padding>`, about BENCH_VALUE_BYTES long. */
-export function valueMaker(valueBytes: number): (ts: number, seq: number) => string {
+function valueMaker(valueBytes: number): (ts: number, seq: number) => string {
   const pad = messageValue(Math.max(1, valueBytes - 22));
   return (ts, seq) => `${ts}|${seq}|${pad}`;
 }
@@ -313,7 +310,7 @@ interface CpuMark {
   machine: ReturnType<typeof machineCpuSeconds>;
 }
 
-export interface Pids {
+interface Pids {
   server: number;
   redis?: number;
   consumers: number[];
@@ -348,40 +345,10 @@ function cpuSince(p: Pids, m: CpuMark): StreamCpu {
 // ---------------------------------------------------------------------------------------------
 // Runs
 
-/**
- * How a server under test is published to and subscribed from. The broker and the bare
- * broadcaster share one (brokerPublisher); a peer without our routes (Nchan) brings its own.
- */
-export interface Publisher {
-  /** Sets the queue up for broadcast fan-out (no-op where every subscriber gets everything). */
-  broadcast(agent: http.Agent, base: URL, q: string): Promise<void>;
-  /** Publishes `n` messages seq0.. stamped `make(now, seq)`; resolves once all are accepted. */
-  publishMany(agent: http.Agent, base: URL, q: string, make: (ts: number, seq: number) => string, seq0: number, n: number): Promise<Reply>;
-  /** Publishes one message with value `value`; `key` is what its envelope must carry on arrival. */
-  publishOne(agent: http.Agent, base: URL, q: string, value: string, seq: number): Promise<{ status: number; key: string; body: string }>;
-  /** Most requests a producer keeps in flight per publishMany (sockets of its agent). */
-  sockets: number;
-}
-
-export const brokerPublisher: Publisher = {
-  async broadcast(agent, base, q) {
-    const r = await post(agent, base, `/p/${q}`, 'policy=broadcast', FORM);
-    if (r.status !== 200) throw new Error(`POST /p/${q} policy=broadcast: ${r.status} ${r.body.slice(0, 200)}`);
-  },
-  publishMany: (agent, base, q, make, seq0, n) => post(agent, base, `/q/${q}?batch=1`, batchBody(make, seq0, n), JSON_TYPE),
-  async publishOne(agent, base, q, value) {
-    const r = await post(agent, base, `/q/${q}`, `value=${encodeURIComponent(value)}`, FORM);
-    return { status: r.status, key: r.body.trim(), body: r.body };
-  },
-  sockets: 1,
-};
-
-export interface Target {
-  label: StreamServer;
+interface Target {
+  label: 'ceiling' | Backend;
   server: RunningServer;
   redisPid?: number;
-  /** Default: brokerPublisher. */
-  publisher?: Publisher;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -432,7 +399,7 @@ function finish(
 
 /** Waits (bounded) until the broker has forgotten the consumers of `q`, so runs do not overlap. */
 async function settle(t: Target, q: string): Promise<void> {
-  if (t.label === 'ceiling' || t.label === 'nchan') {
+  if (t.label === 'ceiling') {
     await sleep(200);
     return;
   }
@@ -453,11 +420,10 @@ async function settle(t: Target, q: string): Promise<void> {
  * Push latency at idle: one consumer; POST one message, wait for it on the stream (matched by
  * key: the POST reply's key must be the key that arrived), then the next.
  */
-export async function latencyIdle(ctx: StreamCtx, pool: ConsumerPool, t: Target, transport: StreamTransport, pids: Pids): Promise<StreamLine> {
+async function latencyIdle(ctx: StreamCtx, pool: ConsumerPool, t: Target, transport: StreamTransport, pids: Pids): Promise<StreamLine> {
   const cfg = ctx.config.stream;
   const q = `bench-lat-${transport}`;
   const line = baseLine(t, 'latency-idle', transport, 1, 1);
-  const publisher = t.publisher ?? brokerPublisher;
   const posts = cfg.latencyPosts;
   const warm = Math.max(20, Math.round(posts / 10));
   line.producer = `${posts} sequential POST /q/<q> (after ${warm} unmeasured), next POST once the previous message arrived`;
@@ -510,10 +476,10 @@ export async function latencyIdle(ctx: StreamCtx, pool: ConsumerPool, t: Target,
       }
       const got = arrival(i);
       const ts = Math.floor(monoUs());
-      const res = await publisher.publishOne(agent, base, q, make(ts, i), i);
-      if (res.status < 200 || res.status > 299) {
+      const res = await post(agent, base, `/q/${q}`, `value=${encodeURIComponent(make(ts, i))}`, FORM);
+      if (res.status !== 200) {
         failed++;
-        if (failed > 5) throw new Error(`publish to ${q}: ${res.status} ${res.body.slice(0, 200)}`);
+        if (failed > 5) throw new Error(`POST /q/${q}: ${res.status} ${res.body.slice(0, 200)}`);
       }
       const key = await got;
       if (key === undefined) {
@@ -522,7 +488,7 @@ export async function latencyIdle(ctx: StreamCtx, pool: ConsumerPool, t: Target,
           line.problems.push(`gave up after ${lost} messages did not arrive within 5 s`);
           break;
         }
-      } else if (key !== res.key) mismatched++;
+      } else if (key !== res.body.trim()) mismatched++;
     }
   } finally {
     pool.onArrival = undefined;
@@ -625,13 +591,15 @@ async function latencyLoaded(ctx: StreamCtx, pool: ConsumerPool, t: Target, tran
  * Broadcast fan-out to `consumers` connections: a closed-loop producer posts batches whenever
  * fewer than the in-flight bound are sent but not yet received by every consumer.
  */
-export async function fanout(ctx: StreamCtx, pool: ConsumerPool, t: Target, transport: StreamTransport, consumers: number, pids: Pids): Promise<StreamLine> {
+async function fanout(ctx: StreamCtx, pool: ConsumerPool, t: Target, transport: StreamTransport, consumers: number, pids: Pids): Promise<StreamLine> {
   const cfg = ctx.config.stream;
   const q = `bench-fan-${transport}-${consumers}`;
   const base = new URL(t.server.url);
-  const publisher = t.publisher ?? brokerPublisher;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 * publisher.sockets });
-  if (t.label !== 'ceiling') await publisher.broadcast(agent, base, q);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+  if (t.label !== 'ceiling') {
+    const r = await post(agent, base, `/p/${q}`, 'policy=broadcast', FORM);
+    if (r.status !== 200) throw new Error(`POST /p/${q} policy=broadcast: ${r.status} ${r.body.slice(0, 200)}`);
+  }
   // Closed loop with a lag budget. What is in flight (sent, not yet at every consumer) beyond
   // what keeps every stage busy only waits in the queue (lag = in flight ÷ rate: Little's law),
   // and bigger batches mean fewer writes per message. So the in-flight allowance adapts: it
@@ -682,12 +650,12 @@ export async function fanout(ctx: StreamCtx, pool: ConsumerPool, t: Target, tran
           const size = Math.max(1, Math.min(1000, Math.floor(allowed / 2)));
           if (Math.floor(allowed) - (sent - min) < size) break;
           const n = Math.min(size, maxMsgs - sent);
-          const seq0 = sent;
+          const body = batchBody(make, sent, n);
           sent += n;
           posts++;
           outstanding.push({ end: sent, at: now });
           posting++;
-          publisher.publishMany(agent, base, q, make, seq0, n).then(
+          post(agent, base, `/q/${q}?batch=1`, body, JSON_TYPE).then(
             (r) => {
               posting--;
               if (r.status !== 200) {
