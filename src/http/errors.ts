@@ -3,10 +3,11 @@
  * own client errors (body too large, bad media type...) map to the catalogue; anything else
  * is logged with its stack and answered as a generic 500.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { BrokerError, isBrokerError, type ErrorCode } from '../errors.js';
 import { replies } from '../protocols/replies.js';
 import { send } from './reply.js';
+import { errorFor } from './schemas.js';
 
 const FASTIFY_CODES: Record<number, ErrorCode> = {
   400: 'INVALID_ENCODING',
@@ -24,7 +25,20 @@ export function toBrokerError(err: unknown): BrokerError | undefined {
   return undefined;
 }
 
+/**
+ * A request the route schema refused: the catalogue error of the first argument at fault,
+ * as the handler would have raised it (e.g. params.queue → INVALID_QUEUE_NAME, ttl → INVALID_TTL).
+ */
+export function schemaError(errors: FastifySchemaValidationError[], part: string): BrokerError {
+  const first = errors[0];
+  const missing = first?.params['missingProperty'];
+  const name = typeof missing === 'string' ? missing : first?.instancePath.split('/')[1];
+  const { code, message } = errorFor(part, name);
+  return new BrokerError(code, message);
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
+  app.setSchemaErrorFormatter(schemaError);
   app.setErrorHandler((err, req, reply) => {
     const known = toBrokerError(err);
     if (known) {

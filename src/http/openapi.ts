@@ -1,8 +1,82 @@
 /**
- * OpenAPI: /openapi.json generated from the route schemas, and its docs page.
- * (Scaffold: issue 6 fills it in.)
+ * OpenAPI: /openapi.json generated (by @fastify/swagger) from the schemas the routes are
+ * validated with, and a docs page at /docs (@fastify/swagger-ui, which serves its own assets:
+ * it works offline).
  */
-import type { FastifyInstance } from 'fastify';
+import fastifySwagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
+import { fastifySwaggerUi, type FastifySwaggerUiOptions } from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from './app.js';
+import { routes, type OpenApiConfig } from './reply.js';
+import { TYPES } from '../protocols/replies.js';
+import { reply } from './schemas.js';
 
-export function registerOpenApi(_app: FastifyInstance, _deps: AppDeps): void {}
+export const OPENAPI_PATH = '/openapi.json';
+export const DOCS_PATH = '/docs';
+
+const TAGS = [
+  { name: 'messages', description: 'Enqueue, take and purge: the original RestMQ REST API' },
+  { name: 'leases', description: 'At-least-once delivery: acknowledge, return or prolong a leased message' },
+  { name: 'streaming', description: 'Push consumers: COMET, Server-Sent Events, WebSocket' },
+  { name: 'json', description: 'The JSON protocol of the original (`{"cmd": ...}` on POST /queue)' },
+  { name: 'admin', description: 'Delivery policy, queue settings and flow control' },
+  { name: 'stats', description: 'Read-only views of the queues' },
+  { name: 'presque', description: "presque's job-queue API under /presque, over the same queues" },
+  { name: 'ops', description: 'Health, readiness, pages and this document' },
+];
+
+function swaggerOptions(deps: AppDeps): FastifyDynamicSwaggerOptions {
+  return {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'RestMQ',
+        version: '0.1.0',
+        description:
+          'A message-queue broker over HTTP, compatible with the original RestMQ. Arguments marked as query parameters ' +
+          'may equally be sent as form fields (application/x-www-form-urlencoded or multipart/form-data); a form field wins over the query string.',
+      },
+      // Relative: the document describes whichever address it was fetched from.
+      servers: [{ url: '/', description: 'this broker' }],
+      tags: TAGS,
+      components: {
+        securitySchemes: {
+          basic: { type: 'http', scheme: 'basic', description: 'user and password of the ACL file' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'an API key' },
+        },
+      },
+      ...(deps.config.acl === undefined ? {} : { security: [{ basic: [] }, { bearer: [] }] }),
+    },
+    exposeHeadRoutes: true,
+    // Bodies and replies are documented in the route config only (see schemaOptions in reply.ts).
+    transform: ({ schema, url, route }) => {
+      const documented = (route.config as { openapi?: OpenApiConfig } | undefined)?.openapi;
+      return documented === undefined ? { schema, url } : { schema: { ...schema, ...documented }, url };
+    },
+  };
+}
+
+export function registerOpenApi(app: FastifyInstance, deps: AppDeps): void {
+  // buildApp adds its routes right after this call and the plugin's onRoute hook must see
+  // them: the plugin (fastify-plugin: not encapsulated) is applied now rather than through
+  // register(), which would only run it once the routes are in.
+  fastifySwagger(app, swaggerOptions(deps), (err) => {
+    if (err) throw err;
+  });
+  // Its plugin wrapper would look for @fastify/swagger among the register()ed plugins: the
+  // unwrapped plugin (an async function, whatever its typings say) runs in a scope of its own.
+  const ui = fastifySwaggerUi as unknown as FastifyPluginAsync<FastifySwaggerUiOptions>;
+  void app.register(async (scoped) => ui(scoped, { routePrefix: DOCS_PATH, uiConfig: { docExpansion: 'list', deepLinking: true } }));
+  let text: string | undefined;
+  routes(app, OPENAPI_PATH, {
+    GET: {
+      schema: {
+        summary: 'This document (OpenAPI 3)',
+        description: `Generated from the route schemas the broker validates requests with. A browsable page is at ${DOCS_PATH}.`,
+        tags: ['ops'],
+        response: { 200: reply('the OpenAPI document', 'application/json', { type: 'object' }) },
+      },
+      handler: () => ({ status: 200, type: TYPES.json, body: (text ??= JSON.stringify(app.swagger())) }),
+    },
+  });
+}

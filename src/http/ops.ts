@@ -9,6 +9,7 @@ import type { QueueService } from '../core/queue-service.js';
 import { replies, TYPES } from '../protocols/replies.js';
 import { DASHBOARD_PATH } from '../protocols/rest/messages.js';
 import { routes } from './reply.js';
+import { empty, json, reply, type RouteSchema } from './schemas.js';
 
 function staticPage(name: string): string {
   // Works from src/ (tsx) and from dist/src/ (compiled): the pages ship in src/http/static.
@@ -22,20 +23,39 @@ function staticPage(name: string): string {
   throw new Error(`static page ${name} not found`);
 }
 
+const status = { type: 'object', properties: { status: { type: 'string' }, store: { type: 'string' } }, required: ['status'] };
+const HEALTH: RouteSchema = { summary: 'Liveness: 200 while the process runs', tags: ['ops'], response: { 200: json('`{"status": "ok"}`', status) } };
+const READY: RouteSchema = {
+  summary: 'Readiness: 200 when the store answers',
+  description: 'Balancers should route to a broker only while this answers 200.',
+  tags: ['ops'],
+  response: { 200: json('`{"status": "ready", "store": ...}`', status), 503: json('the store does not answer, or the broker is shutting down', status) },
+};
+const HELP: RouteSchema = { summary: 'The JSON protocol help page (a form to try commands)', tags: ['ops'], response: { 200: reply('HTML', 'text/html') } };
+const INDEX: RouteSchema = { summary: "The original's index page: 302 to the dashboard", tags: ['ops'], response: { 302: empty(`to ${DASHBOARD_PATH}`) } };
+
 export function registerOpsRoutes(app: FastifyInstance, service: QueueService, state: { shuttingDown: boolean }): void {
-  routes(app, '/health', { GET: () => replies.health({ status: 'ok' }, true) }, { head: true });
-  routes(app, '/ready', {
-    GET: async () => {
-      if (state.shuttingDown) return replies.health({ status: 'shutting down' }, false);
-      try {
-        await service.ping();
-        return replies.health({ status: 'ready', store: service.storeKind }, true);
-      } catch {
-        return replies.health({ status: 'store unavailable', store: service.storeKind }, false);
-      }
+  routes(app, '/health', { GET: { schema: HEALTH, handler: () => replies.health({ status: 'ok' }, true) } }, { head: true });
+  routes(
+    app,
+    '/ready',
+    {
+      GET: {
+        schema: READY,
+        handler: async () => {
+          if (state.shuttingDown) return replies.health({ status: 'shutting down' }, false);
+          try {
+            await service.ping();
+            return replies.health({ status: 'ready', store: service.storeKind }, true);
+          } catch {
+            return replies.health({ status: 'store unavailable', store: service.storeKind }, false);
+          }
+        },
+      },
     },
-  }, { head: true });
+    { head: true },
+  );
   const help = staticPage('help.html');
-  routes(app, '/static/help.html', { GET: () => ({ status: 200, type: TYPES.html, body: help }) });
-  routes(app, '/static/index.html', { GET: () => replies.redirect(DASHBOARD_PATH) });
+  routes(app, '/static/help.html', { GET: { schema: HELP, handler: () => ({ status: 200, type: TYPES.html, body: help }) } });
+  routes(app, '/static/index.html', { GET: { schema: INDEX, handler: () => replies.redirect(DASHBOARD_PATH) } });
 }

@@ -2,8 +2,10 @@
  * Sending a Reply built by protocols/replies.ts, and the route helper that answers 405 for
  * the methods a path does not serve (Fastify alone would answer 404).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
 import { replies, type Reply } from '../protocols/replies.js';
+import { argsOf } from './body.js';
+import type { JsonSchema, RouteSchema } from './schemas.js';
 
 export function send(reply: FastifyReply, r: Reply): FastifyReply {
   reply.code(r.status);
@@ -15,23 +17,76 @@ export function send(reply: FastifyReply, r: Reply): FastifyReply {
 /** A route handler returns its Reply, or undefined when it answered itself (streams). */
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<Reply | undefined> | Reply | undefined;
 
+/** A handler with its schema (validated params and arguments, documented bodies and replies). */
+export interface Route {
+  schema: RouteSchema;
+  handler: Handler;
+}
+
 const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
+
+/**
+ * Arguments come from the query string and from form bodies alike (args.ts): the querystring
+ * schema validates them merged, as the handler reads them. A request whose arguments do not
+ * decode is left to the handler, which refuses it with the same error as before schemas.
+ */
+function argsAsQuery(onlyWith: string | undefined) {
+  return (req: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
+    try {
+      const args = argsOf(req);
+      req.query = onlyWith === undefined || args.has(onlyWith) ? Object.fromEntries(args) : {};
+    } catch {
+      req.query = {};
+    }
+    done();
+  };
+}
+
+/**
+ * Fastify route options for a schema: `validate` puts params and querystring in Fastify's
+ * schema (checked before the handler runs); bodies and replies only ever go to the document
+ * (config.openapi, merged by openapi.ts) so that Fastify neither parses nor serializes with them.
+ */
+export function schemaOptions(s: RouteSchema, validate = true): Pick<RouteOptions, 'schema' | 'config' | 'preValidation'> {
+  const described = { summary: s.summary, tags: s.tags, ...(s.description === undefined ? {} : { description: s.description }) };
+  const checked = { ...(s.params ? { params: s.params } : {}), ...(s.querystring ? { querystring: s.querystring } : {}) };
+  const documented: OpenApiConfig = { ...(s.body ? { body: s.body } : {}), ...(s.response ? { response: s.response } : {}) };
+  return validate
+    ? { schema: { ...described, ...checked }, config: { openapi: documented }, ...(s.querystring ? { preValidation: argsAsQuery(s.onlyWith) } : {}) }
+    : { schema: described, config: { openapi: { ...checked, ...documented } } };
+}
+
+/** The documentation-only parts of a route schema, kept in its config. */
+export interface OpenApiConfig {
+  params?: JsonSchema;
+  querystring?: JsonSchema;
+  body?: JsonSchema;
+  response?: Record<number, JsonSchema>;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    openapi?: OpenApiConfig;
+  }
+}
 
 /** Registers `handlers` on `url`; every other method gets 405 with an Allow header. */
 export function routes(
   app: FastifyInstance,
   url: string,
-  handlers: Partial<Record<'GET' | 'POST' | 'DELETE', Handler>>,
+  handlers: Partial<Record<'GET' | 'POST' | 'DELETE', Handler | Route>>,
   options: { head?: boolean } = {},
 ): void {
   const allowed = Object.keys(handlers) as ('GET' | 'POST' | 'DELETE')[];
   for (const method of allowed) {
-    const handler = handlers[method]!;
+    const spec = handlers[method]!;
+    const { handler, schema } = typeof spec === 'function' ? { handler: spec, schema: undefined } : spec;
     // HEAD only where asked (health checks): a HEAD must never run a consuming GET.
     app.route({
       method,
       url,
       exposeHeadRoute: options.head === true && method === 'GET',
+      ...(schema ? schemaOptions(schema) : {}),
       handler: async (req, reply) => {
         const r = await handler(req, reply);
         return r === undefined ? reply : send(reply, r);
@@ -42,6 +97,8 @@ export function routes(
   app.route({
     method: others,
     url,
+    // The 405 catch-all is not an operation of the API.
+    schema: { hide: true },
     handler: async (_req, reply) => {
       const r = replies.error('METHOD_NOT_ALLOWED');
       return send(reply, { ...r, headers: { allow: allowed.join(', ') } });

@@ -6,18 +6,55 @@ import { argsOf, rawBody } from '../../http/body.js';
 import { routes } from '../../http/reply.js';
 import { replies } from '../replies.js';
 import { parseCommand, runCommand } from './commands.js';
+import { args, empty, failure, json, type RouteSchema } from '../../http/schemas.js';
 
 export const HELP_PATH = '/static/help.html';
 
+const command = {
+  type: 'object',
+  required: ['cmd'],
+  properties: {
+    cmd: { type: 'string', enum: ['add', 'get', 'take', 'del', 'lease', 'ack', 'nack', 'extend', 'len', 'stats', 'policy', 'status'] },
+    queue: { type: 'string' },
+    value: { type: 'string' },
+  },
+  additionalProperties: true,
+  example: { cmd: 'add', queue: 'orders', value: 'hello' },
+};
+
+const SCHEMAS = {
+  help: { summary: 'The JSON protocol help page', tags: ['json'], response: { 302: empty(`to ${HELP_PATH}`) } },
+  run: {
+    summary: 'Run a JSON protocol command',
+    description: 'The command comes from the form field `msg`, else `body`, else the raw JSON body.',
+    tags: ['json'],
+    querystring: args(['msg', 'body']),
+    body: {
+      content: {
+        'application/json': { schema: command },
+        'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { body: { type: 'string', description: 'the command as JSON text' }, msg: { type: 'string' } } } },
+      },
+    },
+    response: {
+      200: json('the command result (or `{"error": ...}` for an unknown command or value)'),
+      400: failure('MISSING_ARGUMENT', 'INVALID_JSON', 'INVALID_COMMAND', 'INVALID_QUEUE_NAME', 'INVALID_KEY', 'INVALID_RECEIPT', 'INVALID_LEASE', 'INVALID_COUNT', 'INVALID_TTL'),
+      409: failure('STALE_RECEIPT'),
+    },
+  },
+} satisfies Record<string, RouteSchema>;
+
 export function registerJsonRoutes(app: FastifyInstance, service: QueueService): void {
   routes(app, '/queue', {
-    GET: () => replies.redirect(HELP_PATH),
-    POST: async (req) => {
-      const args = argsOf(req);
-      // The original reads the `msg` field, else `body`; we also take a raw JSON body.
-      const text = args.get('msg') ?? args.get('body') ?? rawBody(req);
-      if (text === undefined) throw new BrokerError('MISSING_ARGUMENT', 'a JSON command is required (form field body or msg, or a JSON body)');
-      return replies.command(await runCommand(service, parseCommand(text)));
+    GET: { schema: SCHEMAS.help, handler: () => replies.redirect(HELP_PATH) },
+    POST: {
+      schema: SCHEMAS.run,
+      handler: async (req) => {
+        const args = argsOf(req);
+        // The original reads the `msg` field, else `body`; we also take a raw JSON body.
+        const text = args.get('msg') ?? args.get('body') ?? rawBody(req);
+        if (text === undefined) throw new BrokerError('MISSING_ARGUMENT', 'a JSON command is required (form field body or msg, or a JSON body)');
+        return replies.command(await runCommand(service, parseCommand(text)));
+      },
     },
   });
 }

@@ -8,13 +8,14 @@ import { assertQueueName, MAX_TAKE_COUNT } from '../../core/names.js';
 import { bodyText, parseJson, PresqueError, presqueRoutes, queryArgs, queueOf, workerOf } from './http.js';
 import { MESSAGES, presqueReplies } from './replies.js';
 import type { PresqueState } from './state.js';
+import { ADMIN_DOCS } from './schemas.js';
 
 const STATUS_WORDS = { start: 'started', stop: 'stopped' } as const;
 /** Most jobs listed by `/status/<q>?with_desc=1`. */
 const MAX_DESC = 10 * MAX_TAKE_COUNT;
 
 export function registerAdminRoutes(app: FastifyInstance, service: QueueService, state: PresqueState): void {
-  presqueRoutes(app, '/', { GET: () => presqueReplies.index() });
+  presqueRoutes(app, '/', { GET: () => presqueReplies.index() }, ADMIN_DOCS.index);
 
   presqueRoutes(app, '/j/*', {
     GET: async (req) => {
@@ -23,7 +24,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService,
       const { processed, failed } = state.counters(queue);
       return presqueReplies.counters(queue, stats.len, failed, processed);
     },
-  });
+  }, ADMIN_DOCS.counters);
 
   presqueRoutes(app, '/status/*', {
     GET: async (req) => {
@@ -40,7 +41,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService,
         jobs.map((m) => m.value),
       );
     },
-  });
+  }, ADMIN_DOCS.status);
 
   presqueRoutes(app, '/control/*', {
     GET: async (req) => {
@@ -57,7 +58,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService,
       await service.setStatus(queue, STATUS_WORDS[word]);
       return presqueReplies.updated(queue);
     },
-  });
+  }, ADMIN_DOCS.control);
 
   presqueRoutes(app, '/w/*', {
     // Any suffix is ignored, as presque; queue_name wins over worker_id.
@@ -90,5 +91,5 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService,
       state.unregister(worker, queueOf(req));
       return presqueReplies.deleted();
     },
-  });
+  }, ADMIN_DOCS.workers);
 }

@@ -8,7 +8,8 @@ import { isBrokerError } from '../../errors.js';
 import { assertQueueName } from '../../core/names.js';
 import { decodeUtf8, parseForm, queryOf, type Args } from '../../http/args.js';
 import { toBrokerError } from '../../http/errors.js';
-import { send } from '../../http/reply.js';
+import { schemaOptions, send } from '../../http/reply.js';
+import type { RouteSchema } from '../../http/schemas.js';
 import type { Reply } from '../replies.js';
 import { MESSAGES, presqueReplies } from './replies.js';
 
@@ -29,20 +30,28 @@ const ALL: Method[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'];
 
 /** Registers handlers on `url`; other methods get presque's 405. A GET without an explicit
  *  HEAD answers HEAD itself (only for read-only routes: consuming routes give their own HEAD). */
-export function presqueRoutes(app: FastifyInstance, url: string, handlers: Partial<Record<Method, PresqueHandler>>): void {
+export function presqueRoutes(
+  app: FastifyInstance,
+  url: string,
+  handlers: Partial<Record<Method, PresqueHandler>>,
+  docs: Partial<Record<Method, RouteSchema>> = {},
+): void {
   const methods = Object.keys(handlers) as Method[];
   for (const method of methods) {
     const handler = handlers[method]!;
+    const schema = docs[method];
     app.route({
       method,
       url,
       exposeHeadRoute: method === 'GET' && handlers.HEAD === undefined,
+      // Documented, not validated: presque answers bad input with its own codes and bodies.
+      ...(schema ? schemaOptions(schema, false) : {}),
       handler: async (req, reply) => send(reply, await handler(req)),
     });
   }
   const allowed = handlers.GET && !handlers.HEAD ? [...methods, 'HEAD' as const] : methods;
   const others = [...ALL, 'PATCH' as const, 'OPTIONS' as const].filter((m) => !allowed.includes(m as Method));
-  app.route({ method: others, url, handler: async (_req, reply) => send(reply, presqueReplies.methodNotAllowed(allowed)) });
+  app.route({ method: others, url, schema: { hide: true }, handler: async (_req, reply) => send(reply, presqueReplies.methodNotAllowed(allowed)) });
 }
 
 export function installPresqueHttp(app: FastifyInstance, bodyLimit: number): void {

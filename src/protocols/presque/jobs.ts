@@ -11,6 +11,7 @@ import type { Reply } from '../replies.js';
 import { batchSizeOf, delayOf, jobContent, parseJson, PresqueError, presqueRoutes, queryArgs, queueOf, workerOf } from './http.js';
 import { MESSAGES, presqueReplies } from './replies.js';
 import type { PresqueState } from './state.js';
+import { JOB_DOCS } from './schemas.js';
 
 export function registerJobRoutes(app: FastifyInstance, service: QueueService, state: PresqueState): void {
   /** Takes up to `count` jobs, with presque's closed / no job answers, and counts them. */
@@ -58,7 +59,7 @@ export function registerJobRoutes(app: FastifyInstance, service: QueueService, s
       state.purged(queue);
       return presqueReplies.deleted();
     },
-  });
+  }, JOB_DOCS.one);
 
   presqueRoutes(app, '/qb/*', {
     GET: async (req) => presqueReplies.jobs(await takeJobs(req, batchSizeOf(queryArgs(req)))),
@@ -86,5 +87,5 @@ export function registerJobRoutes(app: FastifyInstance, service: QueueService, s
       queueOf(req);
       throw new PresqueError(400, MESSAGES.deleteBatch);
     },
-  });
+  }, JOB_DOCS.batch);
 }

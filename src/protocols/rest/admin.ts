@@ -12,6 +12,7 @@ import { argsOf, queueParam } from '../../http/body.js';
 import { routes } from '../../http/reply.js';
 import type { Policy, QueueStatus } from '../../wire.js';
 import { replies } from '../replies.js';
+import { ADMIN_SCHEMAS as SCHEMAS } from './schemas.js';
 
 const POLICIES: readonly string[] = ['broadcast', 'roundrobin'] satisfies Policy[];
 const STATUS_WORDS: Record<string, QueueStatus> = { start: 'started', stop: 'stopped' };
@@ -34,51 +35,66 @@ function settingsOf(args: Args): QueueSettings | undefined {
 
 export function registerAdminRoutes(app: FastifyInstance, service: QueueService): void {
   routes(app, '/p/:queue', {
-    GET: async (req) => {
-      const queue = queueParam(req);
-      const [policy, settings] = await Promise.all([service.getPolicy(queue), service.getSettings(queue)]);
-      return replies.policy(queue, policy, settings, assertCallback(argsOf(req).get('callback')));
+    GET: {
+      schema: SCHEMAS.getPolicy,
+      handler: async (req) => {
+        const queue = queueParam(req);
+        const [policy, settings] = await Promise.all([service.getPolicy(queue), service.getSettings(queue)]);
+        return replies.policy(queue, policy, settings, assertCallback(argsOf(req).get('callback')));
+      },
     },
-    POST: async (req) => {
-      const queue = queueParam(req);
-      const args = argsOf(req);
-      const callback = assertCallback(args.get('callback'));
-      const policy = args.get('policy');
-      const settings = settingsOf(args);
-      if (settings) await service.setSettings(queue, settings);
-      if (policy === undefined) {
-        if (settings) return replies.policySet(true, callback);
-        throw new BrokerError('MISSING_ARGUMENT', 'policy (or lease, max_attempts, dead_letter) is required');
-      }
-      // The original answers 200 `null` for an unknown policy; kept for old clients.
-      if (!POLICIES.includes(policy)) return replies.policySet(false, callback);
-      await service.setPolicy(queue, policy as Policy);
-      return replies.policySet(true, callback);
+    POST: {
+      schema: SCHEMAS.setPolicy,
+      handler: async (req) => {
+        const queue = queueParam(req);
+        const args = argsOf(req);
+        const callback = assertCallback(args.get('callback'));
+        const policy = args.get('policy');
+        const settings = settingsOf(args);
+        if (settings) await service.setSettings(queue, settings);
+        if (policy === undefined) {
+          if (settings) return replies.policySet(true, callback);
+          throw new BrokerError('MISSING_ARGUMENT', 'policy (or lease, max_attempts, dead_letter) is required');
+        }
+        // The original answers 200 `null` for an unknown policy; kept for old clients.
+        if (!POLICIES.includes(policy)) return replies.policySet(false, callback);
+        await service.setPolicy(queue, policy as Policy);
+        return replies.policySet(true, callback);
+      },
     },
   });
 
   routes(app, '/control/', {
-    GET: async () => {
-      const stats = await service.allStats();
-      return replies.controlAll(service.storeKind, stats.map((s) => [s.queue, s.status]));
+    GET: {
+      schema: SCHEMAS.controlAll,
+      handler: async () => {
+        const stats = await service.allStats();
+        return replies.controlAll(service.storeKind, stats.map((s) => [s.queue, s.status]));
+      },
     },
   });
 
   routes(app, '/control/:queue', {
-    GET: async (req) => {
-      const queue = queueParam(req);
-      const status = await service.getStatus(queue);
-      return replies.control(service.storeKind, queue, status === 'stopped' ? 0 : 1);
+    GET: {
+      schema: SCHEMAS.control,
+      handler: async (req) => {
+        const queue = queueParam(req);
+        const status = await service.getStatus(queue);
+        return replies.control(service.storeKind, queue, status === 'stopped' ? 0 : 1);
+      },
     },
-    POST: async (req) => {
-      const queue = queueParam(req);
-      const args = argsOf(req);
-      const callback = assertCallback(args.get('callback'));
-      const word = args.get('status');
-      const status = word === undefined ? undefined : STATUS_WORDS[word];
-      if (status === undefined) return replies.controlSet(queue, { invalid: word ?? null }, callback);
-      await service.setStatus(queue, status);
-      return replies.controlSet(queue, status === 'stopped' ? 0 : 1, callback);
+    POST: {
+      schema: SCHEMAS.setControl,
+      handler: async (req) => {
+        const queue = queueParam(req);
+        const args = argsOf(req);
+        const callback = assertCallback(args.get('callback'));
+        const word = args.get('status');
+        const status = word === undefined ? undefined : STATUS_WORDS[word];
+        if (status === undefined) return replies.controlSet(queue, { invalid: word ?? null }, callback);
+        await service.setStatus(queue, status);
+        return replies.controlSet(queue, status === 'stopped' ? 0 : 1, callback);
+      },
     },
   });
 }

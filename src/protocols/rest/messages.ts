@@ -10,6 +10,7 @@ import { argsOf, mediaType, queueParam, rawBody } from '../../http/body.js';
 import type { Args } from '../../http/args.js';
 import { routes } from '../../http/reply.js';
 import { replies, type Reply } from '../replies.js';
+import { MESSAGE_SCHEMAS as SCHEMAS } from './schemas.js';
 
 export const DASHBOARD_PATH = '/dashboard/';
 
@@ -72,17 +73,23 @@ function receiptParam(req: FastifyRequest): string {
 
 export function registerMessageRoutes(app: FastifyInstance, service: QueueService): void {
   routes(app, '/', {
-    GET: async (req) => {
-      const args = argsOf(req);
-      const queue = args.get('queue');
-      if (queue === undefined) return replies.redirect(DASHBOARD_PATH);
-      return takeReply(service, assertQueueName(queue), args, 404, req);
+    GET: {
+      schema: SCHEMAS.rootGet,
+      handler: async (req) => {
+        const args = argsOf(req);
+        const queue = args.get('queue');
+        if (queue === undefined) return replies.redirect(DASHBOARD_PATH);
+        return takeReply(service, assertQueueName(queue), args, 404, req);
+      },
     },
-    POST: async (req) => {
-      const args = argsOf(req);
-      const queue = args.get('queue');
-      if (queue === undefined) throw new BrokerError('MISSING_ARGUMENT', 'queue is required');
-      return enqueueReply(service, assertQueueName(queue), req, args);
+    POST: {
+      schema: SCHEMAS.rootPost,
+      handler: async (req) => {
+        const args = argsOf(req);
+        const queue = args.get('queue');
+        if (queue === undefined) throw new BrokerError('MISSING_ARGUMENT', 'queue is required');
+        return enqueueReply(service, assertQueueName(queue), req, args);
+      },
     },
   });
 
@@ -90,44 +97,63 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
     throw new BrokerError('INVALID_QUEUE_NAME');
   };
   // The original created a queue named "" here (R29): refused.
-  routes(app, '/q/', { GET: async () => replies.queueList(await service.listQueues()), POST: emptyName, DELETE: emptyName });
+  routes(app, '/q/', {
+    GET: { schema: SCHEMAS.list, handler: async () => replies.queueList(await service.listQueues()) },
+    POST: { schema: SCHEMAS.noName, handler: emptyName },
+    DELETE: { schema: SCHEMAS.noName, handler: emptyName },
+  });
 
   // Reliable delivery (SPEC section 6): acknowledge, return or prolong a leased message.
   routes(app, '/q/:queue/:receipt', {
-    DELETE: async (req) => {
-      const queue = queueParam(req);
-      await service.ack(queue, receiptParam(req));
-      return replies.receipt(queue, receiptParam(req), 'acked');
+    DELETE: {
+      schema: SCHEMAS.ack,
+      handler: async (req) => {
+        const queue = queueParam(req);
+        await service.ack(queue, receiptParam(req));
+        return replies.receipt(queue, receiptParam(req), 'acked');
+      },
     },
   });
   routes(app, '/q/:queue/:receipt/nack', {
-    POST: async (req) => {
-      const queue = queueParam(req);
-      await service.nack(queue, receiptParam(req), parseDelaySeconds(argsOf(req).get('delay')));
-      return replies.receipt(queue, receiptParam(req), 'returned');
+    POST: {
+      schema: SCHEMAS.nack,
+      handler: async (req) => {
+        const queue = queueParam(req);
+        await service.nack(queue, receiptParam(req), parseDelaySeconds(argsOf(req).get('delay')));
+        return replies.receipt(queue, receiptParam(req), 'returned');
+      },
     },
   });
   routes(app, '/q/:queue/:receipt/extend', {
-    POST: async (req) => {
-      const queue = queueParam(req);
-      await service.extend(queue, receiptParam(req), parseLeaseSeconds(argsOf(req).get('lease')));
-      return replies.receipt(queue, receiptParam(req), 'extended');
+    POST: {
+      schema: SCHEMAS.extend,
+      handler: async (req) => {
+        const queue = queueParam(req);
+        await service.extend(queue, receiptParam(req), parseLeaseSeconds(argsOf(req).get('lease')));
+        return replies.receipt(queue, receiptParam(req), 'extended');
+      },
     },
   });
   routes(app, '/q/:queue/redrive', {
-    POST: async (req) => {
-      const queue = queueParam(req);
-      return replies.redriven(queue, await service.redrive(queue));
+    POST: {
+      schema: SCHEMAS.redrive,
+      handler: async (req) => {
+        const queue = queueParam(req);
+        return replies.redriven(queue, await service.redrive(queue));
+      },
     },
   });
 
   routes(app, '/q/:queue', {
-    GET: async (req) => takeReply(service, queueParam(req), argsOf(req), 204, req),
-    POST: async (req) => enqueueReply(service, queueParam(req), req, argsOf(req)),
-    DELETE: async (req) => {
-      const queue = queueParam(req);
-      const callback = assertCallback(argsOf(req).get('callback'));
-      return replies.purged(queue, await service.purge(queue), callback);
+    GET: { schema: SCHEMAS.take, handler: async (req) => takeReply(service, queueParam(req), argsOf(req), 204, req) },
+    POST: { schema: SCHEMAS.enqueue, handler: async (req) => enqueueReply(service, queueParam(req), req, argsOf(req)) },
+    DELETE: {
+      schema: SCHEMAS.purge,
+      handler: async (req) => {
+        const queue = queueParam(req);
+        const callback = assertCallback(argsOf(req).get('callback'));
+        return replies.purged(queue, await service.purge(queue), callback);
+      },
     },
   });
 }

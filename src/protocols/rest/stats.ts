@@ -5,6 +5,7 @@ import { assertCallback } from '../../core/names.js';
 import { argsOf, queueParam } from '../../http/body.js';
 import { routes } from '../../http/reply.js';
 import { replies } from '../replies.js';
+import { STATS_SCHEMAS as SCHEMAS } from './schemas.js';
 
 
 function wantsJson(req: FastifyRequest): boolean {
@@ -14,19 +15,25 @@ function wantsJson(req: FastifyRequest): boolean {
 
 export function registerStatsRoutes(app: FastifyInstance, service: QueueService): void {
   routes(app, '/stats/', {
-    GET: async (req) => replies.allStats(service.storeKind, await service.allStats(), assertCallback(argsOf(req).get('callback'))),
+    GET: { schema: SCHEMAS.all, handler: async (req) => replies.allStats(service.storeKind, await service.allStats(), assertCallback(argsOf(req).get('callback'))) },
   });
   routes(app, '/stats/:queue', {
-    GET: async (req) => {
-      const queue = queueParam(req);
-      return replies.queueStats(service.storeKind, await service.stats(queue), assertCallback(argsOf(req).get('callback')));
+    GET: {
+      schema: SCHEMAS.queue,
+      handler: async (req) => {
+        const queue = queueParam(req);
+        return replies.queueStats(service.storeKind, await service.stats(queue), assertCallback(argsOf(req).get('callback')));
+      },
     },
   });
   routes(app, '/j/:queue', {
-    GET: async (req) => {
-      const queue = queueParam(req);
-      const [stats, oldest] = await Promise.all([service.stats(queue), service.peek(queue)]);
-      return wantsJson(req) ? replies.jobJson(stats, oldest) : replies.jobPage(stats, oldest);
+    GET: {
+      schema: SCHEMAS.job,
+      handler: async (req) => {
+        const queue = queueParam(req);
+        const [stats, oldest] = await Promise.all([service.stats(queue), service.peek(queue)]);
+        return wantsJson(req) ? replies.jobJson(stats, oldest) : replies.jobPage(stats, oldest);
+      },
     },
   });
 }

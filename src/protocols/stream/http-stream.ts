@@ -11,6 +11,7 @@ import { assertCallback, assertQueueName, parseLeaseSeconds } from '../../core/n
 import type { LeaseStreams } from '../../core/lease-streams.js';
 import { argsOf } from '../../http/body.js';
 import { routes } from '../../http/reply.js';
+import { args, failure, pathParams, reply, type RouteSchema } from '../../http/schemas.js';
 import { HEARTBEAT, SSE_PREAMBLE, endFrame, frame } from './framing.js';
 import { Unflushed } from './unflushed.js';
 import type { Message } from '../../wire.js';
@@ -124,11 +125,33 @@ export interface Streams {
   leases: LeaseStreams;
 }
 
+const streamErrors = { 400: failure('INVALID_QUEUE_NAME', 'INVALID_CALLBACK', 'INVALID_LEASE'), 429: failure('TOO_MANY_STREAMS') };
+const sse = reply('an event stream: one `data:` event per message envelope, comments as heartbeats', 'text/event-stream');
+const STREAM_SCHEMAS = {
+  comet: {
+    summary: 'Stream the queue (COMET; Server-Sent Events with Accept: text/event-stream)',
+    description: 'Every message as it arrives, one envelope per line (`callback(...);` with `callback`). `lease=` streams at-least-once: acknowledge each receipt.',
+    tags: ['streaming'],
+    params: pathParams(),
+    // Only a COMET stream reads callback (an SSE one ignores it): checked by the handler.
+    querystring: args(['callback', 'lease'], ['callback']),
+    response: { 200: { description: 'a long-lived stream', content: { 'text/plain': { schema: { type: 'string' } }, 'text/event-stream': { schema: { type: 'string' } } } }, ...streamErrors },
+  },
+  sse: {
+    summary: 'Stream the queue as Server-Sent Events',
+    description: '`lease=` streams at-least-once: acknowledge each receipt.',
+    tags: ['streaming'],
+    params: pathParams(),
+    querystring: args(['lease']),
+    response: { 200: sse, ...streamErrors },
+  },
+} satisfies Record<string, RouteSchema>;
+
 export function registerHttpStreamRoutes(app: FastifyInstance, streams: Streams): void {
   const stream = (format: HttpFormat | 'auto') => async (req: FastifyRequest, reply: FastifyReply) => {
     await openStream(streams, req, reply, format === 'auto' ? (wantsSse(req) ? 'sse' : 'comet') : format);
     return undefined;
   };
-  routes(app, '/c/:queue', { GET: stream('auto') });
-  routes(app, '/sse/:queue', { GET: stream('sse') });
+  routes(app, '/c/:queue', { GET: { schema: STREAM_SCHEMAS.comet, handler: stream('auto') } });
+  routes(app, '/sse/:queue', { GET: { schema: STREAM_SCHEMAS.sse, handler: stream('sse') } });
 }

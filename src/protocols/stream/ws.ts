@@ -16,7 +16,8 @@ import type { Message } from '../../wire.js';
 import { pyJson } from '../json-text.js';
 import { parseCommand, runCommand } from '../json/commands.js';
 import { replies } from '../replies.js';
-import { send } from '../../http/reply.js';
+import { schemaOptions, send } from '../../http/reply.js';
+import { args, empty, failure, pathParams, type RouteSchema } from '../../http/schemas.js';
 import { endFrame, frame } from './framing.js';
 import { Unflushed } from './unflushed.js';
 
@@ -104,11 +105,24 @@ async function answer(service: QueueService, socket: WebSocket, queue: string, t
   }
 }
 
+const WS_SCHEMA: RouteSchema = {
+  summary: 'Stream the queue over a WebSocket',
+  description:
+    'Upgrade to a WebSocket: one text frame per message envelope. Text frames sent by the client are JSON protocol commands ' +
+    '(the queue defaults to this one), answered on the socket. A bad queue name or lease closes the socket with code 1008.',
+  tags: ['streaming'],
+  params: pathParams(),
+  querystring: args(['lease']),
+  response: { 101: empty('switching protocols'), 426: failure('UPGRADE_REQUIRED'), 429: failure('TOO_MANY_STREAMS') },
+};
+
 export function registerWebSocketRoute(app: FastifyInstance, streams: Streams, service: QueueService): void {
   app.route({
     method: 'GET',
     url: '/ws/:queue',
     exposeHeadRoute: false,
+    // Documented, not validated: a bad name or lease closes the socket (1008) once upgraded.
+    ...schemaOptions(WS_SCHEMA, false),
     handler: async (_req, reply) => send(reply, replies.error('UPGRADE_REQUIRED')),
     wsHandler: async (socket: WebSocket, req: FastifyRequest) => {
       let queue: string;
