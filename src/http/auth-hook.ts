@@ -15,7 +15,7 @@ import { decide, sectionFor } from '../auth/acl.js';
 import { AclWatch } from '../auth/acl-watch.js';
 import { decodeRecord, hashKey, keyAllows, privilegeFor } from '../auth/authkeys.js';
 import { credentialsMatch, parseAuthCookie, parseBasic, parseBearer, type UserPassword } from '../auth/credentials.js';
-import { guardFor } from '../auth/route-guards.js';
+import { guardFor, isKnownRoute } from '../auth/route-guards.js';
 import type { ErrorCode } from '../errors.js';
 import type { AuthKeyStore } from '../storage/authkey-contract.js';
 import { replies } from '../protocols/replies.js';
@@ -73,6 +73,10 @@ function refuse(reply: FastifyReply, code: ErrorCode): FastifyReply {
 }
 
 export function installAuth(app: FastifyInstance, deps: AppDeps): void {
+  // Every route added after this hook has a category in route-guards.ts, or says so at start.
+  app.addHook('onRoute', (route) => {
+    if (!isKnownRoute(route.url)) deps.logger.warn({ url: route.url }, 'route without an ACL category: guarded as admin');
+  });
   registerAuthkeyRoutes(app, deps.authkeys);
   if (deps.config.acl === undefined) return;
   const acl = new AclWatch(deps.config.acl, deps.logger);
