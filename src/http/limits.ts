@@ -81,11 +81,6 @@ function isLongPoll(req: FastifyRequest): boolean {
   return wait !== undefined && Number(wait) > 0;
 }
 
-/** Node marks requests it handed to the 'upgrade' event (its typings omit the flag). */
-function isUpgrade(req: FastifyRequest): boolean {
-  return (req.raw as { upgrade?: boolean }).upgrade === true;
-}
-
 function refuse(reply: FastifyReply, code: ErrorCode): FastifyReply {
   return send(reply, replies.error(code));
 }
@@ -105,14 +100,6 @@ export function installLimits(app: FastifyInstance, deps: AppDeps): void {
     // The response closes when the stream or poll ends, or the client goes (a WebSocket's
     // stand-in response closes with its socket).
     reply.raw.once('close', release);
-  });
-  // A WebSocket upgrade answered by a hook (429 here, 401/403 from auth) has left Node's HTTP
-  // handling: nothing would close its socket, so a refused client could hold it forever.
-  app.addHook('onSend', async (req, reply) => {
-    if (isUpgrade(req)) void reply.header('connection', 'close');
-  });
-  app.addHook('onResponse', async (req) => {
-    if (isUpgrade(req)) req.raw.socket.destroy();
   });
 }
 

@@ -99,12 +99,11 @@ forEachBackend(
           const ws = await wsRefusal(ctx().url, q);
           assert.equal(ws.status, 429);
           assert.equal((JSON.parse(ws.body) as { code: string }).code, 'TOO_MANY_STREAMS');
-          // The broker closes a refused upgrade's socket itself: a client cannot keep holding it.
+          // The broker closes a refused upgrade's socket itself (rawRequest waits for the close).
           const port = Number(new URL(ctx().url).port);
           const upgrade = `GET /ws/${q} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
           const refused = await rawRequest({ port, timeoutMs: 5000 }, upgrade);
           assert.equal(refused.status, 429, refused.text);
-          assert.equal(refused.headers['connection'], 'close');
           // Plain requests from the same address are not streams.
           await post(ctx().url, q, 'still served');
           // Closing one stream frees its slot.
