@@ -48,6 +48,7 @@ export const ROUTE_GUARDS: Readonly<Record<string, MethodGuards>> = {
   '/openapi.json': { GET: C },
   '/authkeys': { GET: A, POST: A },
   '/authkeys/:hash': { DELETE: A },
+  '/presque': { GET: C },
   '/presque/': { GET: C },
   '/presque/q/*': PRESQUE_JOBS,
   '/presque/qb/*': PRESQUE_JOBS,
