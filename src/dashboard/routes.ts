@@ -20,7 +20,19 @@ const PEEK_VALUE_CHARS = 4096;
 const PEEK_DEFAULT = 20;
 const FEED_PERIOD_MS = 1000;
 
-const serve = (a: Asset): Reply => ({ status: 200, type: a.type, body: a.body, headers: { 'cache-control': 'no-cache' } });
+/** The page runs only its own files, cannot be framed (its buttons act), and leaks no URL. */
+const PAGE_HEADERS = {
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+};
+
+const serve = (a: Asset, headers: Record<string, string> = {}): Reply => ({
+  status: 200,
+  type: a.type,
+  body: a.body,
+  headers: { 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff', ...headers },
+});
 
 export function registerDashboardRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { page, assets } = loadAssets();
@@ -28,7 +40,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: AppDeps): vo
   // Open pages never end on their own: end them before the server waits for its connections.
   app.addHook('preClose', async () => feed.close());
 
-  routes(app, DASHBOARD_PATH, { GET: () => serve(page) });
+  routes(app, DASHBOARD_PATH, { GET: () => serve(page, PAGE_HEADERS) });
   routes(app, '/dashboard', { GET: () => replies.redirect(DASHBOARD_PATH) });
   routes(app, '/dashboard/assets/:name', {
     GET: (req) => {

@@ -82,7 +82,11 @@ describe('dashboard tour in Chromium', { skip: skipReason() }, () => {
       // Let the charts gather a few seconds of samples.
       await page.locator('[data-total="delivered"]').filter({ hasText: /^[1-9]/ }).waitFor({ timeout: 10_000 });
       // Enough samples for a chart worth looking at (the page counts them on <body>).
-      await page.waitForFunction('Number(document.body.dataset.samples) >= 8', undefined, { timeout: 15_000 });
+      await page.waitForFunction(
+        () => Number((globalThis as unknown as { document: { body: { dataset: Record<string, string | undefined> } } }).document.body.dataset['samples']) >= 8,
+        undefined,
+        { timeout: 15_000 },
+      );
       await page.screenshot({ path: shot('tour-overview'), fullPage: true });
     } finally {
       clearInterval(producer);

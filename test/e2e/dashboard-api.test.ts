@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { assertError, forEachBackend, post, qname, req, take } from './backends.js';
 import { WsClient, SseClient } from '../harness/stream-clients.js';
 import { startTestBroker } from '../harness/broker.js';
+import { startRedis } from '../harness/redis.js';
 import { FeedClient, type FeedSnapshot } from '../dashboard/feed-client.js';
 
 interface Detail {
@@ -41,6 +42,7 @@ forEachBackend((ctx) => {
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(page.text, /assets\/dashboard\.js/, 'the page loads its script');
+    assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, 'the page cannot be framed');
     for (const path of ['/static/index.html', '/dashboard', '/']) {
       const r = await req(ctx().url, 'GET', path);
       assert.equal(r.status, 302, path);
@@ -154,6 +156,24 @@ describe('dashboard shutdown and read-only mode', () => {
     for (const path of ['/dashboard/', '/dashboard/api/queues', '/dashboard/api/events']) {
       const r = await req(b.url, 'POST', path);
       assert.ok(r.status === 403 || r.status === 405, `${path} refuses a POST (got ${r.status})`);
+    }
+  });
+
+  it('the feed reports a store outage, then resumes when the store is back', async () => {
+    const redis = await startRedis({ appendonly: true });
+    const b = await startTestBroker('redis', { redis });
+    const feed = await FeedClient.open(b.url);
+    try {
+      await feed.until('a first snapshot', () => feed.snapshots().length > 0);
+      await redis.kill();
+      await feed.until('a failure event', () => feed.events.some((e) => e.event === 'failure'), 20_000);
+      const failedAt = feed.events.length;
+      await redis.restart();
+      await feed.until('a snapshot after the outage', () => feed.events.slice(failedAt).some((e) => e.event === 'snapshot'), 20_000);
+    } finally {
+      feed.close();
+      await b.close();
+      await redis.stop();
     }
   });
 
