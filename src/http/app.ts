@@ -20,7 +20,7 @@ import { registerWebSocketRoute } from '../protocols/stream/ws.js';
 import { replies } from '../protocols/replies.js';
 import { envelopeLimit, registerBodyParsers } from './body.js';
 import { send } from './reply.js';
-import { installErrorHandling } from './errors.js';
+import { installErrorHandling, toBrokerError } from './errors.js';
 import { closeFailedUpgrades, closeIfUpgrade } from './failed-upgrades.js';
 import { registerOpsRoutes } from './ops.js';
 import { installAuth } from './auth-hook.js';
@@ -70,9 +70,11 @@ export function buildApp(deps: AppDeps): App {
     loggerInstance: deps.logger,
     logController: new OneLinePerRequest(),
     routerOptions: { maxParamLength: 512 },
-    // Errors Fastify raises before routing (a malformed %-escape in the path) use the catalogue too.
+    // Errors Fastify raises before routing use the catalogue too: a malformed %-escape in the
+    // path (400), a path segment over maxParamLength (414).
     frameworkErrors: (err, req, reply) => {
-      void send(reply, replies.error(err.statusCode === 400 ? 'INVALID_ENCODING' : 'INTERNAL'));
+      const known = toBrokerError(err);
+      void send(reply, replies.error(known?.code ?? 'INTERNAL'));
       // No hook runs for these: a WebSocket handshake with a bad path must be closed here.
       closeIfUpgrade(req, reply);
     },

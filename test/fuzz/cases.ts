@@ -24,7 +24,7 @@ const CONTENT_TYPES = [
   'multipart/form-data', 'application/json; charset=latin1', 'text/plain; charset=utf-16', 'application/xml', 'APPLICATION/JSON', ';;;', 'application/x-www-form-urlencoded\0',
 ];
 
-/** A path: a route with its placeholders filled (validly or not), or something absurd. */
+/** A path: a route with its placeholders filled (validly or not) and a query string. */
 function pathArb(queues: readonly string[]): fc.Arbitrary<string> {
   const queue = fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...queues) },
@@ -34,23 +34,41 @@ function pathArb(queues: readonly string[]): fc.Arbitrary<string> {
   );
   const receipt = fc.oneof(fc.constantFrom('1.abcdefghij', '0.abcdefghij', '1.abc', '99999999999999999.abcdefghij', 'x', '1.' + 'a'.repeat(50), '%ZZ'), hostileText(8).map(encodeURIComponent));
   const route = fc.tuple(fc.constantFrom(...ROUTES), queue, receipt).map(([r, q, rc]) => r.replace('{q}', q).replace('{r}', rc));
-  const absurd = fc.oneof(
-    fc.constantFrom('*', '//', '/../../etc/passwd', '/q//x', 'http://127.0.0.1/q/x', 'no-slash', '/%', '/q/%zz', '/\0', '/q/x#frag', '/' + 'x'.repeat(20_000), '/q/' + '%41'.repeat(3000)),
-    hostileBytes(30).map((b) => '/' + b.toString('latin1')),
-  );
   const query = fc.array(
-    fc.tuple(fc.oneof(fc.constantFrom(...ARG_NAMES), fc.constantFrom(...BAD_ESCAPES)), fc.oneof(fc.constantFrom(...ODD_NUMBERS), fc.constantFrom(...queues), fc.constantFrom(...BAD_ESCAPES), hostileText(12).map(encodeURIComponent))),
-    { maxLength: 5 },
+    fc.tuple(
+      fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...ARG_NAMES) }, fc.constantFrom(...BAD_ESCAPES)),
+      fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ODD_NUMBERS) }, { weight: 2, arbitrary: fc.constantFrom(...queues) }, fc.constantFrom(...BAD_ESCAPES), { weight: 2, arbitrary: hostileText(12).map(encodeURIComponent) }),
+    ),
+    { maxLength: 4 },
   ).map((pairs) => (pairs.length === 0 ? '' : '?' + pairs.map(([k, v]) => `${k}=${v}`).join('&')));
-  return fc.oneof({ weight: 5, arbitrary: fc.tuple(route, query).map(([p, q]) => p + q) }, absurd);
+  return fc.tuple(route, query).map(([p, q]) => p + q);
 }
 
+/** Paths no client should send: traversal, absolute form, raw bytes, 20 kB. */
+const absurdPathArb = fc.oneof(
+  fc.constantFrom('*', '//', '/../../etc/passwd', '/q//x', 'http://127.0.0.1/q/x', 'no-slash', '/%', '/q/%zz', '/\0', '/q/x#frag', '/' + 'x'.repeat(20_000), '/q/' + '%41'.repeat(3000)),
+  hostileBytes(30).map((b) => '/' + b.toString('latin1')),
+);
+
 /** A body a route might parse: forms, JSON edge cases, multipart, invalid UTF-8, random bytes. */
-function bodyArb(queues: readonly string[]): fc.Arbitrary<Buffer> {
+interface Body {
+  /** The Content-Type that fits the body. */
+  type: string;
+  bytes: Buffer;
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+
+function bodyArb(queues: readonly string[]): fc.Arbitrary<Body> {
   const q = fc.constantFrom(...queues);
-  const text = fc.oneof(
+  const form = fc.oneof(
     fc.tuple(fc.constantFrom(...ARG_NAMES), fc.oneof(hostileText(20), fc.constantFrom(...BAD_ESCAPES, ...queues, ...ODD_NUMBERS))).map(([k, v]) => `${k}=${v}`),
     q.map((name) => `queue=${name}&value=${encodeURIComponent('fuzz \r\n\0 é')}`),
+    fc.array(fc.tuple(fc.constantFrom(...ARG_NAMES), hostileText(10).map(encodeURIComponent)), { maxLength: 6 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&')),
+  ).map((t) => ({ type: FORM, bytes: Buffer.from(t, 'utf8') }));
+  const json = fc.oneof(
+    q.map((name) => `{"cmd": "add", "queue": "${name}", "value": ${JSON.stringify('fuzz \r\n\0 é')}}`),
     fc.nat({ max: 100_000 }).map((d) => '['.repeat(d) + ']'.repeat(d)),
     fc.nat({ max: 5_000 }).map((d) => '{"cmd": "add", "queue": "x", "value": ' + '{"a":'.repeat(d) + '1' + '}'.repeat(d) + '}'),
     q.map((name) => `{"cmd": "add", "queue": "${name}", "value": "a", "value": "b", "cmd": "take"}`),
@@ -59,7 +77,8 @@ function bodyArb(queues: readonly string[]): fc.Arbitrary<Buffer> {
     q.map((name) => `{"cmd": "lease", "queue": "${name}", "lease": 1e309, "count": -0}`),
     fc.constantFrom('["a", 1, null]', '[' + '"x",'.repeat(1001) + '"x"]', '1e999999', '-', '{"cmd": "add"', '\ufeff{}', 'null', '"\\ud800"', '{"cmd": ""}'),
     fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-  ).map((s) => Buffer.from(s, 'utf8'));
+    fc.array(hostileText(10), { minLength: 1, maxLength: 5 }).map((vs) => JSON.stringify(vs)),
+  ).map((t) => ({ type: JSON_TYPE, bytes: Buffer.from(t, 'utf8') }));
   const multipart = fc.oneof(
     fc.tuple(fc.constantFrom('value', 'msg', 'queue'), hostileText(20)).map(([n, v]) => `--XyZ\r\nContent-Disposition: form-data; name="${n}"\r\n\r\n${v}\r\n--XyZ--\r\n`),
     fc.constantFrom(
@@ -69,9 +88,12 @@ function bodyArb(queues: readonly string[]): fc.Arbitrary<Buffer> {
       '--XyZ\r\nContent-Disposition: form-data; name="value"\r\nContent-Type: text/plain; charset=utf-16le\r\n\r\n\xff\xfe\r\n--XyZ--\r\n',
       '--XyZ\r\n' + 'Content-Disposition: form-data; name="a"\r\n\r\nb\r\n--XyZ\r\n'.repeat(150) + '--XyZ--\r\n',
     ),
-  ).map((s) => Buffer.from(s, 'utf8'));
-  const invalidUtf8 = fc.tuple(fc.constantFrom('value=', '', '{"cmd": "add", "queue": "x", "value": "'), hostileBytes(20)).map(([p, b]) => Buffer.concat([Buffer.from(p), b, Buffer.from([0xc3, 0x28])]));
-  return fc.oneof({ weight: 4, arbitrary: text }, multipart, invalidUtf8, hostileBytes(80), fc.constant(Buffer.alloc(0)));
+  ).map((t) => ({ type: 'multipart/form-data; boundary=XyZ', bytes: Buffer.from(t, 'utf8') }));
+  const invalidUtf8 = fc
+    .tuple(fc.constantFrom<[string, string]>([FORM, 'value='], ['text/plain', ''], [JSON_TYPE, '{"cmd": "add", "queue": "x", "value": "']), hostileBytes(20))
+    .map(([[type, prefix], b]) => ({ type, bytes: Buffer.concat([Buffer.from(prefix), b, Buffer.from([0xc3, 0x28])]) }));
+  const raw = fc.tuple(fc.constantFrom('text/plain', 'application/octet-stream'), fc.oneof(hostileBytes(80), hostileText(40).map((t) => Buffer.from(t, 'utf8')))).map(([type, bytes]) => ({ type, bytes }));
+  return fc.oneof({ weight: 3, arbitrary: form }, { weight: 3, arbitrary: json }, multipart, invalidUtf8, raw, fc.constant({ type: FORM, bytes: Buffer.alloc(0) }));
 }
 
 /** How the body is framed: right, wrong, or lying. */
@@ -133,30 +155,51 @@ function cut(bytes: Buffer, at: number[]): Buffer[] {
   return out.filter((b) => b.length > 0);
 }
 
-/** One HTTP request, malformed somewhere (or now and then well-formed). */
+/** The one thing a request gets wrong (most get one thing wrong, so the rest reaches the routes). */
+type Flaw = 'none' | 'method' | 'path' | 'version' | 'content-type' | 'headers' | 'framing' | 'truncated' | 'bare-lf' | 'slow';
+const FLAWS: [Flaw, number][] = [['none', 6], ['method', 1], ['path', 1], ['version', 1], ['content-type', 1], ['headers', 2], ['framing', 2], ['truncated', 1], ['bare-lf', 1], ['slow', 1]];
+
+/** One HTTP request with one flaw (or none: the route's own parsers get the hostile content). */
 function httpCase(queues: readonly string[]): fc.Arbitrary<RawCase> {
-  const framing = fc.constantFrom<Framing>('length', 'length', 'length', 'too-long', 'too-short', 'chunked', 'bad-chunked', 'none', 'both', 'negative', 'garbage-length', 'two-lengths', 'huge-length');
+  const badFraming = fc.constantFrom<Framing>('too-long', 'too-short', 'bad-chunked', 'none', 'both', 'negative', 'garbage-length', 'two-lengths', 'huge-length');
   return fc
     .record({
-      method: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...METHODS) }, fc.constantFrom(...ODD_METHODS)),
+      flaw: fc.oneof(...FLAWS.map(([f, weight]) => ({ weight, arbitrary: fc.constant(f) }))),
+      method: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('GET', 'POST') }, fc.constantFrom(...METHODS)),
+      oddMethod: fc.constantFrom(...ODD_METHODS),
       path: pathArb(queues),
-      version: fc.oneof({ weight: 8, arbitrary: fc.constant('HTTP/1.1') }, fc.constantFrom('HTTP/1.0', 'HTTP/2.0', 'HTTP/1.1 x', 'HTTP/9', 'http/1.1', '')),
-      contentType: fc.option(fc.constantFrom(...CONTENT_TYPES)),
+      absurdPath: absurdPathArb,
+      oddVersion: fc.constantFrom('HTTP/1.0', 'HTTP/2.0', 'HTTP/1.1 x', 'HTTP/9', 'http/1.1', ''),
+      oddType: fc.constantFrom(...CONTENT_TYPES),
       body: fc.option(bodyArb(queues), { freq: 3 }),
-      framing,
+      chunked: fc.boolean(),
+      badFraming,
       headers: extraHeaders,
-      truncateAt: fc.option(fc.nat()),
+      truncateAt: fc.nat(),
       cuts: fc.array(fc.nat(), { maxLength: 4 }),
-      gapMs: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, fc.integer({ min: 1, max: 40 })),
+      gapMs: fc.integer({ min: 5, max: 40 }),
       end: fc.boolean(),
-      crlf: fc.constantFrom('\r\n', '\r\n', '\r\n', '\n'),
     })
     .map((r) => {
-      const { headers: lengthHeaders, payload } = r.body === null ? { headers: [], payload: Buffer.alloc(0) } : framed(r.body, r.framing);
-      const head = [`${r.method} ${r.path} ${r.version}`, 'Host: 127.0.0.1', ...(r.contentType ? [`Content-Type: ${r.contentType}`] : []), ...lengthHeaders, ...r.headers];
-      let bytes = Buffer.concat([Buffer.from(head.join(r.crlf) + r.crlf + r.crlf, 'latin1'), payload]);
-      if (r.truncateAt !== null) bytes = bytes.subarray(0, r.truncateAt % (bytes.length + 1));
-      return { kind: `http ${r.method.slice(0, 20)} ${r.path.slice(0, 80)} (${r.body === null ? 'no body' : r.framing})`, pieces: cut(bytes, r.cuts), gapMs: r.gapMs, end: r.end };
+      const good: Framing = r.chunked ? 'chunked' : 'length';
+      const framing = r.flaw === 'framing' ? r.badFraming : good;
+      const { headers: lengthHeaders, payload } = r.body === null ? { headers: [], payload: Buffer.alloc(0) } : framed(r.body.bytes, framing);
+      const method = r.flaw === 'method' ? r.oddMethod : r.method;
+      const path = r.flaw === 'path' ? r.absurdPath : r.path;
+      const type = r.flaw === 'content-type' ? r.oddType : r.body?.type;
+      const head = [
+        `${method} ${path} ${r.flaw === 'version' ? r.oddVersion : 'HTTP/1.1'}`,
+        'Host: 127.0.0.1',
+        ...(type === undefined ? [] : [`Content-Type: ${type}`]),
+        ...lengthHeaders,
+        ...(r.flaw === 'headers' ? r.headers : []),
+      ];
+      const eol = r.flaw === 'bare-lf' ? '\n' : '\r\n';
+      let bytes = Buffer.concat([Buffer.from(head.join(eol) + eol + eol, 'latin1'), payload]);
+      if (r.flaw === 'truncated') bytes = bytes.subarray(0, r.truncateAt % bytes.length);
+      const label = `http [${r.flaw}] ${method.slice(0, 20)} ${path.slice(0, 80)}${r.body ? ` (${type}, ${framing})` : ''}`;
+      const pieces = r.flaw === 'slow' ? cut(bytes, r.cuts) : [bytes];
+      return { kind: label, pieces, gapMs: r.flaw === 'slow' ? r.gapMs : 0, end: r.flaw === 'truncated' ? r.end : true, method, path };
     });
 }
 
@@ -196,7 +239,7 @@ function wsCase(queues: readonly string[]): fc.Arbitrary<RawCase> {
   )).map(([name, change]) => handshake(`/ws/${name}`, change));
   const handshakeOnOtherRoutes = fc.constantFrom('/q/x', '/ws/', '/ws/QUEUESET', '/ws/%zz', '/ws/' + 'a'.repeat(200), '/sse/x', '/').map((p) => handshake(p));
   const frame = fc.oneof(
-    fc.tuple(fc.constantFrom(1, 2), fc.oneof(bodyArb(queues), hostileBytes(40))).map(([op, p]) => wsFrame(op, p)),
+    fc.tuple(fc.constantFrom(1, 2), fc.oneof(bodyArb(queues).map((b) => b.bytes), hostileBytes(40))).map(([op, p]) => wsFrame(op, p)),
     q.map((name) => wsFrame(1, Buffer.from(JSON.stringify({ cmd: 'add', queue: name, value: 'from a fuzzed socket' })))),
     fc.constantFrom(
       wsFrame(1, Buffer.from([0xc3, 0x28])),

@@ -14,6 +14,10 @@ export interface RawCase {
   gapMs: number;
   /** Half-close after the last piece (true), or keep the socket open until the timeout. */
   end: boolean;
+  /** The request method when it is a plain HTTP request (a HEAD reply has no body to read). */
+  method?: string;
+  /** The request path, for checks that depend on the route. */
+  path?: string;
 }
 
 export interface RawResponse {
