@@ -2,8 +2,9 @@
  * The dashboard's live feed (`GET /dashboard/api/events`, Server-Sent Events). While at least
  * one page listens it samples once a period: the queue table from the store, and rates from
  * the Activity counters (differences between two samples). One sample is serialised once and
- * written to every listener, so ten open dashboards cost what one does. The last few minutes
- * are kept so a page opened now draws its charts at once.
+ * written to every listener, so ten open dashboards cost what one does; a slow sample (many
+ * queues) stretches the period rather than keep the broker busy. The last few minutes are
+ * kept so a page opened now draws its charts at once.
  */
 import type { ServerResponse } from 'node:http';
 import type { Activity } from '../core/activity.js';
@@ -11,8 +12,14 @@ import { replies } from '../protocols/replies.js';
 import type { Json } from '../protocols/json-text.js';
 import type { QueueRow, Snapshot } from './snapshot.js';
 
-/** One chart point: per queue [ready, inflight, delayed, dead, enqueued/s, delivered/s, acked/s]. */
-export type Point = { t: number; q: Record<string, number[]> };
+/** One chart point: [ready, inflight, delayed, dead, enqueued/s, delivered/s, acked/s] summed
+ *  over all queues, and per queue while there are few enough to keep. */
+export type Point = { t: number; all: number[]; q: Record<string, number[]> };
+
+/** Past this many queues the history keeps totals only (300 points × 1,000 queues is megabytes). */
+const HISTORY_QUEUES = 100;
+/** A sample may use at most 1/SLOWDOWN of the time: slow stores get a longer period. */
+const SLOWDOWN = 5;
 
 type Counters = { enqueued: number; delivered: number; acked: number };
 
@@ -25,6 +32,7 @@ export interface LiveFeedOptions {
 export class LiveFeed {
   private readonly listeners = new Set<ServerResponse>();
   private timer: NodeJS.Timeout | undefined;
+  private running = false;
   private sampling = false;
   private closed = false;
   private previous: { time: number; counters: Map<string, Counters> } | undefined;
@@ -49,8 +57,8 @@ export class LiveFeed {
       if (this.listeners.size === 0) this.stopTimer();
     });
     res.write(replies.dashboardEvent('history', this.history));
-    if (!this.timer) {
-      this.timer = setInterval(() => void this.tick(), this.options.periodMs);
+    if (!this.running) {
+      this.running = true;
       void this.tick();
     }
   }
@@ -68,7 +76,8 @@ export class LiveFeed {
   }
 
   private stopTimer(): void {
-    clearInterval(this.timer);
+    this.running = false;
+    clearTimeout(this.timer);
     this.timer = undefined;
     // A later page starts a fresh measurement: rates across an idle gap would mislead.
     this.previous = undefined;
@@ -77,11 +86,17 @@ export class LiveFeed {
   private async tick(): Promise<void> {
     if (this.sampling || this.closed) return;
     this.sampling = true;
+    const started = Date.now();
     try {
       const snapshot = await this.sample();
       this.addRates(snapshot);
-      const point: Point = { t: snapshot.time, q: {} };
-      for (const r of snapshot.queues) point.q[r.queue] = [r.ready, r.inflight, r.delayed, r.dead, r.rates.enqueued, r.rates.delivered, r.rates.acked];
+      const point: Point = { t: snapshot.time, all: [0, 0, 0, 0, 0, 0, 0], q: {} };
+      const keep = snapshot.queues.length <= HISTORY_QUEUES;
+      for (const r of snapshot.queues) {
+        const row = [r.ready, r.inflight, r.delayed, r.dead, r.rates.enqueued, r.rates.delivered, r.rates.acked];
+        row.forEach((v, i) => (point.all[i]! += v));
+        if (keep) point.q[r.queue] = row;
+      }
       this.history.push(point);
       if (this.history.length > this.options.historyPoints) this.history.shift();
       this.broadcast(replies.dashboardEvent('snapshot', snapshot as unknown as Json));
@@ -90,6 +105,10 @@ export class LiveFeed {
       this.broadcast(replies.dashboardEvent('failure', { error: 'the store is unavailable', time: Date.now() }));
     } finally {
       this.sampling = false;
+      if (this.running) {
+        const took = Date.now() - started;
+        this.timer = setTimeout(() => void this.tick(), Math.max(this.options.periodMs - took, took * (SLOWDOWN - 1)));
+      }
     }
   }
 

@@ -10,7 +10,7 @@ const RATES = ['enqueued', 'delivered', 'acked'];
 
 const state = {
   readOnly: false,
-  points: [], // {t, q: {name: [ready, inflight, delayed, dead, enq/s, del/s, ack/s]}}
+  points: [], // {t, all: [ready, inflight, delayed, dead, enq/s, del/s, ack/s], q: {name: [...]}}
   snapshot: null,
   view: 'overview',
   queue: null, // the queue page's queue
@@ -138,18 +138,15 @@ function ensureChart(id, series) {
   return (state.charts[id] = chart);
 }
 
-/** Columns of the point arrays: sum over queues (queue null) or one queue. */
+/** Columns of the point arrays: all queues (queue null) or one queue (a gap where the
+ *  broker's history kept totals only). */
 function seriesOf(queue, indexes) {
   const xs = [];
   const ys = indexes.map(() => []);
   for (const p of state.points) {
     xs.push(p.t / 1000);
-    indexes.forEach((ix, n) => {
-      let v = 0;
-      if (queue === null) for (const row of Object.values(p.q)) v += row[ix];
-      else v = p.q[queue]?.[ix] ?? 0;
-      ys[n].push(v);
-    });
+    const row = queue === null ? p.all : p.q[queue];
+    indexes.forEach((ix, n) => ys[n].push(row ? row[ix] : queue in p.q || Object.keys(p.q).length ? 0 : null));
   }
   return [xs, ...ys];
 }
@@ -419,8 +416,13 @@ function render() {
 
 function addPoint(s) {
   const q = {};
-  for (const r of s.queues) q[r.queue] = [r.ready, r.inflight, r.delayed, r.dead, r.rates.enqueued, r.rates.delivered, r.rates.acked];
-  state.points.push({ t: s.time, q });
+  const all = [0, 0, 0, 0, 0, 0, 0];
+  for (const r of s.queues) {
+    const row = [r.ready, r.inflight, r.delayed, r.dead, r.rates.enqueued, r.rates.delivered, r.rates.acked];
+    row.forEach((v, i) => (all[i] += v));
+    q[r.queue] = row;
+  }
+  state.points.push({ t: s.time, all, q });
   if (state.points.length > HISTORY) state.points.shift();
   document.body.dataset.samples = String(state.points.length);
 }
