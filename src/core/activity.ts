@@ -7,7 +7,9 @@
 import type { TakeResult } from '../storage/contract.js';
 import type { LeaseResult } from '../storage/lease-contract.js';
 
-export const ACTIVITY_KINDS = ['enqueued', 'delivered', 'acked', 'redelivered', 'deadLettered', 'expired', 'emptyReceives'] as const;
+// Dead letters are counted by the store instead (meter-contract.ts): several store steps move
+// messages there (reaping, a lease's own reaping, nack) and only the store sees each one.
+export const ACTIVITY_KINDS = ['enqueued', 'delivered', 'acked', 'redelivered', 'expired', 'emptyReceives'] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
 /** How a message left the queue: taken by a request (pull) or written to a stream (push). */
@@ -16,7 +18,7 @@ export type DeliveryMode = 'pull' | 'push';
 export type QueueActivity = Record<ActivityKind, number> & { deliveredPush: number };
 
 function zero(): QueueActivity {
-  return { enqueued: 0, delivered: 0, acked: 0, redelivered: 0, deadLettered: 0, expired: 0, emptyReceives: 0, deliveredPush: 0 };
+  return { enqueued: 0, delivered: 0, acked: 0, redelivered: 0, expired: 0, emptyReceives: 0, deliveredPush: 0 };
 }
 
 export class Activity {

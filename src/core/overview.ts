@@ -4,7 +4,7 @@
  * dashboard shows it and the /metrics gauges are computed from it at scrape time, so it is
  * built from batched store calls (a few round trips for all queues, not a few per queue).
  */
-import type { Policy, QueueStats, QueueStatus } from '../wire.js';
+import type { Policy, QueueStatus } from '../wire.js';
 import type { Distributor } from './distributor.js';
 import type { LeaseStreams } from './lease-streams.js';
 import type { QueueService } from './queue-service.js';
@@ -30,8 +30,10 @@ export interface QueueOverview {
   /** This broker's consumers by transport; `total` covers every broker. */
   consumers: ConsumerCounts;
   /** Seconds since the oldest ready message was enqueued; null when none is ready or the
-   *  store cannot tell. */
+   *  store cannot tell (Redis: may read up to a second high, see meter-contract.ts). */
   oldestAgeSeconds: number | null;
+  /** Messages moved from this queue to a dead-letter queue, ever, on every broker (a counter). */
+  deadLetteredTotal: number;
 }
 
 /** Local consumers by queue and transport, from the parts that hold them. */
@@ -49,22 +51,23 @@ function localConsumers(distributor: Distributor, leaseStreams?: LeaseStreams): 
 
 /** Every registered queue, sorted by name (the store's order). */
 export async function queueOverview(service: QueueService, distributor: Distributor, leaseStreams?: LeaseStreams): Promise<QueueOverview[]> {
-  const { stats, oldest } = await service.allStatsWithAge();
+  const { queues, meters } = await service.allMeters();
   const local = localConsumers(distributor, leaseStreams);
   const polls = service.longPoll?.waitingByQueue() ?? new Map<string, number>();
-  return stats.map((s: QueueStats, i) => {
-    const mine = local.get(s.queue) ?? { comet: 0, sse: 0, ws: 0 };
-    const leased = leaseStreams?.countOf(s.queue) ?? 0;
+  return queues.map((queue, i) => {
+    const m = meters[i]!;
+    const mine = local.get(queue) ?? { comet: 0, sse: 0, ws: 0 };
     return {
-      queue: s.queue,
-      ready: s.ready,
-      inflight: s.inflight,
-      delayed: s.delayed,
-      dead: s.dead,
-      status: s.status === 0 ? 'stopped' : 'started',
-      policy: s.policy === 2 ? 'roundrobin' : 'broadcast',
-      consumers: { ...mine, poll: polls.get(s.queue) ?? 0, total: s.consumers + leased },
-      oldestAgeSeconds: oldest[i] ?? null,
+      queue,
+      ready: m.ready,
+      inflight: m.inflight,
+      delayed: m.delayed,
+      dead: m.dead,
+      status: m.status ?? 'started',
+      policy: m.policy ?? 'broadcast',
+      consumers: { ...mine, poll: polls.get(queue) ?? 0, total: m.consumers + (leaseStreams?.countOf(queue) ?? 0) },
+      oldestAgeSeconds: m.oldestAgeMs === null ? null : m.oldestAgeMs / 1000,
+      deadLetteredTotal: m.deadLettered,
     };
   });
 }

@@ -6,6 +6,7 @@
 import { BrokerError } from '../errors.js';
 import type { EnqueueOptions, QueueStore, TakeResult, SoftGetResult } from '../storage/contract.js';
 import type { StreamStore } from '../storage/stream-contract.js';
+import type { MeterStore, QueueMeters } from '../storage/meter-contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../storage/lease-contract.js';
 import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
 import { assertQueueName, assertReceipt, isKeyOfQueue, isValidQueueName } from './names.js';
@@ -27,7 +28,7 @@ export class QueueService {
   activity = new Activity();
 
   constructor(
-    private readonly store: QueueStore & StreamStore & LeaseStore,
+    private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore,
     private readonly options: QueueServiceOptions,
   ) {
     this.storeKind = store.kind;
@@ -182,10 +183,11 @@ export class QueueService {
     return this.statsOf(await this.store.listQueues());
   }
 
-  /** allStats plus the age in seconds of each queue's oldest ready message (null: unknown). */
-  async allStatsWithAge(): Promise<{ stats: QueueStats[]; oldest: (number | null)[] }> {
-    const stats = await this.allStats();
-    return { stats, oldest: stats.map(() => null) };
+  /** Every registered queue with its meters (counts, status, age, dead letters), in one batched
+   *  store read: what the queue overview and /metrics are made of. */
+  async allMeters(): Promise<{ queues: string[]; meters: QueueMeters[] }> {
+    const queues = await this.store.listQueues();
+    return { queues, meters: await this.store.meters(queues) };
   }
 
   private async statsOf(queues: readonly string[]): Promise<QueueStats[]> {

@@ -26,7 +26,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: AppDeps): void
       deps.logger.warn({ err }, 'metrics: reading the queues failed');
       metrics.setOverview(err instanceof Error ? err : new Error(String(err)));
     }
-    const text = await metrics.registry.metrics();
+    const text = await metrics.render();
     return reply.type(metrics.registry.contentType).send(text);
   });
 }

@@ -60,6 +60,8 @@ it('lease keys live under restmq:, and never use the old broker\'s transient <ke
 it('delay and dedup keys live under restmq:, and a dedup id lasts five minutes', () => {
   assert.equal(keys.delayed('jobs'), 'restmq:delayed:jobs');
   assert.equal(keys.dedup('jobs', 'order-1'), 'restmq:dedup:jobs:order-1');
+  assert.equal(keys.clock('jobs'), 'restmq:clock:jobs');
+  assert.equal(keys.deadLettered, 'restmq:deadlettered');
   assert.equal(DEDUP_SECONDS, 300);
 });
 
@@ -71,8 +73,8 @@ it('the lease scripts\' layout spells the same keys as the key functions', () =>
     return t[0] + q + t[1];
   };
   assert.deepEqual(Object.keys(layout).sort(), [
-    'attempts', 'consumers', 'counter', 'dead', 'delayed', 'leased', 'leasedqueues', 'message', 'origin', 'pending', 'queueset',
-    'refcount', 'settings', 'status', 'tokens',
+    'attempts', 'clock', 'consumers', 'counter', 'dead', 'deadlettered', 'delayed', 'leased', 'leasedqueues', 'message', 'origin', 'pending',
+    'policy', 'queueset', 'refcount', 'settings', 'status', 'tokens',
   ]);
   assert.deepEqual(layout.pending, ['', ':queue']);
   assert.deepEqual(layout.status, ['queuestat::', '']);
@@ -90,15 +92,18 @@ it('the lease scripts\' layout spells the same keys as the key functions', () =>
     assert.equal(build('origin', q), keys.origin(q));
     assert.equal(build('delayed', q), keys.delayed(q));
     assert.equal(build('dead', q), defaultDeadLetter(q));
+    assert.equal(build('policy', q), keys.policy(q));
+    assert.equal(build('clock', q), keys.clock(q));
   }
   assert.equal(layout.queueset, 'QUEUESET');
   assert.equal(layout.leasedqueues, 'restmq:leasedqueues');
   assert.equal(layout.refcount, ':refcount');
+  assert.equal(layout.deadlettered, 'restmq:deadlettered');
 });
 
 it('no key function exists without a golden value here', () => {
   assert.deepEqual(Object.keys(keys).sort(), [
-    'attempts', 'authkey', 'brokers', 'consumerMember', 'consumers', 'counter', 'dedup', 'delayed', 'events', 'inbox', 'inboxPrefix',
+    'attempts', 'authkey', 'brokers', 'clock', 'consumerMember', 'consumers', 'counter', 'deadLettered', 'dedup', 'delayed', 'events', 'inbox', 'inboxPrefix',
     'leaseTokens', 'leased', 'leasedQueues', 'message', 'messagePrefix', 'origin', 'pending', 'pendingSuffix', 'policy',
     'queueset', 'refcount', 'refcountSuffix', 'rotation', 'settings', 'status',
   ]);

@@ -72,7 +72,8 @@ describe('SQLite lease store: SQLite specifics', () => {
         ALTER TABLE messages DROP COLUMN leased_until; ALTER TABLE messages DROP COLUMN lease_token;
         ALTER TABLE messages DROP COLUMN attempts; ALTER TABLE messages DROP COLUMN visible_at;
         ALTER TABLE messages DROP COLUMN origin; ALTER TABLE queues DROP COLUMN lease_seconds;
-        ALTER TABLE queues DROP COLUMN max_attempts; ALTER TABLE queues DROP COLUMN dead_letter;`);
+        ALTER TABLE queues DROP COLUMN max_attempts; ALTER TABLE queues DROP COLUMN dead_letter;
+        ALTER TABLE messages DROP COLUMN enqueued_at; ALTER TABLE queues DROP COLUMN dead_lettered;`);
       raw.pragma('user_version = 2');
     } finally {
       raw.close();

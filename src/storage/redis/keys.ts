@@ -69,6 +69,13 @@ export const keys = {
   delayed: (q: string) => `restmq:delayed:${q}`,
   /** STRING (EX 300) → the key of the first message enqueued on `q` with dedup id `id`. */
   dedup: (q: string, id: string) => `restmq:dedup:${q}:${id}`,
+
+  // Metrics (meter-contract.ts); none of these exists in the original.
+  /** ZSET message number → enqueue time (epoch ms, Redis clock), sampled at most once a second
+   *  by enqueue-9.lua: what the age of the oldest message is read from. */
+  clock: (q: string) => `restmq:clock:${q}`,
+  /** HASH queue name → messages moved from it to a dead-letter queue (lib/lease.lua settle). */
+  deadLettered: 'restmq:deadlettered',
 } as const;
 
 /** How long a dedup id is remembered (SPEC section 6: five minutes). */
@@ -102,8 +109,11 @@ export const LEASE_LAYOUT = JSON.stringify({
   origin: template(keys.origin),
   delayed: template(keys.delayed),
   dead: template(defaultDeadLetter),
+  policy: template(keys.policy),
+  clock: template(keys.clock),
   queueset: keys.queueset,
   leasedqueues: keys.leasedQueues,
+  deadlettered: keys.deadLettered,
   refcount: keys.refcountSuffix,
 });
 

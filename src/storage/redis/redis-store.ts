@@ -19,6 +19,8 @@ import { RedisAuthKeys } from './redis-authkeys.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis } from './scripts.js';
+import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import { readMeters } from './redis-meters.js';
 
 export interface RedisStoreOptions {
   host: string;
@@ -78,7 +80,7 @@ async function run<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore {
+export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore {
   readonly kind = 'redis' as const;
   /** Random per store: a new broker, with an empty inbox, every time one is opened. */
   readonly brokerId = randomUUID();
@@ -98,7 +100,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     this.authkeys = new RedisAuthKeys(redis, run);
   }
 
-  /** Delay and dedup (SPEC 6) happen in the same script: see enqueue-8.lua. */
+  /** Delay and dedup (SPEC 6) happen in the same script: see enqueue-9.lua. */
   async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
     if (values.length === 0) return [];
     const dedupId = checkDedup(values, options);
@@ -106,10 +108,15 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     const delay = String(delayOf(options));
     return this.run(() =>
       this.redis.enqueue(keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue), keys.consumers(queue),
-        keys.delayed(queue), keys.leasedQueues, keys.dedup(queue, dedupId ?? ''),
+        keys.delayed(queue), keys.leasedQueues, keys.dedup(queue, dedupId ?? ''), keys.clock(queue),
         queue, keys.messagePrefix(queue), ttl, this.channel, delay, dedupId === undefined ? '' : '1', String(DEDUP_SECONDS),
         ...values),
     );
+  }
+
+  /** The overview's figures of every queue, a script call per 500 queues (redis-meters.ts). */
+  meters(queues: readonly string[]): Promise<QueueMeters[]> {
+    return readMeters(this.redis, this.run, queues);
   }
 
   async take(queue: string, count: number): Promise<TakeResult> {

@@ -12,6 +12,7 @@ export const SCRIPT_NAMES = [
   'enqueue', 'take', 'softget', 'remove', 'purge', 'peek',
   'dispatch', 'requeue', 'register', 'heartbeat', 'reap',
   'lease', 'ack', 'nack', 'extend', 'reapleases', 'redrive', 'settings',
+  'meters',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -71,10 +72,12 @@ export function registerScripts(redis: Redis): void {
 
 /** Raw replies of the scripts, before redis-store.ts turns them into queue types. */
 export interface StoreCommands {
-  /** enqueue-8.lua → the new keys, in order (with a dedup hit: the first message's key). */
+  /** enqueue-9.lua → the new keys, in order (with a dedup hit: the first message's key). */
   enqueue(counter: string, pending: string, queueset: string, status: string, consumers: string, delayed: string,
-    leasedQueues: string, dedup: string, queue: string, prefix: string, ttl: string, channel: string, delayMs: string,
+    leasedQueues: string, dedup: string, clock: string, queue: string, prefix: string, ttl: string, channel: string, delayMs: string,
     dedupOn: string, dedupSeconds: string, ...values: string[]): Promise<string[]>;
+  /** meters-0.lua → nine integers per queue (redis-meters.ts). */
+  meters(layout: string, ...queues: string[]): Promise<number[]>;
   /** take-4.lua → [stopped, expired, k1, v1, ...]. */
   take(pending: string, status: string, attempts: string, origin: string, count: string, refcountSuffix: string): Promise<(string | number)[]>;
   /** softget-1.lua → [key, value, count] or null. */

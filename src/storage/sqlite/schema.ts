@@ -78,6 +78,11 @@ const MIGRATIONS: readonly string[] = [
      hash   TEXT PRIMARY KEY,
      record TEXT NOT NULL
    ) WITHOUT ROWID;`,
+  // v6. Metrics (src/metrics): enqueued_at (epoch ms, SQLite's clock) dates each message for
+  // the age of the oldest one; rows written before this migration, or returned from the inbox,
+  // have none. dead_lettered counts the messages that died in this queue, for every broker.
+  `ALTER TABLE messages ADD COLUMN enqueued_at INTEGER;
+   ALTER TABLE queues ADD COLUMN dead_lettered INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

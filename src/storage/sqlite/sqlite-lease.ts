@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { QueueStatus } from '../../wire.js';
 import type { LeasedMessage, LeaseResult, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
-import { READY, transaction } from './sqlite-queue.js';
+import { NOW_MS, READY, transaction } from './sqlite-queue.js';
 
 interface HeadRow { seq: number; value: string; expires_at: number | null }
 interface LeasedRow { seq: number; value: string; expires_at: number | null; attempts: number }
@@ -71,7 +71,8 @@ export function leaseOperations(db: Database.Database) {
          status = CASE WHEN counter = 0 THEN coalesce(status, 'started') ELSE status END
        RETURNING counter`).pluck(),
     insert: db.prepare<[string, number, string, number | null, string | null]>(
-      'INSERT INTO messages (queue, seq, value, expires_at, origin) VALUES (?, ?, ?, ?, ?)'),
+      `INSERT INTO messages (queue, seq, value, expires_at, origin, enqueued_at) VALUES (?, ?, ?, ?, ?, ${NOW_MS})`),
+    countDead: db.prepare<[string]>('UPDATE queues SET dead_lettered = dead_lettered + 1 WHERE name = ?'),
     // Redrive takes every message that is not leased, delayed ones included.
     deadRows: db.prepare<[string], DeadRow>(
       'SELECT seq, value, expires_at, origin FROM messages WHERE queue = ? AND leased_until IS NULL ORDER BY seq'),
@@ -92,6 +93,7 @@ export function leaseOperations(db: Database.Database) {
     const n = st.bumpCounter.get(dead, 1)!;
     st.insert.run(dead, n, row.value, row.expires_at, queue);
     st.deleteOne.run(queue, row.seq);
+    st.countDead.run(queue);
     touched.add(dead);
   };
 

@@ -14,6 +14,8 @@ const isExpired = (r: { expires_at: number | null }, now: number) => r.expires_a
  *  `now` (epoch ms), as `?` or as `@now`. Every read path of the queue applies it. */
 export const READY = 'leased_until IS NULL AND (visible_at IS NULL OR visible_at <= ?)';
 export const READY_AT_NOW = READY.replace('?', '@now');
+/** SQLite's clock in epoch ms, for messages.enqueued_at (the age of the oldest message). */
+export const NOW_MS = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
 
 /** db.transaction typed as the plain function it runs (its deferred/immediate variants go unused). */
 export function transaction<A extends unknown[], R>(db: Database.Database, fn: (...args: A) => R): (...args: A) => R {
@@ -30,8 +32,8 @@ export function queueOperations(db: Database.Database) {
        ON CONFLICT (name) DO UPDATE SET counter = counter + excluded.counter, registered = 1,
          status = CASE WHEN counter = 0 THEN coalesce(status, 'started') ELSE status END
        RETURNING counter`).pluck(),
-    insert: db.prepare('INSERT INTO messages (queue, seq, value, expires_at) VALUES (?, ?, ?, ?)'),
-    insertDelayed: db.prepare('INSERT INTO messages (queue, seq, value, expires_at, visible_at) VALUES (?, ?, ?, ?, ?)'),
+    insert: db.prepare(`INSERT INTO messages (queue, seq, value, expires_at, enqueued_at) VALUES (?, ?, ?, ?, ${NOW_MS})`),
+    insertDelayed: db.prepare(`INSERT INTO messages (queue, seq, value, expires_at, visible_at, enqueued_at) VALUES (?, ?, ?, ?, ?, ${NOW_MS})`),
     dedupGet: db.prepare<[string, string, number], string>(
       'SELECT key FROM dedup WHERE queue = ? AND id = ? AND expires_at > ?').pluck(),
     dedupSet: db.prepare<[string, string, string, number]>(

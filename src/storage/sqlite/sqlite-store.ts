@@ -22,6 +22,8 @@ import { leaseOperations, type Touched } from './sqlite-lease.js';
 import { Notifier } from './sqlite-events.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { authKeyOperations } from './sqlite-authkeys.js';
+import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import { meterOperations } from './sqlite-meters.js';
 
 
 export interface SqliteStoreOptions {
@@ -111,7 +113,7 @@ function takeOwnership(db: Database.Database, path: string): void {
   }
 }
 
-export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore {
+export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore {
   readonly kind: StoreKind;
   /** One broker per file, so a new id per open; nothing outside this process ever sees it. */
   readonly brokerId = randomUUID();
@@ -120,6 +122,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   readonly #stream: ReturnType<typeof streamOperations>;
   readonly #lease: ReturnType<typeof leaseOperations>;
   readonly #authkeys: ReturnType<typeof authKeyOperations>;
+  readonly #meters: ReturnType<typeof meterOperations>;
   readonly #consumers = new ConsumerRegistry();
   /** Round-robin cursor: the consumer that got the queue's last message. */
   readonly #lastConsumer = new Map<string, string>();
@@ -134,6 +137,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     this.#stream = streamOperations(db);
     this.#lease = leaseOperations(db);
     this.#authkeys = authKeyOperations(db);
+    this.#meters = meterOperations(db);
     this.#stream.recover();
   }
 
@@ -160,6 +164,21 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     // A delayed message is not announced: the streaming side finds it when it polls.
     if (r.fresh && delay === 0) this.#notifyEnqueued(queue);
     return r.keys;
+  }
+
+  /** The overview's figures of every queue in one read (meter-contract.ts). */
+  async meters(queues: readonly string[]): Promise<QueueMeters[]> {
+    const now = Date.now();
+    return this.#run(() => {
+      const info = this.#ops.info([...queues, ...queues.map((q) => `${q}.dead`)], now);
+      const inflight = this.#lease.inflight(queues);
+      const delayed = this.#ops.delayed(queues, now);
+      const dated = this.#meters.meters(queues, now);
+      return queues.map((q, i) => ({
+        ready: info[i]!.length, status: info[i]!.status, policy: info[i]!.policy, inflight: inflight[i]!, delayed: delayed[i]!,
+        dead: info[queues.length + i]!.length, consumers: this.#consumers.live(q, now).length, ...dated[i]!,
+      }));
+    });
   }
 
   /** Messages not yet visible (enqueued with a delay, or nacked with one), per queue. */

@@ -16,6 +16,12 @@
   else happens; otherwise the dedup key is set (EX) to the first new key. The store sends
   dedup only with a single value.
 
+  Clock (metrics): the first key of the batch is dated in KEYS[9] (ZSET message number -> Redis
+  time in ms) when the newest date there is a second old or more, so a message's enqueue time is
+  that of the largest dated number at or below its own, at most a second early; the oldest
+  message's age needs no write per message. Dates below the one that dates the head of the
+  pending list are trimmed then.
+
   Input:
     KEYS[1] counter key        <q>:UUID     (INCRBY; never reset)
     KEYS[2] pending list       <q>:queue    (LPUSH at the head; consumers RPOP the tail)
@@ -25,6 +31,7 @@
     KEYS[6] delayed            restmq:delayed:<q>    (ZSET key -> due ms)
     KEYS[7] leased queues      restmq:leasedqueues   (SET of queue names the reaper walks)
     KEYS[8] dedup key          restmq:dedup:<q>:<id> (read and written only when ARGV[6] is "1")
+    KEYS[9] clock              restmq:clock:<q>      (ZSET message number -> enqueue ms)
 
     ARGV[1] queue name (the QUEUESET member)
     ARGV[2] message-key prefix <q>:  (the counter value is appended to it)
@@ -90,6 +97,18 @@ redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('SET', KEYS[4], '1', 'NX')
 if dedup then
   redis.call('SET', KEYS[8], out[1], 'EX', ARGV[7])
+end
+local dated = redis.call('ZREVRANGE', KEYS[9], 0, 0)
+if #dated == 0 or now - tonumber(dated[1]) >= 1000 then
+  redis.call('ZADD', KEYS[9], string.format('%d', last - n + 1), string.format('%d', now))
+  local head = redis.call('LINDEX', KEYS[2], -1)
+  local seq = head and string.match(head, '(%d+)$')
+  if seq then
+    local keep = redis.call('ZREVRANGEBYSCORE', KEYS[9], seq, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+    if #keep == 2 then
+      redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', '(' .. keep[2])
+    end
+  end
 end
 if delay > 0 then
   redis.call('SADD', KEYS[7], ARGV[1])

@@ -108,6 +108,7 @@ local function settle(L, channel, Q, key, now)
     forget(L, Q, key)
     local dead = enqueue_one(L, channel, dq, body, pttl, now)
     redis.call('HSET', lkey(L, 'origin', dq), dead, Q.q)
+    redis.call('HINCRBY', L.deadlettered, Q.q, 1)
     return 'dead'
   end
   return 'back'
@@ -126,7 +127,7 @@ local function older_first(a, b)
   return x < y
 end
 
--- Messages enqueued with a delay (enqueue-8.lua) that are due join the back of the queue, as
+-- Messages enqueued with a delay (enqueue-9.lua) that are due join the back of the queue, as
 -- if enqueued now: LPUSHed in order of due time, then of key. A key whose body is gone (TTL)
 -- is dropped. Returns how many were pushed.
 local function promote_delayed(L, channel, Q, now)
