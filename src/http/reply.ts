@@ -1,6 +1,7 @@
 /**
- * Sending a Reply built by protocols/replies.ts, and the route helper that answers 405 for
- * the methods a path does not serve (Fastify alone would answer 404).
+ * Sending a Reply built by protocols/replies.ts, and the route helper: each method with its
+ * schema (validated params and arguments, documented bodies and replies, see schemas.ts), and
+ * 405 for the methods a path does not serve (Fastify alone would answer 404).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
 import { replies, type Reply } from '../protocols/replies.js';
