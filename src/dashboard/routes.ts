@@ -13,6 +13,7 @@ import { replies, type Reply } from '../protocols/replies.js';
 import { DASHBOARD_PATH } from '../protocols/rest/messages.js';
 import { loadAssets, type Asset } from './assets.js';
 import { LiveFeed } from './live-feed.js';
+import { DASHBOARD_SCHEMAS as SCHEMAS } from './schemas.js';
 import { listConsumers, takeSnapshot } from './snapshot.js';
 
 /** Longest value text the peek returns; the page shows the size of the whole. */
@@ -40,53 +41,59 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: AppDeps): vo
   // Open pages never end on their own: end them before the server waits for its connections.
   app.addHook('preClose', async () => feed.close());
 
-  routes(app, DASHBOARD_PATH, { GET: () => serve(page, PAGE_HEADERS) });
-  routes(app, '/dashboard', { GET: () => replies.redirect(DASHBOARD_PATH) });
+  routes(app, DASHBOARD_PATH, { GET: { schema: SCHEMAS.page, handler: () => serve(page, PAGE_HEADERS) } });
+  routes(app, '/dashboard', { GET: { schema: SCHEMAS.redirect, handler: () => replies.redirect(DASHBOARD_PATH) } });
   routes(app, '/dashboard/assets/:name', {
-    GET: (req) => {
-      const asset = assets.get((req.params as { name: string }).name);
-      return asset ? serve(asset) : replies.error('NOT_FOUND');
+    GET: {
+      schema: SCHEMAS.asset,
+      handler: (req) => {
+        const asset = assets.get((req.params as { name: string }).name);
+        return asset ? serve(asset) : replies.error('NOT_FOUND');
+      },
     },
   });
 
   routes(app, '/dashboard/api/config', {
-    GET: () => replies.dashboard({ readOnly: deps.config.readOnlyDashboard, store: deps.service.storeKind, periodMs: FEED_PERIOD_MS }),
-  });
-  routes(app, '/dashboard/api/queues', { GET: async () => replies.dashboard(await takeSnapshot(deps)) });
-  routes(app, '/dashboard/api/consumers', { GET: () => replies.dashboard(listConsumers(deps)) });
-  routes(app, '/dashboard/api/queues/:queue', {
-    GET: async (req) => {
-      const queue = queueParam(req);
-      const [stats, settings] = await Promise.all([deps.service.stats(queue), deps.service.getSettings(queue)]);
-      return replies.dashboard({
-        ...stats,
-        status: stats.status === 0 ? 'stopped' : 'started',
-        policy: stats.policy === 2 ? 'roundrobin' : 'broadcast',
-        leaseSeconds: settings.leaseSeconds ?? null,
-        maxAttempts: settings.maxAttempts ?? null,
-        deadLetter: settings.deadLetter ?? `${queue}.dead`,
-        streaming: listConsumers(deps).filter((c) => c.queue === queue),
-      });
+    GET: {
+      schema: SCHEMAS.config,
+      handler: () => replies.dashboard({ readOnly: deps.config.readOnlyDashboard, store: deps.service.storeKind, periodMs: FEED_PERIOD_MS }),
     },
   });
-  // The oldest messages, left where they are (no soft-read count, no visibility change).
-  routes(app, '/dashboard/api/queues/:queue/peek', {
-    GET: async (req) => {
-      const queue = queueParam(req);
-      const count = parseCount(argsOf(req).get('count')) ?? PEEK_DEFAULT;
-      const messages = await deps.service.peek(queue, count);
-      return replies.dashboard({
-        queue,
-        messages: messages.map((m) => ({
-          key: m.key,
-          value: m.value.length > PEEK_VALUE_CHARS ? m.value.slice(0, PEEK_VALUE_CHARS) : m.value,
-          bytes: Buffer.byteLength(m.value, 'utf8'),
-          truncated: m.value.length > PEEK_VALUE_CHARS,
-        })),
-      });
-    },
+  routes(app, '/dashboard/api/queues', { GET: { schema: SCHEMAS.queues, handler: async () => replies.dashboard(await takeSnapshot(deps)) } });
+  routes(app, '/dashboard/api/consumers', { GET: { schema: SCHEMAS.consumers, handler: () => replies.dashboard(listConsumers(deps)) } });
+  routes(app, '/dashboard/api/queues/:queue', { GET: { schema: SCHEMAS.queue, handler: (req) => queueDetail(deps, req) } });
+  routes(app, '/dashboard/api/queues/:queue/peek', { GET: { schema: SCHEMAS.peek, handler: (req) => peek(deps, req) } });
+  routes(app, '/dashboard/api/events', { GET: { schema: SCHEMAS.events, handler: (req, reply) => openFeed(feed, req, reply) } });
+}
+
+async function queueDetail(deps: AppDeps, req: FastifyRequest): Promise<Reply> {
+  const queue = queueParam(req);
+  const [stats, settings] = await Promise.all([deps.service.stats(queue), deps.service.getSettings(queue)]);
+  return replies.dashboard({
+    ...stats,
+    status: stats.status === 0 ? 'stopped' : 'started',
+    policy: stats.policy === 2 ? 'roundrobin' : 'broadcast',
+    leaseSeconds: settings.leaseSeconds ?? null,
+    maxAttempts: settings.maxAttempts ?? null,
+    deadLetter: settings.deadLetter ?? `${queue}.dead`,
+    streaming: listConsumers(deps).filter((c) => c.queue === queue),
   });
-  routes(app, '/dashboard/api/events', { GET: (req, reply) => openFeed(feed, req, reply) });
+}
+
+/** The oldest messages, left where they are (no soft-read count, no visibility change). */
+async function peek(deps: AppDeps, req: FastifyRequest): Promise<Reply> {
+  const queue = queueParam(req);
+  const count = parseCount(argsOf(req).get('count')) ?? PEEK_DEFAULT;
+  const messages = await deps.service.peek(queue, count);
+  return replies.dashboard({
+    queue,
+    messages: messages.map((m) => ({
+      key: m.key,
+      value: m.value.length > PEEK_VALUE_CHARS ? m.value.slice(0, PEEK_VALUE_CHARS) : m.value,
+      bytes: Buffer.byteLength(m.value, 'utf8'),
+      truncated: m.value.length > PEEK_VALUE_CHARS,
+    })),
+  });
 }
 
 function openFeed(feed: LiveFeed, req: FastifyRequest, reply: FastifyReply): undefined {

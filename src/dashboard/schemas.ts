@@ -1,0 +1,85 @@
+/**
+ * Schemas of the dashboard's routes, for /openapi.json (tag `dashboard`) and for validating
+ * the queue name and peek count with the same catalogue errors as the rest of the API.
+ */
+import { ARGUMENTS, failure, json, pathParams, reply, type JsonSchema, type RouteSchema } from '../http/schemas.js';
+
+const tags = ['dashboard'];
+const int = { type: 'integer' };
+const byTransport: JsonSchema = { type: 'object', properties: { comet: int, sse: int, ws: int, poll: int } };
+const rates: JsonSchema = { type: 'object', properties: { enqueued: { type: 'number' }, delivered: { type: 'number' }, acked: { type: 'number' } }, description: 'per second, on this broker' };
+
+const consumer: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    queue: { type: 'string' },
+    transport: { type: 'string', enum: ['comet', 'sse', 'ws'] },
+    remote: { type: 'string', description: 'client address' },
+    since: { type: 'integer', description: 'connected since, ms since the epoch' },
+    leased: { type: 'boolean', description: 'at-least-once (`?lease=`) rather than fan-out' },
+  },
+};
+
+const row: JsonSchema = {
+  type: 'object',
+  properties: {
+    queue: { type: 'string' },
+    ready: int,
+    inflight: int,
+    delayed: int,
+    dead: int,
+    consumers: { type: 'integer', description: 'streaming consumers on every broker' },
+    transports: byTransport,
+    status: { type: 'string', enum: ['started', 'stopped'] },
+    policy: { type: 'string', enum: ['broadcast', 'roundrobin'] },
+    oldestAgeSeconds: { type: ['number', 'null'] },
+    rates,
+  },
+};
+
+const snapshot: JsonSchema = {
+  type: 'object',
+  properties: { time: int, store: { type: 'string' }, queues: { type: 'array', items: row }, consumers: { type: 'array', items: consumer } },
+};
+
+const page = (summary: string): RouteSchema => ({ summary, tags, response: { 200: reply('HTML, JavaScript or CSS', 'text/html') } });
+
+export const DASHBOARD_SCHEMAS = {
+  page: page('The dashboard page'),
+  redirect: { summary: 'Redirects to /dashboard/', tags, response: { 302: { description: 'to /dashboard/' } } },
+  asset: {
+    summary: "The page's script and styles, and uPlot",
+    tags,
+    params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+    response: { 200: reply('the file', 'text/javascript'), 404: failure('NOT_FOUND') },
+  },
+  config: {
+    summary: 'What the page needs to know: read-only mode, store kind, sample period',
+    tags,
+    response: { 200: json('settings', { type: 'object', properties: { readOnly: { type: 'boolean' }, store: { type: 'string' }, periodMs: int } }) },
+  },
+  queues: { summary: 'One sample of the queue table and the streaming consumers (rates are 0: the live feed has them)', tags, response: { 200: json('a sample', snapshot) } },
+  consumers: { summary: "This broker's streaming consumers", tags, response: { 200: json('consumers, oldest first', { type: 'array', items: consumer }) } },
+  queue: {
+    summary: 'One queue: counts, status, policy, settings and its streaming consumers on this broker',
+    tags,
+    params: pathParams(),
+    response: { 200: json('the queue'), 400: failure('INVALID_QUEUE_NAME') },
+  },
+  peek: {
+    summary: 'The oldest messages of a queue, left in place (not consumed, not hidden, not counted)',
+    tags,
+    params: pathParams(),
+    querystring: { type: 'object', properties: { count: { ...ARGUMENTS.count.schema, description: 'how many (default 20)' } } },
+    response: {
+      200: json('messages, oldest first; values over 4,096 characters are cut (`truncated`; `bytes` is the full size)'),
+      400: failure('INVALID_QUEUE_NAME', 'INVALID_COUNT'),
+    },
+  },
+  events: {
+    summary: 'Live feed (Server-Sent Events): `history` on connect, then `snapshot` once a period, `failure` while the store does not answer',
+    tags,
+    response: { 200: reply('an event stream that stays open', 'text/event-stream') },
+  },
+} satisfies Record<string, RouteSchema>;
