@@ -26,6 +26,8 @@ export interface StartRedisOptions {
   appendonly?: boolean;
   /** appendfsync policy when appendonly is on (redis default: everysec). */
   appendfsync?: 'always' | 'everysec' | 'no';
+  /** requirepass: clients must AUTH with it (the readiness probe does). */
+  password?: string;
 }
 
 const HOST = '127.0.0.1';
@@ -60,8 +62,8 @@ export async function freePort(): Promise<number> {
   }
 }
 
-/** One PING over a raw socket; true on +PONG. */
-function pingOnce(port: number): Promise<boolean> {
+/** One PING over a raw socket (after AUTH when a password is set); true on +PONG. */
+function pingOnce(port: number, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({ host: HOST, port });
     let buf = '';
@@ -71,17 +73,18 @@ function pingOnce(port: number): Promise<boolean> {
     };
     sock.setTimeout(500, () => done(false));
     sock.once('error', () => done(false));
-    sock.once('connect', () => sock.write('PING\r\n'));
+    sock.once('connect', () => sock.write(password === undefined ? 'PING\r\n' : `AUTH ${password}\r\nPING\r\n`));
     sock.on('data', (d) => {
       buf += d.toString();
-      if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
+      if (buf.includes('+PONG\r\n') || buf.includes('-')) done(buf.includes('+PONG\r\n'));
     });
   });
 }
 
-function spawnServer(port: number, dir: string, appendonly: boolean, appendfsync?: string): { child: ChildProcess; output: () => string } {
+function spawnServer(port: number, dir: string, appendonly: boolean, appendfsync?: string, password?: string): { child: ChildProcess; output: () => string } {
   const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', appendonly ? 'yes' : 'no', '--dir', dir];
   if (appendonly && appendfsync) args.push('--appendfsync', appendfsync);
+  if (password !== undefined) args.push('--requirepass', password);
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d) => (out += d.toString()));
@@ -92,13 +95,13 @@ function spawnServer(port: number, dir: string, appendonly: boolean, appendfsync
 }
 
 /** Waits until the server answers PING; rejects when it exits or after `timeoutMs`. */
-async function waitReady(child: ChildProcess, port: number, output: () => string, timeoutMs = 10_000): Promise<void> {
+async function waitReady(child: ChildProcess, port: number, output: () => string, password?: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`redis-server on port ${port} exited early:\n${output()}`);
     }
-    if (await pingOnce(port)) return;
+    if (await pingOnce(port, password)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   child.kill('SIGKILL');
@@ -117,6 +120,7 @@ async function kill(child: ChildProcess): Promise<void> {
 export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisServer> {
   const appendonly = opts.appendonly ?? false;
   const appendfsync = opts.appendfsync;
+  const password = opts.password;
   const dir = await mkdtemp(join(tmpdir(), 'restmq-redis-'));
   liveDirs.add(dir);
   let child: ChildProcess | undefined;
@@ -125,9 +129,9 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
   // Another process may grab the port between freePort() and the spawn: retry with a new one.
   for (let attempt = 0; attempt < 5 && !child; attempt++) {
     port = await freePort();
-    const s = spawnServer(port, dir, appendonly, appendfsync);
+    const s = spawnServer(port, dir, appendonly, appendfsync, password);
     try {
-      await waitReady(s.child, port, s.output);
+      await waitReady(s.child, port, s.output, password);
       child = s.child;
     } catch (err) {
       lastError = err;
@@ -151,8 +155,8 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
     },
     async restart() {
       await kill(current);
-      const s = spawnServer(port, dir, appendonly, appendfsync);
-      await waitReady(s.child, port, s.output);
+      const s = spawnServer(port, dir, appendonly, appendfsync, password);
+      await waitReady(s.child, port, s.output, password);
       current = s.child;
     },
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
