@@ -199,7 +199,7 @@ function httpCase(queues: readonly string[]): fc.Arbitrary<RawCase> {
       if (r.flaw === 'truncated') bytes = bytes.subarray(0, r.truncateAt % bytes.length);
       const label = `http [${r.flaw}] ${method.slice(0, 20)} ${path.slice(0, 80)}${r.body ? ` (${type}, ${framing})` : ''}`;
       const pieces = r.flaw === 'slow' ? cut(bytes, r.cuts) : [bytes];
-      return { kind: label, pieces, gapMs: r.flaw === 'slow' ? r.gapMs : 0, end: r.flaw === 'truncated' ? r.end : true, method, path };
+      return { kind: label, pieces, gapMs: r.flaw === 'slow' ? r.gapMs : 0, end: r.end, method, path, waitAll: r.flaw === 'framing' || r.flaw === 'bare-lf' };
     });
 }
 

@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { ERRORS } from '../../src/errors.js';
 import { startTestBroker, type BackendName, type TestBroker } from '../harness/broker.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
+import { SseClient } from '../harness/stream-clients.js';
 import { caseArb } from './cases.js';
 import { sendRaw, type RawCase, type RawResponse } from './raw-http.js';
 import { producer, takeSome, witnessValue } from './witness.js';
@@ -97,6 +98,7 @@ for (const backend of ['sqlite', 'memory', 'redis'] as const satisfies readonly 
       const base = broker.url;
       const resting = `q-${randomUUID()}`;
       const live = `q-${randomUUID()}`;
+      const streamed = `q-${randomUUID()}`;
 
       // The resting witness: filled before the fuzz, left alone, drained after it.
       const sendResting = producer(base, resting);
@@ -122,12 +124,22 @@ for (const backend of ['sqlite', 'memory', 'redis'] as const satisfies readonly 
         }
       })();
 
+      // The streaming witness: one SSE consumer of a third queue, fed during the fuzz.
+      const sse = await SseClient.open(base, `/sse/${streamed}`);
+      assert.equal(sse.status, 200, 'the SSE witness is connected');
+      const sendStreamed = producer(base, streamed);
+      const streamedSent: { key: string; value: string }[] = [];
+      const streaming = (async () => {
+        for (let i = 0; i < LIVE; i++) streamedSent.push({ key: await sendStreamed(witnessValue(i), i), value: witnessValue(i) });
+      })();
+
       const cases = fc.sample(caseArb(FUZZ_QUEUES), { seed: SEED, numRuns: CASES });
       const started = Date.now();
       const { findings, statuses, noReply } = await fuzz(broker.port, cases);
       const ms = Date.now() - started;
       await producing;
       await consuming;
+      await streaming;
       console.log(`# ${backend}: ${CASES} cases in ${ms} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; ${noReply} without a reply`);
 
       assert.deepEqual(findings.slice(0, 20), [], `seed ${SEED}: ${findings.length} bad responses`);
@@ -138,6 +150,12 @@ for (const backend of ['sqlite', 'memory', 'redis'] as const satisfies readonly 
       const restingGot: { key: string; value: string }[] = [];
       for (let got = await takeSome(base, resting, 100); got.length > 0; got = await takeSome(base, resting, 100)) restingGot.push(...got);
       assert.deepEqual(restingGot, restingSent, `seed ${SEED}: the resting witness queue lost or changed messages`);
+      try {
+        await sse.waitForCount(LIVE, 10_000);
+        assert.deepEqual(sse.messages, streamedSent, `seed ${SEED}: the SSE witness lost or changed messages`);
+      } finally {
+        sse.close();
+      }
     });
   });
 }

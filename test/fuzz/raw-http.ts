@@ -18,6 +18,8 @@ export interface RawCase {
   method?: string;
   /** The request path, for checks that depend on the route. */
   path?: string;
+  /** More than one response may come (a wrong Content-Length leaves bytes that read as a second request). */
+  waitAll?: boolean;
 }
 
 export interface RawResponse {
@@ -25,6 +27,8 @@ export interface RawResponse {
   headers: Record<string, string>;
   /** The body when it arrived whole (Content-Length), else undefined. */
   body?: Buffer;
+  /** The whole response is in: a sized body received, or a status that has no body. */
+  complete: boolean;
 }
 
 export interface RawResult {
@@ -37,8 +41,9 @@ export interface RawResult {
 
 const STATUS_LINE = /(?:^|\r\n)HTTP\/1\.[01] (\d{3})[^\r\n]*\r\n/g;
 
-/** The responses in what a server sent: each status line, its headers, its body if sized. */
-export function readResponses(data: Buffer): RawResponse[] {
+/** The responses in what a server sent: each status line, its headers, its body if sized.
+ *  `head`: the request was a HEAD, so a Content-Length announces no body. */
+export function readResponses(data: Buffer, head = false): RawResponse[] {
   const text = data.toString('latin1');
   const out: RawResponse[] = [];
   for (const m of text.matchAll(STATUS_LINE)) {
@@ -54,8 +59,11 @@ export function readResponses(data: Buffer): RawResponse[] {
     }
     const length = Number(headers['content-length']);
     const bodyStart = headEnd + 4;
-    const body = headEnd >= 0 && Number.isInteger(length) && bodyStart + length <= data.length ? data.subarray(bodyStart, bodyStart + length) : undefined;
-    out.push({ status, headers, ...(body ? { body } : {}) });
+    const sized = headEnd >= 0 && !head && Number.isInteger(length) && bodyStart + length <= data.length;
+    const body = sized ? data.subarray(bodyStart, bodyStart + length) : undefined;
+    const bodiless = headEnd >= 0 && (head || status === 204 || status === 304 || (status >= 100 && status < 200 && status !== 101));
+    const chunkedDone = headEnd >= 0 && headers['transfer-encoding'] === 'chunked' && text.indexOf('\r\n0\r\n\r\n', bodyStart - 2) >= 0;
+    out.push({ status, headers, ...(body ? { body } : {}), complete: sized || bodiless || chunkedDone });
     // An upgrade hands the socket to another protocol: nothing after it is HTTP.
     if (status === 101) break;
   }
@@ -70,16 +78,24 @@ export function sendRaw(port: number, c: RawCase, timeoutMs: number): Promise<Ra
     let finished = false;
     const socket = connect({ host: '127.0.0.1', port });
     const timers: NodeJS.Timeout[] = [];
+    const head = c.method === 'HEAD';
     const finish = () => {
       if (finished) return;
       finished = true;
       for (const t of timers) clearTimeout(t);
       socket.destroy();
       const data = Buffer.concat(chunks);
-      resolve({ responses: readResponses(data), received: data.length, ...(error ? { error } : {}) });
+      resolve({ responses: readResponses(data, head), received: data.length, ...(error ? { error } : {}) });
     };
     timers.push(setTimeout(finish, timeoutMs));
-    socket.on('data', (d: Buffer) => chunks.push(d));
+    let sent = false;
+    socket.on('data', (d: Buffer) => {
+      chunks.push(d);
+      // A final response that is whole, once everything was written: no need to wait for the timeout.
+      if (!sent || c.waitAll === true) return;
+      const last = readResponses(Buffer.concat(chunks), head).at(-1);
+      if (last?.complete && last.status >= 200) finish();
+    });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       error = err.code ?? err.message;
       finish();
@@ -93,7 +109,10 @@ export function sendRaw(port: number, c: RawCase, timeoutMs: number): Promise<Ra
           socket.write(c.pieces[i++]!);
           if (c.gapMs > 0) timers.push(setTimeout(next, c.gapMs));
           else next();
-        } else if (c.end) socket.end();
+        } else {
+          sent = true;
+          if (c.end) socket.end();
+        }
       };
       next();
     });
