@@ -1,0 +1,116 @@
+/**
+ * WebSocket consumers (`/ws/<q>`, `?lease=` for leased delivery) with the `ws` package (Node
+ * 20 has no global WebSocket). The broker sends one envelope per text frame and answers
+ * JSON-protocol commands on the same socket; acks go that way, one at a time, because the
+ * broker may answer concurrent commands out of order and an error reply names no receipt.
+ */
+import { WebSocket } from 'ws';
+import { RestMQError, errorFromReply, statusOf } from './errors.js';
+import type { HttpClient } from './http.js';
+import type { Connect, Connection, StreamSink } from './subscription.js';
+import type { StreamMessage } from './types.js';
+
+type Reply = Record<string, unknown>;
+
+/** The JSON-protocol command channel of one socket: one command in flight at a time. */
+export class WsCommands {
+  private chain: Promise<unknown> = Promise.resolve();
+  private pending: { resolve: (r: Reply) => void; reject: (e: unknown) => void } | undefined;
+
+  constructor(private readonly socket: WebSocket) {
+    socket.once('close', () => this.pending?.reject(new RestMQError('the WebSocket closed before the reply', 0, 'CONNECTION_FAILED')));
+  }
+
+  get open(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends a command and resolves with its reply; a broker error reply rejects. */
+  run(command: Reply): Promise<Reply> {
+    const next = this.chain.then(
+      () =>
+        new Promise<Reply>((resolve, reject) => {
+          if (!this.open) return reject(new RestMQError('the WebSocket is closed', 0, 'CONNECTION_FAILED'));
+          this.pending = { resolve, reject };
+          this.socket.send(JSON.stringify(command));
+        }),
+    );
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** A frame that is not an envelope: the reply to the command in flight. */
+  reply(frame: Reply): void {
+    const p = this.pending;
+    this.pending = undefined;
+    if (!p) return;
+    if (typeof frame['code'] === 'string' && typeof frame['error'] === 'string') p.reject(errorFromReply(statusOf(frame['code']), JSON.stringify(frame)));
+    else if (typeof frame['error'] === 'string') p.reject(new RestMQError(frame['error'], 200, 'COMMAND_FAILED'));
+    else p.resolve(frame);
+  }
+}
+
+function wsUrl(http: HttpClient, queue: string, lease: number | undefined): string {
+  return http.url(`/ws/${encodeURIComponent(queue)}`, { lease }).replace(/^http/, 'ws');
+}
+
+/** Stream envelopes carry `key` and `value` and never `queue`; command replies always do (or `error`). */
+function isEnvelope(frame: Reply): boolean {
+  return typeof frame['key'] === 'string' && typeof frame['value'] === 'string' && frame['queue'] === undefined && frame['error'] === undefined;
+}
+
+export function wsConnect<T>(http: HttpClient, queue: string, lease: number | undefined, wrap: (m: StreamMessage, commands: WsCommands) => T): Connect<T> {
+  return (sink: StreamSink<T>, signal: AbortSignal): Promise<Connection> =>
+    new Promise((resolveOpen, rejectOpen) => {
+      const socket = new WebSocket(wsUrl(http, queue, lease), { headers: http.headers });
+      const commands = new WsCommands(socket);
+      let opened = false;
+      let settle: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+      const closed = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+      closed.catch(() => undefined);
+      const onAbort = () => socket.terminate();
+      signal.addEventListener('abort', onAbort, { once: true });
+
+      socket.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => rejectOpen(errorFromReply(res.statusCode ?? 0, body)));
+        res.on('error', () => rejectOpen(errorFromReply(res.statusCode ?? 0, body)));
+      });
+      socket.once('open', () => {
+        opened = true;
+        resolveOpen({
+          closed,
+          close: () => socket.close(1000),
+          pause: () => socket.pause(),
+          resume: () => socket.resume(),
+        });
+      });
+      socket.on('message', (data, isBinary) => {
+        if (isBinary) return;
+        const text = data.toString();
+        if (text === 'null') return sink.deleted();
+        let frame: Reply;
+        try {
+          frame = JSON.parse(text) as Reply;
+        } catch {
+          return; // an echo of something that was not a command: not ours
+        }
+        if (isEnvelope(frame)) sink.message(wrap(frame as unknown as StreamMessage, commands));
+        else commands.reply(frame);
+      });
+      socket.on('error', (err) => {
+        if (!opened) rejectOpen(new RestMQError(`cannot open ${wsUrl(http, queue, lease)}: ${err.message}`, 0, 'CONNECTION_FAILED', { cause: err }));
+      });
+      socket.once('close', (code, reason) => {
+        signal.removeEventListener('abort', onAbort);
+        const why = reason.toString();
+        // 1008: the broker refused the arguments (a bad queue name or lease): retrying cannot help.
+        const err = code === 1008 ? new RestMQError(why || 'policy violation', 400, 'HTTP_ERROR') : new RestMQError(`the WebSocket closed (${code}${why ? ` ${why}` : ''})`, 0, 'CONNECTION_FAILED');
+        if (!opened) rejectOpen(err);
+        else if (code === 1008) settle?.reject(err);
+        else settle?.resolve();
+      });
+    });
+}
