@@ -97,6 +97,18 @@ describe('stream framing: properties', () => {
     );
   });
 
+  it('parseSse takes any text without throwing, and never loses an event to the way it is chunked', () => {
+    const sseish = fc.array(fc.oneof(anyJsString(10), fc.constantFrom('data: ', 'id: ', 'event: ', ':', '\n', '\r\n', '\r', '\n\n', 'data')), { maxLength: 20 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(sseish, fc.array(fc.nat(), { maxLength: 6 }), (text, cuts) => {
+        // A trailing blank line settles everything that came before it.
+        const whole = parseSse(text + '\n\n').events;
+        assert.ok(whole.every((e) => typeof e.data === 'string'), 'every event has data');
+        assert.deepEqual(parseIncrementally([...chunks(text, cuts), '\n\n']), whole, JSON.stringify(text));
+      }),
+    );
+  });
+
   it('WebSocket frames are the bare envelope', () => {
     fc.assert(fc.property(message, (m) => assert.deepEqual(JSON.parse(frame('ws', m)), m)));
   });
