@@ -10,6 +10,9 @@ export interface Asset {
   body: string;
 }
 
+/** The page's ES modules: dashboard.js imports the others. */
+const SCRIPTS = ['dashboard.js', 'lib.js', 'charts.js', 'queue-table.js', 'consumers.js', 'queue-page.js', 'actions.js'];
+
 const TYPES = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' } as const;
 
 function ownFile(name: string): string {
@@ -33,7 +36,7 @@ export function loadAssets(): { page: Asset; assets: Map<string, Asset> } {
   return {
     page: { type: TYPES.html, body: ownFile('index.html') },
     assets: new Map<string, Asset>([
-      ['dashboard.js', { type: TYPES.js, body: ownFile('dashboard.js') }],
+      ...SCRIPTS.map((name): [string, Asset] => [name, { type: TYPES.js, body: ownFile(name) }]),
       ['dashboard.css', { type: TYPES.css, body: ownFile('dashboard.css') }],
       ['uPlot.iife.min.js', { type: TYPES.js, body: packageFile('uplot/dist/uPlot.iife.min.js') }],
       ['uPlot.min.css', { type: TYPES.css, body: packageFile('uplot/dist/uPlot.min.css') }],

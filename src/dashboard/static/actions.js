@@ -1,0 +1,49 @@
+// Actions: they call the broker's own routes, so the ACL applies as to any client.
+/* global confirm */
+import { $, act, call, enc, state } from './lib.js';
+import { loadPeek } from './queue-page.js';
+
+export function setStatus(queue, status, button) {
+  return act(button, async () => {
+    await call('POST', `control/${enc(queue)}`, { status });
+    return `${queue}: ${status === 'stop' ? 'stopped' : 'started'}`;
+  });
+}
+
+export function wireActions() {
+  $('#send-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const value = $('#send-value').value;
+    if (!value) return;
+    const button = $('#send-form button');
+    void act(button, async () => {
+      const key = (await call('POST', `q/${enc(state.queue)}`, { value })).trim();
+      $('#send-value').value = '';
+      return `Sent ${key}`;
+    });
+  });
+  $('#btn-toggle').addEventListener('click', (e) => void setStatus(state.queue, e.currentTarget.dataset.next ?? 'stop', e.currentTarget));
+  $('#policy-select').addEventListener('change', (e) => {
+    const policy = e.currentTarget.value;
+    void act(null, async () => {
+      const reply = (await call('POST', `p/${enc(state.queue)}`, { policy })).trim();
+      if (reply !== 'OK') throw new Error(`the broker answered ${reply}`);
+      return `${state.queue}: policy ${policy}`;
+    });
+  });
+  $('#btn-purge').addEventListener('click', (e) => {
+    if (!confirm(`Delete every pending message of ${state.queue}? This cannot be undone.`)) return;
+    void act(e.currentTarget, async () => {
+      await call('DELETE', `q/${enc(state.queue)}`);
+      return `${state.queue}: purged`;
+    });
+  });
+  $('#btn-redrive').addEventListener('click', (e) => {
+    const dlq = state.detail?.deadLetter ?? `${state.queue}.dead`;
+    void act(e.currentTarget, async () => {
+      const { redriven } = JSON.parse(await call('POST', `q/${enc(dlq)}/redrive`));
+      return `Moved ${redriven} message${redriven === 1 ? '' : 's'} from ${dlq} back`;
+    });
+  });
+  $('#peek-source').addEventListener('change', () => void loadPeek());
+}

@@ -1,0 +1,74 @@
+// The queue page: its cards, settings, dead letters, peek and consumers.
+/* global document */
+import { $, RATES, age, bytes, el, enc, fmt, getJson, state, toast } from './lib.js';
+import { consumerRows } from './consumers.js';
+
+const emptyRow = (queue) => ({ queue, ready: 0, inflight: 0, delayed: 0, dead: 0, consumers: 0, transports: { comet: 0, sse: 0, ws: 0, poll: 0 }, status: 'started', policy: 'broadcast', oldestAgeSeconds: null, rates: { enqueued: 0, delivered: 0, acked: 0 } });
+
+export function renderQueue(snapshot) {
+  const q = state.queue;
+  const row = snapshot.queues.find((r) => r.queue === q) ?? emptyRow(q);
+  $('#q-status').textContent = row.status;
+  $('#q-status').className = `badge ${row.status}`;
+  $('#q-policy').textContent = row.policy;
+  // The action controls are absent on a read-only dashboard.
+  const toggle = $('#btn-toggle');
+  if (toggle) {
+    toggle.textContent = row.status === 'started' ? 'Stop queue' : 'Start queue';
+    toggle.dataset.next = row.status === 'started' ? 'stop' : 'start';
+  }
+  const policy = $('#policy-select');
+  if (policy && document.activeElement !== policy) policy.value = row.policy;
+  $('#set-policy').textContent = row.policy;
+  for (const node of document.querySelectorAll('[data-q]')) {
+    const k = node.dataset.q;
+    node.textContent = k === 'oldestAgeSeconds' ? age(row[k]) : fmt(RATES.includes(k) ? row.rates[k] : row[k]);
+  }
+  const dlq = state.detail?.deadLetter ?? `${q}.dead`;
+  const dlqRow = snapshot.queues.find((r) => r.queue === dlq);
+  const dlqCount = $('#dlq-count');
+  if (dlqCount) dlqCount.textContent = fmt(dlqRow ? dlqRow.ready : row.dead);
+  const mine = snapshot.consumers.filter((c) => c.queue === q);
+  $('#q-consumers tbody').replaceChildren(...consumerRows(mine, false));
+  $('#q-consumers').hidden = mine.length === 0;
+  $('#q-consumers-empty').hidden = mine.length > 0;
+  // The peek follows the counts: fetch again only when they moved.
+  const seen = `${row.ready}/${row.dead}/${row.inflight}/${dlqRow?.ready ?? 0}`;
+  if (seen !== state.peekSeen) {
+    state.peekSeen = seen;
+    void loadPeek();
+  }
+}
+
+export async function loadDetail() {
+  const q = state.queue;
+  try {
+    const d = await getJson(`queues/${enc(q)}`);
+    if (q !== state.queue) return;
+    state.detail = d;
+    const dlqName = $('#dlq-name');
+    if (dlqName) dlqName.textContent = d.deadLetter;
+    $('#set-dlq').textContent = d.deadLetter;
+    $('#set-lease').textContent = d.leaseSeconds ? `${d.leaseSeconds} s` : 'none (GET removes)';
+    $('#set-attempts').textContent = d.maxAttempts ?? 'unlimited';
+  } catch (err) {
+    toast(`Could not load ${q}: ${err.message}`, true);
+  }
+}
+
+export async function loadPeek() {
+  const q = state.queue;
+  const source = $('#peek-source').value === 'dead' ? (state.detail?.deadLetter ?? `${q}.dead`) : q;
+  try {
+    const { messages } = await getJson(`queues/${enc(source)}/peek?count=20`);
+    if (q !== state.queue) return;
+    $('#peek tbody').replaceChildren(
+      ...messages.map((m) =>
+        el('tr', { 'data-key': m.key }, el('td', { class: 'mono', text: m.key }), el('td', { class: 'value' }, el('div', { text: m.value + (m.truncated ? ' …' : '') })), el('td', { class: 'n', text: bytes(m.bytes) })),
+      ),
+    );
+    $('#peek-empty').hidden = messages.length > 0;
+  } catch (err) {
+    toast(`Peek failed: ${err.message}`, true);
+  }
+}
