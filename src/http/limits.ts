@@ -90,7 +90,8 @@ export function installLimits(app: FastifyInstance, deps: AppDeps): void {
   const streams = new PerAddress(config.maxStreamsPerIp);
   const longPolls = new PerAddress(config.maxLongPollsPerIp);
   app.addHook('onRequest', async (req, reply) => {
-    if (Buffer.byteLength(req.raw.url ?? '') > config.maxUrlBytes) return refuse(reply, 'URI_TOO_LONG');
+    // Node hands the request line over as latin1: one character per byte received.
+    if ((req.raw.url ?? '').length > config.maxUrlBytes) return refuse(reply, 'URI_TOO_LONG');
     if (headerBytes(req.raw.rawHeaders) > config.maxHeaderBytes) return refuse(reply, 'HEADERS_TOO_LARGE');
     const isStream = req.method === 'GET' && STREAM_ROUTES.has(req.routeOptions.url ?? '');
     const counter = isStream ? streams : isLongPoll(req) ? longPolls : undefined;
