@@ -73,6 +73,12 @@ describe('TLS', () => {
     await assert.rejects(fetch(`${plain}/health`), 'fetch over plain HTTP must fail');
   });
 
+  it('the header limits apply over TLS too: far over, Node refuses and the answer is the JSON 431', async () => {
+    const r = await httpsReq(`${url()}/q/${qname()}`, 'GET', undefined, { 'x-pad': 'h'.repeat(30_000) });
+    assert.equal(r.status, 431, r.text);
+    assert.equal((JSON.parse(r.text) as { code: string }).code, 'HEADERS_TOO_LARGE');
+  });
+
   it('a WSS stream receives what is posted over HTTPS', async () => {
     const q = qname();
     const ws = new WebSocket(`${url().replace(/^https/, 'wss')}/ws/${q}`, { ca });
