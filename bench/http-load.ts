@@ -17,6 +17,8 @@ export interface LoadSpec {
   method: 'GET' | 'POST';
   body?: string;
   contentType?: string;
+  /** Extra request headers (e.g. Authorization for a peer's API). */
+  headers?: Record<string, string>;
   connections: number;
   seconds: number;
   /** Hard cap on responses; the run ends at whichever of seconds/maxRequests comes first. */
@@ -28,6 +30,11 @@ export interface LoadSpec {
    * thread, not per connection): a wrk tool hands such a run to autocannon.
    */
   leaseAck?: { leaseSeconds: number };
+  /**
+   * Count the 2xx responses whose body matches (in `LoadResult.matched`): for an API that
+   * answers "nothing there" with 200 (RabbitMQ's get: `[]`). autocannon only, as leaseAck.
+   */
+  matchBody?: RegExp;
 }
 
 /** Outcome of a lease + ack run (`LoadSpec.leaseAck`). */
@@ -55,6 +62,8 @@ export interface LoadResult {
   latencyMs: { p50: number; p99: number; max: number };
   /** Lease + ack runs only. */
   pairs?: PairCounts;
+  /** matchBody runs only: 2xx responses whose body matched. */
+  matched?: number;
   /** CPU seconds the generator used during the run. */
   generatorCpuSeconds: number;
 }
@@ -141,6 +150,19 @@ const autocannonTool: LoadTool = {
     const hist = new LatencyHistogram();
     const cpu0 = process.cpuUsage();
     const pairs: PairCounts | undefined = spec.leaseAck ? { acked: 0, empty: 0, noReceipt: 0 } : undefined;
+    const match = spec.matchBody;
+    let matched = 0;
+    const matching: autocannon.Request[] | undefined = match
+      ? [
+          {
+            method: spec.method,
+            ...(spec.body !== undefined ? { body: spec.body } : {}),
+            onResponse: (status, body) => {
+              if (status >= 200 && status < 300 && match.test(body)) matched++;
+            },
+          },
+        ]
+      : undefined;
     return new Promise((resolve, reject) => {
       const instance = autocannon(
         {
@@ -152,8 +174,9 @@ const autocannonTool: LoadTool = {
           timeout: 10,
           method: spec.method,
           ...(spec.body !== undefined ? { body: spec.body } : {}),
-          ...(spec.contentType ? { headers: { 'content-type': spec.contentType } } : {}),
+          ...(spec.contentType || spec.headers ? { headers: { ...spec.headers, ...(spec.contentType ? { 'content-type': spec.contentType } : {}) } } : {}),
           ...(spec.leaseAck && pairs ? { requests: leaseAckRequests(spec, spec.leaseAck.leaseSeconds, hist, pairs) } : {}),
+          ...(matching ? { requests: matching } : {}),
         },
         (err, result) => {
           clearTimeout(guard);
@@ -170,6 +193,7 @@ const autocannonTool: LoadTool = {
             timeouts: result.timeouts,
             latencyMs: { p50: hist.quantile(0.5), p99: hist.quantile(0.99), max: hist.max },
             ...(pairs ? { pairs } : {}),
+            ...(match ? { matched } : {}),
             generatorCpuSeconds: (cpu.user + cpu.system) / 1e6,
           });
         },
@@ -187,11 +211,12 @@ function wrkTool(bin: string): LoadTool {
     name: `wrk (${bin})`,
     run(spec) {
       // wrk cannot carry a receipt from one response to the next request of the same connection.
-      if (spec.leaseAck) return autocannonTool.run(spec).then((r) => ({ ...r, tool: 'autocannon (wrk cannot chain requests)' }));
+      if (spec.leaseAck || spec.matchBody) return autocannonTool.run(spec).then((r) => ({ ...r, tool: 'autocannon (wrk cannot chain requests or read bodies)' }));
       const dir = tempDir('restmq-bench-wrk-');
       const bodyFile = join(dir, 'body');
       writeFileSync(bodyFile, spec.body ?? '');
-      const args = ['-t1', `-c${spec.connections}`, `-d${spec.seconds}s`, '--timeout', '10s', '-s', new URL('wrk.lua', import.meta.url).pathname, spec.url];
+      const headers = Object.entries(spec.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+      const args = ['-t1', `-c${spec.connections}`, `-d${spec.seconds}s`, '--timeout', '10s', ...headers, '-s', new URL('wrk.lua', import.meta.url).pathname, spec.url];
       const child = spawn(bin, args, {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],

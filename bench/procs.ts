@@ -6,7 +6,7 @@
  * SIGKILLs whatever is still alive and removes the temp dirs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -163,6 +163,48 @@ export function processCpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `pid` and its descendants (nginx master → workers), from the ppid field of /proc/<n>/stat. */
+export function processTree(pid: number): number[] {
+  const parent = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const kids = parent.get(ppid) ?? [];
+      kids.push(Number(name));
+      parent.set(ppid, kids);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    out.push(p);
+    for (const k of parent.get(p) ?? []) walk(k);
+  };
+  walk(pid);
+  return out;
+}
+
+/** CPU seconds of `pids` together (processes that are gone count 0). */
+export function processesCpuSeconds(pids: number[]): number {
+  return pids.reduce((a, p) => a + (processCpuSeconds(p) ?? 0), 0);
+}
+
+/** Resident memory of `pids` together, in bytes (VmRSS; shared pages count once per process). */
+export function processesRssBytes(pids: number[]): number {
+  let kb = 0;
+  for (const p of pids) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return kb * 1024;
 }
 
 /**

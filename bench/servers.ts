@@ -20,16 +20,21 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startBareServer(): Promise<RunningServer> {
+/** A bench script that prints `{"msg":"listening","url":...}` once it listens (its own process). */
+export async function startListeningScript(script: string, args: string[], name: string): Promise<RunningServer> {
   let url = '';
-  const proc = await spawnNode('bench/baseline-server.ts', [], {
+  const proc = await spawnNode(script, args, {
     ready: (line) => {
       if (!line.includes('"listening"')) return false;
       url = (JSON.parse(line) as { url: string }).url;
       return true;
     },
   });
-  return { name: 'bare fastify', url, pid: proc.pid, stop: proc.stop };
+  return { name, url, pid: proc.pid, stop: proc.stop };
+}
+
+export function startBareServer(): Promise<RunningServer> {
+  return startListeningScript('bench/baseline-server.ts', [], 'bare fastify');
 }
 
 /** The bare Node SSE/WebSocket broadcaster (bench/sse-ceiling-server.ts): the push ceiling. */

@@ -21,7 +21,7 @@
 import http from 'node:http';
 import type { Backend, BenchConfig } from './config.js';
 import { LogHistogram, monoUs, type HistogramData } from './histogram.js';
-import { machineCpuSeconds, processCpuSeconds, spawnNode, type NodeChild } from './procs.js';
+import { machineCpuSeconds, processCpuSeconds, processesCpuSeconds, processesRssBytes, spawnNode, type NodeChild } from './procs.js';
 import { startBrokerChild, startPrivateRedis, startPushCeiling, type RunningServer } from './servers.js';
 import type { StreamTransport, WorkerCommand, WorkerEvent, WorkerStats } from './stream-consumers.js';
 import { messageValue, waitForQuiet } from './suite.js';
@@ -51,8 +51,11 @@ export interface StreamCpu {
   machine: number;
 }
 
+/** Who served a line: the bare broadcaster, a broker backend, or a peer (bench/peers/). */
+export type StreamServer = 'ceiling' | Backend | 'nchan';
+
 export interface StreamLine {
-  server: 'ceiling' | Backend;
+  server: StreamServer;
   kind: StreamKind;
   transport: StreamTransport;
   consumers: number;
@@ -85,6 +88,8 @@ export interface StreamLine {
   cpu: StreamCpu;
   /** CLOCK_MONOTONIC µs around the measured run (for --cpu-prof windows). */
   windowUs: [number, number];
+  /** Resident memory of the server's processes at the end of a fan-out run, connections still open. */
+  rssBytes?: number;
 }
 
 export interface StreamTarget {
@@ -101,13 +106,13 @@ export interface StreamSuiteResult {
   setup: string[];
   lines: StreamLine[];
   targets: StreamTarget[];
-  failures: Array<{ server: 'ceiling' | Backend; error: string }>;
+  failures: Array<{ server: StreamServer; error: string }>;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Consumer processes
 
-class ConsumerPool {
+export class ConsumerPool {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (s: WorkerStats | undefined) => void; reject: (e: Error) => void }>();
   private readonly mins: number[];
@@ -263,12 +268,12 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 // ---------------------------------------------------------------------------------------------
 // Producer
 
-interface Reply {
+export interface Reply {
   status: number;
   body: string;
 }
 
-function post(agent: http.Agent, base: URL, path: string, body: string, contentType: string): Promise<Reply> {
+export function post(agent: http.Agent, base: URL, path: string, body: string, contentType: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       { host: base.hostname, port: base.port, path, method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } },
@@ -286,7 +291,7 @@ function post(agent: http.Agent, base: URL, path: string, body: string, contentT
 }
 
 /** Values `<send time µs>|<seq>|<padding>`, about BENCH_VALUE_BYTES long. */
-function valueMaker(valueBytes: number): (ts: number, seq: number) => string {
+export function valueMaker(valueBytes: number): (ts: number, seq: number) => string {
   const pad = messageValue(Math.max(1, valueBytes - 22));
   return (ts, seq) => `${ts}|${seq}|${pad}`;
 }
@@ -310,8 +315,10 @@ interface CpuMark {
   machine: ReturnType<typeof machineCpuSeconds>;
 }
 
-interface Pids {
+export interface Pids {
   server: number;
+  /** All the server's processes when it has several (nginx master + workers); default [server]. */
+  serverPids?: number[];
   redis?: number;
   consumers: number[];
 }
@@ -319,7 +326,7 @@ interface Pids {
 function cpuMark(p: Pids): CpuMark {
   return {
     at: process.hrtime.bigint(),
-    server: processCpuSeconds(p.server) ?? 0,
+    server: p.serverPids ? processesCpuSeconds(p.serverPids) : (processCpuSeconds(p.server) ?? 0),
     redis: p.redis === undefined ? 0 : (processCpuSeconds(p.redis) ?? 0),
     consumers: p.consumers.reduce((a, pid) => a + (processCpuSeconds(pid) ?? 0), 0),
     producer: process.cpuUsage(),
@@ -345,10 +352,40 @@ function cpuSince(p: Pids, m: CpuMark): StreamCpu {
 // ---------------------------------------------------------------------------------------------
 // Runs
 
-interface Target {
-  label: 'ceiling' | Backend;
+/**
+ * How a server under test is published to and subscribed from. The broker and the bare
+ * broadcaster share one (brokerPublisher); a peer without our routes (Nchan) brings its own.
+ */
+export interface Publisher {
+  /** Sets the queue up for broadcast fan-out (no-op where every subscriber gets everything). */
+  broadcast(agent: http.Agent, base: URL, q: string): Promise<void>;
+  /** Publishes `n` messages seq0.. stamped `make(now, seq)`; resolves once all are accepted. */
+  publishMany(agent: http.Agent, base: URL, q: string, make: (ts: number, seq: number) => string, seq0: number, n: number): Promise<Reply>;
+  /** Publishes one message with value `value`; `key` is what its envelope must carry on arrival. */
+  publishOne(agent: http.Agent, base: URL, q: string, value: string, seq: number): Promise<{ status: number; key: string; body: string }>;
+  /** Most requests a producer keeps in flight per publishMany (sockets of its agent). */
+  sockets: number;
+}
+
+export const brokerPublisher: Publisher = {
+  async broadcast(agent, base, q) {
+    const r = await post(agent, base, `/p/${q}`, 'policy=broadcast', FORM);
+    if (r.status !== 200) throw new Error(`POST /p/${q} policy=broadcast: ${r.status} ${r.body.slice(0, 200)}`);
+  },
+  publishMany: (agent, base, q, make, seq0, n) => post(agent, base, `/q/${q}?batch=1`, batchBody(make, seq0, n), JSON_TYPE),
+  async publishOne(agent, base, q, value) {
+    const r = await post(agent, base, `/q/${q}`, `value=${encodeURIComponent(value)}`, FORM);
+    return { status: r.status, key: r.body.trim(), body: r.body };
+  },
+  sockets: 1,
+};
+
+export interface Target {
+  label: StreamServer;
   server: RunningServer;
   redisPid?: number;
+  /** Default: brokerPublisher. */
+  publisher?: Publisher;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -399,7 +436,7 @@ function finish(
 
 /** Waits (bounded) until the broker has forgotten the consumers of `q`, so runs do not overlap. */
 async function settle(t: Target, q: string): Promise<void> {
-  if (t.label === 'ceiling') {
+  if (t.label === 'ceiling' || t.label === 'nchan') {
     await sleep(200);
     return;
   }
@@ -420,10 +457,11 @@ async function settle(t: Target, q: string): Promise<void> {
  * Push latency at idle: one consumer; POST one message, wait for it on the stream (matched by
  * key: the POST reply's key must be the key that arrived), then the next.
  */
-async function latencyIdle(ctx: StreamCtx, pool: ConsumerPool, t: Target, transport: StreamTransport, pids: Pids): Promise<StreamLine> {
+export async function latencyIdle(ctx: StreamCtx, pool: ConsumerPool, t: Target, transport: StreamTransport, pids: Pids): Promise<StreamLine> {
   const cfg = ctx.config.stream;
   const q = `bench-lat-${transport}`;
   const line = baseLine(t, 'latency-idle', transport, 1, 1);
+  const publisher = t.publisher ?? brokerPublisher;
   const posts = cfg.latencyPosts;
   const warm = Math.max(20, Math.round(posts / 10));
   line.producer = `${posts} sequential POST /q/<q> (after ${warm} unmeasured), next POST once the previous message arrived`;
@@ -476,10 +514,10 @@ async function latencyIdle(ctx: StreamCtx, pool: ConsumerPool, t: Target, transp
       }
       const got = arrival(i);
       const ts = Math.floor(monoUs());
-      const res = await post(agent, base, `/q/${q}`, `value=${encodeURIComponent(make(ts, i))}`, FORM);
-      if (res.status !== 200) {
+      const res = await publisher.publishOne(agent, base, q, make(ts, i), i);
+      if (res.status < 200 || res.status > 299) {
         failed++;
-        if (failed > 5) throw new Error(`POST /q/${q}: ${res.status} ${res.body.slice(0, 200)}`);
+        if (failed > 5) throw new Error(`publish to ${q}: ${res.status} ${res.body.slice(0, 200)}`);
       }
       const key = await got;
       if (key === undefined) {
@@ -488,7 +526,7 @@ async function latencyIdle(ctx: StreamCtx, pool: ConsumerPool, t: Target, transp
           line.problems.push(`gave up after ${lost} messages did not arrive within 5 s`);
           break;
         }
-      } else if (key !== res.body.trim()) mismatched++;
+      } else if (key !== res.key) mismatched++;
     }
   } finally {
     pool.onArrival = undefined;
@@ -591,15 +629,13 @@ async function latencyLoaded(ctx: StreamCtx, pool: ConsumerPool, t: Target, tran
  * Broadcast fan-out to `consumers` connections: a closed-loop producer posts batches whenever
  * fewer than the in-flight bound are sent but not yet received by every consumer.
  */
-async function fanout(ctx: StreamCtx, pool: ConsumerPool, t: Target, transport: StreamTransport, consumers: number, pids: Pids): Promise<StreamLine> {
+export async function fanout(ctx: StreamCtx, pool: ConsumerPool, t: Target, transport: StreamTransport, consumers: number, pids: Pids): Promise<StreamLine> {
   const cfg = ctx.config.stream;
   const q = `bench-fan-${transport}-${consumers}`;
   const base = new URL(t.server.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
-  if (t.label !== 'ceiling') {
-    const r = await post(agent, base, `/p/${q}`, 'policy=broadcast', FORM);
-    if (r.status !== 200) throw new Error(`POST /p/${q} policy=broadcast: ${r.status} ${r.body.slice(0, 200)}`);
-  }
+  const publisher = t.publisher ?? brokerPublisher;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 * publisher.sockets });
+  if (t.label !== 'ceiling') await publisher.broadcast(agent, base, q);
   // Closed loop with a lag budget. What is in flight (sent, not yet at every consumer) beyond
   // what keeps every stage busy only waits in the queue (lag = in flight ÷ rate: Little's law),
   // and bigger batches mean fewer writes per message. So the in-flight allowance adapts: it
@@ -650,12 +686,12 @@ async function fanout(ctx: StreamCtx, pool: ConsumerPool, t: Target, transport: 
           const size = Math.max(1, Math.min(1000, Math.floor(allowed / 2)));
           if (Math.floor(allowed) - (sent - min) < size) break;
           const n = Math.min(size, maxMsgs - sent);
-          const body = batchBody(make, sent, n);
+          const seq0 = sent;
           sent += n;
           posts++;
           outstanding.push({ end: sent, at: now });
           posting++;
-          post(agent, base, `/q/${q}?batch=1`, body, JSON_TYPE).then(
+          publisher.publishMany(agent, base, q, make, seq0, n).then(
             (r) => {
               posting--;
               if (r.status !== 200) {
@@ -692,6 +728,7 @@ async function fanout(ctx: StreamCtx, pool: ConsumerPool, t: Target, transport: 
     const r = await phase(cfg.seconds);
     const t1 = monoUs();
     const cpu = cpuSince(pids, mark);
+    line.rssBytes = processesRssBytes(pids.serverPids ?? [pids.server]);
     const stats = await pool.stats();
     if (r.failed) line.problems.push(`${r.failed} POSTs failed (${r.lastError})`);
     if (!r.drained) line.problems.push('not every message reached every consumer (drain timed out)');
@@ -727,7 +764,7 @@ function setupText(ctx: StreamCtx, cpus: number): string[] {
 function targetsFor(lines: StreamLine[]): StreamTarget[] {
   const out: StreamTarget[] = [];
   for (const l of lines) {
-    if (l.server === 'ceiling') continue;
+    if (l.server === 'ceiling' || l.server === 'nchan') continue;
     const base = { server: l.server, kind: l.kind, transport: l.transport, consumers: l.consumers };
     if (l.kind === 'latency-idle') out.push({ ...base, text: 'p50 < 2 ms', pass: l.lagMs.p50 < 2 && l.missing === 0 });
     else if (l.kind === 'fanout' && l.transport === 'sse' && l.consumers === 1000)

@@ -197,7 +197,7 @@ export async function measure(ctx: Ctx, server: RunningServer, scenario: Scenari
 }
 
 /** Fills `queue` with `count` messages through the broker's batch route (4 requests in flight). */
-async function prefill(baseUrl: string, queue: string, count: number, value: string): Promise<void> {
+export async function prefill(baseUrl: string, queue: string, count: number, value: string): Promise<void> {
   const full = JSON.stringify(Array(PREFILL_BATCH).fill(value));
   let left = count;
   const worker = async () => {

@@ -1,0 +1,302 @@
+/**
+ * `npm run bench:peers`: our broker against its peers on this box, in one run, on one private
+ * Redis: bare Fastify and redis-benchmark (the ceilings), RSMQ behind a minimal Fastify wrapper,
+ * RabbitMQ's management HTTP API, Nchan (nginx) for push delivery, and two brokers side by side.
+ * Installs what it needs from Debian (install.ts), prints one table, writes
+ * bench/results/peers-<date>.json, and stops everything it started (also on error or Ctrl-C).
+ * See bench/README.md ("bench:peers").
+ */
+import { cpus, loadavg } from 'node:os';
+import { loadBenchConfig } from '../config.js';
+import { pickLoadTool, type LoadSpec } from '../http-load.js';
+import { cleanup, installSignalCleanup, processesRssBytes } from '../procs.js';
+import { startBareServer, startBrokerChild, startListeningScript, startPrivateRedis, type PrivateRedis, type RunningServer } from '../servers.js';
+import { BROKER_STREAM_ARGS, ConsumerPool, fanout, latencyIdle, type Pids, type StreamLine, type Target } from '../stream-suite.js';
+import { messageValue, prefill } from '../suite.js';
+import { ensureInstalled } from './install.js';
+import { measureHttp, naLine, type Group, type HttpCtx, type PeerLine } from './lines.js';
+import { nchanPublisher, startNchan } from './nchan.js';
+import { connect as connectRabbit } from './rabbitmq-http.js';
+import { redisCeiling } from './redis-ceiling.js';
+import { formatTable, ratios, targets, writeJson } from './table.js';
+
+installSignalCleanup();
+// Shorter runs than `npm run bench`: the whole comparison stays within ~6 minutes. Every knob
+// of bench/config.ts still applies (BENCH_SECONDS=10 for longer runs).
+const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
+const config = loadBenchConfig({
+  ...(quick ? {} : { BENCH_SECONDS: '5', BENCH_WARMUP: '1', BENCH_STREAM_SECONDS: '4', BENCH_STREAM_WARMUP: '1', BENCH_STREAM_POSTS: '1000' }),
+  BENCH_QUIET_WAIT: '0',
+  ...process.env,
+});
+const tool = pickLoadTool();
+const log = (msg: string) => process.stderr.write(`  … ${msg}\n`);
+const ctx: HttpCtx = { config, tool, log };
+const startedAt = new Date();
+const lines: PeerLine[] = [];
+const nchanWorkers = Number(process.env.BENCH_NCHAN_WORKERS ?? cpus().length);
+const value = messageValue(config.valueBytes);
+const form = (url: string, id: string, group: Group, server: string, test: string, pids: () => number[], store: () => number[]) => ({
+  id,
+  group,
+  server,
+  test,
+  specs: [{ url, method: 'POST' as const, body: `value=${value}`, contentType: 'application/x-www-form-urlencoded', connections: config.connections, seconds: config.seconds, maxRequests: config.maxRequests }],
+  serverPids: pids,
+  storePids: store,
+});
+const get = (url: string, connections = config.connections): LoadSpec => ({ url, method: 'GET', connections, seconds: config.seconds, maxRequests: config.maxRequests });
+const empties = (load: { status: Record<string, number> }) => (load.status['204'] ? [`${load.status['204'].toLocaleString('en-US')} empty (204): prefill too small`] : []);
+
+/** A row that could not be measured is printed as n/a: one broken peer must not cost the others. */
+async function guard(id: string, group: Group, server: string, test: string, fn: () => Promise<PeerLine | PeerLine[]>): Promise<void> {
+  try {
+    const r = await fn();
+    lines.push(...(Array.isArray(r) ? r : [r]));
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    log(`${server} ${test}: FAILED ${msg.split('\n')[0]}`);
+    lines.push(naLine(id, group, server, test, msg));
+  }
+}
+
+/** Enough messages for a warm-up and a measured run at `rate`, + 25 %. */
+function prefillCount(rate: number): number {
+  return Math.min(config.maxRequests, Math.ceil((rate * (config.seconds + config.warmupSeconds) * 1.25) / 1000) * 1000);
+}
+
+async function timedPrefill(base: string, q: string, n: number, who: string): Promise<void> {
+  const t0 = Date.now();
+  await prefill(base, q, n, value);
+  log(`${who}: prefilled ${q} with ${n.toLocaleString('en-US')} messages in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+function fromStream(id: string, group: Group, server: string, l: StreamLine, redis?: PrivateRedis): PeerLine {
+  const store = l.cpu.redis ?? 0;
+  const isLatency = l.kind === 'latency-idle';
+  return {
+    id,
+    group,
+    server,
+    test: isLatency ? 'push latency idle, SSE (POST → arrival)' : 'SSE broadcast fan-out (deliveries/s, lag)',
+    conns: l.consumers,
+    rate: l.deliveriesPerSec,
+    p50Ms: l.lagMs.p50,
+    p99Ms: l.lagMs.p99,
+    cpuUsPerMsg: l.deliveriesPerSec > 0 ? ((l.cpu.server + store) * 1e6) / l.deliveriesPerSec : undefined,
+    cores: { server: l.cpu.server, store, others: l.cpu.others },
+    ...(l.rssBytes === undefined ? {} : { rssBytes: l.rssBytes + (redis ? processesRssBytes([redis.pid]) : 0) }),
+    errors: l.missing + l.extra + l.cutOff,
+    notes: [
+      ...(isLatency ? [`${l.sent} POSTs one at a time`] : l.server === 'nchan' ? ['1 msg per POST /pub (Nchan has no batch publish)'] : [`${(l.batchMean ?? 0).toFixed(0)} msgs per POST ?batch=1`]),
+      ...l.problems,
+    ],
+  };
+}
+
+async function bareRows(bare: RunningServer, phase: 'start' | 'end'): Promise<void> {
+  const pids = () => [bare.pid];
+  await guard(`bare.post.${phase}`, 'ceiling', 'bare fastify', `POST one message (${phase})`, () => measureHttp(ctx, form(`${bare.url}/q/bench`, `bare.post.${phase}`, 'ceiling', 'bare fastify', `POST one message (${phase})`, pids, () => [])));
+  await guard(`bare.get.${phase}`, 'ceiling', 'bare fastify', `GET one message (${phase})`, () =>
+    measureHttp(ctx, { id: `bare.get.${phase}`, group: 'ceiling', server: 'bare fastify', test: `GET one message (${phase})`, specs: [get(`${bare.url}/q/bench`)], serverPids: pids }),
+  );
+}
+
+async function brokerRows(label: 'redis' | 'sqlite', broker: RunningServer, store: () => number[], getRate: number): Promise<void> {
+  const server = `restmq (${label})`;
+  const pids = () => [broker.pid];
+  await guard(`${label}.post`, 'ours', server, 'send: POST one message', () => measureHttp(ctx, form(`${broker.url}/q/bench-post`, `${label}.post`, 'ours', server, 'send: POST one message', pids, store)));
+  await guard(`${label}.get`, 'ours', server, 'receive: GET one message', async () => {
+    await timedPrefill(broker.url, 'bench-get', prefillCount(getRate), server);
+    return measureHttp(ctx, { id: `${label}.get`, group: 'ours', server, test: 'receive: GET one message', specs: [get(`${broker.url}/q/bench-get`)], serverPids: pids, storePids: store, note: empties });
+  });
+  if (label === 'sqlite') return;
+  await guard(`${label}.batch`, 'ours', server, 'batch: POST ?batch=1 ×100', () =>
+    measureHttp(ctx, {
+      id: `${label}.batch`,
+      group: 'ours',
+      server,
+      test: 'batch: POST ?batch=1 ×100',
+      specs: [{ url: `${broker.url}/q/bench-batch?batch=1`, method: 'POST', body: JSON.stringify(Array(100).fill(value)), contentType: 'application/json', connections: config.connections, seconds: config.seconds, maxRequests: config.maxRequests }],
+      serverPids: pids,
+      storePids: store,
+      count: (l) => (l.status['200'] ?? 0) * 100,
+    }),
+  );
+  await guard(`${label}.lease`, 'ours', server, 'GET ?lease=30 + DELETE receipt', async () => {
+    await timedPrefill(broker.url, 'bench-lease', prefillCount(getRate / 2), server);
+    return measureHttp(ctx, {
+      id: `${label}.lease`,
+      group: 'ours',
+      server,
+      test: 'GET ?lease=30 + DELETE receipt',
+      specs: [{ ...get(`${broker.url}/q/bench-lease`), leaseAck: { leaseSeconds: 30 } }],
+      serverPids: pids,
+      storePids: store,
+      count: (l) => l.pairs?.acked ?? 0,
+      note: () => ['msgs/s = pairs; latency of the pair'],
+    });
+  });
+}
+
+async function rsmqRows(redis: PrivateRedis, getRate: number): Promise<void> {
+  const server = 'rsmq + fastify';
+  const w = await startListeningScript('bench/peers/rsmq-fastify.ts', [String(redis.server.port)], 'rsmq + fastify');
+  try {
+    const pids = () => [w.pid];
+    const store = () => [redis.pid];
+    await guard('rsmq.send', 'peer', server, 'send: POST one message', () => measureHttp(ctx, form(`${w.url}/q/bench-post`, 'rsmq.send', 'peer', server, 'send: POST one message', pids, store)));
+    await guard('rsmq.receive', 'peer', server, 'receive: GET one (popMessage)', async () => {
+      await timedPrefill(w.url, 'bench-get', prefillCount(getRate), server);
+      return measureHttp(ctx, { id: 'rsmq.receive', group: 'peer', server, test: 'receive: GET one (popMessage)', specs: [get(`${w.url}/q/bench-get`)], serverPids: pids, storePids: store, note: empties });
+    });
+    await guard('rsmq.lease', 'peer', server, 'receiveMessage vt=30 + deleteMessage', async () => {
+      await timedPrefill(w.url, 'bench-lease', prefillCount(getRate / 2), server);
+      return measureHttp(ctx, {
+        id: 'rsmq.lease',
+        group: 'peer',
+        server,
+        test: 'receiveMessage vt=30 + deleteMessage',
+        specs: [{ ...get(`${w.url}/q/bench-lease`), leaseAck: { leaseSeconds: 30 } }],
+        serverPids: pids,
+        storePids: store,
+        count: (l) => l.pairs?.acked ?? 0,
+        note: () => ['msgs/s = pairs; latency of the pair'],
+      });
+    });
+  } finally {
+    await w.stop();
+  }
+}
+
+async function rabbitRows(): Promise<void> {
+  const server = 'rabbitmq http api';
+  const r = await connectRabbit(log);
+  if (typeof r === 'string') {
+    lines.push(naLine('rabbit.publish', 'peer', server, 'publish one message', r), naLine('rabbit.get', 'peer', server, 'get one message, ack', r));
+    return;
+  }
+  try {
+    const base = { headers: r.headers, contentType: 'application/json', connections: config.connections, seconds: config.seconds, maxRequests: config.maxRequests };
+    // The publish runs fill the queue the get runs drain; a get on an empty queue answers `[]`.
+    await guard('rabbit.publish', 'peer', server, 'publish one message', () =>
+      measureHttp(ctx, { id: 'rabbit.publish', group: 'peer', server, test: 'publish one message', specs: [{ ...base, url: r.publishUrl, method: 'POST', body: r.publishBody(value), matchBody: /"routed":true/ }], serverPids: r.pids, count: (l) => l.matched ?? 0 }),
+    );
+    await guard('rabbit.get', 'peer', server, 'get one message, ack', () =>
+      measureHttp(ctx, {
+        id: 'rabbit.get',
+        group: 'peer',
+        server,
+        test: 'get one message, ack',
+        specs: [{ ...base, url: r.getUrl, method: 'POST', body: r.getBody, matchBody: /^\[\{/ }],
+        serverPids: r.pids,
+        count: (l) => l.matched ?? 0,
+        note: (l, line) => (line.rate !== undefined && l.responses > (l.matched ?? 0) ? [`${(l.responses - (l.matched ?? 0)).toLocaleString('en-US')} empty gets (queue drained)`] : []),
+      }),
+    );
+  } finally {
+    await r.close();
+  }
+}
+
+async function scaleRows(first: RunningServer, redis: PrivateRedis, getRate: number): Promise<void> {
+  const second = await startBrokerChild('redis', { redis: redis.server, logLevel: config.brokerLogLevel, args: BROKER_STREAM_ARGS });
+  try {
+    const server = 'restmq (redis) ×2';
+    const pids = () => [first.pid, second.pid];
+    const store = () => [redis.pid];
+    const half = Math.ceil(config.connections / 2);
+    const post = (url: string): LoadSpec => ({ url, method: 'POST', body: `value=${value}`, contentType: 'application/x-www-form-urlencoded', connections: half, seconds: config.seconds, maxRequests: config.maxRequests });
+    await guard('redis2.post', 'ours', server, 'send: POST, 2 brokers', () =>
+      measureHttp(ctx, { id: 'redis2.post', group: 'ours', server, test: 'send: POST, 2 brokers', specs: [post(`${first.url}/q/bench-post2`), post(`${second.url}/q/bench-post2`)], serverPids: pids, storePids: store }),
+    );
+    await guard('redis2.get', 'ours', server, 'receive: GET, 2 brokers', async () => {
+      await timedPrefill(first.url, 'bench-get2', prefillCount(getRate * 1.5), server);
+      return measureHttp(ctx, { id: 'redis2.get', group: 'ours', server, test: 'receive: GET, 2 brokers', specs: [get(`${first.url}/q/bench-get2`, half), get(`${second.url}/q/bench-get2`, half)], serverPids: pids, storePids: store, note: empties });
+    });
+  } finally {
+    await second.stop();
+  }
+}
+
+async function streamRows(pool: ConsumerPool, t: Target, pids: Pids, prefix: string, group: Group, server: string, redis?: PrivateRedis): Promise<void> {
+  const sctx = { config, log };
+  await guard(`${prefix}.latency.sse`, group, server, 'push latency idle, SSE', async () => fromStream(`${prefix}.latency.sse`, group, server, await latencyIdle(sctx, pool, t, 'sse', pids), redis));
+  for (const k of config.stream.sseConsumers) {
+    await guard(`${prefix}.sse.${k}`, group, server, `SSE fan-out to ${k}`, async () => fromStream(`${prefix}.sse.${k}`, group, server, await fanout(sctx, pool, t, 'sse', k, pids), redis));
+  }
+}
+
+function header(): string {
+  const cpu = cpus();
+  return [
+    `RestMQ vs peers, ${startedAt.toISOString()}${config.quick ? '  [BENCH_QUICK: smoke run, figures are not comparable]' : ''}`,
+    `machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? '?'}), load average ${loadavg().map((n) => n.toFixed(2)).join(' ')} at start; Node ${process.version}`,
+    `HTTP rows: ${config.connections} keep-alive connections, ${config.seconds} s after a ${config.warmupSeconds} s warm-up, generator ${tool.name} in this process;`,
+    `push rows: ${config.stream.workers} consumer processes, closed-loop producer (lag budget ${config.stream.lagBudgetMs} ms), ${config.stream.seconds} s after ${config.stream.warmupSeconds} s.`,
+    'Everything (servers, redis-server, generator, consumers) shares these cores on 127.0.0.1: compare ratios within this run.',
+    'CPU µs/msg = CPU of the server processes + their store (redis-server) per message (per delivery for fan-out, per op for redis-benchmark).',
+  ].join('\n');
+}
+
+let exitCode = 0;
+try {
+  process.stdout.write(header() + '\n\n');
+  const installed = ensureInstalled(log);
+  const redis = await startPrivateRedis();
+  const store = () => [redis.pid];
+  const bare = await startBareServer();
+  try {
+    await bareRows(bare, 'start');
+    const bareGet = Math.max(20_000, lines.find((l) => l.id === 'bare.get.start')?.rate ?? 0);
+    if (installed.redisBenchmark) await guard('redisbench', 'ceiling', 'redis-benchmark', 'ceilings', () => redisCeiling(redis.server.port, redis.pid, config.quick ? 20_000 : 100_000, log).then((ls) => ls.map((l, i) => ({ ...l, id: i === 0 ? 'redisbench.lpush16' : `redisbench.${i}` }))));
+    else lines.push(naLine('redisbench.lpush16', 'ceiling', 'redis-benchmark', 'ceilings', installed.notes.join('; ') || 'redis-benchmark not found'));
+
+    const broker = await startBrokerChild('redis', { redis: redis.server, logLevel: config.brokerLogLevel, args: BROKER_STREAM_ARGS });
+    try {
+      await brokerRows('redis', broker, store, bareGet);
+      await rsmqRows(redis, bareGet);
+      await guard('rabbit', 'peer', 'rabbitmq http api', 'publish / get', () => rabbitRows().then(() => []));
+      await scaleRows(broker, redis, bareGet);
+      const pool = await ConsumerPool.start(config.stream.workers);
+      try {
+        await streamRows(pool, { label: 'redis', server: broker, redisPid: redis.pid }, { server: broker.pid, redis: redis.pid, consumers: pool.pids }, 'redis', 'ours', 'restmq (redis)', redis);
+        if (!installed.nchan) lines.push(naLine('nchan.sse.1000', 'peer', 'nginx + nchan', 'SSE', installed.notes.join('; ') || 'nginx with the nchan module not installed'));
+        else {
+          const nchan = await startNchan(nchanWorkers);
+          try {
+            const t: Target = { label: 'nchan', server: nchan, publisher: nchanPublisher };
+            await streamRows(pool, t, { server: nchan.pid, serverPids: nchan.pids(), consumers: pool.pids }, 'nchan', 'peer', `nginx + nchan (${nchanWorkers} workers)`);
+          } finally {
+            await nchan.stop();
+          }
+        }
+      } finally {
+        await pool.stop();
+      }
+    } finally {
+      await broker.stop();
+    }
+    const sqlite = await startBrokerChild('sqlite', { logLevel: config.brokerLogLevel });
+    try {
+      await brokerRows('sqlite', sqlite, () => [], bareGet);
+    } finally {
+      await sqlite.stop();
+    }
+    await bareRows(bare, 'end');
+  } finally {
+    await bare.stop();
+    await redis.stop();
+  }
+  const rs = ratios(lines);
+  const checks = targets(lines, rs);
+  process.stdout.write(formatTable(lines, rs, checks) + '\n\n');
+  const file = writeJson(config.resultsDir, startedAt, config.quick, { startedAt, machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg: loadavg() }, config, tool: tool.name, lines, ratios: rs, targets: checks });
+  process.stdout.write(`results: ${file}\n`);
+} catch (err) {
+  process.stderr.write(`bench:peers failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  exitCode = 1;
+} finally {
+  await cleanup();
+}
+process.exitCode = exitCode;
