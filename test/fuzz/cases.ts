@@ -16,7 +16,7 @@ const ROUTES = [
   '/p/{q}', '/control/', '/control/{q}', '/stats/', '/stats/{q}', '/j/{q}', '/health', '/ready', '/metrics', '/dashboard/', '/dashboard/api/queues/{q}',
   '/presque/q/{q}', '/presque/qb/{q}', '/presque/j/{q}', '/presque/status/', '/presque/status/{q}', '/presque/control/{q}', '/presque/w/{q}', '/static/help.html',
 ];
-const ARG_NAMES = ['value', 'msg', 'queue', 'count', 'lease', 'wait', 'ttl', 'delay', 'dedup', 'callback', 'batch', 'status', 'policy', 'body', 'max_attempts', 'dead_letter', 'batch_size', 'uniq', 'delayed', 'with_desc'];
+const ARG_NAMES = ['authkey', 'value', 'msg', 'queue', 'count', 'lease', 'wait', 'ttl', 'delay', 'dedup', 'callback', 'batch', 'status', 'policy', 'body', 'max_attempts', 'dead_letter', 'batch_size', 'uniq', 'delayed', 'with_desc'];
 const BAD_ESCAPES = ['%', '%2', '%zz', '%C3', '%C3%28', '%ED%A0%80', '%FF%FE', '%00', '%0d%0a', '%25%', '%E2%80%A8', '%F4%90%80%80', '+%2B+'];
 const ODD_NUMBERS = ['0', '1', '60', '61', '100', '101', '-1', '1e3', '0x10', '99999999999999999999', '1.5', ' 1', 'NaN', '', '١'];
 const CONTENT_TYPES = [
@@ -142,6 +142,19 @@ const extraHeaders = fc.array(
   { maxLength: 4 },
 );
 
+const basic = (credentials: string | Buffer) => `Authorization: Basic ${Buffer.from(credentials).toString('base64')}`;
+
+/** Credentials, good and bad, for a broker with an ACL file (test/fuzz/http-fuzz.test.ts writes it). */
+const authHeader = fc.oneof(
+  fc.constantFrom(
+    basic('producer:s3cret'), basic('root:t0p-s3cret'), basic('producer:'), basic(':'), basic('producer:wrong'), basic('root'), 'Authorization: Basic',
+    'Authorization: Basic ====', 'Authorization: Basic ' + 'A'.repeat(5000), 'Authorization: Bearer', 'Authorization: Bearer ' + 'k'.repeat(43), 'Authorization: Digest x',
+    'Cookie: auth=producer:s3cret', 'Cookie: auth=root:t0p-s3cret', 'Cookie: auth=%ff%zz', 'Cookie: auth=', 'Cookie: auth=a; auth=b; =; ;;', 'Authorization: basic cm9vdDp0MHAtczNjcmV0',
+  ),
+  hostileBytes(30).map((b) => basic(b)),
+  hostileText(20).map((t) => `Authorization: Bearer ${t.replace(/[\r\n]/g, '')}`),
+);
+
 /** Cuts bytes into pieces at random places (a client writing in odd chunks). */
 function cut(bytes: Buffer, at: number[]): Buffer[] {
   const points = [...new Set(at.map((a) => a % (bytes.length + 1)))].sort((a, b) => a - b);
@@ -175,6 +188,7 @@ function httpCase(queues: readonly string[]): fc.Arbitrary<RawCase> {
       chunked: fc.boolean(),
       badFraming,
       headers: extraHeaders,
+      auth: fc.option(authHeader, { freq: 2 }),
       truncateAt: fc.nat(),
       cuts: fc.array(fc.nat(), { maxLength: 4 }),
       gapMs: fc.integer({ min: 5, max: 40 }),
@@ -192,6 +206,7 @@ function httpCase(queues: readonly string[]): fc.Arbitrary<RawCase> {
         'Host: 127.0.0.1',
         ...(type === undefined ? [] : [`Content-Type: ${type}`]),
         ...lengthHeaders,
+        ...(r.auth === null ? [] : [r.auth]),
         ...(r.flaw === 'headers' ? r.headers : []),
       ];
       const eol = r.flaw === 'bare-lf' ? '\n' : '\r\n';

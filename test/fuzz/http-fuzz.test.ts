@@ -1,6 +1,7 @@
 /**
  * HTTP fuzz (issue 5): thousands of malformed requests on raw sockets against a real broker
- * on each backend, while witness queues carry known messages. Afterwards: no 5xx, every JSON
+ * on each backend (and once with an ACL file, so that credentials get fuzzed too), while
+ * witness queues carry known messages. Afterwards: no 5xx, every JSON
  * error in the catalogue's shape, /health and /ready 200, and the witness messages exactly
  * as sent, in order. Bounded here (a few seconds per backend); `npm run fuzz` (FUZZ_LONG=1)
  * runs many more cases with a new seed. FUZZ_SEED=<n> replays a run, FUZZ_CASES=<n> sets
@@ -9,6 +10,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { ERRORS } from '../../src/errors.js';
 import { startTestBroker, type BackendName, type TestBroker } from '../harness/broker.js';
@@ -80,17 +84,36 @@ async function fuzz(port: number, cases: RawCase[]): Promise<{ findings: Finding
   return { findings, statuses, noReply };
 }
 
-for (const backend of ['sqlite', 'memory', 'redis'] as const satisfies readonly BackendName[]) {
-  describe(`http fuzz on ${backend}`, () => {
+/** An ACL file that wants passwords from producers and admins (the fuzz sends good and bad ones). */
+const ACL = '[rest:producer]\nusername = producer\npassword = s3cret\n\n[admin]\nusername = root\npassword = t0p-s3cret\n';
+const PRODUCER_AUTH = { authorization: `Basic ${Buffer.from('producer:s3cret').toString('base64')}` };
+
+const SETUPS: { name: string; backend: BackendName; acl?: boolean }[] = [
+  { name: 'sqlite', backend: 'sqlite' },
+  { name: 'memory', backend: 'memory' },
+  { name: 'redis', backend: 'redis' },
+  { name: 'sqlite with an ACL file', backend: 'sqlite', acl: true },
+];
+
+for (const { name, backend, acl } of SETUPS) {
+  describe(`http fuzz on ${name}`, () => {
     let broker: TestBroker | undefined;
     let redis: RedisServer | undefined;
+    let dir: string | undefined;
     before(async () => {
       if (backend === 'redis') redis = await startRedis();
-      broker = await startTestBroker(backend, redis ? { redis } : {});
+      const flags: Record<string, string> = {};
+      if (acl) {
+        dir = mkdtempSync(join(tmpdir(), 'restmq-fuzz-'));
+        writeFileSync(join(dir, 'acl.conf'), ACL);
+        flags['acl'] = join(dir, 'acl.conf');
+      }
+      broker = await startTestBroker(backend, { ...(redis ? { redis } : {}), flags });
     });
     after(async () => {
       await broker?.close();
       await redis?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     it(`${CASES} malformed requests: no 5xx, errors from the catalogue, witnesses intact, still healthy`, async () => {
@@ -101,12 +124,13 @@ for (const backend of ['sqlite', 'memory', 'redis'] as const satisfies readonly 
       const streamed = `q-${randomUUID()}`;
 
       // The resting witness: filled before the fuzz, left alone, drained after it.
-      const sendResting = producer(base, resting);
+      const auth = acl ? PRODUCER_AUTH : {};
+      const sendResting = producer(base, resting, auth);
       const restingSent: { key: string; value: string }[] = [];
       for (let i = 0; i < RESTING; i++) restingSent.push({ key: await sendResting(witnessValue(i), i), value: witnessValue(i) });
 
       // The live witness: a producer and a consumer at work on their queue during the fuzz.
-      const sendLive = producer(base, live);
+      const sendLive = producer(base, live, auth);
       const liveSent: { key: string; value: string }[] = [];
       const liveGot: { key: string; value: string }[] = [];
       let produced = false;
@@ -127,7 +151,7 @@ for (const backend of ['sqlite', 'memory', 'redis'] as const satisfies readonly 
       // The streaming witness: one SSE consumer of a third queue, fed during the fuzz.
       const sse = await SseClient.open(base, `/sse/${streamed}`);
       assert.equal(sse.status, 200, 'the SSE witness is connected');
-      const sendStreamed = producer(base, streamed);
+      const sendStreamed = producer(base, streamed, auth);
       const streamedSent: { key: string; value: string }[] = [];
       const streaming = (async () => {
         for (let i = 0; i < LIVE; i++) streamedSent.push({ key: await sendStreamed(witnessValue(i), i), value: witnessValue(i) });
@@ -140,7 +164,7 @@ for (const backend of ['sqlite', 'memory', 'redis'] as const satisfies readonly 
       await producing;
       await consuming;
       await streaming;
-      console.log(`# ${backend}: ${CASES} cases in ${ms} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; ${noReply} without a reply`);
+      console.log(`# ${name}: ${CASES} cases in ${ms} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; ${noReply} without a reply`);
 
       assert.deepEqual(findings.slice(0, 20), [], `seed ${SEED}: ${findings.length} bad responses`);
       assert.equal((await fetch(`${base}/health`)).status, 200, '/health after the fuzz');

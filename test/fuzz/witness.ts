@@ -28,21 +28,22 @@ async function ok(r: Response, what: string): Promise<string> {
   return text;
 }
 
-/** Enqueues `value` on `queue`, by form, raw body or JSON protocol in turn; returns the key. */
-export function producer(base: string, queue: string): Send {
+/** Enqueues `value` on `queue`, by form, raw body or JSON protocol in turn; returns the key.
+ *  `auth`: headers for a broker with an ACL file. */
+export function producer(base: string, queue: string, auth: Record<string, string> = {}): Send {
   return async (value, i) => {
     // A form value is cleaned (trimmed, control characters → spaces): only exact ones go by form.
     const way = i % 3 === 0 && cleanValue(value) === value ? 'form' : i % 3 === 2 ? 'json' : 'raw';
     if (way === 'form') {
-      const text = await ok(await fetch(`${base}/q/${queue}`, { method: 'POST', body: new URLSearchParams({ value }) }), 'form enqueue');
+      const text = await ok(await fetch(`${base}/q/${queue}`, { method: 'POST', headers: auth, body: new URLSearchParams({ value }) }), 'form enqueue');
       return text.replace(/\r\n$/, '');
     }
     if (way === 'raw') {
-      const text = await ok(await fetch(`${base}/q/${queue}`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: value }), 'raw enqueue');
+      const text = await ok(await fetch(`${base}/q/${queue}`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: value }), 'raw enqueue');
       return text.replace(/\r\n$/, '');
     }
     const body = JSON.stringify({ cmd: 'add', queue, value });
-    const reply = JSON.parse(await ok(await fetch(`${base}/queue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }), 'JSON add')) as { key: string };
+    const reply = JSON.parse(await ok(await fetch(`${base}/queue`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body }), 'JSON add')) as { key: string };
     return reply.key;
   };
 }
