@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config/load.js';
 import { Activity } from '../src/core/activity.js';
 import type { QueueOverview } from '../src/core/overview.js';
 import { BrokerMetrics } from '../src/metrics/registry.js';
+import { timeStore } from '../src/metrics/store-timing.js';
 import { startBroker } from '../src/main.js';
 import { startRedis } from '../test/harness/redis.js';
 import { storeFlagFor, type BackendName } from '../test/harness/broker.js';
@@ -80,5 +81,31 @@ async function renderOnly(): Promise<string> {
   return `render ${QUEUES} queues (no store, no HTTP): median ${median(times).toFixed(1)} ms`;
 }
 
+/** What the metrics add on the hot path, in CPU time: the HTTP hook's observe, and a store call
+ *  through the timing Proxy against the same call made directly (a method that resolves at once). */
+async function hotPath(): Promise<string> {
+  const metrics = new BrokerMetrics(new Activity());
+  const N = 200_000;
+  const cpuNs = (c: NodeJS.CpuUsage) => (c.user + c.system) * 1000;
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < N; i++) metrics.observeHttp('/q/:queue', 'POST', 200, 0.0004);
+  const observe = cpuNs(process.cpuUsage(c0)) / N;
+  const target = { kind: 'bench', async take(n: number) { return n; } };
+  const timed = timeStore(target, metrics);
+  const loop = async (s: typeof target) => {
+    const c = process.cpuUsage();
+    for (let i = 0; i < N; i++) await s.take(i);
+    return cpuNs(process.cpuUsage(c)) / N;
+  };
+  const direct: number[] = [];
+  const proxied: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    direct.push(await loop(target));
+    proxied.push(await loop(timed));
+  }
+  return `hot path (CPU): HTTP duration observe ${observe.toFixed(0)} ns per request; store call through the timing Proxy +${(median(proxied) - median(direct)).toFixed(0)} ns (${median(direct).toFixed(0)} ns direct, ${median(proxied).toFixed(0)} ns timed)`;
+}
+
+console.log(await hotPath());
 console.log(await renderOnly());
 for (const backend of ['redis', 'sqlite'] as const) console.log(await measure(backend));

@@ -1,15 +1,16 @@
 /**
  * The broker's metrics (peers.md section 7, prefix `restmq_`): prom-client's registry holds the
- * histograms, the broker-wide gauges and the process metrics; the per-queue families are in
- * queue-families.ts. Queue gauges and message counters are not updated as things happen: they
+ * broker-wide gauges and the process metrics; the request and store-call histograms, observed
+ * on the hot path, are histogram.ts; the per-queue families are queue-families.ts. Queue gauges and message counters are not updated as things happen: they
  * are read from the latest queue overview and the Activity counters when Prometheus scrapes,
  * so the hot path pays one Map increment per batch and a scrape reads the queues once.
  * Labels are the queue name and small enums; never a message id, a receipt or an address.
  */
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Activity } from '../core/activity.js';
 import type { QueueOverview } from '../core/overview.js';
 import { renderQueueFamilies } from './queue-families.js';
+import { Histogram, type Series } from './histogram.js';
 
 /** Sub-millisecond to a minute: broker calls are fast, long polls and streams are not. */
 const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -22,29 +23,15 @@ export class BrokerMetrics {
   /** The latest overview; the scrape route refreshes it before each render. */
   private overview: readonly QueueOverview[] = [];
   private storeUp = 1;
-  private readonly http: Histogram<'route' | 'method' | 'code'>;
-  private readonly store: Histogram<'op'>;
-  /** Label children cached by key: observe() then skips hashing the label set. */
-  private readonly httpChildren = new Map<string, Histogram.Internal<'route' | 'method' | 'code'>>();
-  private readonly storeChildren = new Map<string, Histogram.Internal<'op'>>();
+  private readonly http = new Histogram('restmq_http_request_duration_seconds',
+    'HTTP request durations by route pattern, method and status code (streams: their lifetime).', ['route', 'method', 'code'], HTTP_BUCKETS);
+  private readonly store = new Histogram('restmq_store_call_duration_seconds',
+    'Durations of calls into the store (Redis or SQLite) by method.', ['op'], STORE_BUCKETS);
+  private readonly httpSeries = new Map<string, Map<string, Map<number, Series>>>();
 
   constructor(private readonly activity: Activity) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.http = new Histogram({
-      name: 'restmq_http_request_duration_seconds',
-      help: 'HTTP request durations by route pattern, method and status code (streams: their lifetime).',
-      labelNames: ['route', 'method', 'code'],
-      buckets: HTTP_BUCKETS,
-      registers,
-    });
-    this.store = new Histogram({
-      name: 'restmq_store_call_duration_seconds',
-      help: 'Durations of calls into the store (Redis or SQLite) by method.',
-      labelNames: ['op'],
-      buckets: STORE_BUCKETS,
-      registers,
-    });
     this.brokerGauges(registers);
   }
 
@@ -55,22 +42,28 @@ export class BrokerMetrics {
   }
 
   observeHttp(route: string, method: string, code: number, seconds: number): void {
-    const key = `${route} ${method} ${code}`;
-    let child = this.httpChildren.get(key);
-    if (!child) this.httpChildren.set(key, (child = this.http.labels(route, method, String(code))));
-    child.observe(seconds);
+    // Found by route, method and code in turn: no key string is built per request.
+    let byMethod = this.httpSeries.get(route);
+    if (!byMethod) this.httpSeries.set(route, (byMethod = new Map()));
+    let byCode = byMethod.get(method);
+    if (!byCode) byMethod.set(method, (byCode = new Map()));
+    let series = byCode.get(code);
+    if (!series) byCode.set(code, (series = this.http.of(`${route} ${method} ${code}`, () => ({ route, method, code: String(code) }))));
+    series.observe(seconds);
   }
 
   observeStore(op: string, seconds: number): void {
-    let child = this.storeChildren.get(op);
-    if (!child) this.storeChildren.set(op, (child = this.store.labels(op)));
-    child.observe(seconds);
+    this.store.of(op, () => ({ op })).observe(seconds);
   }
 
-  /** The whole exposition: prom-client's registry, then the per-queue families. */
+  /** The whole exposition: prom-client's registry, the hot-path histograms, the queue families. */
   async render(): Promise<string> {
     const rows = this.overview;
-    return (await this.registry.metrics()) + renderQueueFamilies(rows, this.activity);
+    const out: string[] = [];
+    this.http.render(out);
+    this.store.render(out);
+    out.push('');
+    return (await this.registry.metrics()) + out.join('\n') + renderQueueFamilies(rows, this.activity);
   }
 
   private brokerGauges(registers: Registry[]): void {
