@@ -39,17 +39,17 @@ export class RestMQ {
     return keys;
   }
 
-  /** Takes (removes) the oldest message; null when the queue is empty or stopped. */
-  pop(queue: string, options?: PopOptions): Promise<Envelope | null>;
   /** Takes up to `count` (1-100) messages. */
   pop(queue: string, options: PopOptions & { count: number }): Promise<Envelope[]>;
+  /** Takes (removes) the oldest message; null when the queue is empty or stopped. */
+  pop(queue: string, options?: PopOptions): Promise<Envelope | null>;
   async pop(queue: string, options: PopOptions & { count?: number } = {}): Promise<Envelope | Envelope[] | null> {
     return this.take<Envelope>(queue, { wait: options.wait, count: options.count });
   }
 
   /** Leases the oldest message for `seconds`: it stays invisible until acked, nacked or the lease ends. */
-  lease(queue: string, seconds: number, options?: PopOptions): Promise<LeasedEnvelope | null>;
   lease(queue: string, seconds: number, options: PopOptions & { count: number }): Promise<LeasedEnvelope[]>;
+  lease(queue: string, seconds: number, options?: PopOptions): Promise<LeasedEnvelope | null>;
   async lease(queue: string, seconds: number, options: PopOptions & { count?: number } = {}): Promise<LeasedEnvelope | LeasedEnvelope[] | null> {
     return this.take<LeasedEnvelope>(queue, { lease: seconds, wait: options.wait, count: options.count });
   }

@@ -1,7 +1,185 @@
 /**
- * Client commands on the same binary: push, pop, tail, stats, purge (over HTTP, --url).
- * (Scaffold: issue 6 fills it in.)
+ * Client commands on the same binary, over HTTP with the SDK: push, pop, ack, nack, tail,
+ * stats, purge. `--url` (env RESTMQ_URL, default http://127.0.0.1:8888), `--json` for
+ * machine-readable output, auth from `--user name:password` / `--password` or `--authkey`.
+ * Exit codes: 0 done, 1 an error (one line on stderr), 2 `pop` found the queue empty.
  */
-import type { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { RestMQ, RestMQError, type Auth, type Envelope, type LeasedEnvelope, type QueueStats, type Transport } from '../../client/index.js';
+import { pushLines } from './client-push.js';
 
-export function registerClientCommands(_program: Command): void {}
+export const EXIT_EMPTY = 2;
+
+interface Common {
+  url: string;
+  json?: boolean;
+  user?: string;
+  password?: string;
+  authkey?: string;
+}
+
+function seconds(raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new InvalidArgumentError('a whole number of seconds');
+  return Number(raw);
+}
+
+function count(raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new InvalidArgumentError('a whole number, 1 or more');
+  return Number(raw);
+}
+
+function withCommon(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--url <url>', 'the broker').env('RESTMQ_URL').default('http://127.0.0.1:8888'))
+    .option('--json', 'JSON output')
+    .addOption(new Option('--user <name[:password]>', 'Basic auth (the ACL file\'s users)').env('RESTMQ_AUTH'))
+    .addOption(new Option('--password <password>', 'password for --user').env('RESTMQ_PASSWORD'))
+    .addOption(new Option('--authkey <key>', 'an API key (sent as Bearer)').env('RESTMQ_AUTHKEY'));
+}
+
+function authOf(o: Common): Auth | undefined {
+  if (o.authkey !== undefined) return { apiKey: o.authkey };
+  if (o.user === undefined) return undefined;
+  const colon = o.user.indexOf(':');
+  if (colon >= 0 && o.password === undefined) return { user: o.user.slice(0, colon), password: o.user.slice(colon + 1) };
+  return { user: o.user, password: o.password ?? '' };
+}
+
+function client(o: Common): RestMQ {
+  const auth = authOf(o);
+  return new RestMQ({ url: o.url, ...(auth ? { auth } : {}) });
+}
+
+function out(line: string): void {
+  process.stdout.write(line + '\n');
+}
+
+/** Runs a command body; a failure is one line on stderr and exit code 1. */
+function run<A extends unknown[]>(body: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      const code = await body(...args);
+      if (code !== undefined) process.exitCode = code;
+    } catch (err) {
+      const message = err instanceof RestMQError ? `${err.message} (${err.code})` : err instanceof Error ? err.message : String(err);
+      process.stderr.write(`restmq: ${message}\n`);
+      process.exitCode = 1;
+    }
+  };
+}
+
+/** Plain output of a taken message: the value; a leased one as `<receipt>\t<value>`, so it can be acked. */
+function plain(m: Envelope | LeasedEnvelope): string {
+  return 'receipt' in m ? `${m.receipt}\t${m.value}` : m.value;
+}
+
+const COLUMNS = ['queue', 'len', 'ready', 'inflight', 'delayed', 'dead', 'consumers', 'status', 'policy'] as const;
+
+/** A plain-text table: a header, then one row per queue, columns padded to their widest cell. */
+export function statsTable(rows: QueueStats[]): string {
+  const cells = rows.map((s) => [s.queue, s.len, s.ready, s.inflight, s.delayed, s.dead, s.consumers, s.status === 1 ? 'started' : 'stopped', s.policy === 2 ? 'roundrobin' : 'broadcast'].map(String));
+  const header = COLUMNS.map((c) => c.toUpperCase());
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
+  // Names left-aligned, numbers right-aligned, words left-aligned.
+  const line = (r: string[]) => r.map((c, i) => (i === 0 || i >= 7 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...cells.map(line)].join('\n');
+}
+
+export function registerClientCommands(program: Command): void {
+  withCommon(program.command('push').description('enqueue a message; `-` reads one message per line from stdin, sent in batches of 1,000'))
+    .argument('<queue>')
+    .argument('<value>', 'the message, or - for stdin')
+    .option('--ttl <s>', 'seconds until the message expires', seconds)
+    .option('--delay <s>', 'seconds before it becomes visible', seconds)
+    .option('--dedup <id>', 'idempotency id (not with -)')
+    .option('--progress', 'progress on stderr (default: only when stderr is a terminal)')
+    .action(
+      run(async (queue: string, value: string, o: Common & { ttl?: number; delay?: number; dedup?: string; progress?: boolean }) => {
+        const mq = client(o);
+        if (value === '-') {
+          const r = await pushLines(mq, queue, process.stdin, { ...o, progress: o.progress === true || process.stderr.isTTY === true });
+          out(o.json ? JSON.stringify({ queue, ...r }) : `${r.pushed} messages pushed to ${queue}`);
+          return;
+        }
+        const key = await mq.push(queue, value, { ttl: o.ttl, delay: o.delay, dedup: o.dedup });
+        out(o.json ? JSON.stringify({ queue, key }) : key);
+      }),
+    );
+
+  withCommon(program.command('pop').description(`take messages (exit code ${EXIT_EMPTY} when the queue is empty)`))
+    .argument('<queue>')
+    .option('--lease <s>', 'lease instead of removing; prints `<receipt>\\t<value>` (ack with `restmq ack`)', seconds)
+    .option('--count <n>', 'up to n messages (1-100), one per line', count)
+    .option('--wait <s>', 'long poll: wait up to s seconds (max 60) for a message', seconds)
+    .action(
+      run(async (queue: string, o: Common & { lease?: number; count?: number; wait?: number }) => {
+        const mq = client(o);
+        const opts = { ...(o.wait !== undefined ? { wait: o.wait } : {}), count: o.count ?? 1 };
+        const got: (Envelope | LeasedEnvelope)[] = o.lease === undefined ? await mq.pop(queue, opts) : await mq.lease(queue, o.lease, opts);
+        for (const m of got) out(o.json ? JSON.stringify(m) : plain(m));
+        return got.length === 0 ? EXIT_EMPTY : 0;
+      }),
+    );
+
+  for (const [name, what] of [['ack', 'acknowledge a leased message (done)'], ['nack', 'give a leased message back to the queue']] as const) {
+    withCommon(program.command(name).description(what))
+      .argument('<queue>')
+      .argument('<receipt>')
+      .action(
+        run(async (queue: string, receipt: string, o: Common) => {
+          const mq = client(o);
+          await (name === 'ack' ? mq.ack(queue, receipt) : mq.nack(queue, receipt));
+          if (o.json) out(JSON.stringify({ queue, receipt, status: name === 'ack' ? 'acked' : 'returned' }));
+        }),
+      );
+  }
+
+  withCommon(program.command('tail').description('stream a queue to stdout, one JSON envelope per line; reconnects if the broker goes away'))
+    .argument('<queue>')
+    .addOption(new Option('--transport <t>', 'sse or ws').choices(['sse', 'ws']).default('sse'))
+    .option('--lease <s>', 'lease each message and ack it once it is written (at least once)', seconds)
+    .option('--count <n>', 'exit after n messages', count)
+    .action(
+      run(async (queue: string, o: Common & { transport: Transport; lease?: number; count?: number }) => {
+        const mq = client(o);
+        let n = 0;
+        const stop = new AbortController();
+        process.once('SIGINT', () => stop.abort());
+        process.once('SIGTERM', () => stop.abort());
+        const onDisconnect = (err: unknown, ms: number) => process.stderr.write(`restmq: ${(err as Error).message}; reconnecting in ${ms} ms\n`);
+        const common = { transport: o.transport, signal: stop.signal, onDisconnect };
+        if (o.lease === undefined) {
+          for await (const m of mq.subscribe(queue, common)) {
+            out(JSON.stringify({ key: m.key, value: m.value }));
+            if (++n === o.count) break;
+          }
+        } else {
+          for await (const m of mq.subscribe(queue, { ...common, lease: o.lease })) {
+            out(JSON.stringify({ key: m.key, value: m.value, receipt: m.receipt, attempts: m.attempts }));
+            await m.ack();
+            if (++n === o.count) break;
+          }
+        }
+      }),
+    );
+
+  withCommon(program.command('stats').description('queue figures as a table (--json: as JSON)'))
+    .argument('[queue]')
+    .action(
+      run(async (queue: string | undefined, o: Common) => {
+        const mq = client(o);
+        const rows = queue === undefined ? Object.values(await mq.stats()).map(({ name, ...s }) => ({ queue: name, ...s })) : [await mq.stats(queue)];
+        rows.sort((a, b) => a.queue.localeCompare(b.queue));
+        out(o.json ? JSON.stringify(queue === undefined ? rows : rows[0]) : statsTable(rows));
+      }),
+    );
+
+  withCommon(program.command('purge').description("delete a queue's pending messages (and end its streams)"))
+    .argument('<queue>')
+    .action(
+      run(async (queue: string, o: Common) => {
+        const existed = await client(o).purge(queue);
+        out(o.json ? JSON.stringify({ queue, purged: existed }) : existed ? `purged ${queue}` : `${queue} had no pending messages`);
+      }),
+    );
+}
