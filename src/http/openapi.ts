@@ -22,8 +22,23 @@ const TAGS = [
   { name: 'admin', description: 'Delivery policy, queue settings and flow control' },
   { name: 'stats', description: 'Read-only views of the queues' },
   { name: 'presque', description: "presque's job-queue API under /presque, over the same queues" },
-  { name: 'ops', description: 'Health, readiness, pages and this document' },
+  { name: 'ops', description: 'Health, readiness, metrics, pages and this document' },
+  { name: 'dashboard', description: 'The dashboard page and its JSON API' },
+  { name: 'auth', description: 'API keys' },
 ];
+
+/** Routes added without tags (by plugins and other modules) are grouped by their path. */
+const TAG_BY_PREFIX: [string, string][] = [
+  ['/dashboard', 'dashboard'],
+  ['/authkeys', 'auth'],
+  ['/metrics', 'ops'],
+];
+
+function tagged(schema: Record<string, unknown>, url: string): Record<string, unknown> {
+  if (schema['tags'] !== undefined) return schema;
+  const tag = TAG_BY_PREFIX.find(([prefix]) => url === prefix || url.startsWith(prefix + '/'))?.[1];
+  return tag === undefined ? schema : { ...schema, tags: [tag] };
+}
 
 function swaggerOptions(deps: AppDeps): FastifyDynamicSwaggerOptions {
   return {
@@ -51,7 +66,7 @@ function swaggerOptions(deps: AppDeps): FastifyDynamicSwaggerOptions {
     // Bodies and replies are documented in the route config only (see schemaOptions in reply.ts).
     transform: ({ schema, url, route }) => {
       const documented = (route.config as { openapi?: OpenApiConfig } | undefined)?.openapi;
-      return documented === undefined ? { schema, url } : { schema: { ...schema, ...documented }, url };
+      return { schema: tagged({ ...schema, ...documented }, url), url };
     },
   };
 }
