@@ -125,6 +125,9 @@ export const replies = {
   /** One Server-Sent Event of the dashboard's live feed. */
   dashboardEvent: (event: string, data: Json): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
 
+  /** GET /metrics: the Prometheus text src/metrics renders, with the type naming its version. */
+  metrics: (text: string, type: string): Reply => ({ status: 200, type, body: text }),
+
   health: (body: Record<string, Json>, ok: boolean): Reply => ({ status: ok ? 200 : 503, type: TYPES.json, body: JSON.stringify(body) }),
 
   /** GET /q/: HTML list of queues (names escaped and URL-encoded). */

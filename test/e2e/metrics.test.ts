@@ -4,10 +4,12 @@
  * gauges match the queues, no label carries a message key, receipt or address, and a scrape
  * of 1,000 queues stays fast.
  */
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend, post, qname, req, until } from './backends.js';
 import { SseClient, WsClient } from '../harness/stream-clients.js';
+import { startTestBroker, type TestBroker } from '../harness/broker.js';
+import { startRedis, type RedisServer } from '../harness/redis.js';
 
 interface Sample {
   name: string;
@@ -93,6 +95,32 @@ async function lease(base: string, queue: string, seconds = 30): Promise<Leased>
   assert.equal(r.status, 200, r.text);
   return JSON.parse(r.text) as Leased;
 }
+
+describe('GET /metrics while Redis is down', () => {
+  let redis: RedisServer | undefined;
+  let broker: TestBroker | undefined;
+  before(async () => {
+    redis = await startRedis();
+    broker = await startTestBroker('redis', { redis });
+  });
+  after(async () => {
+    await broker?.close();
+    await redis?.stop();
+  });
+
+  it('still answers, with restmq_store_up 0 and the process metrics', async () => {
+    assert.ok(broker && redis, 'broker and redis started');
+    const q = qname();
+    await post(broker.url, q, 'm');
+    assert.equal(await metric(broker.url, 'restmq_store_up', {}), 1, 'up while Redis runs');
+    await redis.stop();
+    const e = await scrape(broker.url);
+    assert.equal(value(e, 'restmq_store_up', {}), 0, 'down');
+    assert.ok(!has(e, 'restmq_queue_messages', { queue: q }), 'no queue figures it could not read');
+    assert.ok(has(e, 'process_cpu_seconds_total', {}), 'process metrics still there');
+    assert.equal(value(e, 'restmq_messages_enqueued_total', { queue: q }), 1, 'this broker\'s counters still there');
+  });
+});
 
 forEachBackend(
   (ctx) => {
@@ -282,8 +310,10 @@ forEachBackend(
         let e: Exposition | undefined;
         for (let i = 0; i < 5; i++) {
           const t0 = performance.now();
-          e = await scrape(url);
+          const r = await req(url, 'GET', '/metrics');
           times.push(performance.now() - t0);
+          assert.equal(r.status, 200, r.text);
+          e = parseExposition(r.text);
         }
         times.sort((a, b) => a - b);
         const median = times[2]!;
