@@ -5,51 +5,81 @@ import { setStatus } from './actions.js';
 
 const sortValue = (row, key) => (RATES.includes(key) ? row.rates[key] : key === 'oldestAgeSeconds' ? (row[key] ?? -1) : row[key]);
 
-function consumersCell(row) {
-  const parts = ['ws', 'sse', 'comet', 'poll'].filter((t) => row.transports[t] > 0).map((t) => `${t} ${row.transports[t]}`);
-  const cell = el('td', { class: 'n', 'data-col': 'consumers' }, fmt(row.consumers));
-  if (parts.length) cell.append(el('span', { class: 'sub', text: parts.join(' · ') }));
-  return cell;
+/** Rows shown at once: sorting and the filter pick which (a thousand rows a second is sluggish). */
+const MAX_ROWS = 200;
+
+/** Rows stay in the DOM between samples; only the text that changed is written. */
+const rows = new Map(); // queue -> { tr, cells, toggle, status }
+
+const transportsText = (row) =>
+  ['ws', 'sse', 'comet', 'poll']
+    .filter((t) => row.transports[t] > 0)
+    .map((t) => `${t} ${row.transports[t]}`)
+    .join(' · ');
+
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
 }
 
-function queueRow(row) {
-  const href = `#/queue/${enc(row.queue)}`;
-  const num = (key, value = row[key]) => el('td', { class: 'n', 'data-col': key, text: fmt(value) });
-  const tr = el(
-    'tr',
-    { 'data-queue': row.queue },
-    el('td', { class: 'name', 'data-col': 'queue' }, el('a', { href, text: row.queue })),
-    el('td', { 'data-col': 'status' }, el('span', { class: `badge ${row.status}`, text: row.status })),
-    el('td', { 'data-col': 'policy', text: row.policy }),
-    num('ready'),
-    num('inflight'),
-    num('delayed'),
-    num('dead'),
-    consumersCell(row),
-    el('td', { class: 'n', 'data-col': 'oldest', text: age(row.oldestAgeSeconds) }),
-    num('enqueued', row.rates.enqueued),
-    num('delivered', row.rates.delivered),
-    num('acked', row.rates.acked),
-  );
-  if (row.dead > 0) tr.querySelector('[data-col="dead"]').classList.add('dead-some');
-  const toggle = el('button', { type: 'button', class: 'small', text: row.status === 'started' ? 'Stop' : 'Start' });
-  toggle.addEventListener('click', () => setStatus(row.queue, row.status === 'started' ? 'stop' : 'start', toggle));
+function buildRow(queue) {
+  const cells = {};
+  const td = (col, cls = '') => (cells[col] = el('td', { class: cls, 'data-col': col }));
+  const tr = el('tr', { 'data-queue': queue });
+  tr.append(td('queue', 'name'), td('status'), td('policy'));
+  for (const col of ['ready', 'inflight', 'delayed', 'dead', 'consumers', 'oldest', 'enqueued', 'delivered', 'acked']) tr.append(td(col, 'n'));
+  cells.queue.append(el('a', { href: `#/queue/${enc(queue)}`, text: queue }));
+  cells.badge = cells.status.appendChild(el('span', { class: 'badge' }));
+  cells.count = cells.consumers.appendChild(el('span'));
+  cells.transports = cells.consumers.appendChild(el('span', { class: 'sub' }));
+  const entry = { tr, cells, status: 'started' };
+  const toggle = el('button', { type: 'button', class: 'small' });
+  toggle.addEventListener('click', () => setStatus(queue, entry.status === 'started' ? 'stop' : 'start', toggle));
   tr.append(el('td', { 'data-action': '' }, toggle));
-  return tr;
+  entry.toggle = toggle;
+  return entry;
+}
+
+function updateRow(entry, row) {
+  const { cells } = entry;
+  entry.status = row.status;
+  setText(cells.badge, row.status);
+  cells.badge.className = `badge ${row.status}`;
+  setText(cells.policy, row.policy);
+  for (const col of ['ready', 'inflight', 'delayed', 'dead']) setText(cells[col], fmt(row[col]));
+  cells.dead.classList.toggle('dead-some', row.dead > 0);
+  setText(cells.count, fmt(row.consumers));
+  setText(cells.transports, transportsText(row));
+  setText(cells.oldest, age(row.oldestAgeSeconds));
+  for (const col of RATES) setText(cells[col], fmt(row.rates[col]));
+  setText(entry.toggle, row.status === 'started' ? 'Stop' : 'Start');
 }
 
 export function renderTable(snapshot) {
   const filter = $('#filter').value.trim().toLowerCase();
   const { key, asc } = state.sort;
-  const rows = snapshot.queues
+  const shown = snapshot.queues
     .filter((r) => !filter || r.queue.toLowerCase().includes(filter))
     .sort((a, b) => {
       const x = sortValue(a, key);
       const y = sortValue(b, key);
       return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
     });
-  $('#queues tbody').replaceChildren(...rows.map(queueRow));
+  const visible = shown.slice(0, MAX_ROWS);
+  const names = new Set(visible.map((r) => r.queue));
+  for (const queue of rows.keys()) if (!names.has(queue)) rows.delete(queue);
+  const trs = visible.map((r) => {
+    let entry = rows.get(r.queue);
+    if (!entry) rows.set(r.queue, (entry = buildRow(r.queue)));
+    updateRow(entry, r);
+    return entry.tr;
+  });
+  const body = $('#queues tbody');
+  // Re-order only when the order changed: moving nodes costs layout, writing text barely.
+  if (trs.length !== body.children.length || trs.some((tr, i) => body.children[i] !== tr)) body.replaceChildren(...trs);
   $('#no-queues').hidden = snapshot.queues.length > 0;
+  const more = $('#more-queues');
+  more.hidden = shown.length <= visible.length;
+  setText(more, `Showing ${visible.length} of ${shown.length} queues: sort by a column or filter by name to see the others.`);
   for (const th of document.querySelectorAll('#queues th[data-sort]')) {
     th.classList.toggle('sorted', th.dataset.sort === key);
     th.classList.toggle('asc', th.dataset.sort === key && asc);
