@@ -12,8 +12,9 @@ import { replies } from '../protocols/replies.js';
 import type { Json } from '../protocols/json-text.js';
 import type { QueueRow, Snapshot } from './snapshot.js';
 
-/** One chart point: [ready, inflight, delayed, dead, enqueued/s, delivered/s, acked/s] summed
- *  over all queues, and per queue while there are few enough to keep. */
+/** One chart point: [ready, inflight, delayed, dead, enqueued/s, delivered/s, acked/s, oldest
+ *  age s] over all queues (sums; the oldest age is the largest), and per queue while there
+ *  are few enough to keep. */
 export type Point = { t: number; all: number[]; q: Record<string, number[]> };
 
 /** Past this many queues the history keeps totals only (300 points × 1,000 queues is megabytes). */
@@ -90,11 +91,11 @@ export class LiveFeed {
     try {
       const snapshot = await this.sample();
       this.addRates(snapshot);
-      const point: Point = { t: snapshot.time, all: [0, 0, 0, 0, 0, 0, 0], q: {} };
+      const point: Point = { t: snapshot.time, all: [0, 0, 0, 0, 0, 0, 0, 0], q: {} };
       const keep = snapshot.queues.length <= HISTORY_QUEUES;
       for (const r of snapshot.queues) {
-        const row = [r.ready, r.inflight, r.delayed, r.dead, r.rates.enqueued, r.rates.delivered, r.rates.acked];
-        row.forEach((v, i) => (point.all[i]! += v));
+        const row = [r.ready, r.inflight, r.delayed, r.dead, r.rates.enqueued, r.rates.delivered, r.rates.acked, r.oldestAgeSeconds ?? 0];
+        row.forEach((v, i) => (point.all[i] = i === 7 ? Math.max(point.all[i]!, v) : point.all[i]! + v));
         if (keep) point.q[r.queue] = row;
       }
       this.history.push(point);

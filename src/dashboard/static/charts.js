@@ -26,6 +26,7 @@ function chartOpts(el, series) {
 
 const RATE_SERIES = [['enqueued/s', '#2563eb'], ['delivered/s', '#16a34a'], ['acked/s', '#7c3aed']];
 const DEPTH_SERIES = [['ready', '#0ea5e9'], ['in flight', '#d97706'], ['delayed', '#64748b'], ['dead', '#dc2626']];
+const AGE_SERIES = [['oldest ready message, s', '#0f766e']];
 
 function ensureChart(id, series) {
   if (state.charts[id]) return state.charts[id];
@@ -52,8 +53,10 @@ export function drawCharts() {
   if (state.view === 'overview') {
     ensureChart('chart-rates', RATE_SERIES).setData(seriesOf(null, [4, 5, 6]));
     ensureChart('chart-depth', DEPTH_SERIES).setData(seriesOf(null, [0, 1, 2, 3]));
+    ensureChart('chart-age', AGE_SERIES).setData(seriesOf(null, [7]));
   } else if (state.view === 'queue') {
     ensureChart('chart-q-rates', RATE_SERIES).setData(seriesOf(state.queue, [4, 5, 6]));
     ensureChart('chart-q-depth', DEPTH_SERIES).setData(seriesOf(state.queue, [0, 1, 2, 3]));
+    ensureChart('chart-q-age', AGE_SERIES).setData(seriesOf(state.queue, [7]));
   }
 }

@@ -50,10 +50,10 @@ function render() {
 
 function addPoint(s) {
   const q = {};
-  const all = [0, 0, 0, 0, 0, 0, 0];
+  const all = [0, 0, 0, 0, 0, 0, 0, 0];
   for (const r of s.queues) {
-    const row = [r.ready, r.inflight, r.delayed, r.dead, r.rates.enqueued, r.rates.delivered, r.rates.acked];
-    row.forEach((v, i) => (all[i] += v));
+    const row = [r.ready, r.inflight, r.delayed, r.dead, r.rates.enqueued, r.rates.delivered, r.rates.acked, r.oldestAgeSeconds ?? 0];
+    row.forEach((v, i) => (all[i] = i === 7 ? Math.max(all[i], v) : all[i] + v));
     q[r.queue] = row;
   }
   state.points.push({ t: s.time, all, q });

@@ -8,7 +8,7 @@ export const RATES = ['enqueued', 'delivered', 'acked'];
 
 export const state = {
   readOnly: false,
-  points: [], // {t, all: [ready, inflight, delayed, dead, enq/s, del/s, ack/s], q: {name: [...]}}
+  points: [], // {t, all: [ready, inflight, delayed, dead, enq/s, del/s, ack/s, oldest age s], q: {name: [...]}}
   snapshot: null,
   view: 'overview',
   queue: null, // the queue page's queue
