@@ -39,6 +39,9 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   const longPoll = (service.longPoll = new LongPoll(store, logger));
   service.activity = distributor.activity = reaper.activity = leaseStreams.activity = longPoll.activity = activity;
   const app = buildApp({ config, activity, metrics, service, authkeys: store, distributor, leaseStreams, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
+  // Before listening: the warning is about the configuration, whether or not the address can be bound.
+  const exposure = exposureWarning(config);
+  if (exposure) logger.warn({ listen: config.listen }, exposure);
   let address: string;
   try {
     await distributor.start();
@@ -56,8 +59,6 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   }
   const port = (app.fastify.server.address() as { port: number }).port;
   logger.info({ url: address, store: describeStore(config.store) }, 'listening');
-  const exposure = exposureWarning(config);
-  if (exposure) logger.warn({ listen: config.listen }, exposure);
   let closing: Promise<void> | undefined;
   return {
     url: `${config.tlsCert ? 'https' : 'http'}://${config.listen.includes(':') ? `[${config.listen}]` : config.listen}:${port}`,

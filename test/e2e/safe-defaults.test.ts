@@ -1,14 +1,16 @@
 /**
  * Safe defaults: without --listen the broker is reachable from this machine only, and says
  * nothing alarming; on a non-loopback address without --acl it logs one warning line at start.
- * (The warning's condition is checked as a function: binding a public address in a test would
- * expose it to the network.)
+ * No test binds a public address: the warning is checked on 192.0.2.1 (TEST-NET-1, on no
+ * machine), which the broker warns about and then fails to bind.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { networkInterfaces } from 'node:os';
-import { spawnBroker } from '../harness/broker.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, spawnBroker } from '../harness/broker.js';
 import { exposureWarning, isLoopback } from '../../src/http/limits.js';
 import { loadConfig } from '../../src/config/load.js';
 
@@ -48,6 +50,27 @@ describe('safe defaults', () => {
       assert.ok(!broker.output.some((l) => l.includes('non-loopback')), `no exposure warning:\n${broker.output.join('\n')}`);
     } finally {
       await broker.stop();
+    }
+  });
+
+  it('a non-loopback --listen without --acl: one warning line at start; none with --acl', async () => {
+    const unusable = ['serve', '--port', '0', '--store', 'memory', '--listen', '192.0.2.1'];
+    const bare = await runCli(unusable);
+    assert.equal(bare.code, 1, 'the TEST-NET address cannot be bound here');
+    const warnings = bare.stdout.split('\n').filter((l) => l.includes('non-loopback'));
+    assert.equal(warnings.length, 1, `one warning line:\n${bare.stdout}`);
+    const line = JSON.parse(warnings[0]!) as { level: number; listen: string; msg: string };
+    assert.equal(line.level, 40, 'at warn level');
+    assert.equal(line.listen, '192.0.2.1');
+    assert.match(line.msg, /without --acl/);
+    const dir = mkdtempSync(join(tmpdir(), 'restmq-acl-'));
+    try {
+      writeFileSync(join(dir, 'acl.conf'), '[admin]\nhosts_allow = 127.0.0.1\n');
+      const guarded = await runCli([...unusable, '--acl', join(dir, 'acl.conf')]);
+      assert.equal(guarded.code, 1, guarded.stderr);
+      assert.ok(!guarded.stdout.includes('non-loopback'), `no warning with an ACL:\n${guarded.stdout}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
