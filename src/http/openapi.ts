@@ -40,7 +40,12 @@ function tagged(schema: Record<string, unknown>, url: string): Record<string, un
   return tag === undefined ? schema : { ...schema, tags: [tag] };
 }
 
+/** `/q/:queue` → `/q/{queue}`, `/presque/q/*` → `/presque/q/{*}`: the document's paths. */
+const pathOf = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*$/, '{*}');
+
 function swaggerOptions(deps: AppDeps): FastifyDynamicSwaggerOptions {
+  // The plugin marks every request body required; these operations take theirs optionally.
+  const optionalBodies = new Set<string>();
   return {
     openapi: {
       openapi: '3.0.3',
@@ -65,8 +70,19 @@ function swaggerOptions(deps: AppDeps): FastifyDynamicSwaggerOptions {
     exposeHeadRoutes: true,
     // Bodies and replies are documented in the route config only (see schemaOptions in reply.ts).
     transform: ({ schema, url, route }) => {
-      const documented = (route.config as { openapi?: OpenApiConfig } | undefined)?.openapi;
+      const { bodyOptional, ...documented } = (route.config as { openapi?: OpenApiConfig } | undefined)?.openapi ?? {};
+      if (bodyOptional) for (const method of [route.method].flat()) optionalBodies.add(`${method.toLowerCase()} ${pathOf(url)}`);
       return { schema: tagged({ ...schema, ...documented }, url), url };
+    },
+    transformObject: (documentObject) => {
+      if (!('openapiObject' in documentObject)) return documentObject.swaggerObject;
+      const { openapiObject } = documentObject;
+      for (const [path, item] of Object.entries(openapiObject.paths ?? {})) {
+        for (const [method, op] of Object.entries(item as Record<string, { requestBody?: { required?: boolean } }>)) {
+          if (op.requestBody && optionalBodies.has(`${method} ${path}`)) op.requestBody.required = false;
+        }
+      }
+      return openapiObject;
     },
   };
 }

@@ -51,7 +51,11 @@ function argsAsQuery(onlyWith: string | undefined) {
 export function schemaOptions(s: RouteSchema, validate = true): Pick<RouteOptions, 'schema' | 'config' | 'preValidation'> {
   const described = { summary: s.summary, tags: s.tags, ...(s.description === undefined ? {} : { description: s.description }) };
   const checked = { ...(s.params ? { params: s.params } : {}), ...(s.querystring ? { querystring: s.querystring } : {}) };
-  const documented: OpenApiConfig = { ...(s.body ? { body: s.body } : {}), ...(s.response ? { response: s.response } : {}) };
+  const documented: OpenApiConfig = {
+    ...(s.body ? { body: s.body } : {}),
+    ...(s.bodyOptional ? { bodyOptional: true } : {}),
+    ...(s.response ? { response: s.response } : {}),
+  };
   return validate
     ? { schema: { ...described, ...checked }, config: { openapi: documented }, ...(s.querystring ? { preValidation: argsAsQuery(s.onlyWith) } : {}) }
     : { schema: described, config: { openapi: { ...checked, ...documented } } };
@@ -62,6 +66,7 @@ export interface OpenApiConfig {
   params?: JsonSchema;
   querystring?: JsonSchema;
   body?: JsonSchema;
+  bodyOptional?: boolean;
   response?: Record<number, JsonSchema>;
 }
 

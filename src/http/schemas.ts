@@ -21,6 +21,8 @@ export interface RouteSchema {
   onlyWith?: ArgumentName;
   /** Documentation only: bodies are read raw by the handlers (forms, text, JSON, multipart). */
   body?: JsonSchema;
+  /** The body may be left out (its fields can come in the query string instead). */
+  bodyOptional?: boolean;
   /** Documentation only: replies are preformatted text and never serialized by Fastify. */
   response?: Record<number, JsonSchema>;
 }

@@ -123,6 +123,16 @@ forEachBackend(
         for (const name of ['callback', 'count', 'lease', 'wait']) assert.deepEqual(documented(name), query[name], name);
         assert.equal(documented('count')['maximum'], 100);
       });
+
+      it('a body is optional where its fields may come in the query string, required where not', async () => {
+        const body = (path: string, method: string) => (doc.paths[path]?.[method] as { requestBody?: { required: boolean; content: object } }).requestBody;
+        assert.equal(body('/q/{queue}', 'post')?.required, false);
+        assert.deepEqual(Object.keys(body('/q/{queue}', 'post')!.content).sort(), ['application/json', 'application/octet-stream', 'application/x-www-form-urlencoded', 'text/plain']);
+        assert.equal(body('/presque/q/{*}', 'post')?.required, true);
+        // The server agrees: no body at all, the value in the query string.
+        const r = await req(ctx().url, 'POST', `/q/${qname()}?value=from-the-query`);
+        assert.equal(r.status, 200, r.text);
+      });
     });
 
     describe('validation answers with the catalogue', () => {

@@ -29,6 +29,7 @@ const SCHEMAS = {
     description: 'The command comes from the form field `msg`, else `body`, else the raw JSON body.',
     tags: ['json'],
     querystring: args(['msg', 'body']),
+    bodyOptional: true,
     body: {
       content: {
         'application/json': { schema: command },

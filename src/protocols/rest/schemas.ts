@@ -41,6 +41,7 @@ export const MESSAGE_SCHEMAS = {
     querystring: args(['queue', 'callback', 'ttl', 'delay', 'dedup', 'batch', 'msg', 'value']),
     onlyWith: 'queue',
     body: enqueueBody,
+    bodyOptional: true,
     response: enqueued,
   },
   list: { summary: 'List the queues (HTML)', tags: ['messages'], response: { 200: legacy('an HTML list of queues') } },
@@ -84,6 +85,7 @@ export const MESSAGE_SCHEMAS = {
     params: pathParams(),
     querystring: ENQUEUE_ARGS,
     body: enqueueBody,
+    bodyOptional: true,
     response: enqueued,
   },
   purge: {
