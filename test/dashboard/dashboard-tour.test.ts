@@ -61,15 +61,22 @@ describe('dashboard tour in Chromium', { skip: skipReason() }, () => {
     // A bounded producer (5 messages per queue every 100 ms, 3,000 at most) and a worker that
     // leases thumbnails and acknowledges them, while the page watches.
     let sent = 0;
+    // Requests run concurrently; each one's outcome is kept and checked once the producer stops.
+    const inFlight = new Set<Promise<unknown>>();
+    const failures: unknown[] = [];
+    const track = (p: Promise<unknown>) => {
+      const t = p.catch((err: unknown) => failures.push(err)).finally(() => inFlight.delete(t));
+      inFlight.add(t);
+    };
     const producer = setInterval(() => {
       if (sent >= 3000) return;
       sent += 10;
-      for (let i = 0; i < 5; i++) void post(url, Q.orders, JSON.stringify({ order: sent + i }));
-      for (let i = 0; i < 5; i++) void post(url, Q.thumbs, `resize ${sent + i}.png`);
-      void req(url, 'GET', `/q/${Q.thumbs}?lease=30&count=4`).then(async (r) => {
+      for (let i = 0; i < 5; i++) track(post(url, Q.orders, JSON.stringify({ order: sent + i })));
+      for (let i = 0; i < 5; i++) track(post(url, Q.thumbs, `resize ${sent + i}.png`));
+      track(req(url, 'GET', `/q/${Q.thumbs}?lease=30&count=4`).then(async (r) => {
         if (r.status !== 200) return;
         for (const m of JSON.parse(r.text) as { receipt: string }[]) await req(url, 'DELETE', `/q/${Q.thumbs}/${m.receipt}`);
-      });
+      }));
     }, 100);
     try {
       const row = (q: string, col: string) => page.locator(`#queues tr[data-queue="${q}"] td[data-col="${col}"]`);
@@ -90,8 +97,10 @@ describe('dashboard tour in Chromium', { skip: skipReason() }, () => {
       await page.screenshot({ path: shot('tour-overview'), fullPage: true });
     } finally {
       clearInterval(producer);
+      await Promise.all([...inFlight]);
     }
     assert.ok(sent <= 3000, 'the producer stayed bounded');
+    assert.deepEqual(failures, [], 'every producer and worker request succeeded');
 
     await page.click(`#queues tr[data-queue="${Q.payments}"] td[data-col="queue"] a`);
     await page.locator('#q-name', { hasText: Q.payments }).waitFor();
