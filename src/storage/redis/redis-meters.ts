@@ -11,7 +11,7 @@ import type { ScriptedRedis } from './scripts.js';
 
 type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
-const CHUNK = 500;
+const CHUNK = 250;
 const FIELDS = 9;
 
 const status = (n: number): QueueStatus | null => (n === 1 ? 'started' : n === 0 ? 'stopped' : null);

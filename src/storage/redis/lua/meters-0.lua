@@ -1,6 +1,6 @@
 --[[
   Everything the queue overview and /metrics show of many queues, in one call (read only): a
-  scrape of 1,000 queues is two calls of 500 instead of ~14,000 pipelined commands.
+  scrape of 1,000 queues is four calls of 250 instead of ~14,000 pipelined commands.
 
   The age of the oldest ready message comes from the clock ZSET that enqueue-9.lua samples:
   the date of the largest sampled message number at or below the head's (the tail of
