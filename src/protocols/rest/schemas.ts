@@ -7,7 +7,10 @@ import { args, empty, envelope, failure, json, legacy, pathParams, receipt, rece
 const TAKE_ARGS = args(['callback', 'count', 'lease', 'wait']);
 const ENQUEUE_ARGS = args(['callback', 'ttl', 'delay', 'dedup', 'batch', 'msg', 'value']);
 const taken = {
-  200: json('one message (`text/html` as the original), or a JSON array with `count`', { oneOf: [envelope, { type: 'array', items: envelope }] }),
+  200: {
+    description: 'one message envelope (as text/html, like the original), or with `count` a JSON array of them; with `callback`: application/javascript',
+    content: { 'text/html': { schema: envelope }, 'application/json': { schema: { type: 'array', items: envelope } } },
+  },
   400: failure('INVALID_QUEUE_NAME', 'INVALID_CALLBACK', 'INVALID_COUNT', 'INVALID_LEASE', 'INVALID_WAIT'),
 };
 const enqueueBody = {
@@ -19,7 +22,10 @@ const enqueueBody = {
   },
 };
 const enqueued = {
-  200: legacy('the new key `<queue>:<n>` (with `batch=1`: a JSON array of keys)'),
+  200: {
+    description: 'the new key `<queue>:<n>` as text, or with `batch=1` a JSON array of keys; with `callback`: application/javascript',
+    content: { 'text/html': { schema: { type: 'string', example: 'orders:1' } }, 'application/json': { schema: { type: 'array', items: { type: 'string' } } } },
+  },
   400: failure('INVALID_QUEUE_NAME', 'MISSING_ARGUMENT', 'INVALID_CALLBACK', 'INVALID_TTL', 'INVALID_DELAY', 'INVALID_DEDUP', 'INVALID_BATCH', 'INVALID_JSON', 'INVALID_UTF8'),
   413: failure('PAYLOAD_TOO_LARGE'),
 };
