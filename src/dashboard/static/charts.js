@@ -46,6 +46,11 @@ function seriesOf(queue, indexes) {
     const row = queue === null ? p.all : p.q[queue];
     indexes.forEach((ix, n) => ys[n].push(row ? row[ix] : queue in p.q || Object.keys(p.q).length ? 0 : null));
   }
+  // uPlot needs two x values to span a time axis: start a new chart a minute back, empty.
+  while (xs.length < 2) {
+    xs.unshift((xs[0] ?? Date.now() / 1000) - 60);
+    for (const y of ys) y.unshift(null);
+  }
   return [xs, ...ys];
 }
 
