@@ -94,7 +94,7 @@ describe('dashboard in Chromium', { skip }, () => {
     await done(page, 'overview');
   });
 
-  it('queue page: stop and start, send a message that the peek shows, purge', async () => {
+  it('queue page: stop and start, policy switch, send a message that the peek shows, purge', async () => {
     const q = qname();
     await post(url(), q, 'already here');
     const page = await open(url(), `#/queue/${q}`);
@@ -107,6 +107,10 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.match(control.text, /"status": 0/, 'the broker has the queue stopped');
     await page.click('#btn-toggle');
     await page.locator('#q-status', { hasText: 'started' }).waitFor({ timeout: 10_000 });
+
+    await page.selectOption('#policy-select', 'roundrobin');
+    await page.locator('#q-policy', { hasText: 'roundrobin' }).waitFor({ timeout: 10_000 });
+    assert.match((await req(url(), 'GET', `/p/${q}`)).text, /"value": "roundrobin"/, 'the broker has the new policy');
 
     await page.fill('#send-value', '{"order": 42}');
     await page.click('#send-form button[type="submit"]');
