@@ -1,11 +1,12 @@
 /**
  * The ACL file parser (ConfigParser semantics that matter), the decision rules of
  * originals.md A.10.3 with their quirks, CIDR entries, the section fallbacks, credential
- * parsing and API key patterns.
+ * parsing, API key patterns and the route guard table.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AclFileError, parseAclFile, parseIni, type SectionRules } from '../../src/auth/acl-file.js';
+import { AclFileError, CATEGORIES, parseAclFile, parseIni, type SectionRules } from '../../src/auth/acl-file.js';
+import { guardFor, ROUTE_GUARDS } from '../../src/auth/route-guards.js';
 import { decide, normalizeAddress, sectionFor } from '../../src/auth/acl.js';
 import { credentialsMatch, parseAuthCookie, parseBasic, parseBearer, safeEqual } from '../../src/auth/credentials.js';
 import { hashKey, keyAllows, newKey, patternMatches, privilegeFor, validateRecord } from '../../src/auth/authkeys.js';
@@ -192,5 +193,33 @@ describe('API key records', () => {
     const ok = validateRecord(['a', 'a', 'b.*'], ['read', 'write']);
     assert.ok(typeof ok !== 'string', 'valid request');
     assert.deepEqual(ok.queues, ['a', 'b.*']);
+  });
+});
+
+describe('route guards (the one table)', () => {
+  it('HEAD is guarded as GET; a method a route does not serve, or a route not in the table, is admin', () => {
+    assert.equal(guardFor('HEAD', '/q/:queue'), 'rest:consumer');
+    assert.equal(guardFor('GET', '/q/:queue'), 'rest:consumer');
+    assert.equal(guardFor('POST', '/q/:queue'), 'rest:producer');
+    assert.equal(guardFor('PUT', '/q/:queue'), 'admin');
+    assert.equal(guardFor('GET', '/no/such/route'), 'admin');
+    assert.equal(guardFor('GET', undefined), 'open', 'a 404 reveals nothing');
+  });
+
+  it('SSE on the COMET route is sse:consumer; the dashboard reads as consumer and acts as admin', () => {
+    assert.equal(guardFor('GET', '/c/:queue'), 'comet:consumer');
+    assert.equal(guardFor('GET', '/c/:queue', 'text/event-stream'), 'sse:consumer');
+    assert.equal(guardFor('GET', '/dashboard/api/queues'), 'rest:consumer');
+    assert.equal(guardFor('POST', '/dashboard/api/queues/:queue/stop'), 'admin');
+    assert.equal(guardFor('GET', '/dashboardx'), 'admin', 'a prefix family is matched on a path boundary');
+    assert.equal(guardFor('GET', '/health'), 'open');
+  });
+
+  it('every guard in the table is a category or open', () => {
+    for (const [url, methods] of Object.entries(ROUTE_GUARDS)) {
+      for (const [method, guard] of Object.entries(methods)) {
+        assert.ok(guard === 'open' || (CATEGORIES as readonly string[]).includes(guard), `${method} ${url}: ${guard}`);
+      }
+    }
   });
 });
