@@ -21,6 +21,9 @@ export type Point = { t: number; all: number[]; q: Record<string, number[]> };
 const HISTORY_QUEUES = 100;
 /** A sample may use at most 1/SLOWDOWN of the time: slow stores get a longer period. */
 const SLOWDOWN = 5;
+/** A page that stopped reading (a sleeping laptop) is dropped rather than buffered without end;
+ *  its EventSource reconnects when it wakes. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 type Counters = { enqueued: number; delivered: number; acked: number };
 
@@ -114,7 +117,11 @@ export class LiveFeed {
   }
 
   private broadcast(frame: string): void {
-    for (const res of this.listeners) if (!res.destroyed) res.write(frame);
+    for (const res of this.listeners) {
+      if (res.destroyed) continue;
+      if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
+      else res.write(frame);
+    }
   }
 
   /** Rates per second since the previous sample (zero for the first one). */

@@ -7,7 +7,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { Activity } from '../../src/core/activity.js';
 import { LiveFeed, type Point } from '../../src/dashboard/live-feed.js';
 import type { QueueRow, Snapshot } from '../../src/dashboard/snapshot.js';
@@ -146,5 +146,27 @@ describe('dashboard live feed', () => {
     fail = true;
     await c.until('a failure event', () => c.events.some((e) => e.event === 'failure'), 5000);
     c.close();
+  });
+
+  it('a page that stops reading is dropped instead of buffered without end', async () => {
+    const big = 'x'.repeat(1_000_000);
+    const feed = new LiveFeed(async () => ({ time: Date.now(), store: big, queues: [], consumers: [] }), new Activity(), silent, { periodMs: 10, historyPoints: 2 });
+    const server = await serve(feed);
+    cleanups.push(server.close);
+    const { port } = new URL(server.url);
+    const stalled = net.connect(Number(port), '127.0.0.1');
+    stalled.pause(); // never reads: the broker's buffer for it grows with every 1 MB sample
+    stalled.write('GET /dashboard/api/events HTTP/1.1\r\nHost: x\r\n\r\n');
+    const until = async (what: string, cond: () => boolean) => {
+      for (const deadline = Date.now() + 15_000; !cond(); await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+      }
+    };
+    try {
+      await until('the stalled page to connect', () => feed.size === 1);
+      await until('the stalled page to be dropped', () => feed.size === 0);
+    } finally {
+      stalled.destroy();
+    }
   });
 });
