@@ -10,7 +10,7 @@ import { LeaseReaper } from './core/lease-reaper.js';
 import { LongPoll } from './core/long-poll.js';
 import { LeaseStreams } from './core/lease-streams.js';
 import { QueueService } from './core/queue-service.js';
-import { buildApp } from './http/app.js';
+import { buildApp, type App } from './http/app.js';
 import { exposureWarning } from './http/limits.js';
 import { openStore } from './storage/open.js';
 import { BrokerMetrics } from './metrics/registry.js';
@@ -38,7 +38,14 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   const leaseStreams = new LeaseStreams(store, logger, { batch: 10, tickMs: 100, maxPending: 1000, maxPendingBytes: 8 * 1024 * 1024 });
   const longPoll = (service.longPoll = new LongPoll(store, logger));
   service.activity = distributor.activity = reaper.activity = leaseStreams.activity = longPoll.activity = activity;
-  const app = buildApp({ config, activity, metrics, service, authkeys: store, distributor, leaseStreams, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
+  let app: App;
+  try {
+    app = buildApp({ config, activity, metrics, service, authkeys: store, distributor, leaseStreams, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
+  } catch (err) {
+    // A bad ACL file (or any other setup error) must not leave the store open.
+    await store.close();
+    throw err;
+  }
   // Before listening: the warning is about the configuration, whether or not the address can be bound.
   const exposure = exposureWarning(config);
   if (exposure) logger.warn({ listen: config.listen }, exposure);

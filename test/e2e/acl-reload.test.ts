@@ -18,6 +18,7 @@ import { installAuth } from '../../src/http/auth-hook.js';
 import type { AppDeps } from '../../src/http/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import { startBroker } from '../../src/main.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'restmq-acl-reload-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -110,6 +111,16 @@ describe('ACL at start and route coverage', () => {
     const missing = await runCli(['serve', '--store', 'memory', '--port', '0', '--acl', join(dir, 'nope.conf')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /ENOENT/);
+  });
+
+  it('in process, a bad ACL file rejects startBroker and leaves the SQLite file free', async () => {
+    const bad = join(dir, 'bad-in-process.conf');
+    writeFileSync(bad, '[admin]\nusername = root\npassword = 100%\n');
+    const path = join(dir, 'in-process.db');
+    const config = loadConfig({ port: '0', store: `sqlite:${path}`, acl: bad, 'log-level': 'silent' }, {});
+    await assert.rejects(startBroker(config, pino({ level: 'silent' })), /\[admin\] password/);
+    const again = openSqliteStore({ path });
+    await again.close();
   });
 
   it('a route missing from the table is reported at start and guarded as admin', async () => {
