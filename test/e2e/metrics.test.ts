@@ -122,6 +122,47 @@ describe('GET /metrics while Redis is down', () => {
   });
 });
 
+describe('GET /metrics with two brokers on one Redis', () => {
+  let redis: RedisServer | undefined;
+  const brokers: TestBroker[] = [];
+  before(async () => {
+    redis = await startRedis();
+    for (let i = 0; i < 2; i++) brokers.push(await startTestBroker('redis', { redis }));
+  });
+  after(async () => {
+    for (const b of brokers) await b.close();
+    await redis?.stop();
+  });
+
+  it('queue figures are the store\'s (the same on both); consumers by transport and counters are each broker\'s', async () => {
+    const [a, b] = brokers as [TestBroker, TestBroker];
+    const q = qname();
+    await post(a.url, q, 'seed');
+    assert.equal((await req(a.url, 'GET', `/q/${q}`)).status, 200, 'the seed is taken');
+    const sse = await SseClient.open(a.url, `/sse/${q}`);
+    try {
+      await until('the consumer registered in the store', async () => (await metric(b.url, 'restmq_queue_consumers_all_brokers', { queue: q })) === 1);
+      await post(b.url, q, 'one');
+      await sse.waitForCount(1);
+      await post(b.url, q, 'two');
+      await sse.waitForCount(2);
+      const [ea, eb] = [await scrape(a.url), await scrape(b.url)];
+      assert.equal(value(ea, 'restmq_queue_consumers', { queue: q, transport: 'sse' }), 1, 'A holds the stream');
+      assert.equal(value(eb, 'restmq_queue_consumers', { queue: q, transport: 'sse' }), 0, 'B holds none');
+      assert.equal(value(ea, 'restmq_queue_consumers_all_brokers', { queue: q }), 1, 'seen from A');
+      assert.equal(value(eb, 'restmq_queue_consumers_all_brokers', { queue: q }), 1, 'seen from B');
+      assert.equal(value(ea, 'restmq_messages_enqueued_total', { queue: q }), 1, 'A enqueued the seed');
+      assert.equal(value(eb, 'restmq_messages_enqueued_total', { queue: q }), 2, 'B enqueued two');
+      assert.equal(value(ea, 'restmq_messages_delivered_total', { queue: q, mode: 'push' }), 2, 'A streamed both');
+      for (const state of ['ready', 'inflight', 'delayed', 'dead']) {
+        assert.equal(value(ea, 'restmq_queue_messages', { queue: q, state }), value(eb, 'restmq_queue_messages', { queue: q, state }), `${state} agrees`);
+      }
+    } finally {
+      sse.close();
+    }
+  });
+});
+
 forEachBackend(
   (ctx) => {
     describe('GET /metrics', () => {
