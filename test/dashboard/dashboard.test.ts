@@ -117,6 +117,11 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.locator('#toast', { hasText: `Sent ${q}:2` }).waitFor({ timeout: 10_000 });
     await page.locator('[data-q="ready"]', { hasText: /^2$/ }).waitFor({ timeout: 10_000 });
     await page.locator('#peek tbody td.value', { hasText: '{"order": 42}' }).waitFor({ timeout: 10_000 });
+    await page.fill('#send-value', 'later');
+    await page.fill('#send-delay', '600');
+    await page.click('#send-form button[type="submit"]');
+    await page.locator('[data-q="delayed"]', { hasText: /^1$/ }).waitFor({ timeout: 10_000 });
+    await page.fill('#send-delay', '');
     await page.screenshot({ path: shot('queue'), fullPage: true });
 
     await page.click('#btn-purge');

@@ -15,11 +15,12 @@ export function wireActions() {
     e.preventDefault();
     const value = $('#send-value').value;
     if (!value) return;
+    const delay = $('#send-delay').value.trim();
     const button = $('#send-form button');
     void act(button, async () => {
-      const key = (await call('POST', `q/${enc(state.queue)}`, { value })).trim();
+      const key = (await call('POST', `q/${enc(state.queue)}`, delay ? { value, delay } : { value })).trim();
       $('#send-value').value = '';
-      return `Sent ${key}`;
+      return delay ? `Sent ${key}, visible in ${delay} s` : `Sent ${key}`;
     });
   });
   $('#btn-toggle').addEventListener('click', (e) => void setStatus(state.queue, e.currentTarget.dataset.next ?? 'stop', e.currentTarget));
