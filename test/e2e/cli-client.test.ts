@@ -1,13 +1,17 @@
 /**
  * The client commands of the `restmq` binary (push, pop, ack, tail, stats, purge) run as
- * real processes against a real broker: output, --json, stdin batches, exit codes.
+ * real processes against a real broker: output, --json, stdin batches, exit codes, credentials.
  */
-import { it } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RestMQ } from '../../client/index.js';
 import { forEachBackend, qname } from './backends.js';
 import { freePort } from '../harness/redis.js';
+import { startTestBroker, type TestBroker } from '../harness/broker.js';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -146,3 +150,32 @@ forEachBackend(
   },
   { backends: ['sqlite'] },
 );
+
+describe('credentials: --user name:password, --user with --password, RESTMQ_AUTH', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'restmq-cli-acl-'));
+  const acl = join(dir, 'acl.conf');
+  writeFileSync(acl, '[rest:producer]\nusername = producer\npassword = s3cret\n[rest:consumer]\nusername = producer\npassword = s3cret\n');
+  let broker: TestBroker | undefined;
+  before(async () => {
+    broker = await startTestBroker('memory', { flags: { acl } });
+  });
+  after(async () => {
+    await broker?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends Basic auth; without it the broker refuses with AUTH_REQUIRED', async () => {
+    assert.ok(broker, 'broker started');
+    const q = qname();
+    const none = await restmq(['push', q, 'x', '--url', broker.url]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /\(AUTH_REQUIRED\)\n$/);
+    const colon = await restmq(['push', q, 'x', '--url', broker.url, '--user', 'producer:s3cret']);
+    assert.equal(colon.code, 0, colon.stderr);
+    const split = await restmq(['push', q, 'y', '--url', broker.url, '--user', 'producer', '--password', 's3cret']);
+    assert.equal(split.code, 0, split.stderr);
+    const env = await restmq(['pop', q, '--count', '2', '--url', broker.url], { env: { RESTMQ_AUTH: 'producer:s3cret' } });
+    assert.equal(env.code, 0, env.stderr);
+    assert.equal(env.stdout, 'x\ny\n');
+  });
+});

@@ -1,17 +1,17 @@
 /**
  * The client SDK (client/) against real brokers on every backend: push/pop, batches, leases,
  * peeks, stats, policy, flow control, errors, and SSE/WebSocket subscriptions (plain and
- * leased, acked over the socket or HTTP); then reconnection across a broker restart on the
- * same SQLite file and port.
+ * leased, acked over the socket or HTTP); reconnection across a broker restart on the same
+ * SQLite file and port; Basic auth and API keys against a broker with an ACL file.
  */
-import { describe, it, after } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestMQ, RestMQError, type Subscription, type Transport } from '../../client/index.js';
 import { forEachBackend, qname } from './backends.js';
-import { spawnBroker } from '../harness/broker.js';
+import { spawnBroker, startTestBroker, type TestBroker } from '../harness/broker.js';
 import { freePort } from '../harness/redis.js';
 
 /** The next `n` items of a subscription, failing after `timeoutMs`. */
@@ -214,4 +214,65 @@ describe('subscriptions reconnect after the broker restarts (SQLite file, same p
       }
     });
   }
+});
+
+describe('auth: Basic credentials and API keys, on requests and stream handshakes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'restmq-sdk-acl-'));
+  const acl = join(dir, 'acl.conf');
+  writeFileSync(
+    acl,
+    ['[rest:producer]', 'username = producer', 'password = s3cret', '[rest:consumer]', 'username = producer', 'password = s3cret',
+      '[sse:consumer]', 'username = viewer', 'password = look-only', '[websocket:consumer]', 'username = viewer', 'password = look-only',
+      '[admin]', 'username = root', 'password = t0p-s3cret', ''].join('\n'),
+  );
+  let broker: TestBroker | undefined;
+  before(async () => {
+    broker = await startTestBroker('sqlite', { flags: { acl } });
+  });
+  after(async () => {
+    await broker?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const url = () => {
+    assert.ok(broker, 'broker started');
+    return broker.url;
+  };
+
+  it('Basic auth for requests; none or a wrong password is 401 AUTH_REQUIRED', async () => {
+    const q = qname();
+    await rejectsWith(new RestMQ({ url: url() }).push(q, 'x'), 401, 'AUTH_REQUIRED');
+    await rejectsWith(new RestMQ({ url: url(), auth: { user: 'producer', password: 'nope' } }).push(q, 'x'), 401, 'AUTH_REQUIRED');
+    const mq = new RestMQ({ url: url(), auth: { user: 'producer', password: 's3cret' } });
+    assert.equal(await mq.push(q, 'x'), `${q}:1`);
+    assert.equal((await mq.pop(q))?.value, 'x');
+  });
+
+  for (const transport of ['sse', 'ws'] as Transport[]) {
+    it(`${transport} handshakes carry the credentials; a refused one ends the subscription with 401`, async () => {
+      const q = qname();
+      const refused = new RestMQ({ url: url() }).subscribe(q, { transport });
+      await rejectsWith(refused.next(), 401, 'AUTH_REQUIRED');
+      await new RestMQ({ url: url(), auth: { user: 'producer', password: 's3cret' } }).push(q, 'streamed');
+      const sub = new RestMQ({ url: url(), auth: { user: 'viewer', password: 'look-only' } }).subscribe(q, { transport });
+      try {
+        assert.equal((await nextN(sub, 1))[0]?.value, 'streamed');
+      } finally {
+        sub.close();
+      }
+    });
+  }
+
+  it('an API key (Bearer) works within its privileges and queues: 403 FORBIDDEN outside them', async () => {
+    const admin = new RestMQ({ url: url(), auth: { user: 'root', password: 't0p-s3cret' } });
+    const created = await admin.http.json<{ key: string }>('POST', '/authkeys', { json: { queues: ['keyed-*'], privs: ['write', 'read'] } });
+    const mq = new RestMQ({ url: url(), auth: { apiKey: created.key } });
+    const q = `keyed-${qname()}`;
+    await mq.push(q, 'k');
+    const m = await mq.lease(q, 30);
+    assert.ok(m, 'leased with the key');
+    await mq.ack(q, m.receipt);
+    await rejectsWith(mq.push(qname(), 'x'), 403, 'FORBIDDEN');
+    await rejectsWith(mq.purge(q), 403, 'FORBIDDEN');
+    await rejectsWith(new RestMQ({ url: url(), auth: { apiKey: 'not-a-key' } }).push(q, 'x'), 401, 'AUTH_REQUIRED');
+  });
 });
