@@ -4,8 +4,10 @@
  * witness queues carry known messages. Afterwards: no 5xx, every JSON
  * error in the catalogue's shape, /health and /ready 200, and the witness messages exactly
  * as sent, in order. Bounded here (a few seconds per backend); `npm run fuzz` (FUZZ_LONG=1)
- * runs many more cases with a new seed. FUZZ_SEED=<n> replays a run, FUZZ_CASES=<n> sets
- * the count.
+ * runs many more cases with a new seed, for up to FUZZ_SECONDS (12) per broker so that the
+ * file stays within the runner's 120 s. FUZZ_SEED=<n> replays a run, FUZZ_CASES=<n> sets the
+ * count; for runs longer than the runner allows:
+ *   FUZZ_SECONDS=600 FUZZ_CASES=200000 node --import tsx --test --test-timeout=0 test/fuzz/http-fuzz.test.ts
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,16 +26,18 @@ import { producer, takeSome, witnessValue } from './witness.js';
 
 const LONG = process.env['FUZZ_LONG'] === '1';
 const SEED = process.env['FUZZ_SEED'] ? Number(process.env['FUZZ_SEED']) : LONG ? Math.floor(Math.random() * 2 ** 31) : 20261124;
-const CASES = process.env['FUZZ_CASES'] ? Number(process.env['FUZZ_CASES']) : LONG ? 10_000 : 600;
+const CASES = process.env['FUZZ_CASES'] ? Number(process.env['FUZZ_CASES']) : LONG ? 20_000 : 600;
+/** The long run stops starting cases after this many seconds per broker (scripts/run-tests.mjs cancels a file at 120 s). */
+const SECONDS = process.env['FUZZ_SECONDS'] ? Number(process.env['FUZZ_SECONDS']) : LONG ? 12 : Infinity;
 /** Sockets open at once; enough to overlap requests, few enough for a shared 2-core machine. */
 const CONCURRENCY = 24;
 /** A case's socket is closed after this long (streams and long polls never end by themselves). */
 const CASE_TIMEOUT_MS = 800;
 const FUZZ_QUEUES = ['fz-a', 'fz-b', 'fz-c'];
 const RESTING = 40;
-const LIVE = LONG ? 2_000 : 150;
+const LIVE = LONG ? 500 : 150;
 
-console.log(`# http fuzz: seed ${SEED}, ${CASES} cases per backend (replay: FUZZ_SEED=${SEED}${LONG ? ' FUZZ_LONG=1' : ''} node scripts/run-tests.mjs http-fuzz)`);
+console.log(`# http fuzz: seed ${SEED}, ${CASES} cases per broker${SECONDS < Infinity ? ` or ${SECONDS} s` : ''} (replay: FUZZ_SEED=${SEED}${LONG ? ' FUZZ_LONG=1' : ''} node scripts/run-tests.mjs http-fuzz)`);
 
 interface Finding {
   kind: string;
@@ -63,13 +67,13 @@ function check(c: RawCase, r: RawResponse): Finding | undefined {
 }
 
 /** Runs every case, `CONCURRENCY` at a time; returns the findings and counts per status. */
-async function fuzz(port: number, cases: RawCase[]): Promise<{ findings: Finding[]; statuses: Map<number, number>; noReply: number }> {
+async function fuzz(port: number, cases: RawCase[], deadline: number): Promise<{ findings: Finding[]; statuses: Map<number, number>; noReply: number; ran: number }> {
   const findings: Finding[] = [];
   const statuses = new Map<number, number>();
   let noReply = 0;
   let next = 0;
   const worker = async () => {
-    while (next < cases.length) {
+    while (next < cases.length && Date.now() < deadline) {
       const c = cases[next++]!;
       const result = await sendRaw(port, c, CASE_TIMEOUT_MS + c.gapMs * c.pieces.length);
       if (result.responses.length === 0) noReply++;
@@ -81,7 +85,7 @@ async function fuzz(port: number, cases: RawCase[]): Promise<{ findings: Finding
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { findings, statuses, noReply };
+  return { findings, statuses, noReply, ran: next };
 }
 
 /** An ACL file that wants passwords from producers and admins (the fuzz sends good and bad ones). */
@@ -116,7 +120,7 @@ for (const { name, backend, acl } of SETUPS) {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it(`${CASES} malformed requests: no 5xx, errors from the catalogue, witnesses intact, still healthy`, async () => {
+    it(`${SECONDS < Infinity ? 'up to ' : ''}${CASES} malformed requests: no 5xx, errors from the catalogue, witnesses intact, still healthy`, async () => {
       assert.ok(broker, 'broker started');
       const base = broker.url;
       const resting = `q-${randomUUID()}`;
@@ -159,12 +163,12 @@ for (const { name, backend, acl } of SETUPS) {
 
       const cases = fc.sample(caseArb(FUZZ_QUEUES), { seed: SEED, numRuns: CASES });
       const started = Date.now();
-      const { findings, statuses, noReply } = await fuzz(broker.port, cases);
+      const { findings, statuses, noReply, ran } = await fuzz(broker.port, cases, started + SECONDS * 1000);
       const ms = Date.now() - started;
       await producing;
       await consuming;
       await streaming;
-      console.log(`# ${name}: ${CASES} cases in ${ms} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; ${noReply} without a reply`);
+      console.log(`# ${name}: ${ran} cases in ${ms} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; ${noReply} without a reply`);
 
       assert.deepEqual(findings.slice(0, 20), [], `seed ${SEED}: ${findings.length} bad responses`);
       // The broker runs in this process: a JSON body with __proto__ / constructor.prototype must not have reached Object.prototype.
