@@ -28,7 +28,7 @@ class Progress {
     const rate = seconds > 0 ? Math.round(n / seconds) : n;
     const text = `pushed ${n} messages (${rate} msg/s)`;
     if (this.tty) this.out.write(`\r${text}${final ? '\n' : ''}`);
-    else if (final || n - this.lastLine >= this.every) {
+    else if ((final && n !== this.lastLine) || n - this.lastLine >= this.every) {
       this.lastLine = n;
       this.out.write(text + '\n');
     }
