@@ -89,6 +89,7 @@ function fromStream(id: string, group: Group, server: string, l: StreamLine, red
     errors: l.missing + l.extra + l.cutOff,
     notes: [
       ...(isLatency ? [`${l.sent} POSTs one at a time`] : l.server === 'nchan' ? ['1 msg per POST /pub (Nchan has no batch publish)'] : [`${(l.batchMean ?? 0).toFixed(0)} msgs per POST ?batch=1`]),
+      `consumer procs ${l.cpu.consumers.toFixed(2)} + irq ${l.cpu.irq.toFixed(2)} cores`,
       ...l.problems,
     ],
   };

@@ -120,10 +120,10 @@ function table(rows: string[][], right: Set<number>): string {
 }
 
 export function formatTable(lines: PeerLine[], rs: Ratio[], checks: TargetCheck[]): string {
-  const rows: string[][] = [['group', 'server', 'test', 'conns', 'msgs/s', 'p50 ms', 'p99 ms', 'CPU µs/msg', 'cores srv+store', 'RSS MB', 'ours/peer', 'errors', 'notes']];
+  const rows: string[][] = [['group', 'server', 'test', 'conns', 'msgs/s', 'p50 ms', 'p99 ms', 'CPU µs/msg', 'cores srv+store', 'others', 'RSS MB', 'ours/peer', 'errors', 'notes']];
   for (const l of lines) {
     if (l.na) {
-      rows.push([l.group, l.server, l.test, '', `n/a (${l.na.split('\n')[0]!.slice(0, 140)})`, '', '', '', '', '', '', '', '']);
+      rows.push([l.group, l.server, l.test, '', `n/a (${l.na.split('\n')[0]!.slice(0, 140)})`, '', '', '', '', '', '', '', '', '']);
       continue;
     }
     const mine = rs
@@ -139,17 +139,21 @@ export function formatTable(lines: PeerLine[], rs: Ratio[], checks: TargetCheck[
       ms(l.p99Ms),
       l.cpuUsPerMsg === undefined ? '-' : l.cpuUsPerMsg.toFixed(1),
       l.cores ? `${l.cores.server.toFixed(2)}+${l.cores.store.toFixed(2)}` : '-',
+      // redis-benchmark rows do not read the machine's CPU.
+      l.cores && l.server !== 'redis-benchmark' ? l.cores.others.toFixed(2) : '-',
       l.rssBytes === undefined ? '-' : (l.rssBytes / 2 ** 20).toFixed(0),
       mine.join('; '),
       l.errors === undefined ? '' : int(l.errors),
       l.notes.join('; '),
     ]);
   }
-  const out = [table(rows, new Set([3, 4, 5, 6, 7, 9, 11]))];
+  const out = [table(rows, new Set([3, 4, 5, 6, 7, 9, 10, 12]))];
   out.push(
     '',
     'ours/peer: throughput ratio (✓/✗: goal of issue 7); [per core]: the peer\'s CPU µs/msg ÷ ours, i.e. the ratio with equal cores,',
     '           steadier than throughput when other work shares the box (see "cores srv+store": what each run actually got).',
+    'others: cores used meanwhile by processes outside the run (other people\'s work on a shared box; for push rows the',
+    '        consumer processes, producer and interrupts are not counted there but in the notes). 2 cores in all.',
     '',
     'targets (issue 7, on throughput; a miss never changes the exit code):',
   );
