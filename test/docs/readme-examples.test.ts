@@ -5,7 +5,7 @@
  * the broker's URL and a `restmq` command on the PATH (the CLI from source); `ts` blocks run
  * with tsx, `restmq/client` pointing at client/. `8888` is replaced by a free port, so a
  * block that starts its own broker does not collide with anything. Every code block of the
- * Quick start must be a doctest.
+ * Quick start must be a doctest, and every TypeScript example must typecheck (tsc, strict).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,6 +112,28 @@ describe('README examples', () => {
     assert.ok(code.length >= 4, `the Quick start has ${code.length} code blocks`);
     for (const b of code) assert.ok(b.doctest, `README line ${b.line} (${b.section}) is not marked <!-- doctest -->`);
     assert.ok(code.some((b) => b.lang === 'ts'), 'a TypeScript example');
+  });
+
+  it('the TypeScript examples typecheck against the SDK (strict)', async () => {
+    const examples = fencedBlocks(README).filter((b) => b.lang === 'ts' && b.code.includes(`'restmq/client'`));
+    assert.ok(examples.length >= 2, `${examples.length} TypeScript examples`);
+    const tc = mkdtempSync(join(tmpdir(), 'restmq-doctest-tsc-'));
+    try {
+      const files = examples.map((b) => {
+        const name = `example-${b.line}.mts`;
+        writeFileSync(join(tc, name), b.code);
+        return name;
+      });
+      const compilerOptions = {
+        target: 'ES2022', lib: ['ES2024'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true,
+        types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')], paths: { 'restmq/client': [join(ROOT, 'client/index.ts')] },
+      };
+      writeFileSync(join(tc, 'tsconfig.json'), JSON.stringify({ compilerOptions, files }));
+      const r = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(tc, 'tsconfig.json')], { cwd: tc, env: {} });
+      assert.equal(r.code, 0, `tsc:\n${r.stdout}${r.stderr}`);
+    } finally {
+      rmSync(tc, { recursive: true, force: true });
+    }
   });
 
   const blocks = doctests(README);
