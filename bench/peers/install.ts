@@ -1,6 +1,7 @@
 /**
  * What `npm run bench:peers` needs from Debian, installed on first use: nginx with the Nchan
- * module (the push peer) and redis-tools (redis-benchmark, the Redis ceiling). npm packages
+ * module (the push peer), redis-server (the bench runs a private one on a free port) and
+ * redis-tools (redis-benchmark, the Redis ceiling). npm packages
  * (rsmq, autocannon) are devDependencies already. RabbitMQ is not installed here: it is a
  * service of the machine, used when it answers (see rabbitmq-http.ts).
  *
@@ -41,6 +42,7 @@ export interface Installed {
 export function ensureInstalled(log: (msg: string) => void): Installed {
   const wanted: string[] = [];
   if (!existsSync(NGINX) || !existsSync(NCHAN_MODULE)) wanted.push('nginx', 'libnginx-mod-nchan');
+  if (!has('redis-server')) wanted.push('redis-server');
   if (!has('redis-benchmark')) wanted.push('redis-tools');
   const notes: string[] = [];
   if (wanted.length > 0) {
