@@ -4,6 +4,7 @@
  * the onRequest hook for the limits that need the request (URL length, header bytes, counts).
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { ServerOptions as HttpServerOptions } from 'node:http';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import { createSecureContext } from 'node:tls';
@@ -15,6 +16,7 @@ import type { AppDeps } from './app.js';
 import { queryOf } from './args.js';
 import { answerClientError } from './client-errors.js';
 import { PerAddress } from './per-address.js';
+import { closeQuietSocketsOnShutdown } from './quiet-sockets.js';
 import { send } from './reply.js';
 
 /** Room for the request line around the URL ("GET ", " HTTP/1.1\r\n") and the blank line. */
@@ -45,9 +47,25 @@ function loadTls(certPath: string, keyPath: string): { cert: Buffer; key: Buffer
   return tls;
 }
 
+/** proxy-addr's names for address groups, accepted by --trust-proxy as by Fastify. */
+const PROXY_GROUPS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Each --trust-proxy entry must be an address, a CIDR block or a group name: said in one line at start. */
+function checkTrustProxy(list: string): void {
+  for (const entry of list.split(',').map((e) => e.trim())) {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const max = family === 4 ? 32 : 128;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (PROXY_GROUPS.has(entry) || (family !== 0 && bitsOk && extra === undefined)) continue;
+    throw new ConfigError(`--trust-proxy: ${JSON.stringify(entry)} is not an IP address, a CIDR block or one of ${[...PROXY_GROUPS].join(', ')}`);
+  }
+}
+
 type EdgeOptions = Partial<FastifyServerOptions> & { http?: HttpServerOptions; https?: HttpsServerOptions };
 
 export function serverOptions(config: Readonly<Config>): EdgeOptions {
+  if (config.trustProxy !== undefined) checkTrustProxy(config.trustProxy);
   const headersTimeout = config.headersTimeoutSeconds * 1000;
   const requestTimeout = headersTimeout * REQUEST_TIMEOUT_FACTOR;
   const node: HttpServerOptions = {
@@ -63,7 +81,8 @@ export function serverOptions(config: Readonly<Config>): EdgeOptions {
     // Fastify sets the server's requestTimeout from this one, after creating it.
     requestTimeout,
     clientErrorHandler: answerClientError,
-    ...(config.tlsCert && config.tlsKey ? { https: { ...node, ...loadTls(config.tlsCert, config.tlsKey) } } : { http: node }),
+    // A TLS handshake gets the same time as the headers would.
+    ...(config.tlsCert && config.tlsKey ? { https: { ...node, handshakeTimeout: headersTimeout, ...loadTls(config.tlsCert, config.tlsKey) } } : { http: node }),
   };
 }
 
@@ -89,6 +108,7 @@ export function installLimits(app: FastifyInstance, deps: AppDeps): void {
   const { config } = deps;
   const streams = new PerAddress(config.maxStreamsPerIp);
   const longPolls = new PerAddress(config.maxLongPollsPerIp);
+  closeQuietSocketsOnShutdown(app, { tls: config.tlsCert !== undefined, graceMs: config.headersTimeoutSeconds * 1000 });
   app.addHook('onRequest', async (req, reply) => {
     // Node hands the request line over as latin1: one character per byte received.
     if ((req.raw.url ?? '').length > config.maxUrlBytes) return refuse(reply, 'URI_TOO_LONG');

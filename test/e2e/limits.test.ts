@@ -115,6 +115,14 @@ forEachBackend(
           });
           open.push(third!);
           assertError(await req(ctx().url, 'GET', `/sse/${q}`), 429, 'TOO_MANY_STREAMS');
+          // A closed WebSocket gives its slot back too.
+          open.pop()!.close();
+          await until('the WebSocket slot to free up', async () => {
+            const sse = await SseClient.open(ctx().url, `/sse/${q}`);
+            if (sse.status === 200) open.push(sse);
+            else sse.close();
+            return sse.status === 200;
+          });
         } finally {
           for (const c of open) c.close();
         }
@@ -131,6 +139,17 @@ forEachBackend(
         await post(ctx().url, q, 'b');
         const values = (await Promise.all(polls)).map((r) => (JSON.parse(r.text) as { value: string }).value);
         assert.deepEqual(values.sort(), ['a', 'b']);
+        await until('the slots to come back', async () => (await req(ctx().url, 'GET', `/q/${q}?wait=1`)).status === 204);
+      });
+
+      it('a long poll whose client goes away gives its slot back', async () => {
+        const q = qname();
+        const gone = [new AbortController(), new AbortController()];
+        const polls = gone.map((c) => fetch(`${ctx().url}/q/${q}?wait=30`, { signal: c.signal }).catch(() => undefined));
+        assert.equal((await req(ctx().url, 'GET', `/q/${q}`)).status, 204);
+        assertError(await req(ctx().url, 'GET', `/q/${q}?wait=1`), 429, 'TOO_MANY_LONG_POLLS');
+        for (const c of gone) c.abort();
+        await Promise.all(polls);
         await until('the slots to come back', async () => (await req(ctx().url, 'GET', `/q/${q}?wait=1`)).status === 204);
       });
     });

@@ -2,7 +2,8 @@
  * No Redis address or password in any reply or log line: a spawned broker on a Redis with
  * requirepass, at debug log level, goes through ordinary traffic, a Redis outage (killed, then
  * restarted) and a shutdown; every reply body and header and every output line is checked.
- * Also a start against a Redis that is not there.
+ * Also a start against a Redis that is not there: its one-line failure names the address the
+ * operator gave (cli-serve.test.ts wants that), never the password.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,11 +78,12 @@ describe('no secrets in replies or logs', () => {
     for (const r of seen) assert.deepEqual(leaks(r.text, redis.port), [], `reply to ${r.what} leaks: ${r.text}`);
   });
 
-  it('a start against an unreachable Redis fails without naming its address or password', async () => {
+  it('a start against an unreachable Redis names the address it was given, never the password', async () => {
     const port = await freePort();
     const r = await runCli(['serve', '--port', '0', '--store', `redis://:${PASSWORD}@127.0.0.1:${port}/0`]);
     assert.equal(r.code, 1, r.stderr);
-    assert.ok(r.stderr.trim() !== '', 'the failure is reported');
-    assert.deepEqual(leaks(r.stdout + r.stderr, port), [], `start failure leaks: ${r.stdout}${r.stderr}`);
+    // The one place an address appears, on purpose: the operator's own flag, in the start failure.
+    assert.equal(r.stderr, `restmq: cannot connect to Redis at 127.0.0.1:${port}\n`);
+    assert.ok(!(r.stdout + r.stderr).includes(PASSWORD), 'no password');
   });
 });

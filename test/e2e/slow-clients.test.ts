@@ -3,11 +3,13 @@
  * the request timeout (6 x --headers-timeout), a connection that sends nothing. Each gets the
  * catalogue's 408 JSON and a closed connection; clients that are slow but in time, and long polls
  * that outlast the headers timeout, are served. --headers-timeout 1 keeps the test short.
+ * And such clients do not hold up a graceful stop (Node stops its timeouts when closing).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestBroker, type TestBroker } from '../harness/broker.js';
 import { qname, req } from './backends.js';
+import { connect, type Socket } from 'node:net';
 import { rawExchange, trickle, type RawResult } from './raw-http.js';
 import { ERRORS } from '../../src/errors.js';
 
@@ -74,5 +76,28 @@ describe('slow clients', () => {
     const r = await req(`http://127.0.0.1:${port()}`, 'GET', `/q/${qname()}?wait=2`);
     assert.equal(r.status, 204, r.text);
     assert.ok(Date.now() - started >= 1900, 'it waited its full 2 s');
+  });
+});
+
+describe('slow clients and shutdown', () => {
+  it('connections that sent nothing or half their headers do not hold up a graceful stop', async () => {
+    const broker = await startTestBroker('memory');
+    const connectTo = (): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const s = connect({ port: broker.port, host: '127.0.0.1' });
+        s.once('connect', () => resolve(s));
+        s.once('error', reject);
+      });
+    const silent = await connectTo();
+    const halfway = await connectTo();
+    halfway.write('GET /health HTTP/1.1\r\nHost: x\r\n');
+    const closed = [silent, halfway].map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
+    // Both are in the server's hands before it stops: a request on a third connection is answered.
+    assert.equal((await req(broker.url, 'GET', '/health')).status, 200);
+    const started = Date.now();
+    await broker.close();
+    const took = Date.now() - started;
+    await Promise.all(closed);
+    assert.ok(took < 3000, `the stop took ${took} ms (the default headers timeout is 10 s, and Node's stops at close)`);
   });
 });

@@ -8,7 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startTestBroker, type TestBroker } from '../harness/broker.js';
+import { runCli, startTestBroker, type TestBroker } from '../harness/broker.js';
 import { qname, req } from './backends.js';
 
 interface Stream {
@@ -119,5 +119,16 @@ describe('without --trust-proxy', () => {
         first.close();
       }
     });
+  });
+});
+
+describe('--trust-proxy values', () => {
+  it('an entry that is not an address, CIDR block or group name fails the start in one line', async () => {
+    for (const bad of ['10.0.0.0/8,nonsense', '10.0.0.0/33', '10.0.0.1/8/8']) {
+      const r = await runCli(['serve', '--port', '0', '--store', 'memory', '--trust-proxy', bad]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+      assert.match(r.stderr, /^restmq: --trust-proxy: ".*" is not an IP address, a CIDR block or one of loopback, linklocal, uniquelocal/);
+    }
   });
 });

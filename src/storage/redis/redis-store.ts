@@ -348,8 +348,7 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<RedisStor
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    // No address here: it ends up in logs, which must not map the network (the operator knows what was given).
-    throw new BrokerError('STORE_UNAVAILABLE', 'cannot connect to Redis (the address given by --store or --redis-host/--redis-port)', { cause: err });
+    throw new BrokerError('STORE_UNAVAILABLE', `cannot connect to Redis at ${opts.host}:${opts.port}`, { cause: err });
   }
   // Queued commands would hide an outage behind a long wait: once connected, fail fast instead.
   redis.options.enableOfflineQueue = false;
