@@ -186,6 +186,12 @@ for (const { name, backend, acl } of SETUPS) {
       } finally {
         sse.close();
       }
+      // Every fuzz socket is closed on our side: a graceful close that hangs means the broker kept one open.
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`seed ${SEED}: the broker's graceful close did not finish in 10 s (a connection left open?)`)), 10_000);
+      });
+      await Promise.race([broker.close(), hung]).finally(() => clearTimeout(timer));
     });
   });
 }
