@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
 import { replies, type Reply } from '../protocols/replies.js';
+import type { Args } from './args.js';
 import { argsOf } from './body.js';
 import type { JsonSchema, RouteSchema } from './schemas.js';
 
@@ -26,6 +27,15 @@ export interface Route {
 
 const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 
+const parsed = new WeakMap<FastifyRequest, Args>();
+
+/** The request's arguments (argsOf), parsed once: the schema check and the handler share them. */
+export function requestArgs(req: FastifyRequest): Args {
+  let args = parsed.get(req);
+  if (args === undefined) parsed.set(req, (args = argsOf(req)));
+  return args;
+}
+
 /**
  * Arguments come from the query string and from form bodies alike (args.ts): the querystring
  * schema validates them merged, as the handler reads them. A request whose arguments do not
@@ -34,7 +44,7 @@ const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PAT
 function argsAsQuery(onlyWith: string | undefined) {
   return (req: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
     try {
-      const args = argsOf(req);
+      const args = requestArgs(req);
       req.query = onlyWith === undefined || args.has(onlyWith) ? Object.fromEntries(args) : {};
     } catch {
       req.query = {};

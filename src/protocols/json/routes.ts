@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
-import { argsOf, rawBody } from '../../http/body.js';
-import { routes } from '../../http/reply.js';
+import { rawBody } from '../../http/body.js';
+import { requestArgs, routes } from '../../http/reply.js';
 import { replies } from '../replies.js';
 import { parseCommand, runCommand } from './commands.js';
 import { args, empty, failure, json, type RouteSchema } from '../../http/schemas.js';
@@ -50,7 +50,7 @@ export function registerJsonRoutes(app: FastifyInstance, service: QueueService):
     POST: {
       schema: SCHEMAS.run,
       handler: async (req) => {
-        const args = argsOf(req);
+        const args = requestArgs(req);
         // The original reads the `msg` field, else `body`; we also take a raw JSON body.
         const text = args.get('msg') ?? args.get('body') ?? rawBody(req);
         if (text === undefined) throw new BrokerError('MISSING_ARGUMENT', 'a JSON command is required (form field body or msg, or a JSON body)');

@@ -8,8 +8,8 @@ import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback, assertQueueName, parseLeaseSeconds } from '../../core/names.js';
 import type { QueueSettings } from '../../storage/lease-contract.js';
 import type { Args } from '../../http/args.js';
-import { argsOf, queueParam } from '../../http/body.js';
-import { routes } from '../../http/reply.js';
+import { queueParam } from '../../http/body.js';
+import { requestArgs, routes } from '../../http/reply.js';
 import type { Policy, QueueStatus } from '../../wire.js';
 import { replies } from '../replies.js';
 import { ADMIN_SCHEMAS as SCHEMAS } from './schemas.js';
@@ -40,14 +40,14 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
       handler: async (req) => {
         const queue = queueParam(req);
         const [policy, settings] = await Promise.all([service.getPolicy(queue), service.getSettings(queue)]);
-        return replies.policy(queue, policy, settings, assertCallback(argsOf(req).get('callback')));
+        return replies.policy(queue, policy, settings, assertCallback(requestArgs(req).get('callback')));
       },
     },
     POST: {
       schema: SCHEMAS.setPolicy,
       handler: async (req) => {
         const queue = queueParam(req);
-        const args = argsOf(req);
+        const args = requestArgs(req);
         const callback = assertCallback(args.get('callback'));
         const policy = args.get('policy');
         const settings = settingsOf(args);
@@ -87,7 +87,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
       schema: SCHEMAS.setControl,
       handler: async (req) => {
         const queue = queueParam(req);
-        const args = argsOf(req);
+        const args = requestArgs(req);
         const callback = assertCallback(args.get('callback'));
         const word = args.get('status');
         const status = word === undefined ? undefined : STATUS_WORDS[word];

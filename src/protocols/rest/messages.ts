@@ -6,9 +6,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback, assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds, parseWaitSeconds } from '../../core/names.js';
-import { argsOf, mediaType, queueParam, rawBody } from '../../http/body.js';
+import { mediaType, queueParam, rawBody } from '../../http/body.js';
 import type { Args } from '../../http/args.js';
-import { routes } from '../../http/reply.js';
+import { requestArgs, routes } from '../../http/reply.js';
 import { replies, type Reply } from '../replies.js';
 import { MESSAGE_SCHEMAS as SCHEMAS } from './schemas.js';
 
@@ -76,7 +76,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
     GET: {
       schema: SCHEMAS.rootGet,
       handler: async (req) => {
-        const args = argsOf(req);
+        const args = requestArgs(req);
         const queue = args.get('queue');
         if (queue === undefined) return replies.redirect(DASHBOARD_PATH);
         return takeReply(service, assertQueueName(queue), args, 404, req);
@@ -85,7 +85,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
     POST: {
       schema: SCHEMAS.rootPost,
       handler: async (req) => {
-        const args = argsOf(req);
+        const args = requestArgs(req);
         const queue = args.get('queue');
         if (queue === undefined) throw new BrokerError('MISSING_ARGUMENT', 'queue is required');
         return enqueueReply(service, assertQueueName(queue), req, args);
@@ -119,7 +119,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
       schema: SCHEMAS.nack,
       handler: async (req) => {
         const queue = queueParam(req);
-        await service.nack(queue, receiptParam(req), parseDelaySeconds(argsOf(req).get('delay')));
+        await service.nack(queue, receiptParam(req), parseDelaySeconds(requestArgs(req).get('delay')));
         return replies.receipt(queue, receiptParam(req), 'returned');
       },
     },
@@ -129,7 +129,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
       schema: SCHEMAS.extend,
       handler: async (req) => {
         const queue = queueParam(req);
-        await service.extend(queue, receiptParam(req), parseLeaseSeconds(argsOf(req).get('lease')));
+        await service.extend(queue, receiptParam(req), parseLeaseSeconds(requestArgs(req).get('lease')));
         return replies.receipt(queue, receiptParam(req), 'extended');
       },
     },
@@ -145,13 +145,13 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   });
 
   routes(app, '/q/:queue', {
-    GET: { schema: SCHEMAS.take, handler: async (req) => takeReply(service, queueParam(req), argsOf(req), 204, req) },
-    POST: { schema: SCHEMAS.enqueue, handler: async (req) => enqueueReply(service, queueParam(req), req, argsOf(req)) },
+    GET: { schema: SCHEMAS.take, handler: async (req) => takeReply(service, queueParam(req), requestArgs(req), 204, req) },
+    POST: { schema: SCHEMAS.enqueue, handler: async (req) => enqueueReply(service, queueParam(req), req, requestArgs(req)) },
     DELETE: {
       schema: SCHEMAS.purge,
       handler: async (req) => {
         const queue = queueParam(req);
-        const callback = assertCallback(argsOf(req).get('callback'));
+        const callback = assertCallback(requestArgs(req).get('callback'));
         return replies.purged(queue, await service.purge(queue), callback);
       },
     },
