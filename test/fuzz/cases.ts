@@ -274,10 +274,24 @@ function wsCase(queues: readonly string[]): fc.Arbitrary<RawCase> {
     .map(([text, cuts, end]) => ({ kind: `ws ${text.split('\r\n')[0]!.slice(0, 80)}`, pieces: cut(Buffer.from(text, 'latin1'), cuts), gapMs: 0, end }));
 }
 
+/** Several requests written back to back on one connection (HTTP/1.1 pipelining), flawed or not. */
+function pipelined(queues: readonly string[]): fc.Arbitrary<RawCase> {
+  return fc.array(httpCase(queues), { minLength: 2, maxLength: 4 }).map((cs) => ({
+    kind: `pipelined: ${cs.map((c) => c.kind.slice(0, 60)).join(' | ')}`,
+    pieces: [Buffer.concat(cs.flatMap((c) => c.pieces))],
+    gapMs: 0,
+    end: cs.at(-1)!.end,
+    waitAll: true,
+    // A HEAD reply announces a length it does not send: then no reply's body can be told apart.
+    ...(cs.some((c) => c.method === 'HEAD') ? { method: 'HEAD' } : {}),
+  }));
+}
+
 /** Every kind of case, weighted towards HTTP requests. */
 export function caseArb(queues: readonly string[]): fc.Arbitrary<RawCase> {
   return fc.oneof(
     { weight: 14, arbitrary: httpCase(queues) },
+    { weight: 2, arbitrary: pipelined(queues) },
     { weight: 3, arbitrary: wsCase(queues) },
     { weight: 1, arbitrary: hostileBytes(300).map((b) => ({ kind: 'random bytes', pieces: [b], gapMs: 0, end: true })) },
   );
