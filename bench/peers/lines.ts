@@ -54,6 +54,8 @@ export interface HttpRow {
   count?: (load: LoadResult) => number;
   /** Extra notes from the run. */
   note?: (load: LoadResult, line: PeerLine) => string[];
+  /** Skip the warm-up (a later round of an interleaved comparison: already warm). */
+  warm?: boolean;
 }
 
 function sum(results: LoadResult[], f: (r: LoadResult) => number): number {
@@ -75,8 +77,8 @@ function failed(load: LoadResult): number {
 /** Warm-up (unmeasured), then the measured run of every spec of the row at once. */
 export async function measureHttp(ctx: HttpCtx, row: HttpRow): Promise<PeerLine> {
   const { config, tool } = ctx;
-  ctx.log(`${row.server}: ${row.test}: warm-up ${config.warmupSeconds} s, then ${config.seconds} s`);
-  await Promise.all(row.specs.map((s) => tool.run({ ...s, seconds: config.warmupSeconds })));
+  ctx.log(`${row.server}: ${row.test}: ${row.warm ? '' : `warm-up ${config.warmupSeconds} s, then `}${row.specs[0]?.seconds ?? config.seconds} s`);
+  if (!row.warm) await Promise.all(row.specs.map((s) => tool.run({ ...s, seconds: config.warmupSeconds })));
   const server = row.serverPids();
   const store = row.storePids?.() ?? [];
   const t0 = process.hrtime.bigint();
@@ -110,6 +112,26 @@ export async function measureHttp(ctx: HttpCtx, row: HttpRow): Promise<PeerLine>
   };
   for (const l of loads) line.notes.push(...(row.note?.(l, line) ?? []));
   return line;
+}
+
+/**
+ * Rows measured in interleaved rounds (A B C, A B C, ...), so that a change in what else runs
+ * on the box hits every side of a comparison alike: one row per id, the round with the median
+ * rate, with every round's rate in the notes.
+ */
+export function medianRows(rounds: PeerLine[][]): PeerLine[] {
+  const byId = new Map<string, PeerLine[]>();
+  for (const round of rounds) for (const l of round) if (l.id && !l.na) byId.set(l.id, [...(byId.get(l.id) ?? []), l]);
+  const out: PeerLine[] = [];
+  for (const ls of byId.values()) {
+    const sorted = [...ls].sort((a, b) => (a.rate ?? 0) - (b.rate ?? 0));
+    const mid = sorted[Math.floor((sorted.length - 1) / 2)]!;
+    const rates = ls.map((l) => Math.round(l.rate ?? 0).toLocaleString('en-US')).join(' / ');
+    out.push({ ...mid, notes: [`median of ${ls.length} interleaved rounds: ${rates}`, ...mid.notes] });
+  }
+  // A row that failed in every round stays visible as n/a.
+  for (const round of rounds) for (const l of round) if (l.na && l.id && !byId.has(l.id) && !out.some((o) => o.id === l.id)) out.push(l);
+  return out;
 }
 
 export function naLine(id: string, group: Group, server: string, test: string, na: string): PeerLine {

@@ -14,7 +14,7 @@ import { startBareServer, startBrokerChild, startListeningScript, startPrivateRe
 import { BROKER_STREAM_ARGS, ConsumerPool, fanout, latencyIdle, type Pids, type StreamLine, type Target } from '../stream-suite.js';
 import { messageValue, prefill } from '../suite.js';
 import { ensureInstalled } from './install.js';
-import { measureHttp, naLine, type Group, type HttpCtx, type PeerLine } from './lines.js';
+import { measureHttp, medianRows, naLine, type Group, type HttpCtx, type PeerLine } from './lines.js';
 import { nchanPublisher, startNchan } from './nchan.js';
 import { connect as connectRabbit } from './rabbitmq-http.js';
 import { redisCeiling } from './redis-ceiling.js';
@@ -24,11 +24,16 @@ installSignalCleanup();
 // Shorter runs than `npm run bench`: the whole comparison stays within ~6 minutes. Every knob
 // of bench/config.ts still applies (BENCH_SECONDS=10 for longer runs).
 const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
-const config = loadBenchConfig({
-  ...(quick ? {} : { BENCH_SECONDS: '5', BENCH_WARMUP: '1', BENCH_STREAM_SECONDS: '4', BENCH_STREAM_WARMUP: '1', BENCH_STREAM_POSTS: '1000' }),
-  BENCH_QUIET_WAIT: '0',
-  ...process.env,
-});
+const config = {
+  ...loadBenchConfig({
+    ...(quick ? {} : { BENCH_SECONDS: '4', BENCH_WARMUP: '1', BENCH_STREAM_SECONDS: '4', BENCH_STREAM_WARMUP: '1', BENCH_STREAM_POSTS: '1000' }),
+    BENCH_QUIET_WAIT: '0',
+    ...process.env,
+  }),
+  /** BENCH_PEERS_ROUNDS: interleaved rounds of the head-to-head rows (bare, ours, RSMQ). */
+  rounds: Number(process.env.BENCH_PEERS_ROUNDS ?? (quick ? 1 : 3)),
+};
+if (!Number.isInteger(config.rounds) || config.rounds < 1) throw new Error('BENCH_PEERS_ROUNDS must be a whole number ≥ 1');
 const tool = pickLoadTool();
 const log = (msg: string) => process.stderr.write(`  … ${msg}\n`);
 const ctx: HttpCtx = { config, tool, log };
@@ -60,9 +65,9 @@ async function guard(id: string, group: Group, server: string, test: string, fn:
   }
 }
 
-/** Enough messages for a warm-up and a measured run at `rate`, + 25 %. */
-function prefillCount(rate: number): number {
-  return Math.min(config.maxRequests, Math.ceil((rate * (config.seconds + config.warmupSeconds) * 1.25) / 1000) * 1000);
+/** Enough messages for `seconds` (default: a warm-up and a measured run) at `rate`, + 25 %. */
+function prefillCount(rate: number, seconds = config.seconds + config.warmupSeconds): number {
+  return Math.min(config.maxRequests * config.rounds, Math.ceil((rate * seconds * 1.25) / 1000) * 1000);
 }
 
 async function timedPrefill(base: string, q: string, n: number, who: string): Promise<void> {
@@ -95,23 +100,64 @@ function fromStream(id: string, group: Group, server: string, l: StreamLine, red
   };
 }
 
-async function bareRows(bare: RunningServer, phase: 'start' | 'end'): Promise<void> {
-  const pids = () => [bare.pid];
-  await guard(`bare.post.${phase}`, 'ceiling', 'bare fastify', `POST one message (${phase})`, () => measureHttp(ctx, form(`${bare.url}/q/bench`, `bare.post.${phase}`, 'ceiling', 'bare fastify', `POST one message (${phase})`, pids, () => [])));
-  await guard(`bare.get.${phase}`, 'ceiling', 'bare fastify', `GET one message (${phase})`, () =>
-    measureHttp(ctx, { id: `bare.get.${phase}`, group: 'ceiling', server: 'bare fastify', test: `GET one message (${phase})`, specs: [get(`${bare.url}/q/bench`)], serverPids: pids }),
-  );
+interface Side {
+  id: string;
+  group: Group;
+  server: string;
+  url: string;
+  pids: () => number[];
+  store: () => number[];
+}
+
+/**
+ * The head-to-head rows (bare handler, our broker, RSMQ): POST, then GET, each in
+ * `config.rounds` interleaved rounds, one row per side = its median round. A busy spell on the
+ * shared box then lands on every side instead of on whichever ran at that moment.
+ */
+async function headToHead(sides: { bare: Side; ours: Side; rsmq: Side }): Promise<void> {
+  const { bare, ours, rsmq } = sides;
+  const rounds = async (rows: Array<(round: number) => Promise<PeerLine>>): Promise<PeerLine[][]> => {
+    const out: PeerLine[][] = [];
+    for (let r = 0; r < config.rounds; r++) {
+      const round: PeerLine[] = [];
+      for (const row of rows) {
+        try {
+          round.push(await row(r));
+        } catch (err) {
+          log(`round ${r + 1} FAILED: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
+        }
+      }
+      out.push(round);
+    }
+    return out;
+  };
+  const postRow = (s: Side, id: string, test: string) => (r: number) => measureHttp(ctx, { ...form(`${s.url}/q/bench-post`, id, s.group, s.server, test, s.pids, s.store), warm: r > 0 });
+  const posts = medianRows(await rounds([postRow(bare, 'bare.post', 'POST one message'), postRow(ours, 'redis.post', 'send: POST one message'), postRow(rsmq, 'rsmq.send', 'send: POST one message')]));
+  lines.push(...posts);
+  // Enough messages for every GET round at the rate each side could reach at most: the bare
+  // handler's GET is ~1.1-1.4 × its POST; RSMQ's pop ~1.5-2.5 × its send (earlier runs).
+  const rateOf = (id: string) => posts.find((l) => l.id === id)?.rate ?? 0;
+  const busy = config.rounds * config.seconds + config.warmupSeconds;
+  const oursMax = Math.min(60_000, Math.max(20_000, 1.5 * rateOf('bare.post')));
+  const rsmqMax = Math.min(oursMax, Math.max(8_000, 2.5 * rateOf('rsmq.send')));
+  await timedPrefill(ours.url, 'bench-get', prefillCount(oursMax, busy), ours.server);
+  await timedPrefill(rsmq.url, 'bench-get', prefillCount(rsmqMax, busy), rsmq.server);
+  const getRow = (s: Side, id: string, test: string) => (r: number) =>
+    measureHttp(ctx, { id, group: s.group, server: s.server, test, specs: [get(`${s.url}/q/bench-get`)], serverPids: s.pids, storePids: s.store, note: empties, warm: r > 0 });
+  lines.push(...medianRows(await rounds([getRow(bare, 'bare.get', 'GET one message'), getRow(ours, 'redis.get', 'receive: GET one message'), getRow(rsmq, 'rsmq.receive', 'receive: GET one (popMessage)')])));
 }
 
 async function brokerRows(label: 'redis' | 'sqlite', broker: RunningServer, store: () => number[], getRate: number): Promise<void> {
   const server = `restmq (${label})`;
   const pids = () => [broker.pid];
-  await guard(`${label}.post`, 'ours', server, 'send: POST one message', () => measureHttp(ctx, form(`${broker.url}/q/bench-post`, `${label}.post`, 'ours', server, 'send: POST one message', pids, store)));
-  await guard(`${label}.get`, 'ours', server, 'receive: GET one message', async () => {
-    await timedPrefill(broker.url, 'bench-get', prefillCount(getRate), server);
-    return measureHttp(ctx, { id: `${label}.get`, group: 'ours', server, test: 'receive: GET one message', specs: [get(`${broker.url}/q/bench-get`)], serverPids: pids, storePids: store, note: empties });
-  });
-  if (label === 'sqlite') return;
+  if (label === 'sqlite') {
+    await guard(`${label}.post`, 'ours', server, 'send: POST one message', () => measureHttp(ctx, form(`${broker.url}/q/bench-post`, `${label}.post`, 'ours', server, 'send: POST one message', pids, store)));
+    await guard(`${label}.get`, 'ours', server, 'receive: GET one message', async () => {
+      await timedPrefill(broker.url, 'bench-get', prefillCount(getRate), server);
+      return measureHttp(ctx, { id: `${label}.get`, group: 'ours', server, test: 'receive: GET one message', specs: [get(`${broker.url}/q/bench-get`)], serverPids: pids, storePids: store, note: empties });
+    });
+    return;
+  }
   await guard(`${label}.batch`, 'ours', server, 'batch: POST ?batch=1 ×100', () =>
     measureHttp(ctx, {
       id: `${label}.batch`,
@@ -140,34 +186,22 @@ async function brokerRows(label: 'redis' | 'sqlite', broker: RunningServer, stor
   });
 }
 
-async function rsmqRows(redis: PrivateRedis, getRate: number): Promise<void> {
+async function rsmqLeaseRow(w: RunningServer, redis: PrivateRedis, getRate: number): Promise<void> {
   const server = 'rsmq + fastify';
-  const w = await startListeningScript('bench/peers/rsmq-fastify.ts', [String(redis.server.port)], 'rsmq + fastify');
-  try {
-    const pids = () => [w.pid];
-    const store = () => [redis.pid];
-    await guard('rsmq.send', 'peer', server, 'send: POST one message', () => measureHttp(ctx, form(`${w.url}/q/bench-post`, 'rsmq.send', 'peer', server, 'send: POST one message', pids, store)));
-    await guard('rsmq.receive', 'peer', server, 'receive: GET one (popMessage)', async () => {
-      await timedPrefill(w.url, 'bench-get', prefillCount(getRate), server);
-      return measureHttp(ctx, { id: 'rsmq.receive', group: 'peer', server, test: 'receive: GET one (popMessage)', specs: [get(`${w.url}/q/bench-get`)], serverPids: pids, storePids: store, note: empties });
+  await guard('rsmq.lease', 'peer', server, 'receiveMessage vt=30 + deleteMessage', async () => {
+    await timedPrefill(w.url, 'bench-lease', prefillCount(getRate / 2), server);
+    return measureHttp(ctx, {
+      id: 'rsmq.lease',
+      group: 'peer',
+      server,
+      test: 'receiveMessage vt=30 + deleteMessage',
+      specs: [{ ...get(`${w.url}/q/bench-lease`), leaseAck: { leaseSeconds: 30 } }],
+      serverPids: () => [w.pid],
+      storePids: () => [redis.pid],
+      count: (l) => l.pairs?.acked ?? 0,
+      note: () => ['msgs/s = pairs; latency of the pair'],
     });
-    await guard('rsmq.lease', 'peer', server, 'receiveMessage vt=30 + deleteMessage', async () => {
-      await timedPrefill(w.url, 'bench-lease', prefillCount(getRate / 2), server);
-      return measureHttp(ctx, {
-        id: 'rsmq.lease',
-        group: 'peer',
-        server,
-        test: 'receiveMessage vt=30 + deleteMessage',
-        specs: [{ ...get(`${w.url}/q/bench-lease`), leaseAck: { leaseSeconds: 30 } }],
-        serverPids: pids,
-        storePids: store,
-        count: (l) => l.pairs?.acked ?? 0,
-        note: () => ['msgs/s = pairs; latency of the pair'],
-      });
-    });
-  } finally {
-    await w.stop();
-  }
+  });
 }
 
 async function rabbitRows(): Promise<void> {
@@ -234,6 +268,7 @@ function header(): string {
     `RestMQ vs peers, ${startedAt.toISOString()}${config.quick ? '  [BENCH_QUICK: smoke run, figures are not comparable]' : ''}`,
     `machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? '?'}), load average ${loadavg().map((n) => n.toFixed(2)).join(' ')} at start; Node ${process.version}`,
     `HTTP rows: ${config.connections} keep-alive connections, ${config.seconds} s after a ${config.warmupSeconds} s warm-up, generator ${tool.name} in this process;`,
+    `           bare / ours / RSMQ POST and GET: ${config.rounds} interleaved rounds each, the median round shown;`,
     `push rows: ${config.stream.workers} consumer processes, closed-loop producer (lag budget ${config.stream.lagBudgetMs} ms), ${config.stream.seconds} s after ${config.stream.warmupSeconds} s.`,
     'Everything (servers, redis-server, generator, consumers) shares these cores on 127.0.0.1: compare ratios within this run.',
     'CPU µs/msg = CPU of the server processes + their store (redis-server) per message (per delivery for fan-out, per op for redis-benchmark).',
@@ -247,16 +282,27 @@ try {
   const redis = await startPrivateRedis();
   const store = () => [redis.pid];
   const bare = await startBareServer();
+  // The bare GET rate bounds every GET here: it sizes the later prefills (20,000/s at least).
+  let bareGet = 20_000;
   try {
-    await bareRows(bare, 'start');
-    const bareGet = Math.max(20_000, lines.find((l) => l.id === 'bare.get.start')?.rate ?? 0);
     if (installed.redisBenchmark) await guard('redisbench', 'ceiling', 'redis-benchmark', 'ceilings', () => redisCeiling(redis.server.port, redis.pid, config.quick ? 20_000 : 100_000, log).then((ls) => ls.map((l, i) => ({ ...l, id: i === 0 ? 'redisbench.lpush16' : `redisbench.${i}` }))));
     else lines.push(naLine('redisbench.lpush16', 'ceiling', 'redis-benchmark', 'ceilings', installed.notes.join('; ') || 'redis-benchmark not found'));
 
     const broker = await startBrokerChild('redis', { redis: redis.server, logLevel: config.brokerLogLevel, args: BROKER_STREAM_ARGS });
     try {
-      await brokerRows('redis', broker, store, bareGet);
-      await rsmqRows(redis, bareGet);
+      const rsmq = await startListeningScript('bench/peers/rsmq-fastify.ts', [String(redis.server.port)], 'rsmq + fastify');
+      try {
+        await headToHead({
+          bare: { id: 'bare', group: 'ceiling', server: 'bare fastify', url: bare.url, pids: () => [bare.pid], store: () => [] },
+          ours: { id: 'redis', group: 'ours', server: 'restmq (redis)', url: broker.url, pids: () => [broker.pid], store },
+          rsmq: { id: 'rsmq', group: 'peer', server: 'rsmq + fastify', url: rsmq.url, pids: () => [rsmq.pid], store },
+        });
+        bareGet = Math.max(bareGet, lines.find((l) => l.id === 'bare.get')?.rate ?? 0);
+        await brokerRows('redis', broker, store, bareGet);
+        await rsmqLeaseRow(rsmq, redis, bareGet);
+      } finally {
+        await rsmq.stop();
+      }
       await guard('rabbit', 'peer', 'rabbitmq http api', 'publish / get', () => rabbitRows().then(() => []));
       await scaleRows(broker, redis, bareGet);
       const pool = await ConsumerPool.start(config.stream.workers);
@@ -284,7 +330,6 @@ try {
     } finally {
       await sqlite.stop();
     }
-    await bareRows(bare, 'end');
   } finally {
     await bare.stop();
     await redis.stop();
