@@ -121,6 +121,8 @@ export function installLimits(app: FastifyInstance, deps: AppDeps): void {
     // The response closes when the stream or poll ends, or the client goes (a WebSocket's
     // stand-in response closes with its socket).
     reply.raw.once('close', release);
+    // If the socket closed before the listener was added, its close (which closes the response) has passed.
+    if (req.raw.socket?.destroyed) release();
   });
 }
 

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { WebSocket } from 'ws';
 import { assertError, forEachBackend, post, qname, req, until, type Res } from './backends.js';
 import { SseClient, WsClient, CometClient, type StreamClient } from '../harness/stream-clients.js';
-import { rawRequest } from './raw-http.js';
+import { rawExchange, rawRequest } from './raw-http.js';
 import { ERRORS } from '../../src/errors.js';
 
 const LIMITS = {
@@ -122,6 +122,30 @@ forEachBackend(
             if (sse.status === 200) open.push(sse);
             else sse.close();
             return sse.status === 200;
+          });
+        } finally {
+          for (const c of open) c.close();
+        }
+      });
+
+      it('stream clients that hit and run leave no slot behind', async () => {
+        const q = qname();
+        const port = Number(new URL(ctx().url).port);
+        await Promise.all(
+          Array.from({ length: 20 }, () =>
+            rawExchange({ port, timeoutMs: 5000 }, (socket) => {
+              socket.write(`GET /sse/${q} HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n`);
+              socket.destroy();
+            }),
+          ),
+        );
+        const open: StreamClient[] = [];
+        try {
+          await until('both slots to be free', async () => {
+            const sse = await SseClient.open(ctx().url, `/sse/${q}`);
+            if (sse.status === 200) open.push(sse);
+            else sse.close();
+            return open.length === 2;
           });
         } finally {
           for (const c of open) c.close();
