@@ -40,7 +40,7 @@ function params(fields: Record<string, string | number | undefined>): URLSearchP
 
 export class HttpClient {
   readonly base: string;
-  private readonly timeoutMs: number;
+  readonly timeoutMs: number;
   readonly headers: Record<string, string>;
 
   constructor(options: ClientOptions) {

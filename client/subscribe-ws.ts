@@ -16,22 +16,42 @@ type Reply = Record<string, unknown>;
 export class WsCommands {
   private chain: Promise<unknown> = Promise.resolve();
   private pending: { resolve: (r: Reply) => void; reject: (e: unknown) => void } | undefined;
+  /** Told when a command starts or ends waiting for its reply. */
+  onBusy: (busy: boolean) => void = () => {};
 
-  constructor(private readonly socket: WebSocket) {
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly timeoutMs: number,
+  ) {
     socket.once('close', () => this.pending?.reject(new RestMQError('the WebSocket closed before the reply', 0, 'CONNECTION_FAILED')));
   }
 
+  /** Set when a reply did not come in time: a late one could be taken for the next command's. */
+  private broken = false;
+
+  /** Whether commands can go over this socket (else the SDK uses HTTP). */
   get open(): boolean {
-    return this.socket.readyState === WebSocket.OPEN;
+    return !this.broken && this.socket.readyState === WebSocket.OPEN;
   }
 
   /** Sends a command and resolves with its reply; a broker error reply rejects. */
   run(command: Reply): Promise<Reply> {
-    const next = this.chain.then(
+    const next: Promise<Reply> = this.chain.then(
       () =>
         new Promise<Reply>((resolve, reject) => {
           if (!this.open) return reject(new RestMQError('the WebSocket is closed', 0, 'CONNECTION_FAILED'));
-          this.pending = { resolve, reject };
+          const timer = setTimeout(() => {
+            this.broken = true;
+            this.pending = undefined;
+            this.onBusy(false);
+            reject(new RestMQError(`no reply to ${String(command['cmd'])} within ${this.timeoutMs} ms`, 0, 'TIMEOUT'));
+          }, this.timeoutMs);
+          const done = <A>(f: (a: A) => void) => (a: A) => {
+            clearTimeout(timer);
+            f(a);
+          };
+          this.pending = { resolve: done(resolve), reject: done(reject) };
+          this.onBusy(true);
           this.socket.send(JSON.stringify(command));
         }),
     );
@@ -44,6 +64,7 @@ export class WsCommands {
     const p = this.pending;
     this.pending = undefined;
     if (!p) return;
+    this.onBusy(false);
     if (typeof frame['code'] === 'string' && typeof frame['error'] === 'string') p.reject(errorFromReply(statusOf(frame['code']), JSON.stringify(frame)));
     else if (typeof frame['error'] === 'string') p.reject(new RestMQError(frame['error'], 200, 'COMMAND_FAILED'));
     else p.resolve(frame);
@@ -63,7 +84,7 @@ export function wsConnect<T>(http: HttpClient, queue: string, lease: number | un
   return (sink: StreamSink<T>, signal: AbortSignal): Promise<Connection> =>
     new Promise((resolveOpen, rejectOpen) => {
       const socket = new WebSocket(wsUrl(http, queue, lease), { headers: http.headers });
-      const commands = new WsCommands(socket);
+      const commands = new WsCommands(socket, http.timeoutMs);
       let opened = false;
       let settle: { resolve: () => void; reject: (e: unknown) => void } | undefined;
       const closed = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
@@ -78,13 +99,28 @@ export function wsConnect<T>(http: HttpClient, queue: string, lease: number | un
         res.on('end', () => rejectOpen(errorFromReply(res.statusCode ?? 0, body)));
         res.on('error', () => rejectOpen(errorFromReply(res.statusCode ?? 0, body)));
       });
+      // A paused socket reads nothing, command replies included: while an ack waits for its
+      // reply the socket reads on, or a reader awaiting ack() on a full buffer would deadlock.
+      let wantPaused = false;
+      let busy = false;
+      const apply = () => (wantPaused && !busy ? socket.pause() : socket.resume());
+      commands.onBusy = (b) => {
+        busy = b;
+        apply();
+      };
       socket.once('open', () => {
         opened = true;
         resolveOpen({
           closed,
           close: () => socket.close(1000),
-          pause: () => socket.pause(),
-          resume: () => socket.resume(),
+          pause: () => {
+            wantPaused = true;
+            apply();
+          },
+          resume: () => {
+            wantPaused = false;
+            apply();
+          },
         });
       });
       socket.on('message', (data, isBinary) => {

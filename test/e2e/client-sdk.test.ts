@@ -276,3 +276,40 @@ describe('auth: Basic credentials and API keys, on requests and stream handshake
     await rejectsWith(new RestMQ({ url: url(), auth: { apiKey: 'not-a-key' } }).push(q, 'x'), 401, 'AUTH_REQUIRED');
   });
 });
+
+describe('a leased subscription whose reader acks each message never stalls on a full buffer', () => {
+  let broker: TestBroker | undefined;
+  before(async () => {
+    broker = await startTestBroker('memory');
+  });
+  after(async () => {
+    await broker?.close();
+  });
+
+  // Regression: the WebSocket was paused past 1,000 buffered messages, which also held back
+  // the reply to the ack the reader was awaiting.
+  for (const transport of ['ws', 'sse'] as Transport[]) {
+    it(`over ${transport}, 1,500 messages`, async () => {
+      assert.ok(broker, 'broker started');
+      const mq = new RestMQ({ url: broker.url });
+      const q = qname();
+      await mq.pushMany(q, Array.from({ length: 1500 }, (_, i) => String(i)));
+      const sub = mq.subscribe(q, { transport, lease: 60 });
+      const seen = new Set<string>();
+      try {
+        for (const m of await nextN(sub, 1, 10_000)) await m.ack();
+        for (;;) {
+          const [m] = await nextN(sub, 1, 10_000);
+          assert.ok(m, 'a delivery');
+          seen.add(m.value);
+          await m.ack();
+          if (seen.size === 1499) break;
+        }
+      } finally {
+        sub.close();
+      }
+      const s = await mq.stats(q);
+      assert.equal(s.inflight + s.len, 0, `all acked (${JSON.stringify(s)})`);
+    });
+  }
+});
