@@ -26,7 +26,8 @@ const TIMEOUT_CHECK_MS = 1000;
 /** The whole request (headers and body) gets this many times the headers timeout: 60 s by default. */
 export const REQUEST_TIMEOUT_FACTOR = 6;
 
-const STREAM_ROUTES = new Set(['/c/:queue', '/sse/:queue', '/ws/:queue']);
+/** Routes whose response stays open: the queue streams and the dashboard's live feed (SSE). */
+const STREAM_ROUTES = new Set(['/c/:queue', '/sse/:queue', '/ws/:queue', '/dashboard/api/events']);
 
 function readPem(flag: string, path: string): Buffer {
   try {

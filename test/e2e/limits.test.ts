@@ -89,13 +89,14 @@ forEachBackend(
         assert.deepEqual(JSON.parse(r.body), { error: ERRORS.HEADERS_TOO_LARGE.message, code: 'HEADERS_TOO_LARGE' });
       });
 
-      it('--max-streams-per-ip counts COMET, SSE and WebSocket streams together: 429 TOO_MANY_STREAMS', async () => {
+      it('--max-streams-per-ip counts COMET, SSE, WebSocket and dashboard feed streams together: 429 TOO_MANY_STREAMS', async () => {
         const q = qname();
         const open: StreamClient[] = [await SseClient.open(ctx().url, `/sse/${q}`), await CometClient.open(ctx().url, q)];
         try {
           assert.deepEqual(open.map((c) => c.status), [200, 200]);
           assertError(await req(ctx().url, 'GET', `/sse/${q}`), 429, 'TOO_MANY_STREAMS');
           assertError(await req(ctx().url, 'GET', `/c/${q}`), 429, 'TOO_MANY_STREAMS');
+          assertError(await req(ctx().url, 'GET', '/dashboard/api/events'), 429, 'TOO_MANY_STREAMS');
           const ws = await wsRefusal(ctx().url, q);
           assert.equal(ws.status, 429);
           assert.equal((JSON.parse(ws.body) as { code: string }).code, 'TOO_MANY_STREAMS');
