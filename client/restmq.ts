@@ -47,8 +47,9 @@ export class RestMQ {
     return this.take<Envelope>(queue, { wait: options.wait, count: options.count });
   }
 
-  /** Leases the oldest message for `seconds`: it stays invisible until acked, nacked or the lease ends. */
+  /** Leases up to `count` (1-100) messages, each with its own receipt. */
   lease(queue: string, seconds: number, options: PopOptions & { count: number }): Promise<LeasedEnvelope[]>;
+  /** Leases the oldest message for `seconds`: it stays invisible until acked, nacked or the lease ends. */
   lease(queue: string, seconds: number, options?: PopOptions): Promise<LeasedEnvelope | null>;
   async lease(queue: string, seconds: number, options: PopOptions & { count?: number } = {}): Promise<LeasedEnvelope | LeasedEnvelope[] | null> {
     return this.take<LeasedEnvelope>(queue, { lease: seconds, wait: options.wait, count: options.count });
