@@ -2,12 +2,15 @@
  * The malformed requests of the HTTP fuzz, as fast-check arbitraries (so a seed replays them):
  * bad methods, absurd paths, bad %-encoding, odd and overlong headers, wrong Content-Length,
  * broken chunked encoding, truncated bodies, invalid UTF-8, JSON edge cases, bad multipart,
- * WebSocket handshakes and frames gone wrong, and plain random bytes. Requests only ever
- * name the queues given (the witness queues are never among them).
+ * WebSocket handshakes and frames gone wrong (ws-cases.ts), pipelined requests, and plain
+ * random bytes; bodies come from bodies.ts. Requests only ever name the queues given (the
+ * witness queues are never among them).
  */
 import fc from 'fast-check';
-import type { RawCase } from './raw-http.js';
+import { cut, type RawCase } from './raw-http.js';
 import { hostileBytes, hostileText } from './arbitraries.js';
+import { ARG_NAMES, BAD_ESCAPES, ODD_NUMBERS, bodyArb } from './bodies.js';
+import { wsCase } from './ws-cases.js';
 
 const METHODS = ['GET', 'POST', 'DELETE', 'PUT', 'HEAD', 'OPTIONS', 'PATCH'];
 const ODD_METHODS = ['get', 'G ET', 'FOO', 'CONNECT', 'TRACE', 'PRI', 'M-SEARCH', 'PROPFIND', 'X'.repeat(300), '', 'GET\0', 'PO\u00c9ST', 'DELETE DELETE'];
@@ -16,9 +19,6 @@ const ROUTES = [
   '/p/{q}', '/control/', '/control/{q}', '/stats/', '/stats/{q}', '/j/{q}', '/health', '/ready', '/metrics', '/dashboard/', '/dashboard/api/queues/{q}',
   '/presque/q/{q}', '/presque/qb/{q}', '/presque/j/{q}', '/presque/status/', '/presque/status/{q}', '/presque/control/{q}', '/presque/w/{q}', '/static/help.html',
 ];
-const ARG_NAMES = ['authkey', 'value', 'msg', 'queue', 'count', 'lease', 'wait', 'ttl', 'delay', 'dedup', 'callback', 'batch', 'status', 'policy', 'body', 'max_attempts', 'dead_letter', 'batch_size', 'uniq', 'delayed', 'with_desc'];
-const BAD_ESCAPES = ['%', '%2', '%zz', '%C3', '%C3%28', '%ED%A0%80', '%FF%FE', '%00', '%0d%0a', '%25%', '%E2%80%A8', '%F4%90%80%80', '+%2B+'];
-const ODD_NUMBERS = ['0', '1', '60', '61', '100', '101', '-1', '1e3', '0x10', '99999999999999999999', '1.5', ' 1', 'NaN', '', '١'];
 const CONTENT_TYPES = [
   'application/x-www-form-urlencoded', 'application/json', 'text/plain', 'application/octet-stream', 'multipart/form-data; boundary=XyZ',
   'multipart/form-data', 'application/json; charset=latin1', 'text/plain; charset=utf-16', 'application/xml', 'APPLICATION/JSON', ';;;', 'application/x-www-form-urlencoded\0',
@@ -49,52 +49,6 @@ const absurdPathArb = fc.oneof(
   fc.constantFrom('*', '//', '/../../etc/passwd', '/q//x', 'http://127.0.0.1/q/x', 'no-slash', '/%', '/q/%zz', '/\0', '/q/x#frag', '/' + 'x'.repeat(20_000), '/q/' + '%41'.repeat(3000)),
   hostileBytes(30).map((b) => '/' + b.toString('latin1')),
 );
-
-/** A body a route might parse: forms, JSON edge cases, multipart, invalid UTF-8, random bytes. */
-interface Body {
-  /** The Content-Type that fits the body. */
-  type: string;
-  bytes: Buffer;
-}
-
-const FORM = 'application/x-www-form-urlencoded';
-const JSON_TYPE = 'application/json';
-
-function bodyArb(queues: readonly string[]): fc.Arbitrary<Body> {
-  const q = fc.constantFrom(...queues);
-  const form = fc.oneof(
-    fc.tuple(fc.constantFrom(...ARG_NAMES), fc.oneof(hostileText(20), fc.constantFrom(...BAD_ESCAPES, ...queues, ...ODD_NUMBERS))).map(([k, v]) => `${k}=${v}`),
-    q.map((name) => `queue=${name}&value=${encodeURIComponent('fuzz \r\n\0 é')}`),
-    fc.array(fc.tuple(fc.constantFrom(...ARG_NAMES), hostileText(10).map(encodeURIComponent)), { maxLength: 6 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&')),
-  ).map((t) => ({ type: FORM, bytes: Buffer.from(t, 'utf8') }));
-  const json = fc.oneof(
-    q.map((name) => `{"cmd": "add", "queue": "${name}", "value": ${JSON.stringify('fuzz \r\n\0 é')}}`),
-    fc.nat({ max: 100_000 }).map((d) => '['.repeat(d) + ']'.repeat(d)),
-    fc.nat({ max: 5_000 }).map((d) => '{"cmd": "add", "queue": "x", "value": ' + '{"a":'.repeat(d) + '1' + '}'.repeat(d) + '}'),
-    q.map((name) => `{"cmd": "add", "queue": "${name}", "value": "a", "value": "b", "cmd": "take"}`),
-    q.map((name) => `{"__proto__": {"cmd": "add", "isAdmin": true}, "constructor": {"prototype": {"polluted": 1}}, "cmd": "len", "queue": "${name}"}`),
-    q.map((name) => `{"cmd": "add", "queue": "${name}", "values": [${'"v",'.repeat(1000)}"v"]}`),
-    q.map((name) => `{"cmd": "lease", "queue": "${name}", "lease": 1e309, "count": -0}`),
-    fc.constantFrom('["a", 1, null]', '[' + '"x",'.repeat(1001) + '"x"]', '1e999999', '-', '{"cmd": "add"', '\ufeff{}', 'null', '"\\ud800"', '{"cmd": ""}'),
-    fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-    fc.array(hostileText(10), { minLength: 1, maxLength: 5 }).map((vs) => JSON.stringify(vs)),
-  ).map((t) => ({ type: JSON_TYPE, bytes: Buffer.from(t, 'utf8') }));
-  const multipart = fc.oneof(
-    fc.tuple(fc.constantFrom('value', 'msg', 'queue'), hostileText(20)).map(([n, v]) => `--XyZ\r\nContent-Disposition: form-data; name="${n}"\r\n\r\n${v}\r\n--XyZ--\r\n`),
-    fc.constantFrom(
-      '--XyZ\r\nContent-Disposition: form-data; name="value"; filename="x.bin"\r\n\r\nfile\r\n--XyZ--\r\n',
-      '--XyZ\r\nContent-Disposition: form-data; name="value"\r\n\r\nno end',
-      '--XyZ\r\n\r\n\r\n--XyZ--\r\n',
-      '--XyZ\r\nContent-Disposition: form-data; name="value"\r\nContent-Type: text/plain; charset=utf-16le\r\n\r\n\xff\xfe\r\n--XyZ--\r\n',
-      '--XyZ\r\n' + 'Content-Disposition: form-data; name="a"\r\n\r\nb\r\n--XyZ\r\n'.repeat(150) + '--XyZ--\r\n',
-    ),
-  ).map((t) => ({ type: 'multipart/form-data; boundary=XyZ', bytes: Buffer.from(t, 'utf8') }));
-  const invalidUtf8 = fc
-    .tuple(fc.constantFrom<[string, string]>([FORM, 'value='], ['text/plain', ''], [JSON_TYPE, '{"cmd": "add", "queue": "x", "value": "']), hostileBytes(20))
-    .map(([[type, prefix], b]) => ({ type, bytes: Buffer.concat([Buffer.from(prefix), b, Buffer.from([0xc3, 0x28])]) }));
-  const raw = fc.tuple(fc.constantFrom('text/plain', 'application/octet-stream'), fc.oneof(hostileBytes(80), hostileText(40).map((t) => Buffer.from(t, 'utf8')))).map(([type, bytes]) => ({ type, bytes }));
-  return fc.oneof({ weight: 3, arbitrary: form }, { weight: 3, arbitrary: json }, multipart, invalidUtf8, raw, fc.constant({ type: FORM, bytes: Buffer.alloc(0) }));
-}
 
 /** How the body is framed: right, wrong, or lying. */
 type Framing = 'length' | 'too-long' | 'too-short' | 'chunked' | 'bad-chunked' | 'none' | 'both' | 'negative' | 'garbage-length' | 'two-lengths' | 'huge-length';
@@ -155,19 +109,6 @@ const authHeader = fc.oneof(
   hostileText(20).map((t) => `Authorization: Bearer ${t.replace(/[\r\n]/g, '')}`),
 );
 
-/** Cuts bytes into pieces at random places (a client writing in odd chunks). */
-function cut(bytes: Buffer, at: number[]): Buffer[] {
-  const points = [...new Set(at.map((a) => a % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  out.push(bytes.subarray(from));
-  return out.filter((b) => b.length > 0);
-}
-
 /** The one thing a request gets wrong (most get one thing wrong, so the rest reaches the routes). */
 type Flaw = 'none' | 'method' | 'path' | 'version' | 'content-type' | 'headers' | 'framing' | 'truncated' | 'bare-lf' | 'slow';
 const FLAWS: [Flaw, number][] = [['none', 6], ['method', 1], ['path', 1], ['version', 1], ['content-type', 1], ['headers', 2], ['framing', 2], ['truncated', 1], ['bare-lf', 1], ['slow', 1]];
@@ -216,62 +157,6 @@ function httpCase(queues: readonly string[]): fc.Arbitrary<RawCase> {
       const pieces = r.flaw === 'slow' ? cut(bytes, r.cuts) : [bytes];
       return { kind: label, pieces, gapMs: r.flaw === 'slow' ? r.gapMs : 0, end: r.end, method, path, waitAll: r.flaw === 'framing' || r.flaw === 'bare-lf' };
     });
-}
-
-/** A client→server WebSocket frame (masked unless told otherwise). */
-function wsFrame(opcode: number, payload: Buffer, opts: { fin?: boolean; masked?: boolean; claimLength?: number } = {}): Buffer {
-  const fin = opts.fin ?? true;
-  const masked = opts.masked ?? true;
-  const len = opts.claimLength ?? payload.length;
-  const head: number[] = [(fin ? 0x80 : 0) | (opcode & 0x0f)];
-  if (len < 126) head.push((masked ? 0x80 : 0) | len);
-  else if (len < 65536) head.push((masked ? 0x80 : 0) | 126, len >> 8, len & 0xff);
-  else {
-    head.push((masked ? 0x80 : 0) | 127);
-    const big = Buffer.alloc(8);
-    big.writeBigUInt64BE(BigInt(len));
-    head.push(...big);
-  }
-  const key = Buffer.from([0x12, 0x34, 0x56, 0x78]);
-  const body = masked ? Buffer.from(payload.map((b, i) => b ^ key[i % 4]!)) : payload;
-  return Buffer.concat([Buffer.from(head), masked ? key : Buffer.alloc(0), body]);
-}
-
-/** WebSocket: handshakes with bad headers, and good handshakes followed by bad frames. */
-function wsCase(queues: readonly string[]): fc.Arbitrary<RawCase> {
-  const q = fc.constantFrom(...queues);
-  const handshake = (path: string, change: Record<string, string | null> = {}) => {
-    const headers: Record<string, string | null> = {
-      Host: '127.0.0.1', Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '13', ...change,
-    };
-    const lines = Object.entries(headers).flatMap(([k, v]) => (v === null ? [] : [`${k}: ${v}`]));
-    return `GET ${path} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`;
-  };
-  const badHandshake = fc.tuple(q, fc.constantFrom<Record<string, string | null>>(
-    { 'Sec-WebSocket-Version': '8' }, { 'Sec-WebSocket-Version': null }, { 'Sec-WebSocket-Key': 'short' }, { 'Sec-WebSocket-Key': '' }, { 'Sec-WebSocket-Key': null },
-    { Upgrade: null }, { Upgrade: 'websocket2' }, { Connection: 'close' }, { 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits=99' },
-    { 'Sec-WebSocket-Protocol': 'a, , b' }, { Origin: 'null' },
-  )).map(([name, change]) => handshake(`/ws/${name}`, change));
-  const handshakeOnOtherRoutes = fc.constantFrom('/q/x', '/ws/', '/ws/QUEUESET', '/ws/%zz', '/ws/' + 'a'.repeat(200), '/sse/x', '/').map((p) => handshake(p));
-  const frame = fc.oneof(
-    fc.tuple(fc.constantFrom(1, 2), fc.oneof(bodyArb(queues).map((b) => b.bytes), hostileBytes(40))).map(([op, p]) => wsFrame(op, p)),
-    q.map((name) => wsFrame(1, Buffer.from(JSON.stringify({ cmd: 'add', queue: name, value: 'from a fuzzed socket' })))),
-    fc.constantFrom(
-      wsFrame(1, Buffer.from([0xc3, 0x28])),
-      wsFrame(1, Buffer.from('unmasked'), { masked: false }),
-      wsFrame(3, Buffer.from('reserved opcode')),
-      wsFrame(9, Buffer.alloc(200)),
-      wsFrame(8, Buffer.from([0x03, 0xe7])),
-      wsFrame(1, Buffer.from('claims more'), { claimLength: 2 ** 40 }),
-      wsFrame(1, Buffer.from('frag'), { fin: false }),
-      wsFrame(0, Buffer.from('continuation without a start')),
-      Buffer.from([0xff, 0xff, 0xff]),
-    ),
-  );
-  const upgradedThenFrames = fc.tuple(q, fc.array(frame, { minLength: 1, maxLength: 5 })).map(([name, frames]) => handshake(`/ws/${name}`) + frames.map((f) => f.toString('latin1')).join(''));
-  return fc
-    .tuple(fc.oneof(badHandshake, handshakeOnOtherRoutes, upgradedThenFrames), fc.array(fc.nat(), { maxLength: 3 }), fc.boolean())
-    .map(([text, cuts, end]) => ({ kind: `ws ${text.split('\r\n')[0]!.slice(0, 80)}`, pieces: cut(Buffer.from(text, 'latin1'), cuts), gapMs: 0, end }));
 }
 
 /** Several requests written back to back on one connection (HTTP/1.1 pipelining), flawed or not. */

@@ -39,6 +39,19 @@ export interface RawResult {
   error?: string;
 }
 
+/** Cuts bytes into pieces at random places (a client writing in odd chunks). */
+export function cut(bytes: Buffer, at: number[]): Buffer[] {
+  const points = [...new Set(at.map((a) => a % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let from = 0;
+  for (const p of points) {
+    out.push(bytes.subarray(from, p));
+    from = p;
+  }
+  out.push(bytes.subarray(from));
+  return out.filter((b) => b.length > 0);
+}
+
 const STATUS_LINE = /(?:^|\r\n)HTTP\/1\.[01] (\d{3})[^\r\n]*\r\n/g;
 
 /** The responses in what a server sent: each status line, its headers, its body if sized.
