@@ -57,6 +57,11 @@ function out(line: string): void {
 /** Runs a command body; a failure is one line on stderr and exit code 1. */
 function run<A extends unknown[]>(body: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
+    // `restmq tail q | head -1`: a reader that went away ends the command quietly.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(0);
+    });
     try {
       const code = await body(...args);
       if (code !== undefined) process.exitCode = code;

@@ -112,6 +112,18 @@ forEachBackend(
       assert.equal(s.inflight + s.len, 0, 'both acked');
     });
 
+    it('tail ends quietly with code 0 when its reader goes away (`restmq tail q | head -1`)', async () => {
+      const q = qname();
+      await mq().pushMany(q, Array.from({ length: 3000 }, (_, i) => `v${i}`));
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'tail', q, '--url', url()], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout.once('data', () => child.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      assert.equal(code, 0, stderr);
+      assert.equal(stderr, '');
+    });
+
     it('stats prints a table (one queue or all); --json prints the figures', async () => {
       const q = qname();
       await mq().pushMany(q, ['1', '2', '3']);
