@@ -7,7 +7,8 @@
  */
 import type { Category } from './acl-file.js';
 
-export type Guard = Category | 'open';
+/** `command`: the route runs JSON-protocol commands, each checked by commandGuard in its handler. */
+export type Guard = Category | 'open' | 'command';
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 type MethodGuards = Partial<Record<Method, Guard>>;
 
@@ -27,7 +28,8 @@ export const ROUTE_GUARDS: Readonly<Record<string, MethodGuards>> = {
   '/q/:queue/:receipt/nack': { POST: C },
   '/q/:queue/:receipt/extend': { POST: C },
   '/q/:queue/redrive': { POST: A },
-  '/queue': { GET: OPEN, POST: P },
+  // Each command is checked with its own category (commandGuard): policy/status changes are admin.
+  '/queue': { GET: OPEN, POST: 'command' },
   '/p/:queue': { GET: C, POST: A },
   '/control/': { GET: C },
   '/control/:queue': { GET: C, POST: A },
@@ -88,4 +90,19 @@ export function guardFor(method: string, url: string | undefined, accept?: strin
   const guard = guards[m] ?? A;
   if (guard === 'comet:consumer' && (accept ?? '').includes('text/event-stream')) return 'sse:consumer';
   return guard;
+}
+
+/**
+ * JSON-protocol commands carry their own category, because one route (POST /queue, or a
+ * WebSocket's text frames) runs them all. Setting a policy or a status is admin everywhere.
+ * - POST /queue: every other command is rest:producer, the original's category for the whole
+ *   protocol (old clients `take` through it with producer credentials).
+ * - WebSocket frames: the socket passed websocket:consumer; `add` needs rest:producer, the
+ *   rest (get, take, lease, ack, del, len, stats) is a consumer's and needs nothing more.
+ */
+export function commandGuard(via: 'json' | 'ws', command: { cmd?: unknown; policy?: unknown; status?: unknown }): Category | 'open' {
+  const sets = (command.cmd === 'policy' && command.policy !== undefined) || (command.cmd === 'status' && command.status !== undefined);
+  if (sets) return A as Category;
+  if (via === 'json' || command.cmd === 'add') return P as Category;
+  return OPEN as 'open';
 }

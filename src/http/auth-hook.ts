@@ -15,8 +15,8 @@ import { decide, sectionFor } from '../auth/acl.js';
 import { AclWatch } from '../auth/acl-watch.js';
 import { decodeRecord, hashKey, keyAllows, privilegeFor } from '../auth/authkeys.js';
 import { credentialsMatch, parseAuthCookie, parseBasic, parseBearer, type UserPassword } from '../auth/credentials.js';
-import { guardFor, isKnownRoute } from '../auth/route-guards.js';
-import type { ErrorCode } from '../errors.js';
+import { commandGuard, guardFor, isKnownRoute } from '../auth/route-guards.js';
+import { BrokerError, type ErrorCode } from '../errors.js';
 import type { AuthKeyStore } from '../storage/authkey-contract.js';
 import { replies } from '../protocols/replies.js';
 import { parseForm, queryOf } from './args.js';
@@ -25,7 +25,6 @@ import { registerAuthkeyRoutes } from './authkey-routes.js';
 import { send } from './reply.js';
 
 const STREAMING: ReadonlySet<Category> = new Set(['comet:consumer', 'websocket:consumer', 'sse:consumer']);
-const CHALLENGE = { 'www-authenticate': 'Basic realm="RestMQ"' };
 
 /** The queue a request is about, when its URL names one: `:queue`, presque's `*`, `GET /?queue=`. */
 export function queueOfRequest(req: FastifyRequest): string | undefined {
@@ -55,21 +54,32 @@ function apiKeyOf(req: FastifyRequest): string | undefined {
 
 type Outcome = 'ok' | Extract<ErrorCode, 'AUTH_REQUIRED' | 'FORBIDDEN'>;
 
-async function authenticate(req: FastifyRequest, category: Category, section: SectionRules, keys: AuthKeyStore): Promise<Outcome> {
+async function authenticate(req: FastifyRequest, category: Category, section: SectionRules, keys: AuthKeyStore, queue = queueOfRequest(req)): Promise<Outcome> {
   const given: (UserPassword | undefined)[] = [parseBasic(req.headers.authorization)];
-  if (STREAMING.has(category)) given.push(parseAuthCookie(req.headers.cookie));
+  // The cookie is a streaming credential: a WebSocket's commands are checked with it too.
+  if (STREAMING.has(category) || req.ws) given.push(parseAuthCookie(req.headers.cookie));
   for (const g of given) if (g && credentialsMatch(g, section.username ?? '', section.password ?? '')) return 'ok';
   const key = apiKeyOf(req);
   if (key === undefined) return 'AUTH_REQUIRED';
   const stored = await keys.getAuthKey(hashKey(key));
   const record = stored === null ? null : decodeRecord(stored);
   if (!record) return 'AUTH_REQUIRED';
-  return keyAllows(record, privilegeFor(category), queueOfRequest(req)) ? 'ok' : 'FORBIDDEN';
+  return keyAllows(record, privilegeFor(category), queue) ? 'ok' : 'FORBIDDEN';
 }
 
 function refuse(reply: FastifyReply, code: ErrorCode): FastifyReply {
-  const r = replies.error(code);
-  return send(reply, code === 'AUTH_REQUIRED' ? { ...r, headers: CHALLENGE } : r);
+  // replies.error adds the Basic challenge to AUTH_REQUIRED.
+  return send(reply, replies.error(code));
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * Checks one JSON-protocol command against the ACL (throws ACCESS_DENIED, AUTH_REQUIRED or
+     * FORBIDDEN). Set by the auth hook when the broker runs with --acl; absent otherwise.
+     */
+    authorizeCommand?: (via: 'json' | 'ws', command: { cmd?: unknown; queue?: unknown; policy?: unknown; status?: unknown }) => Promise<void>;
+  }
 }
 
 export function installAuth(app: FastifyInstance, deps: AppDeps): void {
@@ -82,9 +92,22 @@ export function installAuth(app: FastifyInstance, deps: AppDeps): void {
   const acl = new AclWatch(deps.config.acl, deps.logger);
   acl.start();
   app.addHook('onClose', async () => acl.stop());
+  // Commands run through one route (POST /queue, WebSocket frames) are checked one by one.
+  const checkCategory = async (req: FastifyRequest, guard: Category, queue: string | undefined): Promise<void> => {
+    const section = sectionFor(acl.rules, guard);
+    const decision = decide(section, req.ip);
+    if (decision === 'allow') return;
+    if (decision === 'deny' || !section) throw new BrokerError('ACCESS_DENIED');
+    const outcome = await authenticate(req, guard, section, deps.authkeys, queue);
+    if (outcome !== 'ok') throw new BrokerError(outcome);
+  };
   app.addHook('onRequest', async (req, reply) => {
+    req.authorizeCommand = async (via, command) => {
+      const guard = commandGuard(via, command);
+      if (guard !== 'open') await checkCategory(req, guard, typeof command.queue === 'string' ? command.queue : undefined);
+    };
     const guard = guardFor(req.method, req.routeOptions.url, req.headers.accept);
-    if (guard === 'open') return;
+    if (guard === 'open' || guard === 'command') return;
     const section = sectionFor(acl.rules, guard);
     const decision = decide(section, req.ip);
     if (decision === 'allow') return;

@@ -110,11 +110,12 @@ export const replies = {
   /** POST /queue replies: application/json, no CRLF, no JSONP. */
   command: (body: Json): Reply => ({ status: 200, type: TYPES.json, body: pyJson(body) }),
 
-  /** Every error the broker raises. */
+  /** Every error the broker raises; a 401 for missing credentials carries the Basic challenge. */
   error: (code: ErrorCode, message?: string): Reply => ({
     status: ERRORS[code].status,
     type: TYPES.json,
     body: JSON.stringify({ error: message ?? ERRORS[code].message, code }),
+    ...(code === 'AUTH_REQUIRED' ? { headers: { 'www-authenticate': 'Basic realm="RestMQ"' } } : {}),
   }),
 
   redirect: (location: string): Reply => ({ status: 302, body: '', headers: { location } }),

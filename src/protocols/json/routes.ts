@@ -54,7 +54,9 @@ export function registerJsonRoutes(app: FastifyInstance, service: QueueService):
         // The original reads the `msg` field, else `body`; we also take a raw JSON body.
         const text = args.get('msg') ?? args.get('body') ?? rawBody(req);
         if (text === undefined) throw new BrokerError('MISSING_ARGUMENT', 'a JSON command is required (form field body or msg, or a JSON body)');
-        return replies.command(await runCommand(service, parseCommand(text)));
+        const command = parseCommand(text);
+        await req.authorizeCommand?.('json', command);
+        return replies.command(await runCommand(service, command));
       },
     },
   });

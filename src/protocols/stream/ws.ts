@@ -87,7 +87,7 @@ class WebSocketSink implements ConsumerSink {
   }
 }
 
-async function answer(service: QueueService, socket: WebSocket, queue: string, text: string): Promise<void> {
+async function answer(service: QueueService, socket: WebSocket, queue: string, text: string, authorize: FastifyRequest['authorizeCommand']): Promise<void> {
   let command;
   try {
     command = parseCommand(text);
@@ -98,6 +98,7 @@ async function answer(service: QueueService, socket: WebSocket, queue: string, t
   // On /ws/<q>, a command without a queue is about <q> (`{"cmd": "ack", "receipt": ...}`).
   if (command['queue'] === undefined) command['queue'] = queue;
   try {
+    await authorize?.('ws', command);
     socket.send(pyJson(await runCommand(service, command)));
   } catch (err) {
     const e = isBrokerError(err) ? err : new BrokerError('INTERNAL');
@@ -141,7 +142,7 @@ export function registerWebSocketRoute(app: FastifyInstance, streams: Streams, s
       socket.on('message', (data, isBinary) => {
         const text = isBinary ? null : data.toString();
         if (text === null) return;
-        if (ready) void answer(service, socket, queue, text);
+        if (ready) void answer(service, socket, queue, text, req.authorizeCommand);
         else messages.push(text);
       });
       // Listen before the (asynchronous) registration: a client gone meanwhile must be detached.
@@ -156,7 +157,7 @@ export function registerWebSocketRoute(app: FastifyInstance, streams: Streams, s
         return;
       }
       ready = true;
-      for (const text of messages) void answer(service, socket, queue, text);
+      for (const text of messages) void answer(service, socket, queue, text, req.authorizeCommand);
       req.log.info({ queue, transport: 'ws', consumer: consumer.id }, 'stream opened');
     },
   });
