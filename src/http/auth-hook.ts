@@ -9,7 +9,7 @@
  * Without --acl nothing is checked (the original's default). Nothing here logs or echoes a
  * credential.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Category, SectionRules } from '../auth/acl-file.js';
 import { decide, sectionFor } from '../auth/acl.js';
 import { AclWatch } from '../auth/acl-watch.js';
@@ -67,10 +67,7 @@ async function authenticate(req: FastifyRequest, category: Category, section: Se
   return keyAllows(record, privilegeFor(category), queue) ? 'ok' : 'FORBIDDEN';
 }
 
-function refuse(reply: FastifyReply, code: ErrorCode): FastifyReply {
-  // replies.error adds the Basic challenge to AUTH_REQUIRED.
-  return send(reply, replies.error(code));
-}
+const DENIAL_REASON = { ACCESS_DENIED: 'ip', AUTH_REQUIRED: 'auth', FORBIDDEN: 'forbidden' } as const;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -92,27 +89,27 @@ export function installAuth(app: FastifyInstance, deps: AppDeps): void {
   const acl = new AclWatch(deps.config.acl, deps.logger);
   acl.start();
   app.addHook('onClose', async () => acl.stop());
-  // Commands run through one route (POST /queue, WebSocket frames) are checked one by one.
-  const checkCategory = async (req: FastifyRequest, guard: Category, queue: string | undefined): Promise<void> => {
+  /** 'ok' or the refusal (counted), for a category on a request (or one of its commands' queue). */
+  const check = async (req: FastifyRequest, guard: Category, queue?: string): Promise<'ok' | keyof typeof DENIAL_REASON> => {
     const section = sectionFor(acl.rules, guard);
     const decision = decide(section, req.ip);
-    if (decision === 'allow') return;
-    if (decision === 'deny' || !section) throw new BrokerError('ACCESS_DENIED');
-    const outcome = await authenticate(req, guard, section, deps.authkeys, queue);
-    if (outcome !== 'ok') throw new BrokerError(outcome);
+    if (decision === 'allow') return 'ok';
+    const outcome = decision === 'deny' || !section ? 'ACCESS_DENIED' : await authenticate(req, guard, section, deps.authkeys, queue ?? queueOfRequest(req));
+    if (outcome !== 'ok') deps.metrics?.aclDenied(DENIAL_REASON[outcome]);
+    return outcome;
   };
   app.addHook('onRequest', async (req, reply) => {
+    // Commands run through one route (POST /queue, WebSocket frames) are checked one by one.
     req.authorizeCommand = async (via, command) => {
       const guard = commandGuard(via, command);
-      if (guard !== 'open') await checkCategory(req, guard, typeof command.queue === 'string' ? command.queue : undefined);
+      if (guard === 'open') return;
+      const outcome = await check(req, guard, typeof command.queue === 'string' ? command.queue : undefined);
+      if (outcome !== 'ok') throw new BrokerError(outcome);
     };
     const guard = guardFor(req.method, req.routeOptions.url, req.headers.accept);
     if (guard === 'open' || guard === 'command') return;
-    const section = sectionFor(acl.rules, guard);
-    const decision = decide(section, req.ip);
-    if (decision === 'allow') return;
-    if (decision === 'deny' || !section) return refuse(reply, 'ACCESS_DENIED');
-    const outcome = await authenticate(req, guard, section, deps.authkeys);
-    if (outcome !== 'ok') return refuse(reply, outcome);
+    const outcome = await check(req, guard);
+    // replies.error adds the Basic challenge to AUTH_REQUIRED.
+    if (outcome !== 'ok') return send(reply, replies.error(outcome));
   });
 }

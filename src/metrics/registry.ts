@@ -6,7 +6,7 @@
  * so the hot path pays one Map increment per batch and a scrape reads the queues once.
  * Labels are the queue name and small enums; never a message id, a receipt or an address.
  */
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Activity } from '../core/activity.js';
 import type { QueueOverview } from '../core/overview.js';
 import { renderQueueFamilies } from './queue-families.js';
@@ -28,6 +28,10 @@ export class BrokerMetrics {
   private readonly store = new Histogram('restmq_store_call_duration_seconds',
     'Durations of calls into the store (Redis or SQLite) by method.', ['op'], STORE_BUCKETS);
   private readonly httpSeries = new Map<string, Map<string, Map<number, Series>>>();
+  private readonly denied = new Counter({
+    name: 'restmq_acl_denied_total', help: 'Requests and commands the ACL refused: ip (host rules), auth (no or bad credentials), forbidden (an API key without the right).',
+    labelNames: ['reason'], registers: [this.registry],
+  });
 
   constructor(private readonly activity: Activity) {
     const registers = [this.registry];
@@ -50,6 +54,11 @@ export class BrokerMetrics {
     let series = byCode.get(code);
     if (!series) byCode.set(code, (series = this.http.of(`${route} ${method} ${code}`, () => ({ route, method, code: String(code) }))));
     series.observe(seconds);
+  }
+
+  /** One refusal by the ACL (the reason is a small enum: never who or from where). */
+  aclDenied(reason: 'ip' | 'auth' | 'forbidden'): void {
+    this.denied.inc({ reason });
   }
 
   observeStore(op: string, seconds: number): void {

@@ -117,6 +117,13 @@ describe('ACL: JSON-protocol commands one by one', () => {
     assert.equal((await command(url(), { cmd: 'policy', queue: other }, PRODUCER)).json['value'], 'broadcast', 'the refused policy changed nothing');
   });
 
+  it('refusals are counted in restmq_acl_denied_total by reason, with no other label', async () => {
+    const text = await (await fetch(`${url()}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('restmq_acl_denied_total{reason="auth"}'));
+    assert.ok(line, 'restmq_acl_denied_total{reason="auth"} is exported');
+    assert.ok(Number(line.split(' ')[1]) >= 3, `three refusals above at least: ${line}`);
+  });
+
   it('WebSocket frames: the socket\'s own credentials pass when they are the producer\'s too', async () => {
     // One account for both sections: the same Basic header on the handshake authorises the add.
     writeFileSync(file, ACL.replace('username = wsuser\npassword = wp', 'username = prod\npassword = pp'));
