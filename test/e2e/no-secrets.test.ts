@@ -72,6 +72,8 @@ describe('no secrets in replies or logs', () => {
     await until('the broker to reach Redis again', async () => (await call('GET', `/stats/${q}`)) === 200, 20_000);
     await tour(q);
     assert.equal(await broker.stop('SIGTERM'), 0);
+    // The exit can come before the last lines are read from the pipe.
+    await until('the last log line', async () => broker.output.some((l) => l.includes('"msg":"stopped"')));
     const lines = broker.output;
     assert.ok(lines.some((l) => /STORE_UNAVAILABLE|unavailable|ECONNREFUSED|reconnect/i.test(l)), `the outage was logged:\n${lines.join('\n')}`);
     for (const line of lines) assert.deepEqual(leaks(line, redis.port), [], `log line leaks: ${line}`);
