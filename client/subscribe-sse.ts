@@ -20,7 +20,7 @@ function parseEnvelope(data: string): StreamMessage {
 }
 
 export function sseConnect<T>(client: HttpClient, queue: string, lease: number | undefined, wrap: (m: StreamMessage) => T): Connect<T> {
-  return (sink: StreamSink<T>, signal: AbortSignal): Promise<Connection> =>
+  return (sink: StreamSink<T>, signal: AbortSignal, idleTimeoutMs: number): Promise<Connection> =>
     new Promise((resolveOpen, rejectOpen) => {
       const url = new URL(client.url(`/sse/${encodeURIComponent(queue)}`, { lease }));
       const get = url.protocol === 'https:' ? https.get : http.get;
@@ -57,8 +57,15 @@ export function sseConnect<T>(client: HttpClient, queue: string, lease: number |
             closing = true;
             req.destroy();
           },
-          pause: () => res.pause(),
-          resume: () => res.resume(),
+          // A paused response reads nothing, so it is not idle: the timer waits for the resume.
+          pause: () => {
+            req.setTimeout(0);
+            res.pause();
+          },
+          resume: () => {
+            req.setTimeout(idleTimeoutMs);
+            res.resume();
+          },
         });
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
@@ -66,6 +73,8 @@ export function sseConnect<T>(client: HttpClient, queue: string, lease: number |
         rejectOpen(e);
         settle?.reject(e);
       });
+      // No byte for idleTimeoutMs (connecting included): a dead path, replaced by a new connection.
+      req.setTimeout(idleTimeoutMs, () => req.destroy(Object.assign(new Error(`no data for ${idleTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
       const onAbort = () => {
         closing = true;
         req.destroy();

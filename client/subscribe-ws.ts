@@ -81,7 +81,7 @@ function isEnvelope(frame: Reply): boolean {
 }
 
 export function wsConnect<T>(http: HttpClient, queue: string, lease: number | undefined, wrap: (m: StreamMessage, commands: WsCommands) => T): Connect<T> {
-  return (sink: StreamSink<T>, signal: AbortSignal): Promise<Connection> =>
+  return (sink: StreamSink<T>, signal: AbortSignal, idleTimeoutMs: number): Promise<Connection> =>
     new Promise((resolveOpen, rejectOpen) => {
       const socket = new WebSocket(wsUrl(http, queue, lease), { headers: http.headers });
       const commands = new WsCommands(socket, http.timeoutMs);
@@ -103,7 +103,20 @@ export function wsConnect<T>(http: HttpClient, queue: string, lease: number | un
       // reply the socket reads on, or a reader awaiting ack() on a full buffer would deadlock.
       let wantPaused = false;
       let busy = false;
-      const apply = () => (wantPaused && !busy ? socket.pause() : socket.resume());
+      // Frames and the broker's pings show the path is alive; a paused socket is not idle.
+      let idle: NodeJS.Timeout | undefined;
+      const alive = () => {
+        clearTimeout(idle);
+        if (idleTimeoutMs > 0 && !(wantPaused && !busy)) idle = setTimeout(() => socket.terminate(), idleTimeoutMs);
+      };
+      const apply = () => {
+        if (wantPaused && !busy) socket.pause();
+        else socket.resume();
+        alive();
+      };
+      alive();
+      socket.on('ping', alive);
+      socket.on('pong', alive);
       commands.onBusy = (b) => {
         busy = b;
         apply();
@@ -124,6 +137,7 @@ export function wsConnect<T>(http: HttpClient, queue: string, lease: number | un
         });
       });
       socket.on('message', (data, isBinary) => {
+        alive();
         if (isBinary) return;
         const text = data.toString();
         if (text === 'null') return sink.deleted();
@@ -140,6 +154,7 @@ export function wsConnect<T>(http: HttpClient, queue: string, lease: number | un
         if (!opened) rejectOpen(new RestMQError(`cannot open ${wsUrl(http, queue, lease)}: ${err.message}`, 0, 'CONNECTION_FAILED', { cause: err }));
       });
       socket.once('close', (code, reason) => {
+        clearTimeout(idle);
         signal.removeEventListener('abort', onAbort);
         const why = reason.toString();
         // 1008: the broker refused the arguments (a bad queue name or lease): retrying cannot help.

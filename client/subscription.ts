@@ -24,7 +24,7 @@ export interface Connection {
   resume(): void;
 }
 
-export type Connect<T> = (sink: StreamSink<T>, signal: AbortSignal) => Promise<Connection>;
+export type Connect<T> = (sink: StreamSink<T>, signal: AbortSignal, idleTimeoutMs: number) => Promise<Connection>;
 
 const HIGH_WATER = 1000;
 const LOW_WATER = 100;
@@ -68,7 +68,7 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
     while (!this.done) {
       let lost: unknown;
       try {
-        this.conn = await this.connect(sink, this.abort.signal);
+        this.conn = await this.connect(sink, this.abort.signal, this.options.idleTimeoutMs ?? 60_000);
         if (this.done) return this.conn.close();
         this.connections++;
         attempt = 0;

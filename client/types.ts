@@ -72,6 +72,12 @@ export interface SubscribeOptions {
   lease?: number;
   /** Reconnect after the connection drops (default true). */
   reconnect?: boolean;
+  /**
+   * A connection that brings nothing (not even the broker's heartbeat, every 15 s by default)
+   * for this long is taken as dead and replaced; default 60,000 ms, 0 for never. Not counted
+   * while the subscription holds back because its reader is behind.
+   */
+  idleTimeoutMs?: number;
   /** First reconnect delay in ms (default: the server's SSE `retry:`, else 500); doubles up to `maxBackoffMs` (30 s). */
   backoffMs?: number;
   maxBackoffMs?: number;

@@ -313,3 +313,35 @@ describe('a leased subscription whose reader acks each message never stalls on a
     });
   }
 });
+
+describe('a connection silent for idleTimeoutMs is replaced (a broker with hour-long heartbeats)', () => {
+  let broker: TestBroker | undefined;
+  before(async () => {
+    broker = await startTestBroker('memory', { flags: { heartbeat: '3600' } });
+  });
+  after(async () => {
+    await broker?.close();
+  });
+
+  for (const transport of ['sse', 'ws'] as Transport[]) {
+    it(`over ${transport}`, async () => {
+      assert.ok(broker, 'broker started');
+      const mq = new RestMQ({ url: broker.url });
+      const q = qname();
+      let dropped: (err: unknown) => void = () => {};
+      const drop = new Promise<unknown>((resolve) => (dropped = resolve));
+      const sub = mq.subscribe(q, { transport, idleTimeoutMs: 700, backoffMs: 50, onDisconnect: (err) => dropped(err) });
+      try {
+        let timer: NodeJS.Timeout | undefined;
+        const err = await Promise.race([drop, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('never dropped')), 10_000)))]);
+        clearTimeout(timer);
+        assert.ok(err instanceof RestMQError && err.status === 0, `dropped as dead: ${String(err)}`);
+        await mq.push(q, 'still here');
+        assert.equal((await nextN(sub, 1))[0]?.value, 'still here');
+        assert.ok(sub.connections >= 2, `reconnected (${sub.connections})`);
+      } finally {
+        sub.close();
+      }
+    });
+  }
+});
