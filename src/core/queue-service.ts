@@ -60,6 +60,14 @@ export class QueueService {
     return this.received(queue, await this.store.take(queue, count));
   }
 
+  /**
+   * Puts taken messages back at the front of their queue: the client that took them left before
+   * its reply could be written (a GET deletes, so without this the messages would be lost).
+   */
+  async returnUndelivered(queue: string, messages: readonly Message[]): Promise<void> {
+    if (messages.length > 0) await this.store.requeue(queue, messages);
+  }
+
   /** Take or lease, waiting up to `waitSeconds` for a message when the queue is empty. */
   async takeWaiting(queue: string, count: number, waitSeconds: number, leaseSeconds?: number, signal?: AbortSignal): Promise<TakeResult | LeaseResult> {
     assertQueueName(queue);

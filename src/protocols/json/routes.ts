@@ -1,11 +1,13 @@
 /** `POST /queue` (the JSON protocol) and `GET /queue` (302 to the protocol's help page). */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { rawBody } from '../../http/body.js';
 import { requestArgs, routes } from '../../http/reply.js';
 import { replies } from '../replies.js';
 import { parseCommand, runCommand } from './commands.js';
+import { returnIfUnwritten } from '../undelivered.js';
+import type { Json } from '../json-text.js';
 import { args, empty, failure, json, type RouteSchema } from '../../http/schemas.js';
 
 export const HELP_PATH = '/static/help.html';
@@ -44,19 +46,29 @@ const SCHEMAS = {
   },
 } satisfies Record<string, RouteSchema>;
 
+/** A `take` whose reply cannot be written gives its message back (see undelivered.ts). */
+function returnTaken(service: QueueService, result: Json, req: FastifyRequest, reply: FastifyReply): void {
+  const r = result as { queue?: unknown; key?: unknown; value?: unknown };
+  if (typeof r.queue === 'string' && typeof r.key === 'string' && typeof r.value === 'string') {
+    returnIfUnwritten(service, r.queue, [{ key: r.key, value: r.value }], req, reply);
+  }
+}
+
 export function registerJsonRoutes(app: FastifyInstance, service: QueueService): void {
   routes(app, '/queue', {
     GET: { schema: SCHEMAS.help, handler: () => replies.redirect(HELP_PATH) },
     POST: {
       schema: SCHEMAS.run,
-      handler: async (req) => {
+      handler: async (req, reply) => {
         const args = requestArgs(req);
         // The original reads the `msg` field, else `body`; we also take a raw JSON body.
         const text = args.get('msg') ?? args.get('body') ?? rawBody(req);
         if (text === undefined) throw new BrokerError('MISSING_ARGUMENT', 'a JSON command is required (form field body or msg, or a JSON body)');
         const command = parseCommand(text);
         await req.authorizeCommand?.('json', command);
-        return replies.command(await runCommand(service, command));
+        const result = await runCommand(service, command);
+        if (command['cmd'] === 'take') returnTaken(service, result, req, reply);
+        return replies.command(result);
       },
     },
   });

@@ -2,7 +2,7 @@
  * The message routes of the original REST API: `/` (GET ?queue=, POST) and `/q/...`
  * (list, take, enqueue, purge). Replies come from protocols/replies.ts.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback, assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds, parseWaitSeconds } from '../../core/names.js';
@@ -11,6 +11,7 @@ import type { Args } from '../../http/args.js';
 import { requestArgs, routes } from '../../http/reply.js';
 import { replies, type Reply } from '../replies.js';
 import { MESSAGE_SCHEMAS as SCHEMAS } from './schemas.js';
+import { returnIfUnwritten } from '../undelivered.js';
 
 export const DASHBOARD_PATH = '/dashboard/';
 
@@ -19,7 +20,7 @@ function formValue(args: Args): string | undefined {
   return args.get('msg') ?? args.get('value');
 }
 
-async function takeReply(service: QueueService, queue: string, args: Args, emptyStatus: 204 | 404, req: FastifyRequest): Promise<Reply> {
+async function takeReply(service: QueueService, queue: string, args: Args, emptyStatus: 204 | 404, req: FastifyRequest, reply: FastifyReply): Promise<Reply> {
   const callback = assertCallback(args.get('callback'));
   const count = parseCount(args.get('count'));
   const lease = args.get('lease');
@@ -32,6 +33,7 @@ async function takeReply(service: QueueService, queue: string, args: Args, empty
     req.raw.once('close', () => gone.abort());
     result = await service.takeWaiting(queue, count ?? 1, wait, leaseSeconds, gone.signal);
   } else result = leaseSeconds === undefined ? await service.take(queue, count ?? 1) : await service.lease(queue, count ?? 1, leaseSeconds);
+  if (result.messages.length > 0 && leaseSeconds === undefined) returnIfUnwritten(service, queue, result.messages, req, reply);
   if (result.messages.length === 0) {
     if (emptyStatus === 204) return replies.noContent(result.stopped);
     const r = replies.error('QUEUE_EMPTY', result.stopped ? 'queue is stopped' : undefined);
@@ -75,11 +77,11 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   routes(app, '/', {
     GET: {
       schema: SCHEMAS.rootGet,
-      handler: async (req) => {
+      handler: async (req, reply) => {
         const args = requestArgs(req);
         const queue = args.get('queue');
         if (queue === undefined) return replies.redirect(DASHBOARD_PATH);
-        return takeReply(service, assertQueueName(queue), args, 404, req);
+        return takeReply(service, assertQueueName(queue), args, 404, req, reply);
       },
     },
     POST: {
@@ -145,7 +147,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   });
 
   routes(app, '/q/:queue', {
-    GET: { schema: SCHEMAS.take, handler: async (req) => takeReply(service, queueParam(req), requestArgs(req), 204, req) },
+    GET: { schema: SCHEMAS.take, handler: async (req, reply) => takeReply(service, queueParam(req), requestArgs(req), 204, req, reply) },
     POST: { schema: SCHEMAS.enqueue, handler: async (req) => enqueueReply(service, queueParam(req), req, requestArgs(req)) },
     DELETE: {
       schema: SCHEMAS.purge,
