@@ -73,8 +73,9 @@ describe('no secrets in replies or logs', () => {
     await tour(q);
     assert.equal(await broker.stop('SIGTERM'), 0);
     // The exit can come before the last lines are read from the pipe.
-    await until('the last log line', async () => broker.output.some((l) => l.includes('"msg":"stopped"')));
-    const lines = broker.output;
+    const output = broker.output;
+    await until('the last log line', async () => output.some((l) => l.includes('"msg":"stopped"')));
+    const lines = output;
     assert.ok(lines.some((l) => /STORE_UNAVAILABLE|unavailable|ECONNREFUSED|reconnect/i.test(l)), `the outage was logged:\n${lines.join('\n')}`);
     for (const line of lines) assert.deepEqual(leaks(line, redis.port), [], `log line leaks: ${line}`);
     for (const r of seen) assert.deepEqual(leaks(r.text, redis.port), [], `reply to ${r.what} leaks: ${r.text}`);
