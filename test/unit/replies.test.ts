@@ -180,7 +180,8 @@ describe('replies.error', () => {
       const r = replies.error(code);
       assert.equal(r.status, ERRORS[code].status, code);
       assert.equal(r.type, JSON_T, code);
-      assert.equal(r.headers, undefined, code);
+      // Only a request for credentials carries a header: the Basic challenge.
+      assert.deepEqual(r.headers, code === 'AUTH_REQUIRED' ? { 'www-authenticate': 'Basic realm="RestMQ"' } : undefined, code);
       assert.deepEqual(JSON.parse(r.body), { error: ERRORS[code].message, code }, code);
     }
   });
