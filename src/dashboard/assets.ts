@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { readShippedFile } from '../http/shipped-files.js';
 
 export interface Asset {
   type: string;
@@ -16,15 +17,7 @@ const SCRIPTS = ['dashboard.js', 'lib.js', 'charts.js', 'queue-table.js', 'consu
 const TYPES = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' } as const;
 
 function ownFile(name: string): string {
-  // Works from src/ (tsx) and from dist/src/ (compiled): the files ship in src/dashboard/static.
-  for (const base of ['./static/', '../../../src/dashboard/static/']) {
-    try {
-      return readFileSync(new URL(base + name, import.meta.url), 'utf8');
-    } catch {
-      /* try the next location */
-    }
-  }
-  throw new Error(`dashboard file ${name} not found`);
+  return readShippedFile(import.meta.url, 'dashboard', name);
 }
 
 function packageFile(specifier: string): string {

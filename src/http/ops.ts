@@ -3,24 +3,16 @@
  * the original linked to (the JSON protocol help form; /static/index.html leads to the dashboard,
  * which src/dashboard/ serves).
  */
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { QueueService } from '../core/queue-service.js';
 import { replies, TYPES } from '../protocols/replies.js';
 import { DASHBOARD_PATH } from '../protocols/rest/messages.js';
 import { routes } from './reply.js';
+import { readShippedFile } from './shipped-files.js';
 import { empty, json, reply, type RouteSchema } from './schemas.js';
 
 function staticPage(name: string): string {
-  // Works from src/ (tsx) and from dist/src/ (compiled): the pages ship in src/http/static.
-  for (const base of ['./static/', '../../../src/http/static/']) {
-    try {
-      return readFileSync(new URL(base + name, import.meta.url), 'utf8');
-    } catch {
-      /* try the next location */
-    }
-  }
-  throw new Error(`static page ${name} not found`);
+  return readShippedFile(import.meta.url, 'http', name);
 }
 
 const status = { type: 'object', properties: { status: { type: 'string' }, store: { type: 'string' } }, required: ['status'] };
