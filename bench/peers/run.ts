@@ -9,7 +9,7 @@
 import { cpus, loadavg } from 'node:os';
 import { loadBenchConfig } from '../config.js';
 import { pickLoadTool, type LoadSpec } from '../http-load.js';
-import { cleanup, installSignalCleanup, processesRssBytes } from '../procs.js';
+import { cleanup, installSignalCleanup, processesRssBytes, processTree } from '../procs.js';
 import { startBareServer, startBrokerChild, startListeningScript, startPrivateRedis, type PrivateRedis, type RunningServer } from '../servers.js';
 import { BROKER_STREAM_ARGS, ConsumerPool, fanout, latencyIdle, type Pids, type StreamLine, type Target } from '../stream-suite.js';
 import { messageValue, prefill } from '../suite.js';
@@ -331,6 +331,25 @@ async function scaleRows(first: RunningServer, redis: PrivateRedis, getRate: num
     });
   } finally {
     await second.stop();
+  }
+  await workerRows(redis, getRate);
+}
+
+/** One broker with `--workers 2`: two processes behind one port (node:cluster), 50 connections. */
+async function workerRows(redis: PrivateRedis, getRate: number): Promise<void> {
+  const broker = await startBrokerChild('redis', { redis: redis.server, logLevel: config.brokerLogLevel, args: [...BROKER_STREAM_ARGS, '--workers', '2'] });
+  try {
+    const server = 'restmq (redis) --workers 2';
+    // The supervisor and its workers (forked after the first /ready answered).
+    const pids = () => processTree(broker.pid);
+    const store = () => [redis.pid];
+    await guard('redisw2.post', 'ours', server, 'send: POST one message', () => measureHttp(ctx, form(`${broker.url}/q/bench-postw`, 'redisw2.post', 'ours', server, 'send: POST one message', pids, store)));
+    await guard('redisw2.get', 'ours', server, 'receive: GET one message', async () => {
+      await timedPrefill(broker.url, 'bench-getw', prefillCount(getRate * 1.5), server);
+      return measureHttp(ctx, { id: 'redisw2.get', group: 'ours', server, test: 'receive: GET one message', specs: [get(`${broker.url}/q/bench-getw`)], serverPids: pids, storePids: store, note: empties });
+    });
+  } finally {
+    await broker.stop();
   }
 }
 

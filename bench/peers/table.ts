@@ -40,6 +40,8 @@ const COMPARISONS: Comparison[] = [
   { ours: 'redis.latency.sse', peer: 'nchan.latency.sse', label: 'nchan (p50 latency; < 1 is faster)' },
   { ours: 'redis2.post', peer: 'redis.post', label: '1 broker' },
   { ours: 'redis2.get', peer: 'redis.get', label: '1 broker' },
+  { ours: 'redisw2.post', peer: 'redis.post', label: '1 worker' },
+  { ours: 'redisw2.get', peer: 'redis.get', label: '1 worker' },
 ];
 
 /** Mean rate of the line `id` (the bare server is measured at the start and at the end: "bare.post.start"/".end"). */
