@@ -48,8 +48,6 @@ const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 
 function coerce(spec: SettingSpec, value: unknown, source: string): string | number | boolean {
   const where = source;
   if (spec.type === 'string') {
-    // A config file may write a number for a text setting (`"workers": 2`).
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
     if (typeof value !== 'string' || value === '') throw new ConfigError(`${where}: expected a non-empty string`);
     return value;
   }
