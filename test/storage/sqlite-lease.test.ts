@@ -1,6 +1,6 @@
 /**
- * The SQLite store as a LeaseStore: the shared lease conformance suite on a temp file and on
- * :memory:, then what only SQLite has: a lease stored in the file survives close/reopen, the
+ * The SQLite store as a LeaseStore (the shared cases run in conformance-*.test.ts): what only
+ * SQLite has: a lease stored in the file survives close/reopen, the
  * stream dispatch skips leased rows, and schema migration 3 upgrades a version-2 file.
  */
 import { describe, it, after } from 'node:test';
@@ -10,18 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { runLeaseConformance } from './lease-conformance.js';
-import { waitUntil } from './conformance.js';
+import { inflightOf, waitUntil } from './cases/context.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { SCHEMA_VERSION } from '../../src/storage/sqlite/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'restmq-sqlite-lease-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const freshFile = () => join(dir, `${randomUUID()}.db`);
-
-const conformanceFile = freshFile();
-runLeaseConformance({ name: 'sqlite (file)', open: async () => openSqliteStore({ path: conformanceFile }) });
-runLeaseConformance({ name: 'sqlite (:memory:)', open: async () => openSqliteStore({ path: ':memory:' }) });
 
 describe('SQLite lease store: SQLite specifics', () => {
   it('a leased, unacked message survives close and reopen and comes back when its lease ends', async () => {
@@ -34,7 +29,7 @@ describe('SQLite lease store: SQLite specifics', () => {
 
     store = openSqliteStore({ path });
     try {
-      assert.deepEqual(await store.inflightCounts(['q']), [1], 'the lease is in the file');
+      assert.deepEqual(await inflightOf(store, ['q']), [1], 'the lease is in the file');
       assert.deepEqual((await store.peek('q', 5)).map((m) => m.value), ['b'], 'still hidden after reopen');
       let returned = 0;
       await waitUntil(async () => (returned += (await store.reapLeases()).returned) >= 1, 5000, 'the lease to end');

@@ -1,6 +1,6 @@
 /**
- * The SQLite store as a StreamStore: the shared stream conformance suite on a temp file and
- * on :memory:, then what only SQLite has: the inbox recovered at open after a killed process
+ * The SQLite store as a StreamStore (the shared cases run in conformance-*.test.ts): what only
+ * SQLite has: the inbox recovered at open after a killed process
  * (a real child process, SIGKILL), schema migration 2, and requeue's guards.
  */
 import { describe, it, after } from 'node:test';
@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { runStreamConformance } from './stream-conformance.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { SCHEMA_VERSION } from '../../src/storage/sqlite/schema.js';
 import { BrokerError } from '../../src/errors.js';
@@ -24,17 +23,6 @@ const freshFile = () => join(dir, `${randomUUID()}.db`);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STORE_MODULE = new URL('../../src/storage/sqlite/sqlite-store.ts', import.meta.url).href;
-
-const conformanceFile = freshFile();
-runStreamConformance({ name: 'sqlite (file)', open: async () => openSqliteStore({ path: conformanceFile }) });
-runStreamConformance({
-  name: 'sqlite (:memory:)',
-  open: async () => openSqliteStore({ path: ':memory:' }),
-  skip: [{
-    reason: 'each :memory: store is a database of its own: reopening starts empty',
-    tests: ['a dispatched, unacknowledged message survives closing and reopening the store'],
-  }],
-});
 
 /** A child process that dispatches without acknowledging, prints `ready` and waits to be killed. */
 function dispatchingChild(path: string) {

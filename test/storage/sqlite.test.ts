@@ -1,5 +1,5 @@
 /**
- * The SQLite store: the shared conformance suite on a temp file and on :memory:, then what only
+ * The SQLite store (the shared cases run in conformance-sqlite/-memory.test.ts): what only
  * SQLite has: one broker process per file (checked with real child processes), durability
  * across close/reopen and a killed process, and the schema version.
  */
@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { runStoreConformance } from './conformance.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { SCHEMA_VERSION } from '../../src/storage/sqlite/schema.js';
 import { BrokerError } from '../../src/errors.js';
@@ -24,20 +23,6 @@ const freshFile = () => join(dir, `${randomUUID()}.db`);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STORE_MODULE = new URL('../../src/storage/sqlite/sqlite-store.ts', import.meta.url).href;
 const IN_USE = 'is in use by another broker process';
-const SECOND_STORE = 'one broker process owns a SQLite file, so a second store on the same file is refused '
-  + '(that refusal is tested below)';
-
-const conformanceFile = freshFile();
-runStoreConformance({
-  name: 'sqlite (file)',
-  open: async () => openSqliteStore({ path: conformanceFile }),
-  skip: [{ reason: SECOND_STORE, tests: ['two store instances on one backend share messages exactly once'] }],
-});
-runStoreConformance({
-  name: 'sqlite (:memory:)',
-  open: async () => openSqliteStore({ path: ':memory:' }),
-  skip: [{ reason: 'each :memory: store is a database of its own', tests: ['two store instances on one backend share messages exactly once'] }],
-});
 
 interface Child { exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; out: () => string; err: () => string; kill: () => void }
 
