@@ -3,20 +3,15 @@
  * SQLite has: a lease stored in the file survives close/reopen, the
  * stream dispatch skips leased rows, and schema migration 3 upgrades a version-2 file.
  */
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { inflightOf, waitUntil } from './cases/context.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { SCHEMA_VERSION } from '../../src/storage/sqlite/schema.js';
+import { rollBackSchema, tempFiles } from './sqlite-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'restmq-sqlite-lease-test-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-const freshFile = () => join(dir, `${randomUUID()}.db`);
+const { freshFile } = tempFiles('restmq-sqlite-lease-test-');
 
 describe('SQLite lease store: SQLite specifics', () => {
   it('a leased, unacked message survives close and reopen and comes back when its lease ends', async () => {
@@ -61,18 +56,7 @@ describe('SQLite lease store: SQLite specifics', () => {
     const s = openSqliteStore({ path });
     await s.enqueue('old', ['kept', 'too']);
     await s.close();
-    const raw = new Database(path);
-    try {
-      raw.exec(`DROP TABLE dedup; DROP INDEX messages_leases;
-        ALTER TABLE messages DROP COLUMN leased_until; ALTER TABLE messages DROP COLUMN lease_token;
-        ALTER TABLE messages DROP COLUMN attempts; ALTER TABLE messages DROP COLUMN visible_at;
-        ALTER TABLE messages DROP COLUMN origin; ALTER TABLE queues DROP COLUMN lease_seconds;
-        ALTER TABLE queues DROP COLUMN max_attempts; ALTER TABLE queues DROP COLUMN dead_letter;
-        ALTER TABLE messages DROP COLUMN enqueued_at; ALTER TABLE queues DROP COLUMN dead_lettered; DROP TABLE authkeys;`);
-      raw.pragma('user_version = 2');
-    } finally {
-      raw.close();
-    }
+    rollBackSchema(path, 2);
     const store = openSqliteStore({ path });
     try {
       assert.ok(SCHEMA_VERSION >= 3, 'migration 3 exists');
