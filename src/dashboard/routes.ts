@@ -6,8 +6,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../http/app.js';
-import { argsOf, queueParam } from '../http/body.js';
-import { routes } from '../http/reply.js';
+import { argsOf, queueParam } from '../http/kit/body.js';
+import { routes } from '../http/kit/reply.js';
 import { parseCount } from '../core/names.js';
 import { replies, type Reply } from '../protocols/replies.js';
 import { DASHBOARD_PATH } from '../protocols/rest/messages.js';

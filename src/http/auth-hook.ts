@@ -19,10 +19,10 @@ import { commandGuard, guardFor, isKnownRoute } from '../auth/route-guards.js';
 import { BrokerError, type ErrorCode } from '../errors.js';
 import type { AuthKeyStore } from '../storage/authkey-contract.js';
 import { replies } from '../protocols/replies.js';
-import { parseForm, queryOf } from './args.js';
+import { parseForm, queryOf } from './kit/args.js';
 import type { AppDeps } from './app.js';
 import { registerAuthkeyRoutes } from './authkey-routes.js';
-import { send } from './reply.js';
+import { send } from './kit/reply.js';
 
 const STREAMING: ReadonlySet<Category> = new Set(['comet:consumer', 'websocket:consumer', 'sse:consumer']);
 

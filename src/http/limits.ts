@@ -13,11 +13,11 @@ import { ConfigError, type Config } from '../config/load.js';
 import type { ErrorCode } from '../errors.js';
 import { replies } from '../protocols/replies.js';
 import type { AppDeps } from './app.js';
-import { queryOf } from './args.js';
+import { queryOf } from './kit/args.js';
 import { answerClientError } from './client-errors.js';
 import { PerAddress } from './per-address.js';
 import { closeQuietSocketsOnShutdown } from './quiet-sockets.js';
-import { send } from './reply.js';
+import { send } from './kit/reply.js';
 
 /** Room for the request line around the URL ("GET ", " HTTP/1.1\r\n") and the blank line. */
 const REQUEST_LINE_SLACK = 64;

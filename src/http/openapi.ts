@@ -7,9 +7,9 @@ import fastifySwagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swag
 import { fastifySwaggerUi, type FastifySwaggerUiOptions } from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from './app.js';
-import { routes, type OpenApiConfig } from './reply.js';
+import { routes, type OpenApiConfig } from './kit/reply.js';
 import { TYPES } from '../protocols/replies.js';
-import { reply } from './schemas.js';
+import { reply } from './kit/schemas.js';
 
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_PATH = '/docs';

@@ -6,8 +6,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../http/app.js';
-import { routes } from '../http/reply.js';
-import { reply, type RouteSchema } from '../http/schemas.js';
+import { routes } from '../http/kit/reply.js';
+import { reply, type RouteSchema } from '../http/kit/schemas.js';
 import { replies } from '../protocols/replies.js';
 import { queueOverview } from '../core/overview.js';
 import { BrokerMetrics } from './registry.js';

@@ -5,8 +5,8 @@
  * handlers keep their own checks of the exact text (core/names.ts), which these never contradict:
  * a value refused here is refused there with the same code.
  */
-import { ERRORS, type ErrorCode } from '../errors.js';
-import { MAX_LEASE_SECONDS, MAX_TAKE_COUNT } from '../core/names.js';
+import { ERRORS, type ErrorCode } from '../../errors.js';
+import { MAX_LEASE_SECONDS, MAX_TAKE_COUNT } from '../../core/names.js';
 
 export type JsonSchema = Record<string, unknown>;
 
