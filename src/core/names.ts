@@ -5,6 +5,9 @@
 import { BrokerError } from '../errors.js';
 import type { EnqueueOptions } from '../storage/contract.js';
 
+/** What an enqueue may ask for, as the service takes it (protocols know core, not storage). */
+export type { EnqueueOptions };
+
 const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 /** Reserved because they are (or prefix) the legacy layout's global keys. */
 const RESERVED = new Set(['QUEUESET', 'AUTHKEY', 'queuestat']);

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { QueueService } from '../core/queue-service.js';
 import { replies, TYPES } from '../protocols/replies.js';
-import { DASHBOARD_PATH } from '../protocols/rest/messages.js';
+import { DASHBOARD_PATH } from '../dashboard/path.js';
 import { routes } from './kit/reply.js';
 import { readShippedFile } from './kit/shipped-files.js';
 import { empty, json, reply, type RouteSchema } from './kit/schemas.js';

@@ -12,8 +12,7 @@ import { requestArgs, routes } from '../../http/kit/reply.js';
 import { replies, type Reply } from '../replies.js';
 import { MESSAGE_SCHEMAS as SCHEMAS } from './schemas.js';
 import { returnIfUnwritten } from '../undelivered.js';
-
-export const DASHBOARD_PATH = '/dashboard/';
+import { DASHBOARD_PATH } from '../../dashboard/path.js';
 
 /** `msg` wins over `value`, as on the original's /q/ (its `POST /` ignored msg: fixed). */
 function formValue(args: Args): string | undefined {
