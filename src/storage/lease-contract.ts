@@ -16,28 +16,16 @@
  * - Expired leases are returned by `reapLeases`, which any broker may call at any time
  *   (concurrent calls never return a message twice); `lease` also reaps its own queue first.
  */
-import type { Message } from '../wire.js';
+import type { LeasedMessage, QueueSettings } from '../wire.js';
 
-export interface LeasedMessage extends Message {
-  receipt: string;
-  attempts: number;
-}
+/** Wire types (wire.ts), named here too because every lease backend speaks them. */
+export type { LeasedMessage, QueueSettings };
 
 export interface LeaseResult {
   messages: LeasedMessage[];
   /** True when the queue is stopped; then `messages` is empty. */
   stopped: boolean;
   expired: number;
-}
-
-/** Per-queue settings of section 6 (`POST /p/<q>`); absent fields use the defaults. */
-export interface QueueSettings {
-  /** Default lease for streaming consumers and `lease` without a duration, seconds. */
-  leaseSeconds?: number;
-  /** Leases after which a message is dead-lettered; absent: never. */
-  maxAttempts?: number;
-  /** Dead-letter queue; default `<q>.dead`. */
-  deadLetter?: string;
 }
 
 export type ReceiptOutcome = 'ok' | 'stale';

@@ -10,7 +10,8 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { Activity } from '../../src/core/activity.js';
 import { LiveFeed, type Point } from '../../src/dashboard/live-feed.js';
-import type { QueueRow, Snapshot } from '../../src/dashboard/snapshot.js';
+import type { Snapshot } from '../../src/dashboard/snapshot.js';
+import type { QueueRow } from '../../src/wire.js';
 import { FeedClient } from '../dashboard/feed-client.js';
 import { waitUntil } from '../harness/wait.js';
 
