@@ -57,6 +57,10 @@ export const ROUTE_GUARDS: Readonly<Record<string, MethodGuards>> = {
   '/presque/j/*': { GET: C },
   '/presque/status/*': { GET: C },
   '/presque/control/*': { GET: C, POST: A },
+  // XML-RPC calls are checked one by one, as JSON commands (commandGuard with via 'xmlrpc').
+  '/xmlrpc': { POST: 'command' },
+  // collectd's write_http posts here; GET and DELETE are those of /q/<q>.
+  '/collectd/:queue': { GET: C, POST: P, DELETE: A },
   // Workers register and unregister themselves: consumers.
   '/presque/w/*': { GET: C, POST: C, DELETE: C },
 };
@@ -97,12 +101,15 @@ export function guardFor(method: string, url: string | undefined, accept?: strin
  * WebSocket's text frames) runs them all. Setting a policy or a status is admin everywhere.
  * - POST /queue: every other command is rest:producer, the original's category for the whole
  *   protocol (old clients `take` through it with producer credentials).
+ * - XML-RPC calls: `set` is rest:producer, the reads rest:consumer.
  * - WebSocket frames: the socket passed websocket:consumer; `add` needs rest:producer, the
  *   rest (get, take, lease, ack, del, len, stats) is a consumer's and needs nothing more.
  */
-export function commandGuard(via: 'json' | 'ws', command: { cmd?: unknown; policy?: unknown; status?: unknown }): Category | 'open' {
+export function commandGuard(via: 'json' | 'ws' | 'xmlrpc', command: { cmd?: unknown; policy?: unknown; status?: unknown }): Category | 'open' {
   const sets = (command.cmd === 'policy' && command.policy !== undefined) || (command.cmd === 'status' && command.status !== undefined);
   if (sets) return A as Category;
   if (via === 'json' || command.cmd === 'add') return P as Category;
+  // XML-RPC's route is open to every call: its reads need a consumer's rights.
+  if (via === 'xmlrpc') return C as Category;
   return OPEN as 'open';
 }
