@@ -41,7 +41,6 @@ print(json.dumps(out))
 
 const pyCalls = async (url: string, calls: unknown[][]): Promise<unknown[]> => (await python(PY_CALLS, JSON.stringify(calls), url)) as unknown[];
 
-const xml = (body: string) => ({ body, type: 'text/xml' });
 const faultCodeOf = (text: string): number => Number(/<name>faultCode<\/name><value><int>(-?\d+)<\/int>/.exec(text)?.[1]);
 
 forEachBackend(
