@@ -8,7 +8,7 @@ import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback, assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds, parseWaitSeconds } from '../../core/names.js';
 import { mediaType, queueParam, rawBody } from '../../http/body.js';
 import type { Args } from '../../http/args.js';
-import { requestArgs, routes } from '../../http/reply.js';
+import { requestArgs, routes, type Route } from '../../http/reply.js';
 import { replies, type Reply } from '../replies.js';
 import { MESSAGE_SCHEMAS as SCHEMAS } from './schemas.js';
 import { returnIfUnwritten } from '../undelivered.js';
@@ -146,9 +146,18 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
     },
   });
 
+  const { GET, DELETE } = takeAndPurgeRoutes(service);
   routes(app, '/q/:queue', {
-    GET: { schema: SCHEMAS.take, handler: async (req, reply) => takeReply(service, queueParam(req), requestArgs(req), 204, req, reply) },
+    GET,
     POST: { schema: SCHEMAS.enqueue, handler: async (req) => enqueueReply(service, queueParam(req), req, requestArgs(req)) },
+    DELETE,
+  });
+}
+
+/** GET (take) and DELETE (purge) of `:queue`: /q/<q>, and /collectd/<q> which behaves the same. */
+export function takeAndPurgeRoutes(service: QueueService): { GET: Route; DELETE: Route } {
+  return {
+    GET: { schema: SCHEMAS.take, handler: async (req, reply) => takeReply(service, queueParam(req), requestArgs(req), 204, req, reply) },
     DELETE: {
       schema: SCHEMAS.purge,
       handler: async (req) => {
@@ -157,5 +166,5 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
         return replies.purged(queue, await service.purge(queue), callback);
       },
     },
-  });
+  };
 }
