@@ -65,13 +65,18 @@ function rfc5424(rest: string, base: Omit<SyslogFields, 'format' | 'message'>): 
   return { ...base, format: 'rfc5424', timestamp: nil(m[1]), hostname: nil(m[2]), app: nil(m[3]), procid: nil(m[4]), msgid: nil(m[5]), structuredData: nil(sd), message };
 }
 
-const RFC3164_TIME = /^([A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d) /;
+/** BSD's `Mmm dd hh:mm:ss`, or RFC 3339 as rsyslog's RSYSLOG_ForwardFormat writes it. */
+const RFC3164_TIME = /^([A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) /;
 const TAG = /^([^\s:[\]]{1,48})(?:\[([^\]\s]{1,128})\])?: ?/;
+/** After a timestamp and a hostname the next word is the tag, colon or not (rsyslog's reading:
+ *  its forward format writes an RFC 5424 app name without one). */
+const TAG_AFTER_HOST = /^([^\s:[\]]{1,48})(?:\[([^\]\s]{1,128})\])?(?:: ?| )/;
 
 function rfc3164(rest: string, base: Omit<SyslogFields, 'format' | 'message'>): SyslogFields {
   const fields: SyslogFields = { ...base, format: 'rfc3164', message: rest };
   const time = RFC3164_TIME.exec(rest);
   let s = rest;
+  let tagPattern = TAG;
   if (time) {
     fields.timestamp = time[1]!;
     s = s.slice(time[0].length);
@@ -80,9 +85,10 @@ function rfc3164(rest: string, base: Omit<SyslogFields, 'format' | 'message'>): 
     if (host && !/[:[\]]/.test(host[1]!)) {
       fields.hostname = host[1]!;
       s = s.slice(host[0].length);
+      tagPattern = TAG_AFTER_HOST;
     }
   }
-  const tag = TAG.exec(s);
+  const tag = tagPattern.exec(s);
   if (tag) {
     fields.app = tag[1]!;
     fields.procid = tag[2] ?? null;
