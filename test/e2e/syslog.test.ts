@@ -1,15 +1,15 @@
 /**
  * syslog ingest (originals.md A.14, R25 fixed) with the real senders: util-linux `logger`
  * over TCP (line and RFC 6587 octet-counted framing) and UDP, in RFC 3164 and RFC 5424, and
- * rsyslog forwarding with omfwd (TCP octet-counted RFC 5424, UDP RFC 3164) from a config the
- * test writes, fed by logger through an imtcp input. Queues are per sender address; the
+ * rsyslog forwarding with omfwd (examples/syslog/rsyslog-restmq.conf: TCP octet-counted RFC 5424;
+ * and UDP RFC 3164) from a config the test writes, fed by logger through an imtcp input. Queues are per sender address; the
  * original's single-queue naming is an option; the ACL's host rules apply.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { CometClient } from '../harness/stream-clients.js';
 import { req } from './backends.js';
 
 const run = promisify(execFile);
+const EXAMPLE_RSYSLOG = new URL('../../examples/syslog/rsyslog-restmq.conf', import.meta.url).pathname;
 
 export interface SyslogBody {
   line: string;
@@ -149,7 +150,8 @@ describe('syslog with the real logger and rsyslog', () => {
       // No system log sockets: only the test's input.
       'module(load="imtcp")',
       `input(type="imtcp" port="${inPort}" address="127.0.0.1")`,
-      `*.* action(type="omfwd" target="127.0.0.1" port="${tcp}" protocol="tcp" TCP_Framing="octet-counted" template="RSYSLOG_SyslogProtocol23Format")`,
+      // The example's TCP forwarding, pointed at this broker.
+      readFileSync(EXAMPLE_RSYSLOG, 'utf8').replaceAll('port="5140"', `port="${tcp}"`),
       `*.* action(type="omfwd" target="127.0.0.1" port="${udp}" protocol="udp" address="127.0.0.3" template="RSYSLOG_ForwardFormat")`,
     ].join('\n');
     writeFileSync(join(dir, 'rsyslog.conf'), conf + '\n');
