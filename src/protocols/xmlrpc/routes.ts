@@ -7,7 +7,7 @@
  * parsing: no DTD, no entity of any kind is ever expanded.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Deserializer, serializeFault, serializeMethodResponse, XmlRpcFault, type XmlRpcValue } from '@foxglove/xmlrpc';
+import type { XmlRpcValue } from '@foxglove/xmlrpc';
 import type { QueueService } from '../../core/queue-service.js';
 import { MAX_BATCH } from '../../core/queue-service.js';
 import { toBrokerError } from '../../http/errors.js';
@@ -32,9 +32,19 @@ const SCHEMA: RouteSchema = {
   response: { 200: empty('an XML-RPC methodResponse: the result, or a fault'), 413: failure('PAYLOAD_TOO_LARGE'), 415: failure('UNSUPPORTED_MEDIA_TYPE') },
 };
 
-class Fault extends XmlRpcFault {
-  constructor(code: number, text: string) {
-    super(text, code);
+/** The library is loaded on the first call: it (xmlbuilder2 mostly) adds about a second to a start on a busy machine. */
+let library: Promise<typeof import('@foxglove/xmlrpc')> | undefined;
+const xmlrpc = () => (library ??= import('@foxglove/xmlrpc'));
+
+/** A fault as the library's serializer reads it (XmlRpcFault's fields). */
+class Fault extends Error {
+  readonly code: number;
+  constructor(
+    readonly faultCode: number,
+    readonly faultString: string,
+  ) {
+    super(faultString);
+    this.code = faultCode;
   }
 }
 
@@ -51,6 +61,7 @@ async function decode(body: unknown): Promise<[string, XmlRpcValue[]]> {
   }
   if (DTD.test(text)) throw new Fault(FAULTS.PARSE, 'a DOCTYPE or entity declaration is not accepted');
   try {
+    const { Deserializer } = await xmlrpc();
     return await new Deserializer().deserializeMethodCall(text);
   } catch (err) {
     throw new Fault(FAULTS.PARSE, `not an XML-RPC methodCall: ${err instanceof Error ? err.message.split('\n', 1)[0] : 'parse error'}`);
@@ -94,13 +105,14 @@ async function multicall(req: FastifyRequest, ctx: CallContext, args: XmlRpcValu
       results.push([await call(req, ctx, name, params)]);
     } catch (err) {
       const f = asFault(req, err);
-      results.push({ faultCode: f.faultCode ?? FAULTS.INTERNAL, faultString: f.faultString ?? '' });
+      results.push({ faultCode: f.faultCode, faultString: f.faultString });
     }
   }
   return results;
 }
 
 async function handle(service: QueueService, req: FastifyRequest, reply: FastifyReply): Promise<string> {
+  const { serializeFault, serializeMethodResponse } = await xmlrpc();
   const taken: [string, Message[]][] = [];
   const ctx: CallContext = { service, taken: (queue, messages) => taken.push([queue, messages]) };
   let result: XmlRpcValue;
