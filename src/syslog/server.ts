@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { QueueService } from '../core/queue-service.js';
 import type { BrokerMetrics } from '../metrics/registry.js';
 import { AclWatch } from '../auth/acl-watch.js';
+import { isLoopback } from '../http/limits.js';
 import { decide, sectionFor } from '../auth/acl.js';
 import { SyslogFramer } from './framing.js';
 import { parseSyslog } from './parse.js';
@@ -42,6 +43,8 @@ const HIGH_WATER = 64;
 const LOW_WATER = 16;
 /** UDP cannot be paused: datagrams beyond this backlog are dropped (and counted). */
 const UDP_BACKLOG = 1000;
+/** Open TCP connections at once; more are refused by the kernel's accept path (Node closes them). */
+const MAX_CONNECTIONS = 1024;
 
 export async function startSyslog(opts: SyslogOptions, deps: { service: QueueService; metrics?: BrokerMetrics; logger: Logger }): Promise<SyslogServer> {
   const { service, metrics, logger } = deps;
@@ -97,6 +100,8 @@ export async function startSyslog(opts: SyslogOptions, deps: { service: QueueSer
   };
 
   const tcp: Server | undefined = opts.tcpPort === undefined ? undefined : createServer(onConnection);
+  if (tcp) tcp.maxConnections = MAX_CONNECTIONS;
+  if (!isLoopback(opts.listen) && !acl) logger.warn({ listen: opts.listen }, 'syslog listening on a non-loopback address without --acl: anyone who can reach it can write into syslogd.* queues');
   let udp: UdpSocket | undefined;
   try {
     if (tcp) await new Promise<void>((resolve, reject) => tcp.once('error', reject).listen(opts.tcpPort, opts.listen, () => resolve()));
