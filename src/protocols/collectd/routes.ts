@@ -10,10 +10,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback } from '../../core/names.js';
 import { BrokerError } from '../../errors.js';
-import { mediaType } from '../../http/body.js';
-import { decodeUtf8 } from '../../http/args.js';
-import { requestArgs, routes } from '../../http/reply.js';
-import { args, failure, reply, type RouteSchema } from '../../http/schemas.js';
+import { mediaType } from '../../http/kit/body.js';
+import { decodeUtf8 } from '../../http/kit/args.js';
+import { requestArgs, routes } from '../../http/kit/reply.js';
+import { args, failure, reply, type RouteSchema } from '../../http/kit/schemas.js';
 import { replies } from '../replies.js';
 import { takeAndPurgeRoutes } from '../rest/messages.js';
 import { checkJson, looksLikeJson, parseNotification, parsePutvals } from './parse.js';
@@ -53,6 +53,7 @@ export function registerCollectdRoutes(app: FastifyInstance, service: QueueServi
     GET,
     POST: {
       schema: SCHEMA,
+      acl: 'rest:producer',
       handler: async (req) => {
         const callback = assertCallback(requestArgs(req).get('callback'));
         const { queue, value } = collectdMessage((req.params as { queue: string }).queue, mediaType(req), bodyText(req));

@@ -10,10 +10,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { XmlRpcValue } from '@foxglove/xmlrpc';
 import type { QueueService } from '../../core/queue-service.js';
 import { MAX_BATCH } from '../../core/queue-service.js';
-import { toBrokerError } from '../../http/errors.js';
-import { envelopeLimit, type BodyLimits } from '../../http/body.js';
-import { routes } from '../../http/reply.js';
-import { empty, failure, type RouteSchema } from '../../http/schemas.js';
+import { toBrokerError } from '../../http/kit/errors.js';
+import { envelopeLimit, type BodyLimits } from '../../http/kit/body.js';
+import { routes } from '../../http/kit/reply.js';
+import { empty, failure, type RouteSchema } from '../../http/kit/schemas.js';
 import { replies } from '../replies.js';
 import { returnIfUnwritten } from '../undelivered.js';
 import type { Message } from '../../wire.js';
@@ -146,7 +146,7 @@ export function registerXmlRpcRoutes(app: FastifyInstance, service: QueueService
   void app.register(async (scoped) => {
     scoped.addContentTypeParser(XML_TYPES, { parseAs: 'buffer', bodyLimit: envelopeLimit(limits) }, (_req, body, done) => done(null, body));
     routes(scoped, XMLRPC_PATH, {
-      POST: { schema: SCHEMA, handler: async (req, reply) => replies.xmlrpc(await handle(service, req, reply)) },
+      POST: { schema: SCHEMA, acl: 'command', handler: async (req, reply) => replies.xmlrpc(await handle(service, req, reply)) },
     });
   });
 }
