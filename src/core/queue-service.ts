@@ -7,6 +7,7 @@ import { BrokerError } from '../errors.js';
 import type { EnqueueOptions, QueueStore, TakeResult, SoftGetResult } from '../storage/contract.js';
 import type { StreamStore } from '../storage/stream-contract.js';
 import type { MeterStore, QueueMeters } from '../storage/meter-contract.js';
+import type { SqsStore } from '../storage/sqs-contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../storage/lease-contract.js';
 import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
 import { assertQueueName, assertReceipt, isKeyOfQueue, isValidQueueName } from './names.js';
@@ -28,7 +29,7 @@ export class QueueService {
   activity = new Activity();
 
   constructor(
-    private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore,
+    private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore & SqsStore,
     private readonly options: QueueServiceOptions,
   ) {
     this.storeKind = store.kind;
@@ -220,6 +221,19 @@ export class QueueService {
       dead: deadLength.get(`${i.name}.dead`) ?? 0,
       consumers: consumers[n] ?? 0,
     }));
+  }
+
+  /** The store's SQS records (sqs-contract.ts); the SQS protocol validates what it writes. */
+  get sqs(): SqsStore {
+    return this.store;
+  }
+
+  /** An enqueue with SQS metadata, counted as any other. */
+  async addWithMeta(queue: string, value: string, meta: string, options: EnqueueOptions = {}): Promise<string> {
+    assertQueueName(queue);
+    const key = await this.store.enqueueWithMeta(queue, this.checkValue(value), meta, options);
+    this.activity.count(queue, 'enqueued', 1);
+    return key;
   }
 
   async ping(): Promise<void> {

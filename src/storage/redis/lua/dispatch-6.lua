@@ -29,6 +29,7 @@
     ARGV[5] caller's broker id
     ARGV[6] events channel     restmq:events  (publishes "w <broker>" to other target brokers)
     ARGV[7] queue name
+    ARGV[8] SQS metadata suffix ":sqs"  (deleted with the body)
 
   Output:
     {dispatched, expired, item1, item2, ...}  the caller's oldest `read` inbox items, oldest first
@@ -106,7 +107,7 @@ while #messages < count do
     break
   end
   local body = redis.call('GET', key)
-  redis.call('DEL', key, key .. ARGV[3])
+  redis.call('DEL', key, key .. ARGV[3], key .. ARGV[8])
   if body then
     messages[#messages + 1] = {key, body}
   else

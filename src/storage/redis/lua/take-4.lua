@@ -14,6 +14,7 @@
 
     ARGV[1] count (a whole number >= 1)
     ARGV[2] refcount suffix    ":refcount"  (appended to a message key)
+    ARGV[3] SQS metadata suffix ":sqs"      (deleted with the body)
 
   Output:
     {stopped, expired, key1, value1, key2, value2, ...}
@@ -35,7 +36,7 @@ while got < count do
     break
   end
   local body = redis.call('GET', key)
-  redis.call('DEL', key, key .. ARGV[2])
+  redis.call('DEL', key, key .. ARGV[2], key .. ARGV[3])
   if tidy then
     redis.call('HDEL', KEYS[3], key)
     redis.call('HDEL', KEYS[4], key)

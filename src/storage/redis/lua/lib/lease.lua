@@ -65,22 +65,28 @@ local function unlease(L, Q, key)
   forget_queue_if_idle(L, Q)
 end
 
--- Deletes a message for good: body, soft-get refcount, attempts, dead-letter origin.
+-- Deletes a message for good: body, soft-get refcount, SQS metadata, attempts, dead-letter origin.
 local function forget(L, Q, key)
-  redis.call('DEL', key, key .. L.refcount)
+  redis.call('DEL', key, key .. L.refcount, key .. L.meta)
   redis.call('HDEL', Q.attempts, key)
   redis.call('HDEL', Q.origin, key)
 end
 
 -- Appends body to queue q as a new message, as enqueue-5.lua does (keeping what is left of
--- the old body's TTL); returns its key.
-local function enqueue_one(L, channel, q, body, pttl, now)
+-- the old body's TTL, and its SQS metadata when it has some); returns its key.
+local function enqueue_one(L, channel, q, body, pttl, now, meta)
   local n = redis.call('INCR', lkey(L, 'counter', q))
   local key = lkey(L, 'message', q) .. fmt(n)
   if pttl > 0 then
     redis.call('SET', key, body, 'PX', pttl)
+    if meta then
+      redis.call('SET', key .. L.meta, meta, 'PX', pttl)
+    end
   else
     redis.call('SET', key, body)
+    if meta then
+      redis.call('SET', key .. L.meta, meta)
+    end
   end
   redis.call('LPUSH', lkey(L, 'pending', q), key)
   redis.call('SADD', L.queueset, q)
@@ -105,8 +111,9 @@ local function settle(L, channel, Q, key, now)
   if max and attempts >= max then
     local dq = redis.call('HGET', Q.settings, 'dead_letter') or lkey(L, 'dead', Q.q)
     local pttl = redis.call('PTTL', key)
+    local meta = redis.call('GET', key .. L.meta)
     forget(L, Q, key)
-    local dead = enqueue_one(L, channel, dq, body, pttl, now)
+    local dead = enqueue_one(L, channel, dq, body, pttl, now, meta)
     redis.call('HSET', lkey(L, 'origin', dq), dead, Q.q)
     redis.call('HINCRBY', L.deadlettered, Q.q, 1)
     return 'dead'
@@ -153,7 +160,7 @@ local function promote_delayed(L, channel, Q, now)
       redis.call('LPUSH', Q.pending, e[1])
       pushed = pushed + 1
     else
-      redis.call('DEL', e[1] .. L.refcount)
+      redis.call('DEL', e[1] .. L.refcount, e[1] .. L.meta)
     end
   end
   forget_queue_if_idle(L, Q)
