@@ -57,6 +57,8 @@ export const ROUTE_GUARDS: Readonly<Record<string, MethodGuards>> = {
   '/presque/j/*': { GET: C },
   '/presque/status/*': { GET: C },
   '/presque/control/*': { GET: C, POST: A },
+  // SQS queue URLs: each action is checked on its own (protocols/sqs).
+  '/:account/:queue': { GET: 'command', POST: 'command' },
   // Workers register and unregister themselves: consumers.
   '/presque/w/*': { GET: C, POST: C, DELETE: C },
 };

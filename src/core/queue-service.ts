@@ -228,6 +228,12 @@ export class QueueService {
     return this.store;
   }
 
+  /** Forgets the queue's lease settings (max attempts, dead letter, lease). */
+  async clearSettings(queue: string): Promise<void> {
+    assertQueueName(queue);
+    await this.store.setSettings(queue, {});
+  }
+
   /** An enqueue with SQS metadata, counted as any other. */
   async addWithMeta(queue: string, value: string, meta: string, options: EnqueueOptions = {}): Promise<string> {
     assertQueueName(queue);

@@ -29,6 +29,7 @@ import { registerOpenApi } from './openapi.js';
 import { registerMetricsRoutes } from '../metrics/routes.js';
 import type { BrokerMetrics } from '../metrics/registry.js';
 import { registerDashboardRoutes } from '../dashboard/routes.js';
+import { registerSqsRoutes } from '../protocols/sqs/routes.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -99,6 +100,7 @@ export function buildApp(deps: AppDeps): App {
   registerJsonRoutes(fastify, deps.service);
   registerOpsRoutes(fastify, deps.service, state);
   registerPresqueRoutes(fastify, deps.service);
+  registerSqsRoutes(fastify, deps);
   registerMetricsRoutes(fastify, deps);
   registerDashboardRoutes(fastify, deps);
   const streams = { distributor: deps.distributor, leases: deps.leaseStreams };

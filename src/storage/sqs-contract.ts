@@ -18,6 +18,9 @@ export interface SqsStore {
   getQueueMeta(queue: string): Promise<string | null>;
   /** Replaces the queue's record; null deletes it. */
   setQueueMeta(queue: string, meta: string | null): Promise<void>;
+  /** Adds the queue to the registry (what listQueues returns) before it has any message, as
+   *  its first enqueue would (status started unless one is stored). */
+  registerQueue(queue: string): Promise<void>;
   /** Drops the queue from the registry (what listQueues returns); its messages must be purged first. */
   unregisterQueue(queue: string): Promise<void>;
 }

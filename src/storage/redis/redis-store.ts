@@ -141,6 +141,11 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     else await this.run(() => this.redis.set(keys.sqsQueue(queue), meta));
   }
 
+  /** As enqueue-9.lua registers a queue: SADD, and status started unless one is stored. */
+  async registerQueue(queue: string): Promise<void> {
+    await this.run(() => this.redis.multi().sadd(keys.queueset, queue).set(keys.status(queue), STATUS_CODES.started, 'NX').exec());
+  }
+
   async unregisterQueue(queue: string): Promise<void> {
     await this.run(() => this.redis.srem(keys.queueset, queue));
   }

@@ -17,6 +17,9 @@ export function sqsOperations(db: Database.Database, enqueue: Enqueue) {
       'INSERT INTO sqs_queues (name, meta) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET meta = excluded.meta'),
     deleteQueueMeta: db.prepare<[string]>('DELETE FROM sqs_queues WHERE name = ?'),
     unregister: db.prepare<[string]>('UPDATE queues SET registered = 0 WHERE name = ?'),
+    register: db.prepare<[string]>(
+      `INSERT INTO queues (name, registered, status) VALUES (?, 1, 'started')
+       ON CONFLICT (name) DO UPDATE SET registered = 1, status = coalesce(status, 'started')`),
   };
   return {
     /** The enqueue of sqlite-queue.ts and the metadata, one transaction. */
@@ -33,5 +36,6 @@ export function sqsOperations(db: Database.Database, enqueue: Enqueue) {
     setQueueMeta: (queue: string, meta: string | null): void =>
       void (meta === null ? st.deleteQueueMeta.run(queue) : st.setQueueMeta.run(queue, meta)),
     unregister: (queue: string): void => void st.unregister.run(queue),
+    register: (queue: string): void => void st.register.run(queue),
   };
 }

@@ -194,6 +194,10 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     return this.#run(() => this.#sqs.setQueueMeta(queue, meta));
   }
 
+  async registerQueue(queue: string): Promise<void> {
+    return this.#run(() => this.#sqs.register(queue));
+  }
+
   async unregisterQueue(queue: string): Promise<void> {
     return this.#run(() => this.#sqs.unregister(queue));
   }
