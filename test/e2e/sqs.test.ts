@@ -209,7 +209,7 @@ forEachBackend((ctx) => {
     const first = (await sqs().send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages![0]!;
     assert.equal((await sqs().send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages, undefined);
     await sqs().send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: first.ReceiptHandle, VisibilityTimeout: 0 }));
-    const second = (await sqs().send(new ReceiveMessageCommand({ QueueUrl: url, AttributeNames: ['ApproximateReceiveCount'] }))).Messages![0]!;
+    const second = (await sqs().send(new ReceiveMessageCommand({ QueueUrl: url, AttributeNames: ['ApproximateReceiveCount' as 'All'] }))).Messages![0]!;
     assert.equal(second.Body, 'again');
     assert.equal(second.Attributes!['ApproximateReceiveCount'], '2');
     await rejects(sqs().send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: first.ReceiptHandle, VisibilityTimeout: 10 })), MessageNotInflight, 400);
