@@ -139,7 +139,7 @@ forEachBackend((ctx) => {
         'a.one': { DataType: 'String', StringValue: '1' }, 'a.two': { DataType: 'String', StringValue: '2' }, b: { DataType: 'String', StringValue: '3' },
       },
     }));
-    const r = await sqs().send(new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ['a.*'], AttributeNames: ['SentTimestamp'] }));
+    const r = await sqs().send(new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ['a.*'], AttributeNames: ['SentTimestamp' as 'All'] }));
     const m = r.Messages![0]!;
     assert.deepEqual(Object.keys(m.MessageAttributes!).sort(), ['a.one', 'a.two']);
     assert.equal(m.MD5OfMessageAttributes, md5OfAttributes({ 'a.one': { DataType: 'String', StringValue: '1' }, 'a.two': { DataType: 'String', StringValue: '2' } }));
