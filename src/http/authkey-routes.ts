@@ -53,7 +53,7 @@ export function registerAuthkeyRoutes(app: FastifyInstance, store: AuthKeyStore)
       const key = newKey();
       const hash = hashKey(key);
       await store.putAuthKey(hash, encodeRecord(record));
-      return replies.command({ key, hash, queues: record.queues, privs: record.privs, created: record.created });
+      return replies.command({ key, hash, queues: record.queues, privs: record.privs, created: record.created, sqsSecret: record.sqsSecret });
     },
     GET: async () =>
       replies.command((await listEntries(store)).map((e) => ({ hash: e.hash, queues: e.record.queues, privs: e.record.privs, created: e.record.created }))),

@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { QueueService } from '../../core/queue-service.js';
+import type { AuthKeyStore } from '../../storage/authkey-contract.js';
 import { isValidQueueName } from '../../core/names.js';
 import { envelopeLimit, mediaType, FORM } from '../../http/body.js';
 import { queryOf } from '../../http/args.js';
@@ -24,7 +25,9 @@ import { xmlError, xmlResponse } from './xml.js';
 import { QUEUE_ACTIONS } from './queue-actions.js';
 import { MESSAGE_ACTIONS, toSqsError } from './message-actions.js';
 import { DEFAULT_REGION } from './queue-attributes.js';
-import type { Input, SqsContext } from './context.js';
+import { queueOfUrl, type Input, type SqsContext } from './context.js';
+import { authorize } from './auth.js';
+import { nameOfArn } from './queue-attributes.js';
 
 export const AMZ_JSON = 'application/x-amz-json-1.0';
 const TARGET_PREFIX = 'AmazonSQS.';
@@ -33,6 +36,7 @@ const ACCOUNT = /^\d{12}$/;
 
 export interface SqsDeps {
   service: QueueService;
+  authkeys: AuthKeyStore;
   maxMessageBytes: number;
 }
 
@@ -75,6 +79,19 @@ export function sqsRequestOf(req: FastifyRequest, atQueueUrl: boolean): SqsReque
   return { protocol: 'query', action: typeof Action === 'string' ? Action : '', input: toJsonInput(rest) };
 }
 
+/** The queue an action is about, for the ACL (undefined: every queue, as ListQueues). */
+function queueToAuthorize(r: SqsRequest, pathQueue: string | undefined): string | undefined {
+  const text = (name: string) => (typeof r.input[name] === 'string' ? (r.input[name] as string) : undefined);
+  try {
+    const url = text('QueueUrl');
+    if (url !== undefined) return queueOfUrl(url);
+    const name = text('QueueName') ?? (text('SourceArn') === undefined ? undefined : nameOfArn(text('SourceArn')!, 'SourceArn'));
+    return name ?? pathQueue;
+  } catch {
+    return pathQueue;
+  }
+}
+
 /** The region a SigV4 credential scope names (queue ARNs carry it), else us-east-1. */
 function regionOf(req: FastifyRequest): string {
   const m = /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\/sqs\//.exec(header(req, 'authorization') ?? '');
@@ -91,6 +108,7 @@ async function answer(deps: SqsDeps, req: FastifyRequest, reply: FastifyReply, r
     if (r.input['__malformed']) throw new SqsError('InvalidParameterValue', 'The request body is not valid JSON.');
     const run = Object.hasOwn(ACTIONS, r.action) ? ACTIONS[r.action] : undefined;
     if (!run) throw new SqsError('InvalidAction', `The action ${r.action || '(none)'} is not valid for this endpoint.`);
+    await authorize(req, deps.authkeys, r.action, queueToAuthorize(r, pathQueue));
     const ctx: SqsContext = {
       service: deps.service, input: r.input, origin: `${req.protocol}://${req.host}`, region: regionOf(req),
       brokerMax: deps.maxMessageBytes, signal: gone.signal, ...(pathQueue === undefined ? {} : { pathQueue }),
@@ -120,6 +138,8 @@ export function registerSqsRoutes(app: FastifyInstance, deps: SqsDeps): void {
     if (req.routeOptions.url !== '/') return;
     const r = sqsRequestOf(req, false);
     if (r) return answer(deps, req, reply, r);
+    // Let through unchecked by the auth hook as SQS, but RestMQ's: refused, never run unchecked.
+    if (req.sqsDeferred) return send(reply, replies.error('AUTH_REQUIRED'));
   });
   const atQueueUrl = async (req: FastifyRequest, reply: FastifyReply) => {
     const { account, queue } = req.params as { account: string; queue: string };
