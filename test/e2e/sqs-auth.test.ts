@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import {
   SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, DeleteMessageCommand, ListQueuesCommand, SQSServiceException,
 } from '@aws-sdk/client-sqs';
+import SQSv2 from 'aws-sdk/clients/sqs.js';
 import { forEachBackend, req } from './backends.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'restmq-sqs-acl-'));
@@ -71,6 +72,17 @@ forEachBackend((ctx) => {
     const got = await root.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }));
     assert.equal(got.Messages?.[0]?.Body, 'signed');
     await root.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: got.Messages![0]!.ReceiptHandle }));
+  });
+
+  it('the query protocol (aws-sdk v2, signed to the queue URL) is verified the same way', async () => {
+    const key = await createKey(ctx().url, 'v2-*', 'read,write,admin');
+    const v2 = (secretAccessKey: string) => new SQSv2({ endpoint: ctx().url, region: 'eu-central-1', credentials: { accessKeyId: key.hash, secretAccessKey }, maxRetries: 0 });
+    const { QueueUrl } = await v2(key.sqsSecret).createQueue({ QueueName: `v2-${randomUUID().slice(0, 8)}` }).promise();
+    await v2(key.sqsSecret).sendMessage({ QueueUrl: QueueUrl!, MessageBody: 'signed v2', MessageAttributes: { a: { DataType: 'String', StringValue: 'b c' } } }).promise();
+    const got = await v2(key.sqsSecret).receiveMessage({ QueueUrl: QueueUrl!, MessageAttributeNames: ['All'] }).promise();
+    assert.equal(got.Messages?.[0]?.Body, 'signed v2');
+    await assert.rejects(v2(key.sqsSecret.slice(1) + 'x').sendMessage({ QueueUrl: QueueUrl!, MessageBody: 'x' }).promise(),
+      (err: { code: string; statusCode: number }) => err.code === 'SignatureDoesNotMatch' && err.statusCode === 403);
   });
 
   it('unsigned SQS requests are refused; RestMQ requests to / keep their own credentials', async () => {
