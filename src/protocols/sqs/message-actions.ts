@@ -165,7 +165,8 @@ export function entryError(err: unknown): { Code: string; Message: string; Sende
 export function toSqsError(err: unknown): SqsError {
   if (err instanceof SqsError) return err;
   if (isBrokerError(err)) {
-    const code: SqsErrorCode = err.status >= 500 ? 'ServiceUnavailable' : err.code === 'INVALID_UTF8' ? 'InvalidMessageContents' : 'InvalidParameterValue';
+    const code: SqsErrorCode = err.status >= 500 ? 'ServiceUnavailable' : err.status === 429 ? 'RequestThrottled'
+      : err.code === 'INVALID_UTF8' ? 'InvalidMessageContents' : 'InvalidParameterValue';
     return new SqsError(code, err.message);
   }
   return new SqsError('InternalFailure');
