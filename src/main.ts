@@ -85,8 +85,8 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   };
 }
 
-/** Runs until SIGTERM/SIGINT, then shuts down gracefully; a second signal exits at once. */
-export function stopOnSignals(broker: RunningBroker, logger: Logger): void {
+/** Runs until one of `signals`, then shuts down gracefully; a second signal exits at once. */
+export function stopOnSignals(broker: RunningBroker, logger: Logger, signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -103,6 +103,5 @@ export function stopOnSignals(broker: RunningBroker, logger: Logger): void {
       },
     );
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  for (const signal of signals) process.on(signal, onSignal);
 }

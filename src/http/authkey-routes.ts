@@ -11,8 +11,8 @@ import { BrokerError } from '../errors.js';
 import { decodeRecord, encodeRecord, hashKey, newKey, validateRecord, type AuthKeyEntry } from '../auth/authkeys.js';
 import type { AuthKeyStore } from '../storage/authkey-contract.js';
 import { replies } from '../protocols/replies.js';
-import { argsOf, rawBody } from './body.js';
-import { routes } from './reply.js';
+import { argsOf, rawBody } from './kit/body.js';
+import { routes } from './kit/reply.js';
 
 const HASH_PREFIX = /^[0-9a-f]{8,64}$/;
 

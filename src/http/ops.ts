@@ -6,10 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { QueueService } from '../core/queue-service.js';
 import { replies, TYPES } from '../protocols/replies.js';
-import { DASHBOARD_PATH } from '../protocols/rest/messages.js';
-import { routes } from './reply.js';
-import { readShippedFile } from './shipped-files.js';
-import { empty, json, reply, type RouteSchema } from './schemas.js';
+import { DASHBOARD_PATH } from '../dashboard/path.js';
+import { routes } from './kit/reply.js';
+import { readShippedFile } from './kit/shipped-files.js';
+import { empty, json, reply, type RouteSchema } from './kit/schemas.js';
 
 function staticPage(name: string): string {
   return readShippedFile(import.meta.url, 'http', name);

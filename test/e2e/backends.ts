@@ -128,13 +128,3 @@ export async function command(base: string, cmd: Record<string, unknown>): Promi
   assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
   return JSON.parse(r.text) as Record<string, unknown>;
 }
-
-/** Polls `check` until it returns true, up to `timeoutMs`; fails with `what` otherwise. */
-export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { spawnBroker, storeFlagFor, type SpawnedBroker } from '../harness/broker.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
 import { CometClient } from '../harness/stream-clients.js';
-import { qname, req, until } from './backends.js';
+import { qname, req } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 
 interface Leased {
   key: string;
@@ -123,7 +124,7 @@ async function drainByLease(url: string, queue: string, seen: string[]): Promise
   await pass();
   // Anything still leased (none expected) would come back through the reaper: wait for the
   // store to show nothing in flight, then drain what came back.
-  await until('nothing in flight', async () => (JSON.parse((await req(url, 'GET', `/stats/${queue}`)).text) as { inflight: number }).inflight === 0, 40_000);
+  await waitUntil('nothing in flight', async () => (JSON.parse((await req(url, 'GET', `/stats/${queue}`)).text) as { inflight: number }).inflight === 0, 40_000);
   await pass();
 }
 
@@ -207,7 +208,7 @@ for (const backend of ['redis', 'sqlite'] as const) {
       assert.equal(m1.attempts, 1);
       await slot.crashAndRestart();
       let m2: Leased | undefined;
-      await until('the leased message to come back after the restart', async () => {
+      await waitUntil('the leased message to come back after the restart', async () => {
         const r = await req(slot.url, 'GET', `/q/${q}?lease=30`);
         if (r.status === 204) return false;
         assert.equal(r.status, 200, r.text);

@@ -9,8 +9,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestBroker, type TestBroker } from '../harness/broker.js';
 import { qname, req } from './backends.js';
-import { connect, type Socket } from 'node:net';
-import { rawExchange, trickle, type RawResult } from './raw-http.js';
+import { rawConnect, rawExchange, trickle, type RawResult } from '../harness/raw-http.js';
 import { ERRORS } from '../../src/errors.js';
 
 const HEADERS_TIMEOUT_MS = 1000;
@@ -82,12 +81,7 @@ describe('slow clients', () => {
 describe('slow clients and shutdown', () => {
   it('connections that sent nothing or half their headers do not hold up a graceful stop', async () => {
     const broker = await startTestBroker('memory');
-    const connectTo = (): Promise<Socket> =>
-      new Promise((resolve, reject) => {
-        const s = connect({ port: broker.port, host: '127.0.0.1' });
-        s.once('connect', () => resolve(s));
-        s.once('error', reject);
-      });
+    const connectTo = () => rawConnect({ port: broker.port });
     const silent = await connectTo();
     const halfway = await connectTo();
     halfway.write('GET /health HTTP/1.1\r\nHost: x\r\n');

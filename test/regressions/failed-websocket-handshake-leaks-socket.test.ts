@@ -6,28 +6,15 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { startTestBroker, type TestBroker } from '../harness/broker.js';
+import { rawRequest } from '../harness/raw-http.js';
 
-/** Sends a handshake for `path`; resolves with what came back once the server closes the socket. */
-function handshake(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let data = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`the server kept the socket open after: ${JSON.stringify(data)}`));
-    }, 5000);
-    socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
-    socket.on('error', reject);
-    // The server ends its side: with the client still open, only the server can cause this.
-    socket.on('end', () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(data);
-    });
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-  });
+/** Sends a handshake for `path`; resolves with what came back once the server closes the socket
+ *  (the client never ends its side: only the server can close it). */
+async function handshake(port: number, path: string): Promise<string> {
+  const r = await rawRequest({ port, timeoutMs: 5000 },
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  return r.text;
 }
 
 describe('a failed WebSocket handshake closes its socket', () => {

@@ -7,21 +7,14 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { startTestBroker, type BackendName, type TestBroker } from '../harness/broker.js';
+import { rawExchange } from '../harness/raw-http.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
 import { post, qname, take } from '../e2e/backends.js';
 
 /** Sends one request, half-closes at once, and resolves with every byte the broker sent back. */
-function halfClosed(port: number, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(request));
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (d: string) => (text += d));
-    socket.on('close', () => resolve(text));
-    socket.on('error', reject);
-  });
+async function halfClosed(port: number, request: string): Promise<string> {
+  return (await rawExchange({ port }, (socket) => socket.end(request))).text;
 }
 
 for (const backend of ['redis', 'sqlite'] as BackendName[]) {

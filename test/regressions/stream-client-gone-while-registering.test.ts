@@ -4,20 +4,15 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { startTestBroker, type TestBroker } from '../harness/broker.js';
+import { rawExchange } from '../harness/raw-http.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
-import { qname, req, until } from '../e2e/backends.js';
+import { waitUntil } from '../harness/wait.js';
+import { qname, req } from '../e2e/backends.js';
 
 /** Sends the request line and headers, then resets the connection at once. */
-function hitAndRun(port: number, head: string): Promise<void> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => {
-      s.write(head, () => s.resetAndDestroy());
-    });
-    s.on('close', () => resolve());
-    s.on('error', () => resolve());
-  });
+async function hitAndRun(port: number, head: string): Promise<void> {
+  await rawExchange({ port }, (s) => s.write(head, () => s.resetAndDestroy()));
 }
 
 describe('a client gone while its stream registers leaves no ghost consumer (redis)', () => {
@@ -40,7 +35,7 @@ describe('a client gone while its stream registers leaves no ghost consumer (red
       const q = qname();
       await Promise.all(Array.from({ length: 100 }, () => hitAndRun(broker.port, head(q))));
       const consumers = async () => (JSON.parse((await req(broker.url, 'GET', `/stats/${q}`)).text) as { consumers: number }).consumers;
-      await until('every consumer to be gone', async () => (await consumers()) === 0);
+      await waitUntil('every consumer to be gone', async () => (await consumers()) === 0);
       // A ghost stays registered (and refreshed) forever, and would swallow this message.
       await req(broker.url, 'POST', `/q/${q}`, { form: { value: 'kept' } });
       const r = await req(broker.url, 'GET', `/q/${q}`);

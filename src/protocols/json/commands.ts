@@ -7,9 +7,8 @@
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds } from '../../core/names.js';
-import type { LeasedMessage } from '../../storage/lease-contract.js';
 import type { Json } from '../json-text.js';
-import type { Policy } from '../../wire.js';
+import type { LeasedMessage, Policy } from '../../wire.js';
 
 type Command = Record<string, unknown>;
 type Run = (service: QueueService, c: Command) => Promise<Json>;

@@ -6,10 +6,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isBrokerError } from '../../errors.js';
 import { assertQueueName } from '../../core/names.js';
-import { decodeUtf8, parseForm, queryOf, type Args } from '../../http/args.js';
-import { toBrokerError } from '../../http/errors.js';
-import { schemaOptions, send } from '../../http/reply.js';
-import type { RouteSchema } from '../../http/schemas.js';
+import { decodeUtf8, parseForm, queryOf, type Args } from '../../http/kit/args.js';
+import { toBrokerError } from '../../http/kit/errors.js';
+import { schemaOptions, send } from '../../http/kit/reply.js';
+import type { RouteSchema } from '../../http/kit/schemas.js';
 import type { Reply } from '../replies.js';
 import { MESSAGES, presqueReplies } from './replies.js';
 

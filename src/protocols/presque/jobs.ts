@@ -5,8 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { QueueService } from '../../core/queue-service.js';
-import { assertDedupId } from '../../core/names.js';
-import type { EnqueueOptions } from '../../storage/contract.js';
+import { assertDedupId, type EnqueueOptions } from '../../core/names.js';
 import type { Reply } from '../replies.js';
 import { batchSizeOf, delayOf, jobContent, parseJson, PresqueError, presqueRoutes, queryArgs, queueOf, workerOf } from './http.js';
 import { MESSAGES, presqueReplies } from './replies.js';

@@ -6,11 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback, assertQueueName, parseLeaseSeconds } from '../../core/names.js';
-import type { QueueSettings } from '../../storage/lease-contract.js';
-import type { Args } from '../../http/args.js';
-import { queueParam } from '../../http/body.js';
-import { requestArgs, routes } from '../../http/reply.js';
-import type { Policy, QueueStatus } from '../../wire.js';
+import type { Args } from '../../http/kit/args.js';
+import { queueParam } from '../../http/kit/body.js';
+import { requestArgs, routes } from '../../http/kit/reply.js';
+import type { Policy, QueueSettings, QueueStatus } from '../../wire.js';
 import { replies } from '../replies.js';
 import { ADMIN_SCHEMAS as SCHEMAS } from './schemas.js';
 

@@ -6,14 +6,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback, assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds, parseWaitSeconds } from '../../core/names.js';
-import { mediaType, queueParam, rawBody } from '../../http/body.js';
-import type { Args } from '../../http/args.js';
-import { requestArgs, routes } from '../../http/reply.js';
+import { mediaType, queueParam, rawBody } from '../../http/kit/body.js';
+import type { Args } from '../../http/kit/args.js';
+import { requestArgs, routes } from '../../http/kit/reply.js';
 import { replies, type Reply } from '../replies.js';
 import { MESSAGE_SCHEMAS as SCHEMAS } from './schemas.js';
 import { returnIfUnwritten } from '../undelivered.js';
-
-export const DASHBOARD_PATH = '/dashboard/';
+import { DASHBOARD_PATH } from '../../dashboard/path.js';
 
 /** `msg` wins over `value`, as on the original's /q/ (its `POST /` ignored msg: fixed). */
 function formValue(args: Args): string | undefined {

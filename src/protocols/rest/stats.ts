@@ -2,8 +2,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback } from '../../core/names.js';
-import { queueParam } from '../../http/body.js';
-import { requestArgs, routes } from '../../http/reply.js';
+import { queueParam } from '../../http/kit/body.js';
+import { requestArgs, routes } from '../../http/kit/reply.js';
 import { replies } from '../replies.js';
 import { STATS_SCHEMAS as SCHEMAS } from './schemas.js';
 

@@ -10,9 +10,13 @@ import type { FastifyRequest } from 'fastify';
 import type { Category } from '../../auth/acl-file.js';
 import { decodeRecord, keyAllows, privilegeFor } from '../../auth/authkeys.js';
 import { credentialsMatch, parseBasic } from '../../auth/credentials.js';
-import type { AuthKeyStore } from '../../storage/authkey-contract.js';
 import { SqsError } from './errors.js';
 import { parseAuthorization, verifySignature } from './sigv4.js';
+
+/** Where API key records are found by hash (the broker's AuthKeyStore). */
+export interface KeyRecords {
+  getAuthKey(hash: string): Promise<string | null>;
+}
 
 const PRODUCER = new Set(['SendMessage', 'SendMessageBatch']);
 const CONSUMER = new Set(['ReceiveMessage', 'DeleteMessage', 'DeleteMessageBatch', 'ChangeMessageVisibility',
@@ -25,7 +29,7 @@ export function categoryOf(action: string): Category {
   return 'admin';
 }
 
-export async function authorize(req: FastifyRequest, keys: AuthKeyStore, action: string, queue: string | undefined): Promise<void> {
+export async function authorize(req: FastifyRequest, keys: KeyRecords, action: string, queue: string | undefined): Promise<void> {
   if (!req.aclSection) return;
   const category = categoryOf(action);
   const { decision, section } = req.aclSection(category);

@@ -6,8 +6,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { isBrokerError } from '../../errors.js';
-import type { EnqueueOptions } from '../../storage/contract.js';
-import type { LeasedMessage } from '../../storage/lease-contract.js';
+import type { EnqueueOptions } from '../../core/names.js';
+import type { LeasedMessage } from '../../wire.js';
 import { SqsError, invalid, type SqsErrorCode } from './errors.js';
 import { existingQueue, int, list, map, str, strings, type Input, type SqsContext } from './context.js';
 import { md5Hex, md5OfAttributes, type AttributeMap, type AttributeValue } from './md5.js';

@@ -4,7 +4,7 @@
  * queue's lease settings (maxReceiveCount → max attempts, the target's name → dead letter).
  */
 import type { QueueService } from '../../core/queue-service.js';
-import type { QueueSettings } from '../../storage/lease-contract.js';
+import type { QueueSettings } from '../../wire.js';
 import { SqsError, invalid } from './errors.js';
 
 /** The SQS record of a queue, as stored (JSON). Times are epoch seconds. */

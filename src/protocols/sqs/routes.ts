@@ -13,11 +13,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { QueueService } from '../../core/queue-service.js';
-import type { AuthKeyStore } from '../../storage/authkey-contract.js';
 import { isValidQueueName } from '../../core/names.js';
-import { envelopeLimit, mediaType, FORM } from '../../http/body.js';
-import { queryOf } from '../../http/args.js';
-import { send } from '../../http/reply.js';
+import { envelopeLimit, mediaType, FORM } from '../../http/kit/body.js';
+import { queryOf } from '../../http/kit/args.js';
+import { send } from '../../http/kit/reply.js';
 import { replies } from '../replies.js';
 import { SqsError } from './errors.js';
 import { parseQueryForm, toJsonInput } from './query-input.js';
@@ -26,7 +25,7 @@ import { QUEUE_ACTIONS } from './queue-actions.js';
 import { MESSAGE_ACTIONS, toSqsError } from './message-actions.js';
 import { DEFAULT_REGION } from './queue-attributes.js';
 import { queueOfUrl, type Input, type SqsContext } from './context.js';
-import { authorize } from './auth.js';
+import { authorize, type KeyRecords } from './auth.js';
 import { nameOfArn } from './queue-attributes.js';
 
 export const AMZ_JSON = 'application/x-amz-json-1.0';
@@ -36,7 +35,7 @@ const ACCOUNT = /^\d{12}$/;
 
 export interface SqsDeps {
   service: QueueService;
-  authkeys: AuthKeyStore;
+  authkeys: KeyRecords;
   maxMessageBytes: number;
 }
 

@@ -9,9 +9,9 @@ import type { Consumer, ConsumerSink, EndReason, Handed } from '../../core/consu
 import type { Distributor } from '../../core/distributor.js';
 import { assertCallback, assertQueueName, parseLeaseSeconds } from '../../core/names.js';
 import type { LeaseStreams } from '../../core/lease-streams.js';
-import { argsOf } from '../../http/body.js';
-import { routes } from '../../http/reply.js';
-import { args, failure, pathParams, reply, type RouteSchema } from '../../http/schemas.js';
+import { argsOf } from '../../http/kit/body.js';
+import { routes } from '../../http/kit/reply.js';
+import { args, failure, pathParams, reply, type RouteSchema } from '../../http/kit/schemas.js';
 import { HEARTBEAT, SSE_PREAMBLE, endFrame, frame } from './framing.js';
 import { Unflushed } from './unflushed.js';
 import type { Message } from '../../wire.js';

@@ -9,15 +9,15 @@ import type { WebSocket } from 'ws';
 import type { Consumer, ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertQueueName, parseLeaseSeconds } from '../../core/names.js';
-import { argsOf } from '../../http/body.js';
+import { argsOf } from '../../http/kit/body.js';
 import type { Streams } from './http-stream.js';
 import { BrokerError, isBrokerError } from '../../errors.js';
 import type { Message } from '../../wire.js';
 import { pyJson } from '../json-text.js';
 import { parseCommand, runCommand } from '../json/commands.js';
 import { replies } from '../replies.js';
-import { schemaOptions, send } from '../../http/reply.js';
-import { args, empty, failure, pathParams, type RouteSchema } from '../../http/schemas.js';
+import { schemaOptions, send } from '../../http/kit/reply.js';
+import { args, empty, failure, pathParams, type RouteSchema } from '../../http/kit/schemas.js';
 import { endFrame, frame } from './framing.js';
 import { Unflushed } from './unflushed.js';
 

@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { BrokerError } from '../../errors.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
-import type {
-  EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, StoreKind, TakeResult,
+import {
+  DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type StoreKind, type TakeResult,
 } from '../contract.js';
 import type { DispatchResult, Delivery, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
@@ -43,23 +43,6 @@ export interface SqliteStoreOptions {
 }
 
 const DIGITS = /^[1-9][0-9]{0,15}$/;
-
-/** How long a dedup id is remembered (SPEC section 6: five minutes; Redis: keys.ts). */
-const DEDUP_SECONDS = 300;
-
-/** The delay of an enqueue in whole ms (0: none), as redis-store.ts. */
-function delayOf(options?: EnqueueOptions): number {
-  const d = options?.delayMs;
-  return d === undefined || !Number.isFinite(d) || d <= 0 ? 0 : Math.ceil(d);
-}
-
-/** The dedup id of an enqueue, refusing it on a batch of more than one value (contract.ts). */
-function checkDedup(values: readonly string[], options?: EnqueueOptions): string | undefined {
-  const id = options?.dedupId;
-  if (id === undefined) return undefined;
-  if (values.length > 1) throw new BrokerError('INVALID_BATCH', 'dedup applies to a single message, not to a batch');
-  return id;
-}
 
 /** The one mapping of SQLite failures to the catalogue; anything else is a bug and stays. */
 function storeError(err: unknown, message?: string): unknown {
@@ -158,11 +141,11 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   /** Delay: visible_at set at insert. Dedup: the `dedup` table, in the same transaction. */
   async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
     if (values.length === 0) return [];
-    const dedupId = checkDedup(values, options);
+    const dedupId = options?.dedupId;
     const now = Date.now();
     const ttl = options?.ttlSeconds;
     const expiresAt = ttl === undefined ? null : now + ttl * 1000;
-    const delay = delayOf(options);
+    const delay = options?.delayMs ?? 0;
     const dedup = dedupId === undefined ? null : { id: dedupId, now, expiresAt: now + DEDUP_SECONDS * 1000 };
     const r = this.#run(() => this.#ops.enqueue(queue, values, expiresAt, delay > 0 ? now + delay : null, dedup));
     // A delayed message is not announced: the streaming side finds it when it polls.
@@ -175,7 +158,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   async enqueueWithMeta(queue: string, value: string, meta: string, options?: EnqueueOptions): Promise<string> {
     const now = Date.now();
     const ttl = options?.ttlSeconds;
-    const delay = delayOf(options);
+    const delay = options?.delayMs ?? 0;
     const dedup = options?.dedupId === undefined ? null : { id: options.dedupId, now, expiresAt: now + DEDUP_SECONDS * 1000 };
     const r = this.#run(() => this.#sqs.enqueueWithMeta(queue, value, meta, ttl === undefined ? null : now + ttl * 1000, delay > 0 ? now + delay : null, dedup));
     if (r.fresh && delay === 0) this.#notifyEnqueued(queue);
@@ -215,11 +198,6 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
         dead: info[queues.length + i]!.length, consumers: this.#consumers.live(q, now).length, ...dated[i]!,
       }));
     });
-  }
-
-  /** Messages not yet visible (enqueued with a delay, or nacked with one), per queue. */
-  async delayedCounts(queues: readonly string[]): Promise<number[]> {
-    return this.#run(() => this.#ops.delayed(queues, Date.now()));
   }
 
   /** After the commit, and only for queues somebody streams: the millisecond-delivery path. */
@@ -312,10 +290,6 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     return this.#announcing((t) => this.#lease.reap(queues, Date.now(), t));
   }
 
-  async inflightCounts(queues: readonly string[]): Promise<number[]> {
-    return this.#run(() => this.#lease.inflight(queues));
-  }
-
   async getSettings(queue: string): Promise<QueueSettings> {
     return this.#run(() => this.#lease.getSettings(queue));
   }
@@ -354,11 +328,6 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
 
   async unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {
     return this.#run(() => this.#consumers.unregister(queue, consumerIds));
-  }
-
-  async consumerCounts(queues: readonly string[]): Promise<number[]> {
-    const now = Date.now();
-    return this.#run(() => queues.map((q) => this.#consumers.live(q, now).length));
   }
 
   async dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {

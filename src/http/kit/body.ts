@@ -4,8 +4,8 @@
  * (413) from its Content-Length, or as soon as the stream passes the limit, never read whole.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { BrokerError } from '../errors.js';
-import { assertQueueName } from '../core/names.js';
+import { BrokerError } from '../../errors.js';
+import { assertQueueName } from '../../core/names.js';
 import { decodeUtf8, parseForm, queryOf, type Args } from './args.js';
 import { parseMultipart } from './multipart.js';
 

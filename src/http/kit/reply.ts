@@ -4,7 +4,7 @@
  * 405 for the methods a path does not serve (Fastify alone would answer 404).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
-import { replies, type Reply } from '../protocols/replies.js';
+import { replies, type Reply } from '../../protocols/replies.js';
 import type { Args } from './args.js';
 import { argsOf } from './body.js';
 import type { JsonSchema, RouteSchema } from './schemas.js';

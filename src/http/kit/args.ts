@@ -4,7 +4,7 @@
  * wins over the query; control characters become spaces and values are trimmed.
  * Decoding is strict: malformed percent-escapes or invalid UTF-8 are refused, never guessed.
  */
-import { BrokerError } from '../errors.js';
+import { BrokerError } from '../../errors.js';
 
 export type Args = Map<string, string>;
 

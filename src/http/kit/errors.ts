@@ -4,8 +4,8 @@
  * is logged with its stack and answered as a generic 500.
  */
 import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
-import { BrokerError, isBrokerError, type ErrorCode } from '../errors.js';
-import { replies } from '../protocols/replies.js';
+import { BrokerError, isBrokerError, type ErrorCode } from '../../errors.js';
+import { replies } from '../../protocols/replies.js';
 import { send } from './reply.js';
 import { errorFor } from './schemas.js';
 

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { IncomingHttpHeaders } from 'node:http';
-import { BrokerError } from '../errors.js';
+import { BrokerError } from '../../errors.js';
 import { cleanValue, decodeUtf8, type Args } from './args.js';
 
 /** Parses the fields of a multipart body held in memory (its size was already bounded). */

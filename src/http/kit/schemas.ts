@@ -1,12 +1,12 @@
 /**
  * The shared pieces of the route schemas: the queue name, the request arguments with the
  * catalogue error each one raises, reply bodies and error replies. Routes validate their
- * `params` and `querystring` with these (one source for the server and /openapi.json); the
- * handlers keep their own checks of the exact text (core/names.ts), which these never contradict:
- * a value refused here is refused there with the same code.
+ * `params` and `querystring` with these (one source for the server and /openapi.json). Patterns
+ * and limits come from core/names.ts, whose checks the handlers keep for the exact text: a value
+ * refused here is refused there with the same code.
  */
-import { ERRORS, type ErrorCode } from '../errors.js';
-import { MAX_LEASE_SECONDS, MAX_TAKE_COUNT } from '../core/names.js';
+import { ERRORS, type ErrorCode } from '../../errors.js';
+import { CALLBACK, DEDUP_ID, MAX_LEASE_SECONDS, MAX_TAKE_COUNT, MAX_TTL_SECONDS, MAX_WAIT_SECONDS, QUEUE_NAME, RECEIPT, RESERVED_QUEUE_NAMES } from '../../core/names.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -27,13 +27,10 @@ export interface RouteSchema {
   response?: Record<number, JsonSchema>;
 }
 
-export const QUEUE_NAME_PATTERN = '^[A-Za-z0-9_.-]{1,128}$';
-export const RESERVED_QUEUE_NAMES = ['QUEUESET', 'AUTHKEY', 'queuestat'];
-
 export const queueName: JsonSchema = {
   type: 'string',
-  pattern: QUEUE_NAME_PATTERN,
-  not: { enum: RESERVED_QUEUE_NAMES },
+  pattern: QUEUE_NAME.source,
+  not: { enum: [...RESERVED_QUEUE_NAMES] },
   description: '1-128 characters from A-Z a-z 0-9 _ . - (QUEUESET, AUTHKEY and queuestat are reserved)',
 };
 
@@ -51,19 +48,19 @@ export const ARGUMENTS = {
   value: { schema: { type: 'string', description: 'the message (`msg` wins when both are given)' } },
   msg: { schema: { type: 'string', description: 'the message (same as `value`)' } },
   callback: {
-    schema: { type: 'string', pattern: '^[A-Za-z_$][\\w$.]{0,63}$', description: 'JSONP: wrap the reply in `name(...);` (application/javascript)' },
+    schema: { type: 'string', pattern: CALLBACK.source, description: 'JSONP: wrap the reply in `name(...);` (application/javascript)' },
     error: { code: 'INVALID_CALLBACK' },
   },
-  ttl: { schema: seconds(1, 365 * 24 * 3600, 'seconds before the message expires unread'), error: { code: 'INVALID_TTL' } },
+  ttl: { schema: seconds(1, MAX_TTL_SECONDS, 'seconds before the message expires unread'), error: { code: 'INVALID_TTL' } },
   delay: { schema: seconds(0, MAX_LEASE_SECONDS, 'seconds before the message can be taken'), error: { code: 'INVALID_DELAY' } },
   dedup: {
-    schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,128}$', description: 'producer dedup id: a second enqueue with the same id within 5 minutes is dropped' },
+    schema: { type: 'string', pattern: DEDUP_ID.source, description: 'producer dedup id: a second enqueue with the same id within 5 minutes is dropped' },
     error: { code: 'INVALID_DEDUP' },
   },
   batch: { schema: { type: 'string', description: '`1` or `true`: the body is a JSON array of strings, enqueued at once (other values: not a batch)' } },
   count: { schema: { type: 'integer', minimum: 1, maximum: MAX_TAKE_COUNT, description: 'take up to this many; the reply is then a JSON array' }, error: { code: 'INVALID_COUNT' } },
   lease: { schema: seconds(1, MAX_LEASE_SECONDS, 'lease the message(s) for this long instead of removing them'), error: { code: 'INVALID_LEASE' } },
-  wait: { schema: seconds(0, 60, 'long poll: wait up to this long for a message'), error: { code: 'INVALID_WAIT' } },
+  wait: { schema: seconds(0, MAX_WAIT_SECONDS, 'long poll: wait up to this long for a message'), error: { code: 'INVALID_WAIT' } },
   policy: { schema: { type: 'string', description: '`broadcast` or `roundrobin` (any other value answers 200 `null`)' } },
   max_attempts: {
     schema: { type: 'integer', minimum: 1, maximum: 9999, description: 'deliveries of a leased message before it goes to the dead-letter queue' },
@@ -96,7 +93,7 @@ export function pathParams(extra: Record<string, JsonSchema> = {}): JsonSchema {
   return { type: 'object', properties: { queue: queueName, ...extra }, required: ['queue', ...Object.keys(extra)] };
 }
 
-const RECEIPT_PATTERN = '^[1-9][0-9]{0,15}\\.[A-Za-z0-9_-]{8,43}$';
+const RECEIPT_PATTERN = RECEIPT.source;
 export const receipt: JsonSchema = { type: 'string', pattern: RECEIPT_PATTERN, description: 'a receipt handed out with a lease: `<n>.<token>`' };
 /** Where the handler reads an argument first, the receipt is checked after it, by the handler. */
 export const receiptCheckedLater: JsonSchema = { type: 'string', description: `a receipt handed out with a lease: \`<n>.<token>\` (${RECEIPT_PATTERN})` };
