@@ -12,12 +12,17 @@ export type StoreConfig =
   | { kind: 'memory' }
   | { kind: 'redis'; host: string; port: number; db: number; password?: string };
 
+/** SQLite's synchronous mode: what a commit survives (README, Stores). */
+export type SqliteSync = 'normal' | 'full';
+const SQLITE_SYNC: readonly SqliteSync[] = ['normal', 'full'];
+
 export interface Config {
   port: number;
   listen: string;
   /** Broker processes sharing the listening socket (1: this process serves alone). */
   workers: number;
   store: StoreConfig;
+  sqliteSync: SqliteSync;
   acl?: string;
   maxMessageBytes: number;
   heartbeatSeconds: number;
@@ -161,6 +166,8 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
   }
   const logLevel = merged.get('log-level') as string;
   if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`log-level: expected one of ${[...LOG_LEVELS].join(', ')}`);
+  const sqliteSync = merged.get('sqlite-sync') as SqliteSync;
+  if (!SQLITE_SYNC.includes(sqliteSync)) throw new ConfigError(`sqlite-sync: expected ${SQLITE_SYNC.join(' or ')}, got ${JSON.stringify(sqliteSync)}`);
   if (merged.has('tls-cert') !== merged.has('tls-key')) throw new ConfigError('tls-cert and tls-key go together: give both or neither');
   const redisChosen = [...given].some((f) => f.startsWith('redis-') && f !== 'redis-pool');
   const store = parseStore(merged.get('store') as string | undefined, merged, redisChosen);
@@ -169,6 +176,7 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
     listen: merged.get('listen') as string,
     workers: parseWorkers(merged.get('workers') as string, store),
     store,
+    sqliteSync,
     maxMessageBytes: merged.get('max-message-bytes') as number,
     heartbeatSeconds: merged.get('heartbeat') as number,
     stallTimeoutSeconds: merged.get('stall-timeout') as number,

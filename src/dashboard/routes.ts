@@ -49,11 +49,12 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardOpt
   // Open pages never end on their own: end them before the server waits for its connections.
   app.addHook('preClose', async () => feed.close());
 
-  routes(app, DASHBOARD_PATH, { GET: { schema: SCHEMAS.page, handler: () => serve(page, PAGE_HEADERS) } });
-  routes(app, '/dashboard', { GET: { schema: SCHEMAS.redirect, handler: () => replies.redirect(DASHBOARD_PATH) } });
+  routes(app, DASHBOARD_PATH, { GET: { schema: SCHEMAS.page, acl: 'rest:consumer', handler: () => serve(page, PAGE_HEADERS) } });
+  routes(app, '/dashboard', { GET: { schema: SCHEMAS.redirect, acl: 'rest:consumer', handler: () => replies.redirect(DASHBOARD_PATH) } });
   routes(app, '/dashboard/assets/:name', {
     GET: {
       schema: SCHEMAS.asset,
+      acl: 'rest:consumer',
       handler: (req) => {
         const asset = assets.get((req.params as { name: string }).name);
         return asset ? serve(asset) : replies.error('NOT_FOUND');
@@ -64,14 +65,15 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardOpt
   routes(app, '/dashboard/api/config', {
     GET: {
       schema: SCHEMAS.config,
+      acl: 'rest:consumer',
       handler: () => replies.dashboard({ readOnly: deps.readOnly, store: deps.service.storeKind, periodMs: FEED_PERIOD_MS }),
     },
   });
-  routes(app, '/dashboard/api/queues', { GET: { schema: SCHEMAS.queues, handler: async () => replies.dashboard(await takeSnapshot(deps)) } });
-  routes(app, '/dashboard/api/consumers', { GET: { schema: SCHEMAS.consumers, handler: () => replies.dashboard(listConsumers(deps)) } });
-  routes(app, '/dashboard/api/queues/:queue', { GET: { schema: SCHEMAS.queue, handler: (req) => queueDetail(deps, req) } });
-  routes(app, '/dashboard/api/queues/:queue/peek', { GET: { schema: SCHEMAS.peek, handler: (req) => peek(deps, req) } });
-  routes(app, '/dashboard/api/events', { GET: { schema: SCHEMAS.events, handler: (req, reply) => openFeed(feed, req, reply) } });
+  routes(app, '/dashboard/api/queues', { GET: { schema: SCHEMAS.queues, acl: 'rest:consumer', handler: async () => replies.dashboard(await takeSnapshot(deps)) } });
+  routes(app, '/dashboard/api/consumers', { GET: { schema: SCHEMAS.consumers, acl: 'rest:consumer', handler: () => replies.dashboard(listConsumers(deps)) } });
+  routes(app, '/dashboard/api/queues/:queue', { GET: { schema: SCHEMAS.queue, acl: 'rest:consumer', handler: (req) => queueDetail(deps, req) } });
+  routes(app, '/dashboard/api/queues/:queue/peek', { GET: { schema: SCHEMAS.peek, acl: 'rest:consumer', handler: (req) => peek(deps, req) } });
+  routes(app, '/dashboard/api/events', { GET: { schema: SCHEMAS.events, acl: 'rest:consumer', handler: (req, reply) => openFeed(feed, req, reply) } });
 }
 
 async function queueDetail(deps: SnapshotSources, req: FastifyRequest): Promise<Reply> {

@@ -1,7 +1,8 @@
 /**
  * The one auth hook (onRequest): ACL file rules and API keys for every route, streaming ones
  * included (@fastify/websocket runs onRequest on the upgrade request, so a refused handshake
- * gets its HTTP 401 before any upgrade). The route's category comes from auth/route-guards.ts,
+ * gets its HTTP 401 before any upgrade). The route's category is in its config (`acl`, read through
+ * auth/route-guards.ts, which guards a route without one as admin),
  * the decision from auth/acl.ts; then, when the section asks for a password:
  * - Basic auth (every route), or the `auth=user:password` cookie (streaming routes), or
  * - an API key (`Authorization: Bearer` or `?authkey=`) with the category's privilege on the
@@ -103,9 +104,9 @@ export interface AuthOptions {
 }
 
 export function installAuth(app: FastifyInstance, deps: AuthOptions): void {
-  // Every route added after this hook has a category in route-guards.ts, or says so at start.
+  // Every route added after this hook states its category (config.acl), or says so at start.
   app.addHook('onRoute', (route) => {
-    if (!isKnownRoute(route.url)) deps.logger.warn({ url: route.url }, 'route without an ACL category: guarded as admin');
+    if (!isKnownRoute(route.url, route.config?.acl)) deps.logger.warn({ url: route.url }, 'route without an ACL category: guarded as admin');
   });
   if (deps.config.acl === undefined) return;
   const acl = new AclWatch(deps.config.acl, deps.logger);
@@ -137,7 +138,7 @@ export function installAuth(app: FastifyInstance, deps: AuthOptions): void {
       req.sqsDeferred = true;
       return;
     }
-    const guard = guardFor(req.method, req.routeOptions.url, req.headers.accept);
+    const guard = guardFor(req.method, req.routeOptions.url, req.routeOptions.config.acl, req.headers.accept);
     if (guard === 'open' || guard === 'command') return;
     const outcome = await check(req, guard);
     // replies.error adds the Basic challenge to AUTH_REQUIRED.

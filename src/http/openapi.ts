@@ -105,6 +105,7 @@ export function registerOpenApi(app: FastifyInstance, options: OpenApiOptions): 
   let text: string | undefined;
   routes(app, OPENAPI_PATH, {
     GET: {
+      acl: 'rest:consumer',
       schema: {
         summary: 'This document (OpenAPI 3)',
         description: `Generated from the route schemas the broker validates requests with. A browsable page is at ${DOCS_PATH}.`,

@@ -27,13 +27,14 @@ const HELP: RouteSchema = { summary: 'The JSON protocol help page (a form to try
 const INDEX: RouteSchema = { summary: "The original's index page: 302 to the dashboard", tags: ['ops'], response: { 302: empty(`to ${DASHBOARD_PATH}`) } };
 
 export function registerOpsRoutes(app: FastifyInstance, service: QueueService, state: { shuttingDown: boolean }): void {
-  routes(app, '/health', { GET: { schema: HEALTH, handler: () => replies.health({ status: 'ok' }, true) } }, { head: true });
+  routes(app, '/health', { GET: { schema: HEALTH, acl: 'open', handler: () => replies.health({ status: 'ok' }, true) } }, { head: true });
   routes(
     app,
     '/ready',
     {
       GET: {
         schema: READY,
+        acl: 'open',
         handler: async () => {
           if (state.shuttingDown) return replies.health({ status: 'shutting down' }, false);
           try {
@@ -48,6 +49,6 @@ export function registerOpsRoutes(app: FastifyInstance, service: QueueService, s
     { head: true },
   );
   const help = staticPage('help.html');
-  routes(app, '/static/help.html', { GET: { schema: HELP, handler: () => ({ status: 200, type: TYPES.html, body: help }) } });
-  routes(app, '/static/index.html', { GET: { schema: INDEX, handler: () => replies.redirect(DASHBOARD_PATH) } });
+  routes(app, '/static/help.html', { GET: { schema: HELP, acl: 'open', handler: () => ({ status: 200, type: TYPES.html, body: help }) } });
+  routes(app, '/static/index.html', { GET: { schema: INDEX, acl: 'open', handler: () => replies.redirect(DASHBOARD_PATH) } });
 }

@@ -46,6 +46,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: MetricsRouteOp
   routes(app, '/metrics', {
     GET: {
       schema: METRICS,
+      acl: 'rest:consumer',
       handler: async () => {
         try {
           metrics.setOverview(await queueOverview(deps.service, deps.distributor, deps.leaseStreams));

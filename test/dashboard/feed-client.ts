@@ -3,29 +3,14 @@
  * lets a test wait for an event that satisfies a condition (woken by each event, no sleeps).
  */
 import http from 'node:http';
+import type { Snapshot } from '../../src/dashboard/snapshot.js';
+import type { QueueRow } from '../../src/wire.js';
 import { parseSse } from '../../src/protocols/stream/framing.js';
 import { Waiters } from '../harness/wait.js';
 
-export interface FeedRow {
-  queue: string;
-  ready: number;
-  inflight: number;
-  delayed: number;
-  dead: number;
-  consumers: number;
-  transports: { comet: number; sse: number; ws: number; poll: number };
-  status: string;
-  policy: string;
-  oldestAgeSeconds: number | null;
-  rates: { enqueued: number; delivered: number; acked: number };
-}
-
-export interface FeedSnapshot {
-  time: number;
-  store: string;
-  queues: FeedRow[];
-  consumers: { queue: string; transport: string; remote: string; since: number; leased: boolean; id: string }[];
-}
+/** The feed carries the dashboard's own snapshot rows, as JSON. */
+export type FeedRow = QueueRow;
+export type FeedSnapshot = Snapshot;
 
 export class FeedClient {
   readonly events: { event: string; data: unknown }[] = [];

@@ -76,7 +76,12 @@ forEachBackend(
       const empty = await cli(['pop', q]);
       assert.equal(empty.code, 2, empty.stderr);
       assert.equal(empty.stdout, '');
-      assert.equal(empty.stderr, '');
+      assert.equal(empty.stderr, '', 'nothing on a stderr that is not a terminal');
+      // At a terminal (script(1) runs it on a pseudo-terminal), the empty queue is said in one line.
+      const command = [process.execPath, ...cliArgs(['pop', q, '--url', url()])].map((a) => `'${a}'`).join(' ');
+      const atTerminal = await runToExit('script', ['-qec', command, '/dev/null']);
+      assert.equal(atTerminal.code, 2, atTerminal.stdout);
+      assert.match(atTerminal.stdout, new RegExp(`restmq: ${q} is empty`));
     });
 
     it('tail prints one JSON envelope per line as messages arrive; --lease acks each', async () => {

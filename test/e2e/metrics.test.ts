@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { forEachBackend, post, qname, req } from './backends.js';
 import { waitUntil } from '../harness/wait.js';
 import { SseClient, WsClient } from '../harness/stream-clients.js';
-import { startTestBroker, type TestBroker } from '../harness/broker.js';
+import { startTestBroker, useTestBroker, type TestBroker } from '../harness/broker.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
 
 interface Sample {
@@ -98,19 +98,11 @@ async function lease(base: string, queue: string, seconds = 30): Promise<Leased>
 }
 
 describe('GET /metrics while Redis is down', () => {
-  let redis: RedisServer | undefined;
-  let broker: TestBroker | undefined;
-  before(async () => {
-    redis = await startRedis();
-    broker = await startTestBroker('redis', { redis });
-  });
-  after(async () => {
-    await broker?.close();
-    await redis?.stop();
-  });
+  const started = useTestBroker('redis');
 
   it('still answers, with restmq_store_up 0 and the process metrics', async () => {
-    assert.ok(broker && redis, 'broker and redis started');
+    const { redis, ...broker } = started();
+    assert.ok(redis, 'redis started');
     const q = qname();
     await post(broker.url, q, 'm');
     assert.equal(await metric(broker.url, 'restmq_store_up', {}), 1, 'up while Redis runs');

@@ -7,11 +7,12 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before, after } from 'node:test';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { startBroker, type RunningBroker } from '../../src/main.js';
 import { cliArgs, runToExit, spawnChild } from './child.js';
-import { freePort } from './redis.js';
+import { freePort, startRedis, type RedisServer } from './redis.js';
 
 export type BackendName = 'sqlite' | 'memory' | 'redis';
 
@@ -41,6 +42,27 @@ export async function startTestBroker(backend: BackendName, opts: { redis?: { ho
       await broker.close();
       cleanup();
     },
+  };
+}
+
+/**
+ * A broker for the enclosing describe(): `before` starts it (and its own redis-server for the
+ * redis backend), `after` closes both. Returns a getter, since they exist only once `before` ran.
+ */
+export function useTestBroker(backend: BackendName, opts: { flags?: Record<string, string> } = {}): () => TestBroker & { redis?: RedisServer } {
+  let broker: TestBroker | undefined;
+  let redis: RedisServer | undefined;
+  before(async () => {
+    if (backend === 'redis') redis = await startRedis();
+    broker = await startTestBroker(backend, { ...(redis ? { redis } : {}), ...(opts.flags ? { flags: opts.flags } : {}) });
+  });
+  after(async () => {
+    await broker?.close();
+    await redis?.stop();
+  });
+  return () => {
+    if (!broker) throw new Error(`the ${backend} broker is not started (useTestBroker's before hook has not run)`);
+    return redis ? { ...broker, redis } : broker;
   };
 }
 

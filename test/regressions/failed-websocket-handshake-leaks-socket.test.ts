@@ -4,9 +4,9 @@
  * open on the server for ever, since Node stops tracking upgrade sockets. Each such request
  * leaked a descriptor, and the broker's graceful close then never finished.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestBroker, type TestBroker } from '../harness/broker.js';
+import { useTestBroker } from '../harness/broker.js';
 import { rawRequest } from '../harness/raw-http.js';
 
 /** Sends a handshake for `path`; resolves with what came back once the server closes the socket
@@ -18,26 +18,19 @@ async function handshake(port: number, path: string): Promise<string> {
 }
 
 describe('a failed WebSocket handshake closes its socket', () => {
-  let broker: TestBroker | undefined;
-  before(async () => {
-    broker = await startTestBroker('memory');
-  });
-  after(async () => broker?.close());
+  const broker = useTestBroker('memory');
 
   it('a malformed %-escape in the path: 400, then the socket is closed', async () => {
-    assert.ok(broker, 'broker started');
-    const reply = await handshake(broker.port, '/ws/%zz');
+    const reply = await handshake(broker().port, '/ws/%zz');
     assert.match(reply, /^HTTP\/1\.1 400 /);
     assert.match(reply, /"code":"INVALID_ENCODING"/);
   });
 
   it('an unknown path: 404, then the socket is closed', async () => {
-    assert.ok(broker, 'broker started');
-    assert.match(await handshake(broker.port, '/no/such/route'), /^HTTP\/1\.1 404 /);
+    assert.match(await handshake(broker().port, '/no/such/route'), /^HTTP\/1\.1 404 /);
   });
 
   it('the broker still closes gracefully afterwards', async () => {
-    assert.ok(broker, 'broker started');
-    await broker.close();
+    await broker().close();
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
 import { replies, type Reply } from '../../protocols/replies.js';
+import type { Guard } from '../../auth/route-guards.js';
 import type { Args } from './args.js';
 import { argsOf } from './body.js';
 import type { JsonSchema, RouteSchema } from './schemas.js';
@@ -19,9 +20,11 @@ export function send(reply: FastifyReply, r: Reply): FastifyReply {
 /** A route handler returns its Reply, or undefined when it answered itself (streams). */
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<Reply | undefined> | Reply | undefined;
 
-/** A handler with its schema (validated params and arguments, documented bodies and replies). */
+/** A handler with its schema (validated params and arguments, documented bodies and replies) and its ACL category. */
 export interface Route {
-  schema: RouteSchema;
+  schema?: RouteSchema;
+  /** Who may call it (the ACL section checked by the auth hook); kept in the route's config. */
+  acl: Guard;
   handler: Handler;
 }
 
@@ -83,6 +86,8 @@ export interface OpenApiConfig {
 declare module 'fastify' {
   interface FastifyContextConfig {
     openapi?: OpenApiConfig;
+    /** The route's ACL category (auth/route-guards.ts: absent means admin). */
+    acl?: Guard;
   }
 }
 
@@ -90,34 +95,35 @@ declare module 'fastify' {
 export function routes(
   app: FastifyInstance,
   url: string,
-  handlers: Partial<Record<'GET' | 'POST' | 'DELETE', Handler | Route>>,
+  handlers: Partial<Record<'GET' | 'POST' | 'DELETE', Route>>,
   options: { head?: boolean } = {},
 ): void {
   const allowed = Object.keys(handlers) as ('GET' | 'POST' | 'DELETE')[];
   for (const method of allowed) {
-    const spec = handlers[method]!;
-    const { handler, schema } = typeof spec === 'function' ? { handler: spec, schema: undefined } : spec;
+    const { handler, schema, acl } = handlers[method]!;
+    const documented = schema ? schemaOptions(schema) : {};
     // HEAD only where asked (health checks): a HEAD must never run a consuming GET.
     app.route({
       method,
       url,
       exposeHeadRoute: options.head === true && method === 'GET',
-      ...(schema ? schemaOptions(schema) : {}),
+      ...documented,
+      config: { ...documented.config, acl },
       handler: async (req, reply) => {
         const r = await handler(req, reply);
         return r === undefined ? reply : send(reply, r);
       },
     });
   }
+  const notAllowed = async (_req: FastifyRequest, reply: FastifyReply) => {
+    const r = replies.error('METHOD_NOT_ALLOWED');
+    return send(reply, { ...r, headers: { allow: allowed.join(', ') } });
+  };
   const others = ALL_METHODS.filter((m) => !allowed.includes(m as 'GET') && !(m === 'HEAD' && options.head === true));
-  app.route({
-    method: others,
-    url,
-    // The 405 catch-all is not an operation of the API.
-    schema: { hide: true },
-    handler: async (_req, reply) => {
-      const r = replies.error('METHOD_NOT_ALLOWED');
-      return send(reply, { ...r, headers: { allow: allowed.join(', ') } });
-    },
-  });
+  // A HEAD is guarded as the GET of its path, even where it answers 405.
+  const headAcl = others.includes('HEAD') ? handlers.GET?.acl : undefined;
+  // The 405 catch-all is not an operation of the API (hidden); a method a path does not serve is admin.
+  if (headAcl !== undefined) app.route({ method: 'HEAD', url, schema: { hide: true }, config: { acl: headAcl }, handler: notAllowed });
+  const rest = headAcl === undefined ? others : others.filter((m) => m !== 'HEAD');
+  app.route({ method: rest, url, schema: { hide: true }, config: { acl: 'admin' }, handler: notAllowed });
 }

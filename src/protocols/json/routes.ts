@@ -56,9 +56,10 @@ function returnTaken(service: QueueService, result: Json, req: FastifyRequest, r
 
 export function registerJsonRoutes(app: FastifyInstance, service: QueueService): void {
   routes(app, '/queue', {
-    GET: { schema: SCHEMAS.help, handler: () => replies.redirect(HELP_PATH) },
+    GET: { schema: SCHEMAS.help, acl: 'open', handler: () => replies.redirect(HELP_PATH) },
     POST: {
       schema: SCHEMAS.run,
+      acl: 'command',
       handler: async (req, reply) => {
         const args = requestArgs(req);
         // The original reads the `msg` field, else `body`; we also take a raw JSON body.

@@ -36,6 +36,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
   routes(app, '/p/:queue', {
     GET: {
       schema: SCHEMAS.getPolicy,
+      acl: 'rest:consumer',
       handler: async (req) => {
         const queue = queueParam(req);
         const [policy, settings] = await Promise.all([service.getPolicy(queue), service.getSettings(queue)]);
@@ -44,6 +45,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
     },
     POST: {
       schema: SCHEMAS.setPolicy,
+      acl: 'admin',
       handler: async (req) => {
         const queue = queueParam(req);
         const args = requestArgs(req);
@@ -66,6 +68,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
   routes(app, '/control/', {
     GET: {
       schema: SCHEMAS.controlAll,
+      acl: 'rest:consumer',
       handler: async () => {
         const stats = await service.allStats();
         return replies.controlAll(service.storeKind, stats.map((s) => [s.queue, s.status]));
@@ -76,6 +79,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
   routes(app, '/control/:queue', {
     GET: {
       schema: SCHEMAS.control,
+      acl: 'rest:consumer',
       handler: async (req) => {
         const queue = queueParam(req);
         const status = await service.getStatus(queue);
@@ -84,6 +88,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
     },
     POST: {
       schema: SCHEMAS.setControl,
+      acl: 'admin',
       handler: async (req) => {
         const queue = queueParam(req);
         const args = requestArgs(req);

@@ -76,6 +76,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   routes(app, '/', {
     GET: {
       schema: SCHEMAS.rootGet,
+      acl: 'rest:consumer',
       handler: async (req, reply) => {
         const args = requestArgs(req);
         const queue = args.get('queue');
@@ -85,6 +86,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
     },
     POST: {
       schema: SCHEMAS.rootPost,
+      acl: 'rest:producer',
       handler: async (req) => {
         const args = requestArgs(req);
         const queue = args.get('queue');
@@ -99,15 +101,16 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   };
   // The original created a queue named "" here (R29): refused.
   routes(app, '/q/', {
-    GET: { schema: SCHEMAS.list, handler: async () => replies.queueList(await service.listQueues()) },
-    POST: { schema: SCHEMAS.noName, handler: emptyName },
-    DELETE: { schema: SCHEMAS.noName, handler: emptyName },
+    GET: { schema: SCHEMAS.list, acl: 'rest:consumer', handler: async () => replies.queueList(await service.listQueues()) },
+    POST: { schema: SCHEMAS.noName, acl: 'rest:producer', handler: emptyName },
+    DELETE: { schema: SCHEMAS.noName, acl: 'admin', handler: emptyName },
   });
 
   // Reliable delivery (SPEC section 6): acknowledge, return or prolong a leased message.
   routes(app, '/q/:queue/:receipt', {
     DELETE: {
       schema: SCHEMAS.ack,
+      acl: 'rest:consumer',
       handler: async (req) => {
         const queue = queueParam(req);
         await service.ack(queue, receiptParam(req));
@@ -118,6 +121,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   routes(app, '/q/:queue/:receipt/nack', {
     POST: {
       schema: SCHEMAS.nack,
+      acl: 'rest:consumer',
       handler: async (req) => {
         const queue = queueParam(req);
         await service.nack(queue, receiptParam(req), parseDelaySeconds(requestArgs(req).get('delay')));
@@ -128,6 +132,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   routes(app, '/q/:queue/:receipt/extend', {
     POST: {
       schema: SCHEMAS.extend,
+      acl: 'rest:consumer',
       handler: async (req) => {
         const queue = queueParam(req);
         await service.extend(queue, receiptParam(req), parseLeaseSeconds(requestArgs(req).get('lease')));
@@ -138,6 +143,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   routes(app, '/q/:queue/redrive', {
     POST: {
       schema: SCHEMAS.redrive,
+      acl: 'admin',
       handler: async (req) => {
         const queue = queueParam(req);
         return replies.redriven(queue, await service.redrive(queue));
@@ -146,10 +152,11 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   });
 
   routes(app, '/q/:queue', {
-    GET: { schema: SCHEMAS.take, handler: async (req, reply) => takeReply(service, queueParam(req), requestArgs(req), 204, req, reply) },
-    POST: { schema: SCHEMAS.enqueue, handler: async (req) => enqueueReply(service, queueParam(req), req, requestArgs(req)) },
+    GET: { schema: SCHEMAS.take, acl: 'rest:consumer', handler: async (req, reply) => takeReply(service, queueParam(req), requestArgs(req), 204, req, reply) },
+    POST: { schema: SCHEMAS.enqueue, acl: 'rest:producer', handler: async (req) => enqueueReply(service, queueParam(req), req, requestArgs(req)) },
     DELETE: {
       schema: SCHEMAS.purge,
+      acl: 'admin',
       handler: async (req) => {
         const queue = queueParam(req);
         const callback = assertCallback(requestArgs(req).get('callback'));

@@ -147,5 +147,6 @@ export function registerSqsRoutes(app: FastifyInstance, deps: SqsDeps): void {
     if (!r) return send(reply, replies.error('NOT_FOUND'));
     return answer(deps, req, reply, r, isValidQueueName(queue) ? queue : undefined);
   };
-  app.route({ method: ['GET', 'POST'], url: '/:account/:queue', schema: { hide: true }, handler: atQueueUrl });
+  // Each action is checked on its own (auth.ts): the hook leaves the route to it.
+  app.route({ method: ['GET', 'POST'], url: '/:account/:queue', schema: { hide: true }, config: { acl: 'command' }, handler: atQueueUrl });
 }

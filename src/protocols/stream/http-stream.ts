@@ -152,6 +152,6 @@ export function registerHttpStreamRoutes(app: FastifyInstance, streams: Streams)
     await openStream(streams, req, reply, format === 'auto' ? (wantsSse(req) ? 'sse' : 'comet') : format);
     return undefined;
   };
-  routes(app, '/c/:queue', { GET: { schema: STREAM_SCHEMAS.comet, handler: stream('auto') } });
-  routes(app, '/sse/:queue', { GET: { schema: STREAM_SCHEMAS.sse, handler: stream('sse') } });
+  routes(app, '/c/:queue', { GET: { schema: STREAM_SCHEMAS.comet, acl: 'comet:consumer', handler: stream('auto') } });
+  routes(app, '/sse/:queue', { GET: { schema: STREAM_SCHEMAS.sse, acl: 'sse:consumer', handler: stream('sse') } });
 }

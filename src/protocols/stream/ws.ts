@@ -118,12 +118,14 @@ const WS_SCHEMA: RouteSchema = {
 };
 
 export function registerWebSocketRoute(app: FastifyInstance, streams: Streams, service: QueueService): void {
+  const documented = schemaOptions(WS_SCHEMA, false);
   app.route({
     method: 'GET',
     url: '/ws/:queue',
     exposeHeadRoute: false,
     // Documented, not validated: a bad name or lease closes the socket (1008) once upgraded.
-    ...schemaOptions(WS_SCHEMA, false),
+    ...documented,
+    config: { ...documented.config, acl: 'websocket:consumer' },
     handler: async (_req, reply) => send(reply, replies.error('UPGRADE_REQUIRED')),
     wsHandler: async (socket: WebSocket, req: FastifyRequest) => {
       let queue: string;

@@ -1,5 +1,5 @@
-/** Tables of the push-delivery suite (bench/stream-suite.ts). */
-import type { StreamLine, StreamSuiteResult } from './stream-suite.js';
+/** Tables of the push-delivery suite (bench/stream/suite.ts). */
+import type { StreamLine, StreamSuiteResult } from './types.js';
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));

@@ -1,6 +1,6 @@
 /**
- * A consumer process of the stream bench (`node --import tsx bench/stream-consumers.ts`, run by
- * bench/stream-suite.ts with an IPC channel). It holds many COMET, SSE or WebSocket connections
+ * A consumer process of the stream bench (`node --import tsx bench/stream/consumer-process.ts`, run by
+ * bench/stream/consumer-pool.ts with an IPC channel). It holds many COMET, SSE or WebSocket connections
  * and keeps almost nothing per message: it counts deliveries per connection and samples the
  * delivery lag from the send time the producer put at the front of each value.
  *
@@ -17,7 +17,7 @@
  * to the parent with its key and seq.
  */
 import net from 'node:net';
-import { LogHistogram, monoUs, type HistogramData } from './histogram.js';
+import { LogHistogram, monoUs, type HistogramData } from '../histogram.js';
 
 export type StreamTransport = 'comet' | 'sse' | 'ws';
 
