@@ -7,6 +7,7 @@ import { BrokerError } from '../errors.js';
 import type { EnqueueOptions, QueueStore, TakeResult, SoftGetResult } from '../storage/contract.js';
 import type { StreamStore } from '../storage/stream-contract.js';
 import type { MeterStore, QueueMeters } from '../storage/meter-contract.js';
+import type { SqsStore } from '../storage/sqs-contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../storage/lease-contract.js';
 import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
 import { assertQueueName, assertReceipt, isKeyOfQueue, isValidQueueName } from './names.js';
@@ -29,7 +30,7 @@ export class QueueService {
   activity = new Activity();
 
   constructor(
-    private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore,
+    private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore & SqsStore,
     private readonly options: QueueServiceOptions,
   ) {
     this.storeKind = store.kind;
@@ -217,6 +218,25 @@ export class QueueService {
         consumers: m.consumers,
       };
     });
+  }
+
+  /** The store's SQS records (sqs-contract.ts); the SQS protocol validates what it writes. */
+  get sqs(): SqsStore {
+    return this.store;
+  }
+
+  /** Forgets the queue's lease settings (max attempts, dead letter, lease). */
+  async clearSettings(queue: string): Promise<void> {
+    assertQueueName(queue);
+    await this.store.setSettings(queue, {});
+  }
+
+  /** An enqueue with SQS metadata, counted as any other. */
+  async addWithMeta(queue: string, value: string, meta: string, options: EnqueueOptions = {}): Promise<string> {
+    assertQueueName(queue);
+    const key = await this.store.enqueueWithMeta(queue, this.checkValue(value), meta, normalizeEnqueue(1, options));
+    this.activity.count(queue, 'enqueued', 1);
+    return key;
   }
 
   async ping(): Promise<void> {

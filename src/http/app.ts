@@ -33,6 +33,7 @@ import { registerOpenApi } from './openapi.js';
 import { registerMetricsRoutes } from '../metrics/routes.js';
 import type { BrokerMetrics } from '../metrics/registry.js';
 import { registerDashboardRoutes } from '../dashboard/routes.js';
+import { registerSqsRoutes } from '../protocols/sqs/routes.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -106,6 +107,7 @@ export function buildApp(deps: AppDeps): App {
   registerPresqueRoutes(fastify, deps.service);
   registerXmlRpcRoutes(fastify, deps.service, { maxMessageBytes: deps.maxMessageBytes });
   registerCollectdRoutes(fastify, deps.service);
+  registerSqsRoutes(fastify, deps);
   registerMetricsRoutes(fastify, deps);
   registerDashboardRoutes(fastify, { ...deps, readOnly: deps.config.readOnlyDashboard });
   const streams = { distributor: deps.distributor, leases: deps.leaseStreams };

@@ -5,10 +5,11 @@ import type { StreamStore } from './stream-contract.js';
 import type { LeaseStore } from './lease-contract.js';
 import type { AuthKeyStore } from './authkey-contract.js';
 import type { MeterStore } from './meter-contract.js';
+import type { SqsStore } from './sqs-contract.js';
 import { openRedisStore } from './redis/redis-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
-export async function openStore(config: StoreConfig, sqliteSync: SqliteSync = 'normal'): Promise<QueueStore & StreamStore & LeaseStore & AuthKeyStore & MeterStore> {
+export async function openStore(config: StoreConfig, sqliteSync: SqliteSync = 'normal'): Promise<QueueStore & StreamStore & LeaseStore & AuthKeyStore & MeterStore & SqsStore> {
   switch (config.kind) {
     case 'redis':
       return openRedisStore({ host: config.host, port: config.port, db: config.db, ...(config.password ? { password: config.password } : {}) });

@@ -74,7 +74,7 @@ it('the lease scripts\' layout spells the same keys as the key functions', () =>
     return t[0] + q + t[1];
   };
   assert.deepEqual(Object.keys(layout).sort(), [
-    'attempts', 'clock', 'consumers', 'counter', 'dead', 'deadlettered', 'delayed', 'leased', 'leasedqueues', 'message', 'origin', 'pending',
+    'attempts', 'clock', 'consumers', 'counter', 'dead', 'deadlettered', 'delayed', 'leased', 'leasedqueues', 'message', 'meta', 'origin', 'pending',
     'policy', 'queueset', 'refcount', 'settings', 'status', 'tokens',
   ]);
   assert.deepEqual(layout.pending, ['', ':queue']);
@@ -99,13 +99,21 @@ it('the lease scripts\' layout spells the same keys as the key functions', () =>
   assert.equal(layout.queueset, 'QUEUESET');
   assert.equal(layout.leasedqueues, 'restmq:leasedqueues');
   assert.equal(layout.refcount, ':refcount');
+  assert.equal(layout.meta, keys.metaSuffix);
   assert.equal(layout.deadlettered, 'restmq:deadlettered');
 });
 
 it('no key function exists without a golden value here', () => {
   assert.deepEqual(Object.keys(keys).sort(), [
     'attempts', 'authkey', 'brokers', 'clock', 'consumerMember', 'consumers', 'counter', 'deadLettered', 'dedup', 'delayed', 'events', 'inbox', 'inboxPrefix',
-    'leaseTokens', 'leased', 'leasedQueues', 'message', 'messagePrefix', 'origin', 'pending', 'pendingSuffix', 'policy',
-    'queueset', 'refcount', 'refcountSuffix', 'rotation', 'settings', 'status',
+    'leaseTokens', 'leased', 'leasedQueues', 'message', 'messagePrefix', 'meta', 'metaSuffix', 'origin', 'pending', 'pendingSuffix', 'policy',
+    'queueset', 'refcount', 'refcountSuffix', 'rotation', 'settings', 'sqsQueue', 'status',
   ]);
+});
+
+it('SQS metadata sits beside the message body, and SQS queue records under restmq:', () => {
+  assert.equal(keys.metaSuffix, ':sqs');
+  assert.equal(keys.meta('jobs:7'), 'jobs:7:sqs');
+  assert.equal(keys.message('q', 3) + keys.metaSuffix, keys.meta(keys.message('q', 3)));
+  assert.equal(keys.sqsQueue('jobs'), 'restmq:sqs:jobs');
 });

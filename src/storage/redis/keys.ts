@@ -19,6 +19,10 @@ export const keys = {
   message: (q: string, n: number | string) => `${q}:${n}`,
   /** Prefix a script appends the counter value to, to build a message key. */
   messagePrefix: (q: string) => `${q}:`,
+  /** SQS metadata of a message (sqs-contract.ts): a string beside its body, deleted with it by
+   *  every script that deletes the body, copied when it is dead-lettered or redriven. */
+  metaSuffix: ':sqs',
+  meta: (messageKey: string) => `${messageKey}:sqs`,
   /** Soft-get (JSON `get`) counter of a message key. */
   refcountSuffix: ':refcount',
   refcount: (messageKey: string) => `${messageKey}:refcount`,
@@ -76,6 +80,10 @@ export const keys = {
   clock: (q: string) => `restmq:clock:${q}`,
   /** HASH queue name → messages moved from it to a dead-letter queue (lua/lib/settle.lua). */
   deadLettered: 'restmq:deadlettered',
+
+  // The SQS API (sqs-contract.ts); none of these exists in the original.
+  /** STRING: the queue's SQS attributes and tags (JSON). */
+  sqsQueue: (q: string) => `restmq:sqs:${q}`,
 } as const;
 
 /** The default dead-letter queue of `q` (a queue name, not a key). */
@@ -112,6 +120,7 @@ export const LEASE_LAYOUT = JSON.stringify({
   leasedqueues: keys.leasedQueues,
   deadlettered: keys.deadLettered,
   refcount: keys.refcountSuffix,
+  meta: keys.metaSuffix,
 });
 
 /** Stored encodings of policy and status, as the original writes them. */

@@ -20,6 +20,7 @@ import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis } from './scripts.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import type { SqsStore } from '../sqs-contract.js';
 import { readMeters } from './redis-meters.js';
 import { coalesceWrites } from './write-coalescing.js';
 
@@ -67,7 +68,7 @@ async function run<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore {
+export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore {
   readonly kind = 'redis' as const;
   /** Random per store: a new broker, with an empty inbox, every time one is opened. */
   readonly brokerId = randomUUID();
@@ -90,6 +91,16 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   /** Delay and dedup (SPEC 6) happen in the same script: see enqueue-9.lua. */
   async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
     if (values.length === 0) return [];
+    return this.#enqueue(queue, values, options, '');
+  }
+
+  /** One value and its SQS metadata, in the same enqueue-9.lua step (sqs-contract.ts). */
+  async enqueueWithMeta(queue: string, value: string, meta: string, options?: EnqueueOptions): Promise<string> {
+    const [key] = await this.#enqueue(queue, [value], options, meta);
+    return key!;
+  }
+
+  #enqueue(queue: string, values: readonly string[], options: EnqueueOptions | undefined, meta: string): Promise<string[]> {
     const dedupId = options?.dedupId;
     const ttl = options?.ttlSeconds === undefined ? '' : String(options.ttlSeconds);
     const delay = String(options?.delayMs ?? 0);
@@ -97,8 +108,32 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
       this.redis.enqueue(keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue), keys.consumers(queue),
         keys.delayed(queue), keys.leasedQueues, keys.dedup(queue, dedupId ?? ''), keys.clock(queue),
         queue, keys.messagePrefix(queue), ttl, this.channel, delay, dedupId === undefined ? '' : '1', String(DEDUP_SECONDS),
-        ...values),
+        keys.metaSuffix, meta, ...values),
     );
+  }
+
+  async messageMeta(queue: string, messageKeys: readonly string[]): Promise<(string | null)[]> {
+    if (messageKeys.length === 0) return [];
+    const own = messageKeys.map((k) => (k.startsWith(queue + ':') ? keys.meta(k) : keys.meta(`${queue}:0`)));
+    return this.run(() => this.redis.mget(...own));
+  }
+
+  async getQueueMeta(queue: string): Promise<string | null> {
+    return this.run(() => this.redis.get(keys.sqsQueue(queue)));
+  }
+
+  async setQueueMeta(queue: string, meta: string | null): Promise<void> {
+    if (meta === null) await this.run(() => this.redis.del(keys.sqsQueue(queue)));
+    else await this.run(() => this.redis.set(keys.sqsQueue(queue), meta));
+  }
+
+  /** As enqueue-9.lua registers a queue: SADD, and status started unless one is stored. */
+  async registerQueue(queue: string): Promise<void> {
+    await this.run(() => this.redis.multi().sadd(keys.queueset, queue).set(keys.status(queue), STATUS_CODES.started, 'NX').exec());
+  }
+
+  async unregisterQueue(queue: string): Promise<void> {
+    await this.run(() => this.redis.srem(keys.queueset, queue));
   }
 
   /** The overview's figures of every queue, a script call per 250 queues (redis-meters.ts). */
@@ -108,7 +143,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
 
   async take(queue: string, count: number): Promise<TakeResult> {
     const r = await this.run(() => this.redis.take(keys.pending(queue), keys.status(queue), keys.attempts(queue), keys.origin(queue),
-      String(count), keys.refcountSuffix));
+      String(count), keys.refcountSuffix, keys.metaSuffix));
     return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages: pairs(r, 2) };
   }
 
@@ -123,13 +158,13 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   }
 
   async remove(queue: string, key: string): Promise<boolean> {
-    return (await this.run(() => this.redis.remove(keys.pending(queue), keys.delayed(queue), key, keys.refcountSuffix))) === 1;
+    return (await this.run(() => this.redis.remove(keys.pending(queue), keys.delayed(queue), key, keys.refcountSuffix, keys.metaSuffix))) === 1;
   }
 
   /** Leased and delayed messages go too (bodies and lease records); the settings stay. */
   async purge(queue: string): Promise<boolean> {
     const r = await this.run(() => this.redis.purge(keys.pending(queue), keys.leased(queue), keys.leaseTokens(queue),
-      keys.attempts(queue), keys.origin(queue), keys.leasedQueues, keys.delayed(queue), keys.refcountSuffix, queue));
+      keys.attempts(queue), keys.origin(queue), keys.leasedQueues, keys.delayed(queue), keys.refcountSuffix, queue, keys.metaSuffix));
     return r === 1;
   }
 

@@ -71,7 +71,7 @@ export class RedisStream {
     const r = await this.run(() => this.reading(
       this.redis.dispatch(keys.pending(queue), keys.status(queue), keys.policy(queue), keys.consumers(queue),
         keys.rotation(queue), keys.brokers, String(Math.max(0, count)), String(Math.max(0, read)), keys.refcountSuffix,
-        keys.inboxPrefix, this.brokerId, this.channel, queue)),
+        keys.inboxPrefix, this.brokerId, this.channel, queue, keys.metaSuffix)),
     );
     return { dispatched: Number(r[0]), inbox: r.slice(2).map((item) => parseItem(String(item))) };
   }

@@ -83,6 +83,14 @@ const MIGRATIONS: readonly string[] = [
   // have none. dead_lettered counts the messages that died in this queue, for every broker.
   `ALTER TABLE messages ADD COLUMN enqueued_at INTEGER;
    ALTER TABLE queues ADD COLUMN dead_lettered INTEGER NOT NULL DEFAULT 0;`,
+  // v7. The SQS API (sqs-contract.ts): a message's SQS metadata (attributes, id, send time) is a
+  // column of its row, so every statement that deletes the row deletes it too; dead-lettering
+  // and redrive copy it. `sqs_queues` holds each queue's SQS attributes and tags.
+  `ALTER TABLE messages ADD COLUMN meta TEXT;
+   CREATE TABLE sqs_queues (
+     name TEXT PRIMARY KEY,
+     meta TEXT NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -25,6 +25,8 @@ import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { authKeyOperations } from './sqlite-authkeys.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import { meterOperations } from './sqlite-meters.js';
+import type { SqsStore } from '../sqs-contract.js';
+import { sqsOperations } from './sqlite-sqs.js';
 import { GroupCommit } from './group-commit.js';
 
 
@@ -98,7 +100,7 @@ function takeOwnership(db: Database.Database, path: string): void {
   }
 }
 
-export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore {
+export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore {
   readonly kind: StoreKind;
   /** One broker per file, so a new id per open; nothing outside this process ever sees it. */
   readonly brokerId = randomUUID();
@@ -108,6 +110,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   readonly #lease: ReturnType<typeof leaseOperations>;
   readonly #authkeys: ReturnType<typeof authKeyOperations>;
   readonly #meters: ReturnType<typeof meterOperations>;
+  readonly #sqs: ReturnType<typeof sqsOperations>;
   readonly #consumers = new ConsumerRegistry();
   /** Round-robin cursor: the consumer that got the queue's last message. */
   readonly #lastConsumer = new Map<string, string>();
@@ -124,6 +127,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     this.#lease = leaseOperations(db);
     this.#authkeys = authKeyOperations(db);
     this.#meters = meterOperations(db);
+    this.#sqs = sqsOperations(db, this.#ops.enqueue);
     this.#stream.recover();
     this.#group = new GroupCommit(db, storeError);
   }
@@ -152,6 +156,38 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     // A delayed message is not announced: the streaming side finds it when it polls.
     if (r.fresh && delay === 0) this.#notifyEnqueued(queue);
     return r.keys;
+  }
+
+  // SQS metadata (sqs-contract.ts) -----------------------------------------------------------
+
+  async enqueueWithMeta(queue: string, value: string, meta: string, options?: EnqueueOptions): Promise<string> {
+    const now = Date.now();
+    const ttl = options?.ttlSeconds;
+    const delay = options?.delayMs ?? 0;
+    const dedup = options?.dedupId === undefined ? null : { id: options.dedupId, now, expiresAt: now + DEDUP_SECONDS * 1000 };
+    const r = await this.#run(() => this.#sqs.enqueueWithMeta(queue, value, meta, ttl === undefined ? null : now + ttl * 1000, delay > 0 ? now + delay : null, dedup));
+    if (r.fresh && delay === 0) this.#notifyEnqueued(queue);
+    return r.key;
+  }
+
+  async messageMeta(queue: string, keys: readonly string[]): Promise<(string | null)[]> {
+    return this.#run(() => this.#sqs.messageMeta(queue, keys));
+  }
+
+  async getQueueMeta(queue: string): Promise<string | null> {
+    return this.#run(() => this.#sqs.getQueueMeta(queue));
+  }
+
+  async setQueueMeta(queue: string, meta: string | null): Promise<void> {
+    return this.#run(() => this.#sqs.setQueueMeta(queue, meta));
+  }
+
+  async registerQueue(queue: string): Promise<void> {
+    return this.#run(() => this.#sqs.register(queue));
+  }
+
+  async unregisterQueue(queue: string): Promise<void> {
+    return this.#run(() => this.#sqs.unregister(queue));
   }
 
   /** The overview's figures of every queue in one read (meter-contract.ts). */
