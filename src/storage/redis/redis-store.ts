@@ -6,7 +6,8 @@
  * (pub/sub), leases in redis-lease.ts; this class delegates to them.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis, ReplyError } from 'ioredis';
+import { ReplyError } from 'ioredis';
+import type { RedisStoreConfig } from '../../config/load.js';
 import { BrokerError } from '../../errors.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import { DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type TakeResult } from '../contract.js';
@@ -18,18 +19,16 @@ import { RedisLease } from './redis-lease.js';
 import { RedisAuthKeys } from './redis-authkeys.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { RedisStream } from './redis-stream.js';
-import { registerScripts, type ScriptedRedis } from './scripts.js';
+import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import type { SqsStore } from '../sqs-contract.js';
 import { readMeters } from './redis-meters.js';
 import { coalesceWrites } from './write-coalescing.js';
+import { closeRedis, connectRedis, createRedisClient } from './connection.js';
+import { openReplicaWait, type ReplicaWait } from './replica-wait.js';
 
-export interface RedisStoreOptions {
-  host: string;
-  port: number;
-  db: number;
-  password?: string;
-}
+/** A single server, without `kind` (what tests pass). */
+export type RedisStoreOptions = Omit<Extract<RedisStoreConfig, { kind: 'redis' }>, 'kind'>;
 
 /** Redis answers that mean "not now" rather than "bug": still STORE_UNAVAILABLE. */
 const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOAUTH|WRONGPASS)\b/;
@@ -80,7 +79,11 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   private closing: Promise<void> | undefined;
   private readonly run = run;
 
-  constructor(private readonly redis: ScriptedRedis) {
+  /** @param replicaWait with --redis-wait-replicas: where enqueues go, each confirmed by WAIT. */
+  constructor(
+    private readonly redis: ScriptedRedis,
+    private readonly replicaWait?: ReplicaWait,
+  ) {
     this.channel = keys.events(redis.options.db ?? 0);
     this.stream = new RedisStream(redis, this.brokerId, this.channel, run);
     this.events = new RedisEvents(redis, this.channel, run);
@@ -104,12 +107,13 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     const dedupId = options?.dedupId;
     const ttl = options?.ttlSeconds === undefined ? '' : String(options.ttlSeconds);
     const delay = String(options?.delayMs ?? 0);
-    return this.run(() =>
-      this.redis.enqueue(keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue), keys.consumers(queue),
-        keys.delayed(queue), keys.leasedQueues, keys.dedup(queue, dedupId ?? ''), keys.clock(queue),
-        queue, keys.messagePrefix(queue), ttl, this.channel, delay, dedupId === undefined ? '' : '1', String(DEDUP_SECONDS),
-        keys.metaSuffix, meta, ...values),
-    );
+    const args = [keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue), keys.consumers(queue),
+      keys.delayed(queue), keys.leasedQueues, keys.dedup(queue, dedupId ?? ''), keys.clock(queue),
+      queue, keys.messagePrefix(queue), ttl, this.channel, delay, dedupId === undefined ? '' : '1', String(DEDUP_SECONDS),
+      keys.metaSuffix, meta, ...values] as const;
+    const wait = this.replicaWait;
+    if (wait) return this.run(() => wait.write<string[]>(queue, (p) => (p as unknown as StoreCommands).enqueue(...args)));
+    return this.run(() => this.redis.enqueue(...args));
   }
 
   async messageMeta(queue: string, messageKeys: readonly string[]): Promise<(string | null)[]> {
@@ -307,43 +311,26 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   /** Closes the subscriber connection and the main one. Does not leave: whatever is still in
    *  this broker's inbox is reaped by another broker once the heartbeat expires. */
   close(): Promise<void> {
-    this.closing ??= this.events.close().then(() =>
-      this.redis.quit().then(
-        () => undefined,
-        () => this.redis.disconnect(),
-      ),
-    );
+    this.closing ??= Promise.all([this.events.close(), this.replicaWait?.close()]).then(() => closeRedis(this.redis));
     return this.closing;
   }
 }
 
 /** Connects (failing fast when Redis is unreachable) and registers the scripts. */
-export async function openRedisStore(opts: RedisStoreOptions): Promise<RedisStore> {
-  const redis = new Redis({
-    host: opts.host,
-    port: opts.port,
-    db: opts.db,
-    ...(opts.password === undefined ? {} : { password: opts.password }),
-    lazyConnect: true,
-    // Off on purpose: HTTP requests arrive one per tick, so auto-pipelining batched nothing
-    // and cost ~28 µs of CPU per request (npm run bench: POST 0.36 → 0.60 × the bare handler).
-    enableAutoPipelining: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 3000,
-    commandTimeout: 5000,
-  });
-  // Without a listener ioredis prints every reconnect error; commands report failures anyway.
-  redis.on('error', () => {});
+export async function openRedisStore(opts: RedisStoreConfig | RedisStoreOptions): Promise<RedisStore> {
+  const config: RedisStoreConfig = 'kind' in opts ? opts : { kind: 'redis', ...opts };
+  const redis = createRedisClient(config);
   registerScripts(redis);
   // All commands of one event-loop turn in one socket write (see write-coalescing.ts).
   coalesceWrites(redis);
+  const replicaWait = await openReplicaWait(redis, config, registerScripts);
   try {
-    await redis.connect();
+    await connectRedis(redis, config);
   } catch (err) {
-    redis.disconnect();
-    throw new BrokerError('STORE_UNAVAILABLE', `cannot connect to Redis at ${opts.host}:${opts.port}`, { cause: err });
+    await replicaWait?.close();
+    throw err;
   }
   // Queued commands would hide an outage behind a long wait: once connected, fail fast instead.
   redis.options.enableOfflineQueue = false;
-  return new RedisStore(redis as ScriptedRedis);
+  return new RedisStore(redis as ScriptedRedis, replicaWait);
 }
