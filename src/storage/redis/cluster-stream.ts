@@ -1,0 +1,154 @@
+/**
+ * The stream side of the cluster store (stream-contract.ts), per queue: a broker's inbox is one
+ * list per queue, `{q}:inbox:<broker>`, and its liveness is kept per queue too, in `{q}:brokers`
+ * (raised by registrations, set by heartbeats for every queue this broker serves), so a dispatch
+ * and a reap touch one slot. The contract's one inbox is the union of this broker's per-queue
+ * inboxes: readInbox reads them in turn and ackInbox trims what the last read took from each.
+ * Generations (a read made before this broker was found reaped is not acked) are per queue.
+ */
+import type { Message } from '../../wire.js';
+import type { Delivery, DispatchResult } from '../stream-contract.js';
+import { clusterKeys, clusterQueueKeys } from './keys.js';
+import { parseItem } from './redis-stream.js';
+import type { ScriptedCluster } from './cluster-scripts.js';
+import type { ClusterEvents } from './cluster-events.js';
+
+type Run = <T>(call: () => Promise<T>) => Promise<T>;
+
+interface Served {
+  /** The other brokers live on this queue at the last dispatch: whose inboxes it declares. */
+  others: string[];
+  generation: number;
+}
+
+/** Re-declaring missing inboxes converges in one retry unless brokers keep joining. */
+const DISPATCH_TRIES = 5;
+
+export class ClusterStream {
+  private readonly served = new Map<string, Served>();
+  /** What the last read took: per queue, how many items, in which generation. */
+  private lastRead: { queue: string; n: number; generation: number }[] = [];
+  /** Queues this process has put into the streamed-queues set. */
+  private readonly listed = new Set<string>();
+
+  constructor(
+    private readonly cluster: ScriptedCluster,
+    readonly brokerId: string,
+    private readonly events: ClusterEvents,
+    private readonly run: Run,
+  ) {}
+
+  private serve(queue: string): Served {
+    let s = this.served.get(queue);
+    if (!s) {
+      s = { others: [], generation: 0 };
+      this.served.set(queue, s);
+    }
+    return s;
+  }
+
+  async registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void> {
+    if (consumerIds.length === 0) return;
+    const s = this.serve(queue);
+    const members = consumerIds.map((id) => `${this.brokerId}/${id}`);
+    await this.run(async () => {
+      if (!this.listed.has(queue)) {
+        await this.cluster.sadd(clusterKeys.streamQueues, queue);
+        this.listed.add(queue);
+      }
+      await this.events.watch(queue);
+      const unknown = await this.cluster.register(clusterKeys.consumers(queue), clusterKeys.brokers(queue),
+        String(Math.max(1, Math.ceil(ttlMs))), this.brokerId, ...members);
+      if (Number(unknown) === 1) s.generation++;
+    });
+  }
+
+  async unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {
+    if (consumerIds.length === 0) return;
+    await this.run(() => this.cluster.zrem(clusterKeys.consumers(queue), ...consumerIds.map((id) => `${this.brokerId}/${id}`)));
+  }
+
+  async dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {
+    const s = this.serve(queue);
+    for (let i = 0; i < DISPATCH_TRIES; i++) {
+      const brokers = [this.brokerId, ...s.others];
+      const generation = s.generation;
+      const r = await this.run(() => this.cluster.dispatch(19 + brokers.length, ...clusterQueueKeys(queue),
+        ...brokers.map((b) => clusterKeys.inbox(queue, b)), queue, clusterKeys.events(queue), String(Math.max(0, count)),
+        String(Math.max(0, read)), String(brokers.length), ...brokers));
+      if (Number(r[0]) === -1) {
+        s.others = r.slice(2).map(String).filter((b) => b !== this.brokerId);
+        continue;
+      }
+      const inbox = r.slice(2).map((item) => parseItem(String(item)));
+      this.lastRead = [{ queue, n: inbox.length, generation }];
+      return { dispatched: Number(r[0]), inbox };
+    }
+    // Brokers kept joining: dispatch nothing this time, read what is there.
+    return { dispatched: 0, inbox: await this.readInbox(read) };
+  }
+
+  async readInbox(read: number): Promise<Delivery[]> {
+    this.lastRead = [];
+    const out: Delivery[] = [];
+    for (const [queue, s] of this.served) {
+      if (out.length >= read) break;
+      const generation = s.generation;
+      const items = await this.run(() => this.cluster.lrange(clusterKeys.inbox(queue, this.brokerId), -(read - out.length), -1));
+      if (items.length === 0) continue;
+      out.push(...items.reverse().map(parseItem));
+      this.lastRead.push({ queue, n: items.length, generation });
+    }
+    return out;
+  }
+
+  /** Trims, per queue, the items the last read took from its tail. */
+  async ackInbox(n: number): Promise<void> {
+    let left = n;
+    for (const r of this.lastRead) {
+      if (left <= 0) break;
+      const k = Math.min(left, r.n);
+      left -= k;
+      if (this.serve(r.queue).generation !== r.generation) continue;
+      await this.run(() => this.cluster.ltrim(clusterKeys.inbox(r.queue, this.brokerId), 0, -(k + 1)));
+    }
+    this.lastRead = [];
+  }
+
+  async requeue(queue: string, messages: readonly Message[]): Promise<void> {
+    const prefix = `${queue}:`;
+    const args = messages
+      .filter((m) => m.key.startsWith(prefix) && /^[1-9][0-9]*$/.test(m.key.slice(prefix.length)))
+      .flatMap((m) => [m.key.slice(prefix.length), m.value]);
+    if (args.length === 0) return;
+    await this.run(() => this.cluster.requeue(...clusterQueueKeys(queue), queue, clusterKeys.events(queue), ...args));
+  }
+
+  async heartbeat(ttlMs: number): Promise<void> {
+    const ttl = String(Math.max(1, Math.ceil(ttlMs)));
+    for (const [queue, s] of this.served) {
+      const unknown = await this.run(() => this.cluster.heartbeat(clusterKeys.brokers(queue), ttl, this.brokerId));
+      if (Number(unknown) === 1) s.generation++;
+    }
+  }
+
+  /** Every streamed queue: brokers whose expiry there has passed (the script checks again). */
+  async reap(): Promise<number> {
+    const queues = await this.run(() => this.cluster.smembers(clusterKeys.streamQueues));
+    let returned = 0;
+    for (const queue of queues) {
+      const gone = await this.run(() => this.cluster.zrangebyscore(clusterKeys.brokers(queue), '-inf', Date.now()));
+      if (gone.length > 0) returned += await this.release(queue, gone, '');
+    }
+    return returned;
+  }
+
+  async leave(): Promise<void> {
+    for (const queue of this.served.keys()) await this.release(queue, [this.brokerId], '1');
+  }
+
+  private async release(queue: string, brokers: readonly string[], force: string): Promise<number> {
+    return Number(await this.run(() => this.cluster.reap(19 + brokers.length, ...clusterQueueKeys(queue),
+      ...brokers.map((b) => clusterKeys.inbox(queue, b)), queue, clusterKeys.events(queue), force, ...brokers)));
+  }
+}
