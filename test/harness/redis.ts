@@ -85,17 +85,11 @@ function spawnServer(port: number, dir: string, appendonly: boolean, appendfsync
   const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', appendonly ? 'yes' : 'no', '--dir', dir];
   if (appendonly && appendfsync) args.push('--appendfsync', appendfsync);
   if (password !== undefined) args.push('--requirepass', password);
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d) => (out += d.toString()));
-  child.stderr?.on('data', (d) => (out += d.toString()));
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  return { child, output: () => out };
+  return spawnTracked(args);
 }
 
 /** Waits until the server answers PING; rejects when it exits or after `timeoutMs`. */
-async function waitReady(child: ChildProcess, port: number, output: () => string, password?: string, timeoutMs = 10_000): Promise<void> {
+export async function waitReady(child: ChildProcess, port: number, output: () => string, password?: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -108,10 +102,39 @@ async function waitReady(child: ChildProcess, port: number, output: () => string
   throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms:\n${output()}`);
 }
 
-async function kill(child: ChildProcess): Promise<void> {
+/**
+ * Spawns a redis-server (or a Sentinel: `redis-server <conf> --sentinel`) that the exit
+ * handlers above kill if the test process dies; `output()` is what it printed so far.
+ */
+export function spawnTracked(args: readonly string[]): { child: ChildProcess; output: () => string } {
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d.toString()));
+  child.stderr?.on('data', (d) => (out += d.toString()));
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return { child, output: () => out };
+}
+
+/** A temp dir removed by stop() or, if the test process dies first, by the exit handlers. */
+export async function trackedTempDir(prefix: string): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  liveDirs.add(dir);
+  return {
+    dir,
+    remove: async () => {
+      await rm(dir, { recursive: true, force: true });
+      liveDirs.delete(dir);
+    },
+  };
+}
+
+/** SIGTERM (SIGKILL after 5 s, and SIGCONT in case it was stopped), resolved once it exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
+  child.kill('SIGCONT');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);
@@ -135,7 +158,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
       child = s.child;
     } catch (err) {
       lastError = err;
-      await kill(s.child);
+      await stopChild(s.child);
     }
   }
   if (!child) {
@@ -149,12 +172,12 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
     port,
     url: `redis://${HOST}:${port}`,
     async stop() {
-      await kill(current);
+      await stopChild(current);
       await rm(dir, { recursive: true, force: true });
       liveDirs.delete(dir);
     },
     async restart() {
-      await kill(current);
+      await stopChild(current);
       const s = spawnServer(port, dir, appendonly, appendfsync, password);
       await waitReady(s.child, port, s.output, password);
       current = s.child;
