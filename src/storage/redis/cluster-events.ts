@@ -3,12 +3,12 @@
  * shard that owns its queue: `{q}:events` for the events of queue q (the cluster scripts publish
  * "e <q>" and "w <broker>" there themselves), restmq:events for those that name no queue. A
  * broker hears the queues it watches: those it registers streaming consumers on (the only ones
- * whose events it acts on). Payloads as redis-events.ts; events are hints, as there.
+ * whose events it acts on) and those it publishes about. Payloads as redis-events.ts; events are hints, as there.
  */
 import { Cluster } from 'ioredis';
 import { BrokerError } from '../../errors.js';
 import type { StoreEvent } from '../stream-contract.js';
-import { clusterKeys } from './keys.js';
+import { clusterKeys, clusterQueueOf } from './keys.js';
 import { decodeEvent, encodeEvent } from './redis-events.js';
 
 type Listener = (event: StoreEvent) => void;
@@ -21,13 +21,17 @@ export class ClusterEvents {
   private readonly channels = new Set<string>([clusterKeys.brokerEvents]);
   private subscriber: Promise<Cluster> | undefined;
   private closed = false;
+  /** Called with the queue of every wake on a queue's channel (cluster-stream.ts reads that inbox). */
+  onWake: (queue: string) => void = () => {};
 
   constructor(
     private readonly cluster: Cluster,
     private readonly run: Run,
   ) {}
 
+  /** The publisher watches the queue first: a broker hears its own events, as on one Redis. */
   async publish(event: StoreEvent): Promise<void> {
+    if (event.type !== 'wake') await this.watch(event.queue);
     await this.run(() => this.cluster.spublish(channelOf(event), encodeEvent(event)));
   }
 
@@ -70,7 +74,10 @@ export class ClusterEvents {
     sub.on('smessage', (channel: string, payload: string) => {
       if (!this.channels.has(channel)) return;
       const event = decodeEvent(payload);
-      if (event) this.deliver(event);
+      if (!event) return;
+      const queue = clusterQueueOf(channel);
+      if (event.type === 'wake' && queue !== undefined) this.onWake(queue);
+      this.deliver(event);
     });
     try {
       await sub.connect();

@@ -4,6 +4,9 @@
  * (raised by registrations, set by heartbeats for every queue this broker serves), so a dispatch
  * and a reap touch one slot. The contract's one inbox is the union of this broker's per-queue
  * inboxes: readInbox reads them in turn and ackInbox trims what the last read took from each.
+ * Items carry the dispatching node's clock (dispatch-n.lua), by which reads of several queues
+ * are merged oldest first. Only queues whose inbox may hold items are read: those this broker
+ * dispatched into, was woken for, or found non-empty at the last read.
  * Generations (a read made before this broker was found reaped is not acked) are per queue.
  */
 import type { Message } from '../../wire.js';
@@ -21,6 +24,21 @@ interface Served {
   generation: number;
 }
 
+/** A stamped inbox item: its stamp (digits) and its delivery. */
+interface Stamped {
+  stamp: string;
+  delivery: Delivery;
+  queue: string;
+}
+
+function parseStamped(queue: string, item: string): Stamped {
+  const cut = item.indexOf('\n');
+  return { stamp: item.slice(0, cut), delivery: parseItem(item.slice(cut + 1)), queue };
+}
+
+/** Stamps are whole numbers in digits: a shorter one is smaller. */
+const older = (a: Stamped, b: Stamped) => (a.stamp.length - b.stamp.length) || (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0);
+
 /** Re-declaring missing inboxes converges in one retry unless brokers keep joining. */
 const DISPATCH_TRIES = 5;
 
@@ -28,6 +46,8 @@ export class ClusterStream {
   private readonly served = new Map<string, Served>();
   /** What the last read took: per queue, how many items, in which generation. */
   private lastRead: { queue: string; n: number; generation: number }[] = [];
+  /** Queues whose inbox of this broker may hold items. */
+  private readonly filled = new Set<string>();
   /** Queues this process has put into the streamed-queues set. */
   private readonly listed = new Set<string>();
 
@@ -36,7 +56,9 @@ export class ClusterStream {
     readonly brokerId: string,
     private readonly events: ClusterEvents,
     private readonly run: Run,
-  ) {}
+  ) {
+    events.onWake = (queue) => this.filled.add(queue);
+  }
 
   private serve(queue: string): Served {
     let s = this.served.get(queue);
@@ -80,7 +102,11 @@ export class ClusterStream {
         s.others = r.slice(2).map(String).filter((b) => b !== this.brokerId);
         continue;
       }
-      const inbox = r.slice(2).map((item) => parseItem(String(item)));
+      if (Number(r[0]) > 0) this.filled.add(queue);
+      const others = [...this.filled].some((q) => q !== queue);
+      if (read > 0 && others) return { dispatched: Number(r[0]), inbox: await this.readInbox(read) };
+      const inbox = r.slice(2).map((item) => parseStamped(queue, String(item)).delivery);
+      if (read > 0 && inbox.length === 0) this.filled.delete(queue);
       this.lastRead = [{ queue, n: inbox.length, generation }];
       return { dispatched: Number(r[0]), inbox };
     }
@@ -88,18 +114,25 @@ export class ClusterStream {
     return { dispatched: 0, inbox: await this.readInbox(read) };
   }
 
+  /** The oldest `read` items over this broker's inboxes, merged by stamp. */
   async readInbox(read: number): Promise<Delivery[]> {
     this.lastRead = [];
-    const out: Delivery[] = [];
-    for (const [queue, s] of this.served) {
-      if (out.length >= read) break;
-      const generation = s.generation;
-      const items = await this.run(() => this.cluster.lrange(clusterKeys.inbox(queue, this.brokerId), -(read - out.length), -1));
-      if (items.length === 0) continue;
-      out.push(...items.reverse().map(parseItem));
-      this.lastRead.push({ queue, n: items.length, generation });
-    }
-    return out;
+    if (read <= 0) return [];
+    const queues = [...this.filled];
+    const generations = queues.map((q) => this.serve(q).generation);
+    const lists = await this.run(() => Promise.all(queues.map((q) => this.cluster.lrange(clusterKeys.inbox(q, this.brokerId), -read, -1))));
+    const all: Stamped[] = [];
+    queues.forEach((q, i) => {
+      const items = lists[i]!;
+      if (items.length === 0) this.filled.delete(q);
+      all.push(...items.reverse().map((item) => parseStamped(q, item)));
+    });
+    // Stable: items of one queue keep their inbox order.
+    const taken = all.sort(older).slice(0, read);
+    const counts = new Map<string, number>();
+    for (const t of taken) counts.set(t.queue, (counts.get(t.queue) ?? 0) + 1);
+    this.lastRead = queues.filter((q) => counts.has(q)).map((q) => ({ queue: q, n: counts.get(q)!, generation: generations[queues.indexOf(q)]! }));
+    return taken.map((t) => t.delivery);
   }
 
   /** Trims, per queue, the items the last read took from its tail. */

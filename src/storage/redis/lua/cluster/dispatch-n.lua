@@ -20,6 +20,10 @@
 
   Output:
     {dispatched, expired, item1, ...}  the caller's oldest `read` items of this queue
+
+  An inbox item is "<stamp>\n<copies>\n<consumer>\n<q>\n<key>\n<value>": as in lua/dispatch-6.lua
+  after a stamp (the node's clock in µs at the dispatch), by which the store merges a broker's
+  inboxes of several queues into one, oldest first.
     {-1, 0, broker1, ...}              the live brokers, when one had no declared inbox
 ]]
 -- #include queue
@@ -101,6 +105,8 @@ if #messages == 0 then
   return reply(0, expired)
 end
 
+local t = redis.call('TIME')
+local stamp = t[1] .. string.format('%06d', tonumber(t[2])) .. '\n'
 local targets, order = {}, {}
 if redis.call('GET', K.policy) == '2' then
   table.sort(live)
@@ -113,14 +119,14 @@ if redis.call('GET', K.policy) == '2' then
       order[#order + 1] = b
     end
     local list = targets[b]
-    list[#list + 1] = '1\n' .. c .. '\n' .. K.q .. '\n' .. msg[1] .. '\n' .. msg[2]
+    list[#list + 1] = stamp .. '1\n' .. c .. '\n' .. K.q .. '\n' .. msg[1] .. '\n' .. msg[2]
   end
 else
   table.sort(brokers)
   local copies = tostring(#brokers)
   local items = {}
   for i, msg in ipairs(messages) do
-    items[i] = copies .. '\n\n' .. K.q .. '\n' .. msg[1] .. '\n' .. msg[2]
+    items[i] = stamp .. copies .. '\n\n' .. K.q .. '\n' .. msg[1] .. '\n' .. msg[2]
   end
   for _, b in ipairs(brokers) do
     targets[b] = items

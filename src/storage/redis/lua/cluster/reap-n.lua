@@ -6,7 +6,7 @@
   the oldest, RPUSHing each number behind the previous, so the items return oldest at the
   tail; a broadcast item with copies > 1 is dropped (other brokers' consumers got it); a body
   that exists means the message is queued already: skipped. The inbox is deleted and the
-  broker forgotten by this queue.
+  broker forgotten by this queue. Items as in dispatch-n.lua (a stamp first).
 
   Input (the number of keys is given by the caller: -n):
     KEYS[1..19] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
@@ -33,7 +33,7 @@ for i = 4, #ARGV do
     while true do
       local items = redis.call('LRANGE', inbox, start, start + 499)
       for _, item in ipairs(items) do
-        local copies, key, value = string.match(item, '^(%d+)\n[^\n]*\n[^\n]*\n([^\n]*)\n(.*)$')
+        local copies, key, value = string.match(item, '^%d+\n(%d+)\n[^\n]*\n[^\n]*\n([^\n]*)\n(.*)$')
         local n = key and num(key)
         if copies == '1' and n and redis.call('HSETNX', K.bodies, n, value) == 1 then
           redis.call('RPUSH', K.pending, n)
