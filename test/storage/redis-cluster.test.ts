@@ -7,8 +7,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { Cluster } from 'ioredis';
 import { openRedisClusterStore } from '../../src/storage/redis/cluster-open.js';
 import type { ClusterStore } from '../../src/storage/redis/cluster-store.js';
+import { registerClusterScripts, type ScriptedCluster } from '../../src/storage/redis/cluster-scripts.js';
+import { copyMove, parseMove } from '../../src/storage/redis/cluster-moves.js';
+import { clusterKeys, clusterQueueKeys } from '../../src/storage/redis/keys.js';
 import { startRedisCluster, type RedisCluster } from '../harness/redis-cluster.js';
 import { runStoreConformance } from './conformance.js';
 import { runLeaseConformance } from './lease-conformance.js';
@@ -33,4 +37,153 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
   runLeaseConformance({ name: 'redis-cluster', open });
   runStreamConformance({ name: 'redis-cluster', open });
   runAuthKeyConformance({ name: 'redis-cluster', open });
+
+  describe('cluster layout', () => {
+    let store: ClusterStore;
+    let raw: ScriptedCluster;
+    const q = () => `c-${randomUUID()}`;
+    /** Every key under `{name}` on each primary (SCAN), by node port. */
+    const keysByNode = async (name: string) => {
+      const out = new Map<number, string[]>();
+      for (const node of await cluster!.primaries()) {
+        const client = cluster!.client(node);
+        try {
+          const found: string[] = [];
+          let cursor = '0';
+          do {
+            const [next, batch] = await client.scan(cursor, 'MATCH', `{${name}}:*`, 'COUNT', 1000);
+            cursor = next;
+            found.push(...batch);
+          } while (cursor !== '0');
+          if (found.length > 0) out.set(node.port, found);
+        } finally {
+          client.disconnect();
+        }
+      }
+      return out;
+    };
+
+    before(async () => {
+      store = await open();
+      raw = new Cluster(cluster!.nodes.map(({ host, port }) => ({ host, port }))) as ScriptedCluster;
+      registerClusterScripts(raw);
+    });
+    after(async () => {
+      await store.close();
+      await raw.quit();
+    });
+
+    it('every key of a queue is in the slot of {q}; queues spread over all three primaries', async () => {
+      const names = Array.from({ length: 12 }, q);
+      const owners = new Set<number>();
+      for (const name of names) {
+        await store.enqueue(name, ['a', 'b', 'c'], { ttlSeconds: 60 });
+        await store.enqueue(name, ['later'], { delayMs: 60_000 });
+        await store.enqueue(name, ['once'], { dedupId: 'd1' });
+        await store.setSettings(name, { maxAttempts: 3 });
+        await store.setPolicy(name, 'roundrobin');
+        await store.registerConsumers(name, ['c1'], 60_000);
+        await store.lease(name, 1, 60_000);
+        await store.softGet(name);
+        await store.dispatch(name, 1, 0);
+        const found = await keysByNode(name);
+        assert.equal(found.size, 1, `the keys of ${name} are on one primary: ${JSON.stringify([...found])}`);
+        const [port, keys] = [...found][0]!;
+        const owner = await cluster!.ownerOf(`{${name}}`);
+        assert.equal(port, owner.port, 'on the primary that owns {q}');
+        assert.ok(keys.length >= 12, `the queue's keys were found: ${keys.join(' ')}`);
+        const slots = new Set(await Promise.all(keys.map((k) => raw.cluster('KEYSLOT', k))));
+        assert.deepEqual([...slots], [await raw.cluster('KEYSLOT', `{${name}}`)], 'one slot for every key');
+        owners.add(port);
+        await store.unregisterConsumers(name, ['c1']);
+        await store.ackInbox(1);
+      }
+      assert.equal(owners.size, 3, 'the test queues live on all three primaries');
+      for (const name of names) await store.purge(name);
+    });
+
+    it('lists only queues that exist; repairIndex puts a lost entry back and drops a phantom', async () => {
+      const [a, b] = [q(), q()];
+      await store.enqueue(a, ['x']);
+      await store.enqueue(b, ['y']);
+      await raw.srem(clusterKeys.queueIndex, a);
+      await raw.sadd(clusterKeys.queueIndex, 'phantom-never-written');
+      const listed = await store.listQueues();
+      assert.ok(!listed.includes(a), 'an entry lost from the index is not listed');
+      assert.ok(listed.includes(b), 'an indexed queue is listed');
+      assert.ok(!listed.includes('phantom-never-written'), 'a name without a queue is not listed');
+      assert.ok((await store.repairIndex()) >= 2, 'the repair finds the queues');
+      const repaired = await store.listQueues();
+      assert.ok(repaired.includes(a) && repaired.includes(b), 'both listed after the repair');
+      assert.equal(await raw.sismember(clusterKeys.queueIndex, 'phantom-never-written'), 0, 'the phantom is dropped');
+    });
+
+    /** A message of `name` leased and nacked at its last attempt by the script alone: step 0 of
+     *  the dead-letter move, then the broker "crashed" (the store never ran steps 1 and 2). */
+    const deadLetterStepZero = async (name: string) => {
+      await store.setSettings(name, { maxAttempts: 1 });
+      const [key] = await store.enqueue(name, ['doomed']);
+      const [m] = (await store.lease(name, 1, 60_000)).messages;
+      assert.ok(m, 'leased');
+      const [n, token] = m.receipt.split('.') as [string, string];
+      const r = await raw.nack(...clusterQueueKeys(name), name, clusterKeys.events(name), `${name}.dead`, n, token, '0');
+      assert.equal(r, 2, 'the nack shipped the message to the outbox');
+      const outbox = await raw.hgetall(clusterKeys.outbox(name));
+      assert.deepEqual(Object.keys(outbox), [key], 'one move, named by the message key');
+      return { key: key!, record: outbox[key!]! };
+    };
+    const deadValues = async (name: string) => (await store.peek(`${name}.dead`, 10)).map((m) => m.value);
+
+    it('a dead letter stuck after step 0 (in the outbox) reaches the dead-letter queue once, at the next reap', async () => {
+      const name = q();
+      await deadLetterStepZero(name);
+      assert.deepEqual(await deadValues(name), [], 'not moved yet');
+      assert.equal((await store.info([name]))[0]?.length, 0, 'gone from its queue');
+      await store.reapLeases();
+      assert.deepEqual(await deadValues(name), ['doomed']);
+      assert.equal(await raw.exists(clusterKeys.outbox(name)), 0, 'the outbox is empty');
+      await store.reapLeases();
+      assert.deepEqual(await deadValues(name), ['doomed'], 'a second reap moves nothing');
+      await store.purge(`${name}.dead`);
+    });
+
+    it('a crash between step 1 (copy) and step 2 (delete) neither loses nor duplicates the dead letter', async () => {
+      const name = q();
+      const { key, record } = await deadLetterStepZero(name);
+      const move = parseMove(record);
+      assert.ok(move, 'the outbox record parses');
+      assert.equal(move.target, `${name}.dead`);
+      await copyMove(raw, key, move); // step 1 only: the broker dies before step 2
+      assert.deepEqual(await deadValues(name), ['doomed'], 'copied once');
+      assert.equal(await raw.hlen(clusterKeys.outbox(name)), 1, 'still in the outbox');
+      await store.reapLeases(); // recovery: any broker's reaper repeats steps 1 and 2
+      assert.deepEqual(await deadValues(name), ['doomed'], 'the repeated step 1 appended nothing');
+      assert.equal(await raw.exists(clusterKeys.outbox(name)), 0, 'the outbox is empty');
+      assert.equal(await store.redrive(`${name}.dead`), 1, 'redrive moves it back to where it died');
+      assert.deepEqual((await store.peek(name, 10)).map((m) => m.value), ['doomed']);
+      assert.deepEqual(await deadValues(name), []);
+      assert.equal((await store.meters([name]))[0]?.deadLettered, 1, 'counted once');
+      await store.purge(name);
+    });
+
+    it('meters read every figure of a queue from its own slot and the dead queue from its slot', async () => {
+      const name = q();
+      await store.setSettings(name, { maxAttempts: 1 });
+      await store.enqueue(name, ['1', '2', '3', '4']);
+      await store.enqueue(name, ['later'], { delayMs: 60_000 });
+      const [m] = (await store.lease(name, 1, 60_000)).messages;
+      await store.nack(name, m!.receipt, 0);
+      await store.lease(name, 1, 60_000);
+      await store.registerConsumers(name, ['c1'], 60_000);
+      await store.setPolicy(name, 'roundrobin');
+      const [got] = await store.meters([name]);
+      assert.deepEqual({ ...got, oldestAgeMs: typeof got?.oldestAgeMs }, {
+        ready: 2, status: 'started', policy: 'roundrobin', inflight: 1, delayed: 1, dead: 1, consumers: 1,
+        oldestAgeMs: 'number', deadLettered: 1,
+      });
+      await store.unregisterConsumers(name, ['c1']);
+      await store.purge(name);
+      await store.purge(`${name}.dead`);
+    });
+  });
 });
