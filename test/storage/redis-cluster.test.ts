@@ -18,6 +18,8 @@ import { runStoreConformance } from './conformance.js';
 import { runLeaseConformance } from './lease-conformance.js';
 import { runStreamConformance } from './stream-conformance.js';
 import { runAuthKeyConformance } from './authkey-conformance.js';
+import { waitUntil } from './conformance.js';
+import type { StoreEvent } from '../../src/storage/stream-contract.js';
 
 let cluster: RedisCluster | undefined;
 const open = (): Promise<ClusterStore> => {
@@ -164,6 +166,56 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
       assert.deepEqual(await deadValues(name), []);
       assert.equal((await store.meters([name]))[0]?.deadLettered, 1, 'counted once');
       await store.purge(name);
+    });
+
+    it('broadcast across two brokers: the other broker is woken over sharded pub/sub and reads its copy', async () => {
+      const name = q();
+      const other = await open();
+      try {
+        const woken: StoreEvent[] = [];
+        const off = await other.subscribe((e) => woken.push(e));
+        await store.registerConsumers(name, ['a1'], 60_000);
+        await other.registerConsumers(name, ['b1'], 60_000);
+        const keys = await store.enqueue(name, ['m1', 'm2']);
+        const r = await store.dispatch(name, 10, 10);
+        assert.equal(r.dispatched, 2);
+        assert.deepEqual(r.inbox.map((d) => [d.key, d.copies]), [[keys[0], 2], [keys[1], 2]]);
+        await waitUntil(async () => woken.some((e) => e.type === 'wake' && e.broker === other.brokerId), 5000, 'the wake event');
+        assert.deepEqual((await other.readInbox(10)).map((d) => d.key), keys, 'the other broker has its copies');
+        await other.ackInbox(2);
+        await store.ackInbox(2);
+        assert.deepEqual(await other.readInbox(10), []);
+        await off();
+        await other.unregisterConsumers(name, ['b1']);
+        await store.unregisterConsumers(name, ['a1']);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('roundrobin across two brokers, and a dead broker\'s inbox goes back to the queue', async () => {
+      const name = q();
+      const dying = await open();
+      try {
+        await store.setPolicy(name, 'roundrobin');
+        await store.registerConsumers(name, ['a1'], 60_000);
+        await dying.registerConsumers(name, ['b1'], 300);
+        const keys = await store.enqueue(name, ['1', '2', '3', '4']);
+        const r = await store.dispatch(name, 4, 10);
+        assert.equal(r.dispatched, 4);
+        assert.equal(r.inbox.length, 2, 'half of the messages are this broker\'s');
+        const theirs = (await dying.readInbox(10)).map((d) => d.key);
+        assert.equal(theirs.length, 2, 'the other half went to the other broker');
+        await store.ackInbox(2);
+        // The other broker stops refreshing (dead): its registration and expiry lapse.
+        await waitUntil(async () => (await store.reap()) > 0 || (await store.info([name]))[0]!.length > 0, 5000, 'the reap');
+        assert.deepEqual((await store.peek(name, 10)).map((m) => m.key), theirs, 'its unwritten items are back, in order');
+        assert.ok(theirs.every((k) => keys.includes(k)));
+        await store.unregisterConsumers(name, ['a1']);
+        await store.purge(name);
+      } finally {
+        await dying.close();
+      }
     });
 
     it('meters read every figure of a queue from its own slot and the dead queue from its slot', async () => {

@@ -5,8 +5,8 @@
  * and a reap touch one slot. The contract's one inbox is the union of this broker's per-queue
  * inboxes: readInbox reads them in turn and ackInbox trims what the last read took from each.
  * Items carry the dispatching node's clock (dispatch-n.lua), by which reads of several queues
- * are merged oldest first. Only queues whose inbox may hold items are read: those this broker
- * dispatched into, was woken for, or found non-empty at the last read.
+ * are merged oldest first. A dispatch reads only its queue's inbox unless another inbox of this
+ * broker may hold items (it dispatched into it, was woken for it, or found it non-empty).
  * Generations (a read made before this broker was found reaped is not acked) are per queue.
  */
 import type { Message } from '../../wire.js';
@@ -114,29 +114,35 @@ export class ClusterStream {
     return { dispatched: 0, inbox: await this.readInbox(read) };
   }
 
-  /** The oldest `read` items over this broker's inboxes, merged by stamp. */
+  /** The oldest `read` items over every inbox of this broker, merged by stamp (an event may
+   *  be lost, so not only the queues known to be filled are read). */
   async readInbox(read: number): Promise<Delivery[]> {
     this.lastRead = [];
     if (read <= 0) return [];
-    const queues = [...this.filled];
+    const queues = [...this.served.keys()];
     const generations = queues.map((q) => this.serve(q).generation);
     const lists = await this.run(() => Promise.all(queues.map((q) => this.cluster.lrange(clusterKeys.inbox(q, this.brokerId), -read, -1))));
     const all: Stamped[] = [];
     queues.forEach((q, i) => {
       const items = lists[i]!;
       if (items.length === 0) this.filled.delete(q);
+      else this.filled.add(q);
       all.push(...items.reverse().map((item) => parseStamped(q, item)));
     });
     // Stable: items of one queue keep their inbox order.
     const taken = all.sort(older).slice(0, read);
     const counts = new Map<string, number>();
     for (const t of taken) counts.set(t.queue, (counts.get(t.queue) ?? 0) + 1);
-    this.lastRead = queues.filter((q) => counts.has(q)).map((q) => ({ queue: q, n: counts.get(q)!, generation: generations[queues.indexOf(q)]! }));
+    this.lastRead = queues.flatMap((q, i) => (counts.has(q) ? [{ queue: q, n: counts.get(q)!, generation: generations[i]! }] : []));
     return taken.map((t) => t.delivery);
   }
 
-  /** Trims, per queue, the items the last read took from its tail. */
+  /** Trims, per queue, what the n oldest items took from its tail: as the last read found them,
+   *  or, for more than it read, as a read now finds them. */
   async ackInbox(n: number): Promise<void> {
+    if (n <= 0) return;
+    const stale = this.lastRead.some((r) => this.serve(r.queue).generation !== r.generation);
+    if (!stale && this.lastRead.reduce((sum, r) => sum + r.n, 0) < n) await this.readInbox(n);
     let left = n;
     for (const r of this.lastRead) {
       if (left <= 0) break;
