@@ -5,11 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { SETTINGS, envName, type SettingSpec } from './settings.js';
+import { ConfigError, parseStoreUrl, type StoreConfig } from './store-url.js';
 
-export type StoreConfig =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'memory' }
-  | { kind: 'redis'; host: string; port: number; db: number; password?: string };
+export { ConfigError, describeStore } from './store-url.js';
+export type { HostPort, RedisClusterConfig, RedisStoreConfig, ReplicaWaitConfig, StoreConfig } from './store-url.js';
 
 export interface Config {
   port: number;
@@ -32,11 +31,6 @@ export interface Config {
   maxHeaderBytes: number;
   headersTimeoutSeconds: number;
   readOnlyDashboard: boolean;
-}
-
-/** A configuration error: the CLI prints its message as one line and exits non-zero. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
 }
 
 type Raw = Record<string, string | number | boolean | undefined>;
@@ -83,34 +77,23 @@ function readConfigFile(path: string): Raw {
 
 function parseStore(value: string | undefined, merged: Map<string, string | number | boolean>, redisChosen: boolean): StoreConfig {
   const password = merged.get('redis-password') as string | undefined;
-  const redisFromFlags = (): StoreConfig => ({
-    kind: 'redis',
-    host: merged.get('redis-host') as string,
-    port: merged.get('redis-port') as number,
-    db: merged.get('redis-db') as number,
-    ...(password ? { password } : {}),
-  });
-  if (value === undefined) return redisChosen ? redisFromFlags() : { kind: 'sqlite', path: './restmq.db' };
-  if (value === 'memory') return { kind: 'memory' };
-  if (value.startsWith('sqlite:')) {
-    const path = value.slice('sqlite:'.length);
-    if (!path) throw new ConfigError('store sqlite:<path> needs a path');
-    return { kind: 'sqlite', path };
+  const tlsCa = merged.get('redis-tls-ca') as string | undefined;
+  const replicas = merged.get('redis-wait-replicas') as number;
+  const defaults = {
+    ...(password === undefined ? {} : { password }),
+    ...(tlsCa === undefined ? {} : { tlsCa }),
+    ...(replicas > 0 ? { wait: { replicas, timeoutMs: merged.get('redis-wait-timeout') as number } } : {}),
+  };
+  let store: StoreConfig;
+  if (value !== undefined) store = parseStoreUrl(value, defaults);
+  else if (!redisChosen) store = { kind: 'sqlite', path: './restmq.db' };
+  else {
+    if (tlsCa !== undefined) throw new ConfigError('redis-tls-ca needs a rediss:// store (Redis over TLS)');
+    const { tlsCa: _ca, ...rest } = defaults;
+    store = { kind: 'redis', host: merged.get('redis-host') as string, port: merged.get('redis-port') as number, db: merged.get('redis-db') as number, ...rest };
   }
-  if (value.startsWith('redis://')) {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new ConfigError('store: invalid redis:// URL');
-    }
-    const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
-    const port = url.port ? Number(url.port) : 6379;
-    if (!Number.isInteger(db) || db < 0 || db > 15) throw new ConfigError('store: the redis:// database must be 0..15');
-    const urlPassword = url.password ? decodeURIComponent(url.password) : password;
-    return { kind: 'redis', host: url.hostname || '127.0.0.1', port, db, ...(urlPassword ? { password: urlPassword } : {}) };
-  }
-  throw new ConfigError(`store: expected sqlite:<path>, memory or redis://host:port/db, got ${JSON.stringify(value)}`);
+  if (replicas > 0 && (store.kind === 'sqlite' || store.kind === 'memory')) throw new ConfigError('redis-wait-replicas needs a Redis store');
+  return store;
 }
 
 /**
@@ -165,9 +148,4 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
     ...(merged.has('trust-proxy') ? { trustProxy: merged.get('trust-proxy') as string } : {}),
   };
   return Object.freeze(config);
-}
-
-/** A description of the store that is safe to show (no address, no password). */
-export function describeStore(store: StoreConfig): string {
-  return store.kind === 'sqlite' ? `sqlite:${store.path}` : store.kind;
 }

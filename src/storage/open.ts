@@ -6,12 +6,16 @@ import type { LeaseStore } from './lease-contract.js';
 import type { AuthKeyStore } from './authkey-contract.js';
 import type { MeterStore } from './meter-contract.js';
 import { openRedisStore } from './redis/redis-store.js';
+import { openRedisClusterStore } from './redis/cluster-open.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
 export async function openStore(config: StoreConfig): Promise<QueueStore & StreamStore & LeaseStore & AuthKeyStore & MeterStore> {
   switch (config.kind) {
     case 'redis':
-      return openRedisStore({ host: config.host, port: config.port, db: config.db, ...(config.password ? { password: config.password } : {}) });
+    case 'redis-sentinel':
+      return openRedisStore(config);
+    case 'redis-cluster':
+      return openRedisClusterStore(config);
     case 'sqlite':
       return openSqliteStore({ path: config.path });
     case 'memory':

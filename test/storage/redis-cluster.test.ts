@@ -24,7 +24,7 @@ import type { StoreEvent } from '../../src/storage/stream-contract.js';
 let cluster: RedisCluster | undefined;
 const open = (): Promise<ClusterStore> => {
   assert.ok(cluster, 'cluster not started');
-  return openRedisClusterStore({ nodes: cluster.nodes.map(({ host, port }) => ({ host, port })) });
+  return openRedisClusterStore({ kind: 'redis-cluster', nodes: cluster.nodes.map(({ host, port }) => ({ host, port })) });
 };
 
 describe('redis cluster store', { timeout: 300_000 }, () => {

@@ -142,7 +142,7 @@ describe('--store', () => {
   });
   it('refuses anything else, naming the accepted forms', () => {
     for (const v of ['postgres://h/db', 'sqlite', 'mem', 'redis:h']) {
-      assert.throws(() => store(v), configError(/sqlite:<path>, memory or redis:\/\/host:port\/db/));
+      assert.throws(() => store(v), configError(/sqlite:<path>, memory, redis:\/\/host:port\/db/, /redis-sentinel:\/\//, /redis-cluster:\/\//));
     }
   });
   it('describeStore never shows an address or a password', () => {

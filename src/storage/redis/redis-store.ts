@@ -6,7 +6,8 @@
  * (pub/sub), leases in redis-lease.ts; this class delegates to them.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis, ReplyError } from 'ioredis';
+import { ReplyError } from 'ioredis';
+import type { RedisStoreConfig } from '../../config/load.js';
 import { BrokerError } from '../../errors.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
@@ -22,13 +23,10 @@ import { registerScripts, type ScriptedRedis } from './scripts.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import { readMeters } from './redis-meters.js';
 import { coalesceWrites } from './write-coalescing.js';
+import { connectRedis, createRedisClient } from './connection.js';
 
-export interface RedisStoreOptions {
-  host: string;
-  port: number;
-  db: number;
-  password?: string;
-}
+/** A single server, without `kind` (what tests pass). */
+export type RedisStoreOptions = Omit<Extract<RedisStoreConfig, { kind: 'redis' }>, 'kind'>;
 
 /** Redis answers that mean "not now" rather than "bug": still STORE_UNAVAILABLE. */
 const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOAUTH|WRONGPASS)\b/;
@@ -325,31 +323,13 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
 }
 
 /** Connects (failing fast when Redis is unreachable) and registers the scripts. */
-export async function openRedisStore(opts: RedisStoreOptions): Promise<RedisStore> {
-  const redis = new Redis({
-    host: opts.host,
-    port: opts.port,
-    db: opts.db,
-    ...(opts.password === undefined ? {} : { password: opts.password }),
-    lazyConnect: true,
-    // Off on purpose: HTTP requests arrive one per tick, so auto-pipelining batched nothing
-    // and cost ~28 µs of CPU per request (npm run bench: POST 0.36 → 0.60 × the bare handler).
-    enableAutoPipelining: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 3000,
-    commandTimeout: 5000,
-  });
-  // Without a listener ioredis prints every reconnect error; commands report failures anyway.
-  redis.on('error', () => {});
+export async function openRedisStore(opts: RedisStoreConfig | RedisStoreOptions): Promise<RedisStore> {
+  const config: RedisStoreConfig = 'kind' in opts ? opts : { kind: 'redis', ...opts };
+  const redis = createRedisClient(config);
   registerScripts(redis);
   // All commands of one event-loop turn in one socket write (see write-coalescing.ts).
   coalesceWrites(redis);
-  try {
-    await redis.connect();
-  } catch (err) {
-    redis.disconnect();
-    throw new BrokerError('STORE_UNAVAILABLE', `cannot connect to Redis at ${opts.host}:${opts.port}`, { cause: err });
-  }
+  await connectRedis(redis, config);
   // Queued commands would hide an outage behind a long wait: once connected, fail fast instead.
   redis.options.enableOfflineQueue = false;
   return new RedisStore(redis as ScriptedRedis);
