@@ -7,9 +7,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startTestBroker, type BackendName, type TestBroker } from '../harness/broker.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
+import { startRedisCluster, type RedisCluster } from '../harness/redis-cluster.js';
 import { ERRORS } from '../../src/errors.js';
 
 export const BACKENDS: readonly BackendName[] = ['sqlite', 'memory', 'redis'];
+/** The backends plus a Redis Cluster (six redis-servers per file: opted into by a few groups). */
+export const WITH_CLUSTER: readonly BackendName[] = [...BACKENDS, 'redis-cluster'];
 
 export interface Ctx {
   backend: BackendName;
@@ -20,26 +23,38 @@ export interface Ctx {
   redis?: RedisServer;
 }
 
+const ALL: readonly BackendName[] = WITH_CLUSTER;
+/** RESTMQ_E2E_BACKENDS=redis-cluster,sqlite (say) runs the e2e groups on those backends only. */
+function selected(wanted: readonly BackendName[]): readonly BackendName[] {
+  const only = process.env['RESTMQ_E2E_BACKENDS']?.split(',').map((s) => s.trim()).filter((s): s is BackendName => ALL.includes(s as BackendName));
+  return only && only.length > 0 ? wanted.filter((b) => only.includes(b)) : wanted;
+}
+
 /**
  * `describe(backend)` for each backend, with a broker started before and closed after.
  * `suite` receives a getter (the broker only exists once `before` has run).
  */
 export function forEachBackend(suite: (ctx: () => Ctx) => void, opts: { flags?: Record<string, string>; backends?: readonly BackendName[] } = {}): void {
-  for (const backend of opts.backends ?? BACKENDS) {
+  for (const backend of selected(opts.backends ?? BACKENDS)) {
     describe(backend, () => {
       let broker: TestBroker | undefined;
       let redis: RedisServer | undefined;
+      let cluster: RedisCluster | undefined;
       before(async () => {
         if (backend === 'redis') redis = await startRedis();
-        broker = await startTestBroker(backend, { ...(redis ? { redis } : {}), ...(opts.flags ? { flags: opts.flags } : {}) });
+        if (backend === 'redis-cluster') cluster = await startRedisCluster();
+        const server = redis ?? (cluster ? { ...cluster.nodes[0]!, url: cluster.url } : undefined);
+        broker = await startTestBroker(backend, { ...(server ? { redis: server } : {}), ...(opts.flags ? { flags: opts.flags } : {}) });
       });
       after(async () => {
         await broker?.close();
         await redis?.stop();
+        await cluster?.stop();
       });
       suite(() => {
         assert.ok(broker, 'broker not started');
-        return { backend, url: broker.url, storeKind: backend, ...(redis ? { redis } : {}) };
+        // A cluster store is a Redis store to the broker's reports.
+        return { backend, url: broker.url, storeKind: backend === 'redis-cluster' ? 'redis' : backend, ...(redis ? { redis } : {}) };
       });
     });
   }

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { command, forEachBackend, len, post, qname, req, until } from './backends.js';
+import { command, forEachBackend, WITH_CLUSTER, len, post, qname, req, until } from './backends.js';
 
 interface Leased {
   key: string;
@@ -163,4 +163,4 @@ forEachBackend((ctx) => {
       assert.equal((await req(ctx().url, 'POST', `/q/${q}`, { form: { value: 'x', delay: '-1' } })).status, 400);
     });
   });
-});
+}, { backends: WITH_CLUSTER });

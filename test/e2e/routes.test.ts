@@ -7,7 +7,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  assertError, assertOk, forEachBackend, len, post, qname, req, take, until,
+  assertError, assertOk, forEachBackend, len, post, qname, req, take, until, WITH_CLUSTER,
 } from './backends.js';
 
 const LEGACY = 'text/html; charset=UTF-8';
@@ -226,4 +226,4 @@ forEachBackend((ctx) => {
     const q = qname();
     assertOk(await req(url(), 'DELETE', `/q/${q}?callback=cb`), `cb({"queue": "${q}", "status": 0});\r\n`, 'application/javascript; charset=utf-8');
   });
-});
+}, { backends: WITH_CLUSTER });

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend, post, qname, req, len, until } from './backends.js';
+import { forEachBackend, WITH_CLUSTER, post, qname, req, len, until } from './backends.js';
 import { CometClient, SseClient, WsClient, type StreamClient } from '../harness/stream-clients.js';
 
 const keysOf = (c: StreamClient) => c.messages.map((m) => m.key);
@@ -279,5 +279,5 @@ forEachBackend(
       });
     });
   },
-  { flags: { heartbeat: '1' } },
+  { flags: { heartbeat: '1' }, backends: WITH_CLUSTER },
 );

@@ -13,15 +13,20 @@ import { loadConfig } from '../../src/config/load.js';
 import { startBroker, type RunningBroker } from '../../src/main.js';
 import { freePort } from './redis.js';
 
-export type BackendName = 'sqlite' | 'memory' | 'redis';
+export type BackendName = 'sqlite' | 'memory' | 'redis' | 'redis-cluster';
 
 export interface TestBroker extends RunningBroker {
   storeFlag: string;
 }
 
-/** A --store value for a backend: a fresh SQLite file, memory, or the given Redis. */
-export function storeFlagFor(backend: BackendName, redis?: { host: string; port: number }): { flag: string; cleanup: () => void } {
+/** A --store value for a backend: a fresh SQLite file, memory, or the given Redis (for
+ *  redis-cluster, the url of a started cluster: test/harness/redis-cluster.ts). */
+export function storeFlagFor(backend: BackendName, redis?: { host: string; port: number; url?: string }): { flag: string; cleanup: () => void } {
   if (backend === 'memory') return { flag: 'memory', cleanup: () => {} };
+  if (backend === 'redis-cluster') {
+    if (!redis?.url) throw new Error('a redis-cluster backend needs a started cluster (test/harness/redis-cluster.ts)');
+    return { flag: redis.url, cleanup: () => {} };
+  }
   if (backend === 'redis') {
     if (!redis) throw new Error('a redis backend needs a started redis (test/harness/redis.ts)');
     return { flag: `redis://${redis.host}:${redis.port}/0`, cleanup: () => {} };
@@ -30,7 +35,7 @@ export function storeFlagFor(backend: BackendName, redis?: { host: string; port:
   return { flag: `sqlite:${join(dir, 'restmq.db')}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function startTestBroker(backend: BackendName, opts: { redis?: { host: string; port: number }; flags?: Record<string, string> } = {}): Promise<TestBroker> {
+export async function startTestBroker(backend: BackendName, opts: { redis?: { host: string; port: number; url?: string }; flags?: Record<string, string> } = {}): Promise<TestBroker> {
   const { flag, cleanup } = storeFlagFor(backend, opts.redis);
   const config = loadConfig({ port: '0', listen: '127.0.0.1', store: flag, 'log-level': 'silent', ...opts.flags }, {});
   const broker = await startBroker(config, pino({ level: 'silent' }));
