@@ -1,7 +1,8 @@
 /**
- * The only file that spells a Redis key. The layout is the original RestMQ's, to the letter
- * (shared/reference/originals.md A.5.1), so an old broker sharing the Redis keeps working.
- * Streaming delivery adds keys under `restmq:`, which an old broker never reads.
+ * The only file that spells a Redis key, for both layouts. `keys` is the original RestMQ's,
+ * to the letter (shared/reference/originals.md A.5.1), so an old broker sharing a plain Redis
+ * keeps working; streaming delivery adds keys under `restmq:`, which an old broker never reads.
+ * `clusterKeys` (redis-cluster://) hash-tags every key of a queue with `{q}`.
  * Pinned by test/storage/redis-keys.test.ts.
  */
 
