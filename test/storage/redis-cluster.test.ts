@@ -7,6 +7,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
 import { openRedisClusterStore } from '../../src/storage/redis/cluster-open.js';
 import type { ClusterStore } from '../../src/storage/redis/cluster-store.js';
@@ -118,6 +120,19 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
       const repaired = await store.listQueues();
       assert.ok(repaired.includes(a) && repaired.includes(b), 'both listed after the repair');
       assert.equal(await raw.sismember(clusterKeys.queueIndex, 'phantom-never-written'), 0, 'the phantom is dropped');
+    });
+
+    it('restmq repair-index rebuilds the index over the command line', async () => {
+      const name = q();
+      await store.enqueue(name, ['x']);
+      await raw.srem(clusterKeys.queueIndex, name);
+      assert.ok(!(await store.listQueues()).includes(name), 'lost from the index');
+      const root = new URL('../../', import.meta.url);
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'repair-index', '--store', cluster!.url],
+        { cwd: root, timeout: 60_000 });
+      assert.match(stdout, /^indexed \d+ queues\n$/);
+      assert.ok((await store.listQueues()).includes(name), 'listed again');
+      await store.purge(name);
     });
 
     /** A message of `name` leased and nacked at its last attempt by the script alone: step 0 of
