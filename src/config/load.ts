@@ -10,10 +10,15 @@ import { ConfigError, parseStoreUrl, type StoreConfig } from './store-url.js';
 export { ConfigError, describeStore } from './store-url.js';
 export type { HostPort, RedisClusterConfig, RedisStoreConfig, ReplicaWaitConfig, StoreConfig } from './store-url.js';
 
+/** SQLite's synchronous mode: what a commit survives (README, Stores). */
+export type SqliteSync = 'normal' | 'full';
+const SQLITE_SYNC: readonly SqliteSync[] = ['normal', 'full'];
+
 export interface Config {
   port: number;
   listen: string;
   store: StoreConfig;
+  sqliteSync: SqliteSync;
   acl?: string;
   maxMessageBytes: number;
   heartbeatSeconds: number;
@@ -125,12 +130,15 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
   }
   const logLevel = merged.get('log-level') as string;
   if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`log-level: expected one of ${[...LOG_LEVELS].join(', ')}`);
+  const sqliteSync = merged.get('sqlite-sync') as SqliteSync;
+  if (!SQLITE_SYNC.includes(sqliteSync)) throw new ConfigError(`sqlite-sync: expected ${SQLITE_SYNC.join(' or ')}, got ${JSON.stringify(sqliteSync)}`);
   if (merged.has('tls-cert') !== merged.has('tls-key')) throw new ConfigError('tls-cert and tls-key go together: give both or neither');
   const redisChosen = [...given].some((f) => f.startsWith('redis-') && f !== 'redis-pool');
   const config: Config = {
     port: merged.get('port') as number,
     listen: merged.get('listen') as string,
     store: parseStore(merged.get('store') as string | undefined, merged, redisChosen),
+    sqliteSync,
     maxMessageBytes: merged.get('max-message-bytes') as number,
     heartbeatSeconds: merged.get('heartbeat') as number,
     stallTimeoutSeconds: merged.get('stall-timeout') as number,

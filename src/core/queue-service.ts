@@ -12,6 +12,7 @@ import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
 import { assertQueueName, assertReceipt, isKeyOfQueue, isValidQueueName } from './names.js';
 import type { LongPoll } from './long-poll.js';
 import { Activity, redeliveries } from './activity.js';
+import { normalizeEnqueue } from './enqueue-options.js';
 
 export const MAX_BATCH = 1000;
 export const PEEK_COUNT = 10;
@@ -50,7 +51,7 @@ export class QueueService {
     assertQueueName(queue);
     if (values.length === 0 || values.length > MAX_BATCH) throw new BrokerError('INVALID_BATCH');
     const checked = values.map((v) => this.checkValue(v));
-    const keys = await this.store.enqueue(queue, checked, options);
+    const keys = await this.store.enqueue(queue, checked, normalizeEnqueue(checked.length, options));
     this.activity.count(queue, 'enqueued', keys.length);
     return keys;
   }
@@ -198,28 +199,24 @@ export class QueueService {
     return { queues, meters: await this.store.meters(queues) };
   }
 
+  /** Stats in the legacy shape, made of one meters read (`dead` only where `<q>.dead` is a
+   *  name the broker could have written to). */
   private async statsOf(queues: readonly string[]): Promise<QueueStats[]> {
-    // `dead` counts the default dead-letter queue `<q>.dead` (one info call covers both).
-    const dead = queues.map((q) => `${q}.dead`).filter(isValidQueueName);
-    const [all, consumers, inflight, delayed] = await Promise.all([
-      this.store.info([...queues, ...dead]),
-      this.store.consumerCounts(queues),
-      this.store.inflightCounts(queues),
-      this.store.delayedCounts(queues),
-    ]);
-    const infos = all.slice(0, queues.length);
-    const deadLength = new Map(all.slice(queues.length).map((i) => [i.name, i.length]));
-    return infos.map((i, n) => ({
-      queue: i.name,
-      len: i.length,
-      status: i.status === 'stopped' ? 0 : 1,
-      policy: i.policy === 'roundrobin' ? 2 : 1,
-      ready: i.length,
-      inflight: inflight[n] ?? 0,
-      delayed: delayed[n] ?? 0,
-      dead: deadLength.get(`${i.name}.dead`) ?? 0,
-      consumers: consumers[n] ?? 0,
-    }));
+    const meters = await this.store.meters(queues);
+    return queues.map((queue, n) => {
+      const m = meters[n]!;
+      return {
+        queue,
+        len: m.ready,
+        status: m.status === 'stopped' ? 0 : 1,
+        policy: m.policy === 'roundrobin' ? 2 : 1,
+        ready: m.ready,
+        inflight: m.inflight,
+        delayed: m.delayed,
+        dead: isValidQueueName(`${queue}.dead`) ? m.dead : 0,
+        consumers: m.consumers,
+      };
+    });
   }
 
   async ping(): Promise<void> {

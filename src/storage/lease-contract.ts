@@ -54,10 +54,6 @@ export interface LeaseStore {
   extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome>;
   /** Returns every expired lease of `queues` (all queues with leases when omitted). */
   reapLeases(queues?: readonly string[]): Promise<{ returned: number; dead: number }>;
-  /** Messages currently leased, per queue. */
-  inflightCounts(queues: readonly string[]): Promise<number[]>;
-  /** Messages not yet visible (enqueued with a delay, or nacked with one), per queue. */
-  delayedCounts(queues: readonly string[]): Promise<number[]>;
 
   getSettings(queue: string): Promise<QueueSettings>;
   setSettings(queue: string, settings: QueueSettings): Promise<void>;

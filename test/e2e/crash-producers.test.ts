@@ -163,8 +163,15 @@ function check(t: { diagnostic(msg: string): void }, label: string, run: Produce
   assert.deepEqual(strangers, [], 'every unacknowledged delivery was a send that failed');
 }
 
-for (const backend of ['redis', 'sqlite'] as const) {
-  describe(`${backend}: SIGKILL of the broker`, () => {
+// SQLite once per --sqlite-sync setting: group commit must answer nothing before its commit.
+const RUNS = [
+  { backend: 'redis', label: 'redis', flags: [] },
+  { backend: 'sqlite', label: 'sqlite (--sqlite-sync normal)', flags: ['--sqlite-sync', 'normal'] },
+  { backend: 'sqlite', label: 'sqlite (--sqlite-sync full)', flags: ['--sqlite-sync', 'full'] },
+] as const;
+
+for (const { backend, label, flags } of RUNS) {
+  describe(`${label}: SIGKILL of the broker`, () => {
     let redis: RedisServer | undefined;
     let slot: BrokerSlot;
     let cleanup = () => {};
@@ -172,7 +179,7 @@ for (const backend of ['redis', 'sqlite'] as const) {
       if (backend === 'redis') redis = await startRedis({ appendonly: true, appendfsync: 'always' });
       const store = storeFlagFor(backend, redis);
       cleanup = store.cleanup;
-      slot = new BrokerSlot(['--store', store.flag]);
+      slot = new BrokerSlot(['--store', store.flag, ...flags]);
       await slot.start();
     });
     after(async () => {
@@ -186,7 +193,7 @@ for (const backend of ['redis', 'sqlite'] as const) {
       const run = await produce(slot, q);
       const seen: string[] = [];
       await drainByLease(slot.url, q, seen);
-      check(t, `${backend} lease drain`, run, seen);
+      check(t, `${label} lease drain`, run, seen);
     });
 
     it('mid-run: every acknowledged value is delivered exactly once (streaming drain)', async (t) => {
@@ -194,7 +201,7 @@ for (const backend of ['redis', 'sqlite'] as const) {
       const run = await produce(slot, q);
       const seen: string[] = [];
       await drainByStream(slot.url, q, seen);
-      check(t, `${backend} stream drain`, run, seen);
+      check(t, `${label} stream drain`, run, seen);
     });
 
     it('a lease whose broker dies before the ack comes back with attempts 2, and is delivered once after the ack', async () => {

@@ -1,8 +1,8 @@
 /**
- * The store on a Redis Cluster (3 primaries, 3 replicas, started once for this file): the
- * conformance suites as on every backend, then what only the cluster layout has: queues spread
- * over every primary with all their keys in one slot, the queue index and its repair, and the
- * two-step move of a dead letter surviving a crash between its steps.
+ * What only the cluster layout has (its conformance run is conformance-redis-cluster.test.ts),
+ * on a Redis Cluster started once for this file: queues spread over every primary with all
+ * their keys in one slot, the queue index and its repair, two brokers streaming over sharded
+ * pub/sub, and the two-step move of a dead letter surviving a crash between its steps.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,38 +10,17 @@ import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
-import { openRedisClusterStore } from '../../src/storage/redis/cluster-open.js';
-import type { ClusterStore } from '../../src/storage/redis/cluster-store.js';
 import { registerClusterScripts, type ScriptedCluster } from '../../src/storage/redis/cluster-scripts.js';
+import type { ClusterStore } from '../../src/storage/redis/cluster-store.js';
 import { copyMove, parseMove } from '../../src/storage/redis/cluster-moves.js';
 import { clusterKeys, clusterQueueKeys } from '../../src/storage/redis/keys.js';
-import { startRedisCluster, type RedisCluster } from '../harness/redis-cluster.js';
-import { runStoreConformance } from './conformance.js';
-import { runLeaseConformance } from './lease-conformance.js';
-import { runStreamConformance } from './stream-conformance.js';
-import { runAuthKeyConformance } from './authkey-conformance.js';
-import { waitUntil } from './conformance.js';
 import type { StoreEvent } from '../../src/storage/stream-contract.js';
+import { waitUntil } from './conformance.js';
+import { privateCluster } from './private-redis-cluster.js';
 
-let cluster: RedisCluster | undefined;
-const open = (): Promise<ClusterStore> => {
-  assert.ok(cluster, 'cluster not started');
-  return openRedisClusterStore({ kind: 'redis-cluster', nodes: cluster.nodes.map(({ host, port }) => ({ host, port })) });
-};
+const { cluster: started, open } = privateCluster();
 
 describe('redis cluster store', { timeout: 300_000 }, () => {
-  before(async () => {
-    cluster = await startRedisCluster();
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
-
-  runStoreConformance({ name: 'redis-cluster', open });
-  runLeaseConformance({ name: 'redis-cluster', open });
-  runStreamConformance({ name: 'redis-cluster', open });
-  runAuthKeyConformance({ name: 'redis-cluster', open });
-
   describe('cluster layout', () => {
     let store: ClusterStore;
     let raw: ScriptedCluster;
@@ -49,8 +28,8 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
     /** Every key under `{name}` on each primary (SCAN), by node port. */
     const keysByNode = async (name: string) => {
       const out = new Map<number, string[]>();
-      for (const node of await cluster!.primaries()) {
-        const client = cluster!.client(node);
+      for (const node of await started().primaries()) {
+        const client = started().client(node);
         try {
           const found: string[] = [];
           let cursor = '0';
@@ -69,7 +48,7 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
 
     before(async () => {
       store = await open();
-      raw = new Cluster(cluster!.nodes.map(({ host, port }) => ({ host, port }))) as ScriptedCluster;
+      raw = new Cluster(started().nodes.map(({ host, port }) => ({ host, port }))) as ScriptedCluster;
       registerClusterScripts(raw);
     });
     after(async () => {
@@ -93,7 +72,7 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
         const found = await keysByNode(name);
         assert.equal(found.size, 1, `the keys of ${name} are on one primary: ${JSON.stringify([...found])}`);
         const [port, keys] = [...found][0]!;
-        const owner = await cluster!.ownerOf(`{${name}}`);
+        const owner = await started().ownerOf(`{${name}}`);
         assert.equal(port, owner.port, 'on the primary that owns {q}');
         assert.ok(keys.length >= 12, `the queue's keys were found: ${keys.join(' ')}`);
         const slots = new Set(await Promise.all(keys.map((k) => raw.cluster('KEYSLOT', k))));
@@ -128,7 +107,7 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
       await raw.srem(clusterKeys.queueIndex, name);
       assert.ok(!(await store.listQueues()).includes(name), 'lost from the index');
       const root = new URL('../../', import.meta.url);
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'repair-index', '--store', cluster!.url],
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'repair-index', '--store', started().url],
         { cwd: root, timeout: 60_000 });
       assert.match(stdout, /^indexed \d+ queues\n$/);
       assert.ok((await store.listQueues()).includes(name), 'listed again');
@@ -214,7 +193,7 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
       try {
         await store.setPolicy(name, 'roundrobin');
         await store.registerConsumers(name, ['a1'], 60_000);
-        await dying.registerConsumers(name, ['b1'], 300);
+        await dying.registerConsumers(name, ['b1'], 60_000);
         const keys = await store.enqueue(name, ['1', '2', '3', '4']);
         const r = await store.dispatch(name, 4, 10);
         assert.equal(r.dispatched, 4);
@@ -222,7 +201,8 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
         const theirs = (await dying.readInbox(10)).map((d) => d.key);
         assert.equal(theirs.length, 2, 'the other half went to the other broker');
         await store.ackInbox(2);
-        // The other broker stops refreshing (dead): its registration and expiry lapse.
+        // The other broker's last heartbeat runs out at once, and it never refreshes (dead).
+        await dying.heartbeat(1);
         await waitUntil(async () => (await store.reap()) > 0 || (await store.info([name]))[0]!.length > 0, 5000, 'the reap');
         assert.deepEqual((await store.peek(name, 10)).map((m) => m.key), theirs, 'its unwritten items are back, in order');
         assert.ok(theirs.every((k) => keys.includes(k)));

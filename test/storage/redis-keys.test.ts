@@ -4,9 +4,8 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  clusterKeys, clusterQueueKeys, clusterQueueOf, DEDUP_SECONDS, defaultDeadLetter, keys, LEASE_LAYOUT, QUEUESET, POLICY_CODES, STATUS_CODES,
-} from '../../src/storage/redis/keys.js';
+import { DEDUP_SECONDS } from '../../src/storage/contract.js';
+import { clusterKeys, clusterQueueKeys, clusterQueueOf, defaultDeadLetter, keys, LEASE_LAYOUT, QUEUESET, POLICY_CODES, STATUS_CODES } from '../../src/storage/redis/keys.js';
 
 it('every key function spells the legacy key', () => {
   assert.equal(QUEUESET, 'QUEUESET');

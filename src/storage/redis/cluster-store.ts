@@ -17,8 +17,9 @@ import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutc
 import type { Delivery, DispatchResult, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
-import { clusterKeys, clusterQueueKeys, DEDUP_SECONDS, defaultDeadLetter, POLICY_CODES, STATUS_CODES } from './keys.js';
-import { checkDedup, delayOf, pairs, storeError } from './redis-store.js';
+import { DEDUP_SECONDS } from '../contract.js';
+import { clusterKeys, clusterQueueKeys, defaultDeadLetter, POLICY_CODES, STATUS_CODES } from './keys.js';
+import { pairs, storeError } from './redis-store.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 import { drainOutbox } from './cluster-moves.js';
 import { ClusterEvents } from './cluster-events.js';
@@ -73,9 +74,9 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
 
   async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
     if (values.length === 0) return [];
-    const dedupId = checkDedup(values, options);
+    const dedupId = options?.dedupId;
     const ttl = options?.ttlSeconds === undefined ? '' : String(options.ttlSeconds);
-    const delay = delayOf(options);
+    const delay = options?.delayMs ?? 0;
     return run(async () => {
       await this.register(queue);
       // Delayed messages need the reaper: the queue joins its set before and after the write
@@ -191,14 +192,6 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     })));
   }
 
-  async inflightCounts(queues: readonly string[]): Promise<number[]> {
-    return (await this.meters(queues)).map((m) => m.inflight);
-  }
-
-  async delayedCounts(queues: readonly string[]): Promise<number[]> {
-    return (await this.meters(queues)).map((m) => m.delayed);
-  }
-
   // LeaseStore (lease-contract.ts).
   async lease(queue: string, count: number, leaseMs: number): Promise<LeaseResult> {
     const n = Math.max(0, Math.floor(count));
@@ -304,10 +297,6 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
 
   unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {
     return this.stream.unregisterConsumers(queue, consumerIds);
-  }
-
-  async consumerCounts(queues: readonly string[]): Promise<number[]> {
-    return (await this.meters(queues)).map((m) => m.consumers);
   }
 
   dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {

@@ -24,9 +24,13 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
--- #include lease
+-- #include queue_keys
+-- #include now_ms
+-- #include live_token
+-- #include unlease
+-- #include forget
 local L = cjson.decode(ARGV[1])
-local Q = queue_from(KEYS, ARGV[2])
+local Q = queue_keys(L, ARGV[2], KEYS)
 if live_token(Q, ARGV[3], now_ms()) ~= ARGV[4] then
   return 0
 end

@@ -1,35 +1,13 @@
 /**
- * The lease conformance suite (reliable delivery, lease-contract.ts, SPEC.md section 6): every
- * LeaseStore backend runs these cases through `runLeaseConformance({ name, open })`.
- * Backend-neutral: only QueueStore & LeaseStore are used. One store per suite, opened before
- * the first case and closed after the last. Expiry is never asserted after a fixed sleep: the
- * cases poll `reapLeases` with a bounded wait (waitUntil). A skipped case needs a reason.
- * Every assert.ok carries a message (see conformance.ts).
+ * The LeaseStore cases of the conformance suite (reliable delivery, lease-contract.ts, SPEC.md
+ * section 6). Expiry is never asserted after a fixed sleep: the cases poll `reapLeases` with a
+ * bounded wait (waitUntil).
  */
-import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { QueueStore } from '../../src/storage/contract.js';
-import type { LeasedMessage, LeaseStore } from '../../src/storage/lease-contract.js';
-import type { Message } from '../../src/wire.js';
-import { waitUntil } from './conformance.js';
-
-export type LeasingStore = QueueStore & LeaseStore;
-
-export interface LeaseConformanceOptions {
-  name: string;
-  open: () => Promise<LeasingStore>;
-  skip?: { reason: string; tests: string[] }[];
-}
-
-interface Ctx {
-  readonly store: LeasingStore;
-  /** A fresh valid queue name; it and `<q>.dead` are purged after the suite. */
-  queue: () => string;
-  /** Registers another queue name (a custom dead letter) to purge after the suite. */
-  track: (queue: string) => string;
-}
-type Case = (ctx: Ctx) => Promise<void>;
+import type { LeasedMessage } from '../../../src/storage/lease-contract.js';
+import type { Message } from '../../../src/wire.js';
+import { inflightOf, waitUntil, type Cases, type ConformingStore } from './context.js';
 
 const LONG = 60_000;
 const SHORT = 100;
@@ -39,7 +17,7 @@ const attemptsOf = (ms: readonly LeasedMessage[]) => ms.map((m) => m.attempts);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls reapLeases(queues) until it has returned (or dead-lettered) `want` messages in all. */
-async function reapUntil(store: LeasingStore, queues: readonly string[] | undefined, want: { returned?: number; dead?: number }): Promise<void> {
+async function reapUntil(store: ConformingStore, queues: readonly string[] | undefined, want: { returned?: number; dead?: number }): Promise<void> {
   let returned = 0;
   let dead = 0;
   await waitUntil(async () => {
@@ -50,17 +28,17 @@ async function reapUntil(store: LeasingStore, queues: readonly string[] | undefi
   }, 5000, `reapLeases to return ${JSON.stringify(want)}`);
 }
 
-async function leaseOne(store: LeasingStore, q: string, leaseMs: number): Promise<LeasedMessage> {
+async function leaseOne(store: ConformingStore, q: string, leaseMs: number): Promise<LeasedMessage> {
   const r = await store.lease(q, 1, leaseMs);
   assert.equal(r.messages.length, 1, `expected one message leased from ${q}`);
   return r.messages[0]!;
 }
 
-async function length(store: LeasingStore, q: string): Promise<number> {
+async function length(store: ConformingStore, q: string): Promise<number> {
   return (await store.info([q]))[0]!.length;
 }
 
-export const LEASE_CASES: Record<string, Case> = {
+export const LEASE_CASES: Cases = {
   'lease returns the oldest messages with receipts <n>.<token> and attempts 1': async ({ store, queue }) => {
     const q = queue();
     const keys = await store.enqueue(q, ['a', 'b', 'c']);
@@ -81,13 +59,13 @@ export const LEASE_CASES: Record<string, Case> = {
     const q = queue();
     const other = queue();
     const [ka, kb] = await store.enqueue(q, ['a', 'b']);
-    assert.deepEqual(await store.inflightCounts([q, other]), [0, 0]);
+    assert.deepEqual(await inflightOf(store, [q, other]), [0, 0]);
     const a = await leaseOne(store, q, LONG);
     assert.equal(a.key, ka);
     assert.deepEqual(keysOf(await store.peek(q, 10)), [kb]);
     assert.equal((await store.softGet(q))?.key, kb);
     assert.equal(await length(store, q), 1);
-    assert.deepEqual(await store.inflightCounts([q, other]), [1, 0]);
+    assert.deepEqual(await inflightOf(store, [q, other]), [1, 0]);
     const b = await leaseOne(store, q, LONG);
     assert.equal(b.key, kb);
     assert.deepEqual((await store.lease(q, 5, LONG)).messages, []);
@@ -95,7 +73,7 @@ export const LEASE_CASES: Record<string, Case> = {
     assert.deepEqual(await store.peek(q, 10), []);
     assert.equal(await store.softGet(q), null);
     assert.equal(await length(store, q), 0);
-    assert.deepEqual(await store.inflightCounts([other, q]), [0, 2]);
+    assert.deepEqual(await inflightOf(store, [other, q]), [0, 2]);
   },
   'ack removes the message for good and a second ack is stale': async ({ store, queue }) => {
     const q = queue();
@@ -103,7 +81,7 @@ export const LEASE_CASES: Record<string, Case> = {
     const a = await leaseOne(store, q, 300);
     assert.equal(await store.ack(q, a.receipt), 'ok');
     assert.equal(await store.ack(q, a.receipt), 'stale');
-    assert.deepEqual(await store.inflightCounts([q]), [0]);
+    assert.deepEqual(await inflightOf(store, [q]), [0]);
     await sleep(400); // past the lease it had: an acked message must not come back
     await store.reapLeases([q]);
     assert.deepEqual(valuesOf((await store.take(q, 5)).messages), ['b']);
@@ -123,7 +101,7 @@ export const LEASE_CASES: Record<string, Case> = {
     }
     // A receipt of this queue is no receipt of another one.
     assert.equal(await store.ack(other, first.receipt), 'stale');
-    assert.deepEqual(await store.inflightCounts([q]), [1], 'the real lease is untouched');
+    assert.deepEqual(await inflightOf(store, [q]), [1], 'the real lease is untouched');
     // Once nacked, the first lease's receipt is old, also when the message is leased again.
     assert.equal(await store.nack(q, first.receipt, 0), 'ok');
     assert.equal(await store.nack(q, first.receipt, 0), 'stale');
@@ -141,7 +119,7 @@ export const LEASE_CASES: Record<string, Case> = {
     const a = await leaseOne(store, q, SHORT);
     const [kb] = await store.enqueue(q, ['b']);
     await reapUntil(store, [q], { returned: 1 });
-    assert.deepEqual(await store.inflightCounts([q]), [0]);
+    assert.deepEqual(await inflightOf(store, [q]), [0]);
     assert.equal(await length(store, q), 2);
     assert.deepEqual(keysOf(await store.peek(q, 5)), [ka, kb], 'back at the front');
     const r = await store.lease(q, 2, LONG);
@@ -178,7 +156,7 @@ export const LEASE_CASES: Record<string, Case> = {
     const [ka, kb] = await store.enqueue(q, ['a', 'b']);
     const a = await leaseOne(store, q, LONG);
     assert.equal(await store.nack(q, a.receipt, 0), 'ok');
-    assert.deepEqual(await store.inflightCounts([q]), [0]);
+    assert.deepEqual(await inflightOf(store, [q]), [0]);
     const r = await store.lease(q, 2, LONG);
     assert.deepEqual(keysOf(r.messages), [ka, kb]);
     assert.deepEqual(attemptsOf(r.messages), [2, 1], 'nack keeps attempts; the next lease counts');
@@ -211,7 +189,7 @@ export const LEASE_CASES: Record<string, Case> = {
     const b = await leaseOne(store, q, 300); // the control: same lease, not extended, ends after a's
     assert.equal(await store.extend(q, a.receipt, LONG), 'ok');
     await reapUntil(store, [q], { returned: 1 });
-    assert.deepEqual(await store.inflightCounts([q]), [1], 'the extended lease is still held');
+    assert.deepEqual(await inflightOf(store, [q]), [1], 'the extended lease is still held');
     assert.deepEqual(valuesOf(await store.peek(q, 5)), ['b']);
     assert.equal(await store.extend(q, b.receipt, LONG), 'stale');
     assert.equal(await store.ack(q, a.receipt), 'ok', 'the receipt survives extend');
@@ -232,7 +210,7 @@ export const LEASE_CASES: Record<string, Case> = {
     assert.equal(new Set(keys).size, keys.length, 'a message was leased twice');
     assert.deepEqual(valuesOf(got).sort(), [...sent].sort());
     assert.equal(new Set(got.map((m) => m.receipt)).size, got.length, 'receipts are unique');
-    assert.deepEqual(await store.inflightCounts([q]), [100]);
+    assert.deepEqual(await inflightOf(store, [q]), [100]);
   },
   'lease(count) hands out batches in order': async ({ store, queue }) => {
     const q = queue();
@@ -242,14 +220,14 @@ export const LEASE_CASES: Record<string, Case> = {
     const rest = await store.lease(q, 100, LONG);
     assert.deepEqual(keysOf(rest.messages), keys.slice(4));
     assert.deepEqual((await store.lease(q, 5, LONG)).messages, []);
-    assert.deepEqual(await store.inflightCounts([q]), [10]);
+    assert.deepEqual(await inflightOf(store, [q]), [10]);
   },
   'a stopped queue leases nothing': async ({ store, queue }) => {
     const q = queue();
     await store.enqueue(q, ['a']);
     await store.setStatus(q, 'stopped');
     assert.deepEqual(await store.lease(q, 5, LONG), { messages: [], stopped: true, expired: 0 });
-    assert.deepEqual(await store.inflightCounts([q]), [0]);
+    assert.deepEqual(await inflightOf(store, [q]), [0]);
     await store.setStatus(q, 'started');
     assert.deepEqual(valuesOf((await store.lease(q, 5, LONG)).messages), ['a']);
   },
@@ -262,7 +240,7 @@ export const LEASE_CASES: Record<string, Case> = {
     const r = await store.lease(q, 5, LONG);
     assert.equal(r.expired, 1);
     assert.deepEqual(keysOf(r.messages), [k2]);
-    assert.deepEqual(await store.inflightCounts([q]), [1]);
+    assert.deepEqual(await inflightOf(store, [q]), [1]);
   },
   'maxAttempts: expired leases dead-letter to <q>.dead, a normal queue, and redrive moves back': async ({ store, queue }) => {
     const q = queue();
@@ -273,7 +251,7 @@ export const LEASE_CASES: Record<string, Case> = {
     await reapUntil(store, [q], { returned: 3 });
     assert.deepEqual(attemptsOf((await store.lease(q, 3, SHORT)).messages), [2, 2, 2]);
     await reapUntil(store, [q], { dead: 3 });
-    assert.deepEqual(await store.inflightCounts([q]), [0]);
+    assert.deepEqual(await inflightOf(store, [q]), [0]);
     assert.deepEqual((await store.lease(q, 5, LONG)).messages, []);
     assert.equal(await length(store, q), 0);
     assert.equal(await length(store, dead), 3);
@@ -295,7 +273,7 @@ export const LEASE_CASES: Record<string, Case> = {
     await store.enqueue(q, ['a', 'b']);
     const a = await leaseOne(store, q, LONG);
     assert.equal(await store.nack(q, a.receipt, 0), 'ok');
-    assert.deepEqual(await store.inflightCounts([q]), [0]);
+    assert.deepEqual(await inflightOf(store, [q]), [0]);
     assert.deepEqual(valuesOf(await store.peek(custom, 5)), ['a']);
     assert.equal(await length(store, `${q}.dead`), 0);
     const b = await leaseOne(store, q, SHORT);
@@ -327,7 +305,7 @@ export const LEASE_CASES: Record<string, Case> = {
     await store.enqueue(q, ['a', 'b']);
     const a = await leaseOne(store, q, SHORT);
     assert.equal(await store.purge(q), true);
-    assert.deepEqual(await store.inflightCounts([q]), [0]);
+    assert.deepEqual(await inflightOf(store, [q]), [0]);
     assert.equal(await store.ack(q, a.receipt), 'stale');
     await sleep(SHORT * 2); // past the lease it had: a purged message must not come back
     await store.reapLeases([q]);
@@ -343,58 +321,10 @@ export const LEASE_CASES: Record<string, Case> = {
     await leaseOne(store, q2, SHORT);
     await waitUntil(async () => {
       await store.reapLeases();
-      const counts = await store.inflightCounts([q1, q2]);
+      const counts = await inflightOf(store, [q1, q2]);
       return counts[0] === 0 && counts[1] === 0;
     }, 5000, 'reapLeases() to return both leases');
     assert.deepEqual(valuesOf(await store.peek(q1, 5)), ['one']);
     assert.deepEqual(valuesOf(await store.peek(q2, 5)), ['two']);
   },
 };
-
-export function runLeaseConformance(opts: LeaseConformanceOptions): void {
-  const skipped = new Map<string, string>();
-  for (const s of opts.skip ?? []) {
-    assert.ok(s.reason.trim().length > 0, 'a skipped lease conformance case needs a reason');
-    for (const t of s.tests) {
-      assert.ok(t in LEASE_CASES, `unknown lease conformance case to skip: ${t}`);
-      skipped.set(t, s.reason);
-    }
-  }
-
-  describe(`LeaseStore conformance: ${opts.name}`, () => {
-    let store: LeasingStore | undefined;
-    const used: string[] = [];
-    const ctx: Ctx = {
-      get store() {
-        assert.ok(store, 'store not opened');
-        return store;
-      },
-      queue: () => {
-        const q = `lq-${randomUUID()}`;
-        used.push(q, `${q}.dead`);
-        return q;
-      },
-      track: (q) => {
-        used.push(q);
-        return q;
-      },
-    };
-
-    before(async () => {
-      store = await opts.open();
-    });
-    after(async () => {
-      if (!store) return;
-      try {
-        for (const q of used) await store.purge(q);
-      } finally {
-        await store.close();
-      }
-    });
-
-    for (const [name, fn] of Object.entries(LEASE_CASES)) {
-      const reason = skipped.get(name);
-      it(name, reason === undefined ? {} : { skip: reason }, () => fn(ctx));
-    }
-  });
-}

@@ -1,37 +1,12 @@
 /**
- * The stream conformance suite: every StreamStore backend runs these cases through
- * `runStreamConformance({ name, open })`. Backend-neutral: only QueueStore & StreamStore are
- * used. Each case gets a store of its own from `open()` (so a fresh broker, with an empty inbox)
- * and closes it after; `open()` must return a NEW store over the SAME backend data each time
- * (the reopen case relies on it). The previous case's store is closed before the next opens.
- * A skipped case needs a reason.
+ * The StreamStore cases of the conformance suite. Each case has a store of its own, so a fresh
+ * broker with an empty inbox; the reopen case relies on `reopen` reaching the same data.
  */
-import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { QueueStore } from '../../src/storage/contract.js';
-import type { Delivery, StoreEvent, StreamStore } from '../../src/storage/stream-contract.js';
-import type { Message } from '../../src/wire.js';
-import { waitUntil } from './conformance.js';
-
-export type BrokerStore = QueueStore & StreamStore;
-
-export interface StreamConformanceOptions {
-  name: string;
-  open: () => Promise<BrokerStore>;
-  skip?: { reason: string; tests: string[] }[];
-}
-
-interface Ctx {
-  readonly store: BrokerStore;
-  /** Closes the case's store and opens a new one over the same data; it becomes `store`. */
-  reopen: () => Promise<BrokerStore>;
-  /** A fresh valid queue name, purged after the case. */
-  queue: () => string;
-  /** Registers consumers of `queue` (60 s unless told), unregistered after the case. */
-  register: (queue: string, ids: readonly string[], ttlMs?: number) => Promise<void>;
-}
-type Case = (ctx: Ctx) => Promise<void>;
+import type { Delivery, StoreEvent } from '../../../src/storage/stream-contract.js';
+import type { Message } from '../../../src/wire.js';
+import { consumersOf, waitUntil, type Cases, type ConformingStore } from './context.js';
 
 const keysOf = (ms: readonly Message[]) => ms.map((m) => m.key);
 const valuesOf = (ms: readonly Message[]) => ms.map((m) => m.value);
@@ -43,7 +18,7 @@ const expected = (queue: string, keys: readonly string[], values: readonly strin
   keys.map((key, i) => ({ queue, key, value: values[i], consumer, copies: 1 }));
 
 /** Records a subscription's events; `next` resolves on the first matching one (no polling). */
-async function listen(store: BrokerStore) {
+async function listen(store: ConformingStore) {
   const events: StoreEvent[] = [];
   const waiters: { match: (e: StoreEvent) => boolean; resolve: (e: StoreEvent) => void }[] = [];
   const off = await store.subscribe((e) => {
@@ -66,7 +41,7 @@ async function listen(store: BrokerStore) {
   return { events, next, off };
 }
 
-export const STREAM_CASES: Record<string, Case> = {
+export const STREAM_CASES: Cases = {
   'dispatch with no registered consumer moves nothing and messages wait': async ({ store, queue, register }) => {
     const [q, other] = [queue(), queue()];
     const keys = await store.enqueue(q, ['a', 'b']);
@@ -214,9 +189,9 @@ export const STREAM_CASES: Record<string, Case> = {
     const q = queue();
     const [id] = consumerIds(1) as [string];
     await register(q, [id]);
-    assert.deepEqual(await store.consumerCounts([q]), [1]);
+    assert.deepEqual(await consumersOf(store, [q]), [1]);
     await store.registerConsumers(q, [id], 50); // a refresh sets the new ttl
-    await waitUntil(async () => (await store.consumerCounts([q]))[0] === 0, 5000, 'the registration to expire');
+    await waitUntil(async () => (await consumersOf(store, [q]))[0] === 0, 5000, 'the registration to expire');
     const keys = await store.enqueue(q, ['waits']);
     assert.deepEqual(await store.dispatch(q, 10, 10), { dispatched: 0, inbox: [] });
     assert.deepEqual(keysOf(await store.peek(q, 10)), keys);
@@ -226,22 +201,22 @@ export const STREAM_CASES: Record<string, Case> = {
     const ids = consumerIds(2);
     await register(q, ids);
     await store.unregisterConsumers(q, ids);
-    assert.deepEqual(await store.consumerCounts([q]), [0]);
+    assert.deepEqual(await consumersOf(store, [q]), [0]);
     await store.enqueue(q, ['waits']);
     assert.deepEqual(await store.dispatch(q, 10, 10), { dispatched: 0, inbox: [] });
     assert.equal((await store.info([q]))[0]?.length, 1);
   },
-  'consumerCounts counts live consumers per queue, in the order asked': async ({ store, queue, register }) => {
+  'meters count live consumers per queue, in the order asked': async ({ store, queue, register }) => {
     const [q1, q2, q3] = [queue(), queue(), queue()];
     const [a, b, c] = consumerIds(3) as [string, string, string];
     await register(q1, [a, b, c]);
     await register(q2, [a]);
-    assert.deepEqual(await store.consumerCounts([q3, q1, q2]), [0, 3, 1]);
+    assert.deepEqual(await consumersOf(store, [q3, q1, q2]), [0, 3, 1]);
     await register(q1, [a]);
-    assert.deepEqual(await store.consumerCounts([q1]), [3], 'a refresh does not count twice');
+    assert.deepEqual(await consumersOf(store, [q1]), [3], 'a refresh does not count twice');
     await store.unregisterConsumers(q1, [b, `c-${randomUUID()}`]);
-    assert.deepEqual(await store.consumerCounts([q1, q2]), [2, 1]);
-    assert.deepEqual(await store.consumerCounts([]), []);
+    assert.deepEqual(await consumersOf(store, [q1, q2]), [2, 1]);
+    assert.deepEqual(await consumersOf(store, []), []);
   },
   'subscribe receives enqueued after an enqueue to a queue with a consumer': async ({ store, queue, register }) => {
     const q = queue();
@@ -290,66 +265,3 @@ export const STREAM_CASES: Record<string, Case> = {
     assert.deepEqual((await s.take(q, 10)).messages, [{ key: keys[0]!, value: 'in-inbox' }, { key: keys[1]!, value: 'in-queue' }]);
   },
 };
-
-export function runStreamConformance(opts: StreamConformanceOptions): void {
-  const skipped = new Map<string, string>();
-  for (const s of opts.skip ?? []) {
-    assert.ok(s.reason.trim().length > 0, 'a skipped stream conformance case needs a reason');
-    for (const t of s.tests) {
-      assert.ok(t in STREAM_CASES, `unknown stream conformance case to skip: ${t}`);
-      skipped.set(t, s.reason);
-    }
-  }
-
-  describe(`StreamStore conformance: ${opts.name}`, () => {
-    let store: BrokerStore | undefined;
-    let used: string[] = [];
-    let registered: [string, string[]][] = [];
-    const ctx: Ctx = {
-      get store() {
-        assert.ok(store, 'store not opened');
-        return store;
-      },
-      reopen: async () => {
-        const old = store;
-        store = undefined;
-        await old?.close();
-        store = await opts.open();
-        return store;
-      },
-      queue: () => {
-        const q = `q-${randomUUID()}`;
-        used.push(q);
-        return q;
-      },
-      register: async (queue, ids, ttlMs = 60_000) => {
-        registered.push([queue, [...ids]]);
-        await ctx.store.registerConsumers(queue, ids, ttlMs);
-      },
-    };
-
-    beforeEach(async () => {
-      used = [];
-      registered = [];
-      store = await opts.open();
-    });
-    // Leaves nothing behind: an empty inbox, no registration, purged queues.
-    afterEach(async () => {
-      const s = store;
-      store = undefined;
-      if (!s) return;
-      try {
-        while ((await s.readInbox(100)).length > 0) await s.ackInbox(100);
-        for (const [q, ids] of registered) await s.unregisterConsumers(q, ids);
-        for (const q of used) await s.purge(q);
-      } finally {
-        await s.close();
-      }
-    });
-
-    for (const [name, fn] of Object.entries(STREAM_CASES)) {
-      const reason = skipped.get(name);
-      it(name, reason === undefined ? {} : { skip: reason }, () => fn(ctx));
-    }
-  });
-}
