@@ -37,8 +37,8 @@ it('every cluster script is registered as an ioredis command on a Cluster client
   }
 });
 
-it('the queue keys are sent in the order lib/queue.lua names them', () => {
-  const lib = readFileSync(`${dir}lib/queue.lua`, 'utf8');
+it('the queue keys are sent in the order lib/queue_from.lua names them', () => {
+  const lib = readFileSync(`${dir}lib/queue_from.lua`, 'utf8');
   const order = /QUEUE_KEY_NAMES = \{([^}]*)\}/.exec(lib)?.[1]?.match(/'[A-Za-z]+'/g)?.map((n) => n.slice(1, -1));
   assert.deepEqual(order, [...CLUSTER_QUEUE_KEY_NAMES]);
   const keys = clusterQueueKeys('jobs');
@@ -47,11 +47,16 @@ it('the queue keys are sent in the order lib/queue.lua names them', () => {
   assert.equal(new Set(keys).size, keys.length, 'no two queue keys are the same');
 });
 
-it('the shared lib uses no KEYS or ARGV of its own and is included', () => {
-  for (const f of readdirSync(`${dir}lib`).filter((x) => x.endsWith('.lua'))) {
+it('one helper per cluster lib file, named as the file, without KEYS or ARGV, pasted once where used', () => {
+  const libs = readdirSync(`${dir}lib`).filter((x) => x.endsWith('.lua'));
+  assert.ok(libs.length > 0, 'lua/cluster/lib holds the shared code');
+  for (const f of libs) {
+    const name = f.slice(0, -'.lua'.length);
     const text = readFileSync(`${dir}lib/${f}`, 'utf8');
     assert.doesNotMatch(text, /\b(KEYS|ARGV)\[/, `${f}: keys and arguments come in as parameters`);
-    assert.ok(scripts.some((s) => s.lua.includes(text)), `${f} is included by some script`);
+    assert.deepEqual([...text.matchAll(/^local function (\w+)\(/gm)].map((m) => m[1]), [name], `${f} defines ${name} only`);
+    assert.ok(scripts.some((s) => s.lua.includes(`local function ${name}(`)), `${f} is included by some script`);
+    for (const s of scripts) assert.ok(s.lua.split(`local function ${name}(`).length <= 2, `${name} pasted once into ${s.file}`);
   }
   for (const s of scripts) assert.doesNotMatch(s.lua, /^-- #include/m, `${s.file} has an unresolved include`);
 });

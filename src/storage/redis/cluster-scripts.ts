@@ -3,11 +3,14 @@
  * gives the number of keys), registered as ioredis commands on the Cluster client. Each starts
  * with a `#!lua` line, so Redis runs it with the Redis 7 script flags: in a cluster it then
  * refuses any key outside the slot of the declared ones, and every key it touches is in KEYS.
- * `-- #include <name>` pastes lua/cluster/lib/<name>.lua.
+ * `-- #include <name>` pastes lua/cluster/lib/<name>.lua, else lua/lib/<name>.lua (now_ms, fmt),
+ * as for the plain scripts: one helper per file, each pasted once. The cluster helpers name no
+ * key: they work on the queue table K that queue_from builds from the script's KEYS, and a
+ * message is a number n (its body field n of K.bodies, its TTL field n of K.expires).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Cluster } from 'ioredis';
-import { luaDir, type LuaScript } from './scripts.js';
+import { luaDir, resolveIncludes, type LuaScript } from './scripts.js';
 
 /** Every cluster script the store calls; test/unit/lua-scripts.test.ts checks it matches lua/cluster/. */
 export const CLUSTER_SCRIPT_NAMES = [
@@ -17,7 +20,6 @@ export const CLUSTER_SCRIPT_NAMES = [
 ] as const;
 
 const FILE_NAME = /^([A-Za-z][A-Za-z0-9]*)-(\d+|n)\.lua$/;
-const INCLUDE = /^-- #include ([a-z]+)$/gm;
 
 export const clusterLuaDir = (): string => `${luaDir()}cluster/`;
 
@@ -30,7 +32,7 @@ export function loadClusterScripts(): LuaScript[] {
   cache = readdirSync(dir).filter((f) => f.endsWith('.lua')).sort().map((file) => {
     const m = FILE_NAME.exec(file);
     if (!m) throw new Error(`Lua script ${file} is not named <name>-<numberOfKeys|n>.lua`);
-    const lua = readFileSync(dir + file, 'utf8').replace(INCLUDE, (_, lib: string) => readFileSync(`${dir}lib/${lib}.lua`, 'utf8'));
+    const lua = resolveIncludes(readFileSync(dir + file, 'utf8'), [`${dir}lib/`, `${luaDir()}lib/`]);
     return { name: m[1]!, numberOfKeys: m[2] === 'n' ? -1 : Number(m[2]), file, lua };
   });
   return cache;

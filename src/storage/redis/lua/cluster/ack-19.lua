@@ -13,7 +13,11 @@
   Output:
     1 when acknowledged, 0 when the receipt is stale
 ]]
--- #include queue
+-- #include drop
+-- #include live_token
+-- #include now_ms
+-- #include queue_from
+-- #include unlease
 local K = queue_from(KEYS, ARGV[1])
 if live_token(K, ARGV[2], now_ms()) ~= ARGV[3] then
   return 0

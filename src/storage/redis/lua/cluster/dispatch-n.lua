@@ -26,7 +26,12 @@
   inboxes of several queues into one, oldest first.
     {-1, 0, broker1, ...}              the live brokers, when one had no declared inbox
 ]]
--- #include queue
+-- #include body_of
+-- #include drop
+-- #include fmt
+-- #include lpush
+-- #include now_ms
+-- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 local count = tonumber(ARGV[3])
 local read = tonumber(ARGV[4])

@@ -22,7 +22,10 @@
   Output:
     array of the new message keys "<q>:<n>"; with a dedup hit, the first message's key
 ]]
--- #include queue
+-- #include announce
+-- #include fmt
+-- #include now_ms
+-- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 local dedup = ARGV[5] == '1'
 if dedup then

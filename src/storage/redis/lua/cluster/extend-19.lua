@@ -12,7 +12,10 @@
   Output:
     1 when extended, 0 when the receipt is stale
 ]]
--- #include queue
+-- #include fmt
+-- #include live_token
+-- #include now_ms
+-- #include queue_from
 local K = queue_from(KEYS, '')
 local now = now_ms()
 if live_token(K, ARGV[1], now) ~= ARGV[2] then

@@ -19,7 +19,12 @@
     {stopped, expired, outbox, key1, value1, token1, attempts1, ...}
       outbox  entries waiting in the outbox (the store then moves them)
 ]]
--- #include queue
+-- #include body_of
+-- #include drop
+-- #include fmt
+-- #include now_ms
+-- #include queue_from
+-- #include reap_queue
 local K = queue_from(KEYS, ARGV[1])
 local now = now_ms()
 reap_queue(K, ARGV[2], ARGV[3], now)

@@ -13,7 +13,9 @@
     {ready, status (1, 0, -1 none), policy (1, 2, -1 none), inflight, delayed, consumers,
      oldest age ms (-1 none), dead-lettered}
 ]]
--- #include queue
+-- #include fmt
+-- #include now_ms
+-- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 local now = now_ms()
 local held = redis.call('HLEN', K.leaseTokens)

@@ -19,7 +19,11 @@
   Output:
     the message number (0: expired), and whether it was new: {n, 1} or {n, 0}
 ]]
--- #include queue
+-- #include announce
+-- #include fmt
+-- #include now_ms
+-- #include queue_from
+-- #include store
 local K = queue_from(KEYS, ARGV[1])
 local seen = redis.call('GET', KEYS[20])
 if seen then

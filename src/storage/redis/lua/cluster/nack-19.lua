@@ -17,7 +17,12 @@
   Output:
     0 when the receipt is stale, 1 when done, 2 when done and the message is in the outbox
 ]]
--- #include queue
+-- #include announce
+-- #include fmt
+-- #include live_token
+-- #include now_ms
+-- #include queue_from
+-- #include settle
 local K = queue_from(KEYS, ARGV[1])
 local n = ARGV[4]
 local now = now_ms()

@@ -11,7 +11,9 @@
   Output:
     {key1, value1, ...}
 ]]
--- #include queue
+-- #include body_of
+-- #include now_ms
+-- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 local want = tonumber(ARGV[2])
 local now = now_ms()

@@ -13,7 +13,7 @@
   Output:
     1 if something was pending, 0 otherwise
 ]]
--- #include queue
+-- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 local had = redis.call('EXISTS', K.pending)
 redis.call('DEL', K.pending, K.bodies, K.expires, K.refcounts, K.leased, K.leaseTokens, K.attempts, K.origin, K.delayed)

@@ -20,7 +20,9 @@
   Output:
     how many messages were returned to the queue
 ]]
--- #include queue
+-- #include now_ms
+-- #include num
+-- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 local now = now_ms()
 local returned = 0

@@ -15,7 +15,10 @@
     {returned, dead, idle, moveId1, record1, ...}
       idle  1 when the queue has no lease, delayed message or outbox entry left
 ]]
--- #include queue
+-- #include now_ms
+-- #include queue_from
+-- #include reap_queue
+-- #include with_outbox
 local K = queue_from(KEYS, ARGV[1])
 local back, dead = reap_queue(K, ARGV[2], ARGV[3], now_ms())
 local idle = redis.call('EXISTS', K.leased, K.delayed, K.outbox) == 0 and 1 or 0

@@ -14,7 +14,12 @@
   Output:
     {shipped, moveId1, record1, ...}  the whole outbox after the step
 ]]
--- #include queue
+-- #include body_of
+-- #include drop
+-- #include now_ms
+-- #include queue_from
+-- #include ship
+-- #include with_outbox
 local K = queue_from(KEYS, ARGV[1])
 local implied = ARGV[2] ~= '' and ARGV[2] or nil
 local now = now_ms()

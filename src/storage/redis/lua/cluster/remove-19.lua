@@ -12,7 +12,10 @@
   Output:
     1 if a live body existed (and was deleted), 0 otherwise
 ]]
--- #include queue
+-- #include body_of
+-- #include drop
+-- #include now_ms
+-- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 local n = ARGV[2]
 redis.call('LREM', K.pending, 0, n)

@@ -14,7 +14,9 @@
   Output:
     how many messages were put back
 ]]
--- #include queue
+-- #include announce
+-- #include now_ms
+-- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 local issued = tonumber(redis.call('GET', K.counter) or '0')
 local back = 0

@@ -13,7 +13,7 @@
   Output:
     1
 ]]
--- #include queue
+-- #include queue_from
 local K = queue_from(KEYS, '')
 redis.call('DEL', K.settings)
 local names = {'lease', 'max_attempts', 'dead_letter'}

@@ -11,7 +11,10 @@
   Output:
     {key, value, count}, or false when no live message is pending
 ]]
--- #include queue
+-- #include body_of
+-- #include drop
+-- #include now_ms
+-- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 local now = now_ms()
 while true do

@@ -13,7 +13,10 @@
   Output:
     {stopped, expired, key1, value1, ...}  stopped: 1 when the status key holds "0"
 ]]
--- #include queue
+-- #include body_of
+-- #include drop
+-- #include now_ms
+-- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 if redis.call('GET', K.status) == '0' then
   return {1, 0}
