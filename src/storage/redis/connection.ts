@@ -78,17 +78,30 @@ export function createRedisClient(config: RedisStoreConfig): Redis {
 
 /** Connects `redis`, failing fast (one STORE_UNAVAILABLE naming the address) when it cannot. */
 export async function connectRedis(redis: Redis, config: RedisStoreConfig): Promise<void> {
+  // ioredis asks the Sentinels again and again until one answers: right for an outage later
+  // on, but a start must fail. The connector reads this option at each round.
+  const retry = redis.options.sentinelRetryStrategy;
+  redis.options.sentinelRetryStrategy = () => null;
   try {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
     throw new BrokerError('STORE_UNAVAILABLE', `cannot connect to ${describeRedisTarget(config)}`, { cause: err });
+  } finally {
+    redis.options.sentinelRetryStrategy = retry;
   }
 }
 
 /** Field `name` of an INFO-style reply. */
 function infoField(info: string, name: string): string | undefined {
   return new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+}
+
+/** A plain client of the first seed node (errors come back through its commands). */
+function seedClient(config: RedisClusterConfig, options: RedisOptions): Redis {
+  const seed = new Redis({ ...options, ...config.nodes[0], ...(config.password === undefined ? {} : { password: config.password }) });
+  seed.on('error', () => {});
+  return seed;
 }
 
 /**
@@ -116,9 +129,12 @@ export async function connectRedisCluster(config: RedisClusterConfig, prepare?: 
   }
   let state: string | undefined;
   try {
+    // Seeds that serve no slot leave ioredis with no primary: ask the first seed itself.
     const primaries = cluster.nodes('master');
-    const states = await Promise.all(primaries.map(async (node) => infoField(String(await node.call('CLUSTER', 'INFO')), 'cluster_state')));
-    state = primaries.length === 0 ? 'no primaries' : states.find((s) => s !== 'ok');
+    const asked = primaries.length > 0 ? primaries : [seedClient(config, redisOptions)];
+    const states = await Promise.all(asked.map(async (node) => infoField(String(await node.call('CLUSTER', 'INFO')), 'cluster_state')));
+    if (primaries.length === 0) asked[0]!.disconnect();
+    state = states.find((s) => s !== 'ok');
   } catch (err) {
     cluster.disconnect();
     throw new BrokerError('STORE_UNAVAILABLE', `cannot connect to ${where}`, { cause: err });
