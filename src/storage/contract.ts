@@ -3,8 +3,9 @@
  * it and passes test/storage/conformance.ts. Nothing above storage/ knows which one it has.
  *
  * Invariants every backend keeps:
- * - Each state-changing method is one atomic step (one Lua script on Redis, one transaction
- *   in SQLite): a crash at any instant leaves either all of it or none of it.
+ * - Each state-changing method is one atomic step (one Lua script on Redis, one savepoint or
+ *   statement of a group commit in SQLite): a crash at any instant leaves either all of it or
+ *   none of it, and a method resolves only once its step is committed.
  * - Keys are `<queue>:<n>`, n = 1, 2, 3... from a per-queue counter that is never reset,
  *   not even by purge.
  * - Messages come out in FIFO order (oldest key first). A message is handed out by `take`

@@ -3,7 +3,8 @@
  * in `messages` under its own seq with leased_until/lease_token set (schema migration 3), so
  * the read paths of sqlite-queue.ts and sqlite-stream.ts skip it, and when its lease ends it is
  * simply visible again, first in its queue because its seq is older than anything enqueued
- * since. Each operation is one transaction; the caller passes `now` (epoch ms).
+ * since. Each operation is one transaction (a savepoint of the store's group commit); the
+ * caller passes `now` (epoch ms).
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
