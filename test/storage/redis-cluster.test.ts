@@ -16,6 +16,9 @@ import { copyMove, parseMove } from '../../src/storage/redis/cluster-moves.js';
 import { clusterKeys, clusterQueueKeys } from '../../src/storage/redis/keys.js';
 import type { StoreEvent } from '../../src/storage/stream-contract.js';
 import { waitUntil } from './conformance.js';
+import { openRedisClusterStore } from '../../src/storage/redis/cluster-open.js';
+import { queueSlot } from '../../src/storage/redis/cluster-wait.js';
+import { isBrokerError } from '../../src/errors.js';
 import { privateCluster } from './private-redis-cluster.js';
 
 const { cluster: started, open } = privateCluster();
@@ -99,6 +102,34 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
       const repaired = await store.listQueues();
       assert.ok(repaired.includes(a) && repaired.includes(b), 'both listed after the repair');
       assert.equal(await raw.sismember(clusterKeys.queueIndex, 'phantom-never-written'), 0, 'the phantom is dropped');
+    });
+
+    it('--redis-wait-replicas: the enqueue is answered once the queue\'s replica has it; too many replicas is an error', async () => {
+      for (const name of ['a', 'jobs', 'q-1.dead', q()]) assert.equal(queueSlot(name), await raw.cluster('KEYSLOT', `{${name}}`), name);
+      const nodes = started().nodes.map(({ host, port }) => ({ host, port }));
+      const waiting = await openRedisClusterStore({ kind: 'redis-cluster', nodes, wait: { replicas: 1, timeoutMs: 5000 } });
+      const greedy = await openRedisClusterStore({ kind: 'redis-cluster', nodes, wait: { replicas: 2, timeoutMs: 200 } });
+      try {
+        const name = q();
+        await waiting.enqueue(name, ['kept']);
+        const primaries = new Set((await started().primaries()).map((n) => n.port));
+        let copies = 0;
+        for (const node of started().nodes.filter((n) => !primaries.has(n.port))) {
+          const replica = started().client(node);
+          try {
+            await replica.readonly();
+            copies += await replica.llen(clusterKeys.pending(name)).catch(() => 0);
+          } finally {
+            replica.disconnect();
+          }
+        }
+        assert.equal(copies, 1, 'the replica of the queue\'s primary has the message when the enqueue is answered');
+        await assert.rejects(greedy.enqueue(name, ['x']), (err: unknown) => isBrokerError(err) && err.code === 'STORE_UNAVAILABLE');
+        await waiting.purge(name);
+      } finally {
+        await waiting.close();
+        await greedy.close();
+      }
     });
 
     it('restmq repair-index rebuilds the index over the command line', async () => {

@@ -8,5 +8,5 @@ import { registerClusterScripts, type ScriptedCluster } from './cluster-scripts.
 export async function openRedisClusterStore(config: RedisClusterConfig): Promise<ClusterStore> {
   // Auto-pipelining groups the per-queue commands of a listing or a scrape by node.
   const cluster = await connectRedisCluster(config, registerClusterScripts, { enableAutoPipelining: true });
-  return new ClusterStore(cluster as ScriptedCluster);
+  return new ClusterStore(cluster as ScriptedCluster, config.wait);
 }

@@ -25,6 +25,8 @@ import { drainOutbox } from './cluster-moves.js';
 import { ClusterEvents } from './cluster-events.js';
 import { ClusterStream } from './cluster-stream.js';
 import { ClusterAuthKeys } from './cluster-authkeys.js';
+import { waitForReplicas } from './cluster-wait.js';
+import type { ReplicaWaitConfig } from '../../config/load.js';
 
 async function run<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -59,7 +61,11 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   private readonly authkeys: ClusterAuthKeys;
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly cluster: ScriptedCluster) {
+  constructor(
+    private readonly cluster: ScriptedCluster,
+    /** --redis-wait-replicas: an enqueue is answered once this many replicas have it. */
+    private readonly wait?: ReplicaWaitConfig,
+  ) {
     this.events = new ClusterEvents(cluster, run);
     this.stream = new ClusterStream(cluster, this.brokerId, this.events, run);
     this.authkeys = new ClusterAuthKeys(cluster, run);
@@ -85,6 +91,7 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
       const out = await this.cluster.enqueue(...clusterQueueKeys(queue), clusterKeys.dedup(queue, dedupId ?? ''),
         queue, clusterKeys.events(queue), ttl, String(delay), dedupId === undefined ? '' : '1', String(DEDUP_SECONDS), ...values);
       if (delay > 0) await this.cluster.sadd(clusterKeys.leasedQueues, queue);
+      if (this.wait) await waitForReplicas(this.cluster, queue, this.wait);
       return out;
     });
   }
