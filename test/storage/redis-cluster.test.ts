@@ -244,6 +244,30 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
       }
     });
 
+    it('a broker lets go of a queue it no longer streams: no more heartbeats there, its inbox returned', async () => {
+      const name = q();
+      const broker = await open();
+      try {
+        await broker.registerConsumers(name, ['c1'], 60_000);
+        const [key] = await broker.enqueue(name, ['m']);
+        assert.equal((await broker.dispatch(name, 1, 0)).dispatched, 1);
+        await broker.heartbeat(60_000);
+        assert.notEqual(await raw.zscore(clusterKeys.brokers(name), broker.brokerId), null, 'served while it has a consumer');
+        await broker.unregisterConsumers(name, ['c1']);
+        await broker.heartbeat(60_000); // its inbox of the queue was not read empty yet: kept
+        assert.notEqual(await raw.zscore(clusterKeys.brokers(name), broker.brokerId), null, 'kept while its inbox may hold items');
+        assert.deepEqual((await broker.readInbox(10)).map((d) => d.key), [key]);
+        await broker.ackInbox(1);
+        assert.deepEqual(await broker.readInbox(10), []);
+        await broker.heartbeat(60_000);
+        assert.equal(await raw.zscore(clusterKeys.brokers(name), broker.brokerId), null, 'let go');
+        assert.equal(await raw.exists(clusterKeys.inbox(name, broker.brokerId)), 0);
+      } finally {
+        await broker.close();
+      }
+      await store.purge(name);
+    });
+
     it('meters read every figure of a queue from its own slot and the dead queue from its slot', async () => {
       const name = q();
       await store.setSettings(name, { maxAttempts: 1 });

@@ -44,6 +44,14 @@ export class ClusterEvents {
     if (sub) await this.run(() => sub.ssubscribe(channel));
   }
 
+  /** Stops listening to queue `q`'s channel. */
+  async unwatch(queue: string): Promise<void> {
+    const channel = clusterKeys.events(queue);
+    if (!this.channels.delete(channel)) return;
+    const sub = await this.subscriber?.catch(() => undefined);
+    if (sub) await this.run(() => sub.sunsubscribe(channel));
+  }
+
   async subscribe(listener: Listener): Promise<() => Promise<void>> {
     if (this.closed) throw new BrokerError('STORE_UNAVAILABLE');
     const connecting = (this.subscriber ??= this.connect());

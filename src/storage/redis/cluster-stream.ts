@@ -22,6 +22,8 @@ interface Served {
   /** The other brokers live on this queue at the last dispatch: whose inboxes it declares. */
   others: string[];
   generation: number;
+  /** This broker's consumers registered on the queue. */
+  consumers: Set<string>;
 }
 
 /** A stamped inbox item: its stamp (digits) and its delivery. */
@@ -63,7 +65,7 @@ export class ClusterStream {
   private serve(queue: string): Served {
     let s = this.served.get(queue);
     if (!s) {
-      s = { others: [], generation: 0 };
+      s = { others: [], generation: 0, consumers: new Set() };
       this.served.set(queue, s);
     }
     return s;
@@ -72,6 +74,7 @@ export class ClusterStream {
   async registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void> {
     if (consumerIds.length === 0) return;
     const s = this.serve(queue);
+    for (const id of consumerIds) s.consumers.add(id);
     const members = consumerIds.map((id) => `${this.brokerId}/${id}`);
     await this.run(async () => {
       if (!this.listed.has(queue)) {
@@ -87,6 +90,8 @@ export class ClusterStream {
 
   async unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {
     if (consumerIds.length === 0) return;
+    const s = this.served.get(queue);
+    for (const id of consumerIds) s?.consumers.delete(id);
     await this.run(() => this.cluster.zrem(clusterKeys.consumers(queue), ...consumerIds.map((id) => `${this.brokerId}/${id}`)));
   }
 
@@ -163,9 +168,17 @@ export class ClusterStream {
     await this.run(() => this.cluster.requeue(...clusterQueueKeys(queue), queue, clusterKeys.events(queue), ...args));
   }
 
+  /** Heartbeats every queue this broker serves; one it no longer has consumers on and whose
+   *  inbox was empty at the last read is let go (anything left in its inbox goes back). */
   async heartbeat(ttlMs: number): Promise<void> {
     const ttl = String(Math.max(1, Math.ceil(ttlMs)));
     for (const [queue, s] of this.served) {
+      if (s.consumers.size === 0 && !this.filled.has(queue) && !this.lastRead.some((r) => r.queue === queue)) {
+        await this.release(queue, [this.brokerId], '1');
+        this.served.delete(queue);
+        await this.events.unwatch(queue);
+        continue;
+      }
       const unknown = await this.run(() => this.cluster.heartbeat(clusterKeys.brokers(queue), ttl, this.brokerId));
       if (Number(unknown) === 1) s.generation++;
     }
