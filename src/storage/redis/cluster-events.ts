@@ -31,7 +31,8 @@ export class ClusterEvents {
 
   /** The publisher watches the queue first: a broker hears its own events, as on one Redis. */
   async publish(event: StoreEvent): Promise<void> {
-    if (event.type !== 'wake') await this.watch(event.queue);
+    // Hearing its own event is a nicety: a failed subscription does not fail the publish.
+    if (event.type !== 'wake') await this.watch(event.queue).catch(() => undefined);
     await this.run(() => this.cluster.spublish(channelOf(event), encodeEvent(event)));
   }
 
@@ -41,7 +42,13 @@ export class ClusterEvents {
     if (this.channels.has(channel)) return;
     this.channels.add(channel);
     const sub = await this.subscriber?.catch(() => undefined);
-    if (sub) await this.run(() => sub.ssubscribe(channel));
+    try {
+      if (sub) await this.run(() => sub.ssubscribe(channel));
+    } catch (err) {
+      // A later watch tries again.
+      this.channels.delete(channel);
+      throw err;
+    }
   }
 
   /** Stops listening to queue `q`'s channel. */
