@@ -124,7 +124,7 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
           }
         }
         assert.equal(copies, 1, 'the replica of the queue\'s primary has the message when the enqueue is answered');
-        await assert.rejects(greedy.enqueue(name, ['x']), (err: unknown) => isBrokerError(err) && err.code === 'STORE_UNAVAILABLE');
+        await assert.rejects(greedy.enqueue(name, ['x']), (err: unknown) => isBrokerError(err) && err.code === 'REPLICATION_TIMEOUT');
         await waiting.purge(name);
       } finally {
         await waiting.close();

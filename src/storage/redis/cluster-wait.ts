@@ -21,13 +21,13 @@ function crc16(text: string): number {
 export const queueSlot = (q: string): number => crc16(q) % 16384;
 
 /** Resolves once `wait.replicas` replicas of `queue`'s primary have its writes; otherwise
- *  STORE_UNAVAILABLE (the write happened on the primary: a producer may retry with a dedup id). */
+ *  REPLICATION_TIMEOUT, as on one Redis (the message may be stored: retry with a dedup id). */
 export async function waitForReplicas(cluster: Cluster, queue: string, wait: ReplicaWaitConfig): Promise<void> {
   const owner = cluster.slots[queueSlot(queue)]?.[0];
   const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner);
   if (!node) throw new BrokerError('STORE_UNAVAILABLE', 'no primary known for the queue\'s slot');
   const acked = Number(await node.call('WAIT', wait.replicas, wait.timeoutMs));
   if (acked < wait.replicas) {
-    throw new BrokerError('STORE_UNAVAILABLE', `the write reached ${acked} of ${wait.replicas} replicas within ${wait.timeoutMs} ms`);
+    throw new BrokerError('REPLICATION_TIMEOUT', `the write reached ${acked} of ${wait.replicas} replicas within ${wait.timeoutMs} ms`);
   }
 }

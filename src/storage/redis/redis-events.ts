@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import { BrokerError } from '../../errors.js';
 import type { StoreEvent } from '../stream-contract.js';
+import { closeRedis } from './connection.js';
 
 type Listener = (event: StoreEvent) => void;
 type Run = <T>(call: () => Promise<T>) => Promise<T>;
@@ -81,7 +82,7 @@ export class RedisEvents {
     const connecting = this.subscriber;
     this.subscriber = undefined;
     const sub = await connecting?.catch(() => undefined);
-    await sub?.quit().catch(() => sub.disconnect());
+    if (sub) await closeRedis(sub);
   }
 
   private async connect(): Promise<Redis> {

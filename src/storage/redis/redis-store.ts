@@ -19,11 +19,12 @@ import { RedisLease } from './redis-lease.js';
 import { RedisAuthKeys } from './redis-authkeys.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { RedisStream } from './redis-stream.js';
-import { registerScripts, type ScriptedRedis } from './scripts.js';
+import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import { readMeters } from './redis-meters.js';
 import { coalesceWrites } from './write-coalescing.js';
-import { connectRedis, createRedisClient } from './connection.js';
+import { closeRedis, connectRedis, createRedisClient } from './connection.js';
+import { openReplicaWait, type ReplicaWait } from './replica-wait.js';
 
 /** A single server, without `kind` (what tests pass). */
 export type RedisStoreOptions = Omit<Extract<RedisStoreConfig, { kind: 'redis' }>, 'kind'>;
@@ -77,7 +78,11 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   private closing: Promise<void> | undefined;
   private readonly run = run;
 
-  constructor(private readonly redis: ScriptedRedis) {
+  /** @param replicaWait with --redis-wait-replicas: where enqueues go, each confirmed by WAIT. */
+  constructor(
+    private readonly redis: ScriptedRedis,
+    private readonly replicaWait?: ReplicaWait,
+  ) {
     this.channel = keys.events(redis.options.db ?? 0);
     this.stream = new RedisStream(redis, this.brokerId, this.channel, run);
     this.events = new RedisEvents(redis, this.channel, run);
@@ -91,12 +96,13 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     const dedupId = options?.dedupId;
     const ttl = options?.ttlSeconds === undefined ? '' : String(options.ttlSeconds);
     const delay = String(options?.delayMs ?? 0);
-    return this.run(() =>
-      this.redis.enqueue(keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue), keys.consumers(queue),
-        keys.delayed(queue), keys.leasedQueues, keys.dedup(queue, dedupId ?? ''), keys.clock(queue),
-        queue, keys.messagePrefix(queue), ttl, this.channel, delay, dedupId === undefined ? '' : '1', String(DEDUP_SECONDS),
-        ...values),
-    );
+    const args = [keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue), keys.consumers(queue),
+      keys.delayed(queue), keys.leasedQueues, keys.dedup(queue, dedupId ?? ''), keys.clock(queue),
+      queue, keys.messagePrefix(queue), ttl, this.channel, delay, dedupId === undefined ? '' : '1', String(DEDUP_SECONDS),
+      ...values] as const;
+    const wait = this.replicaWait;
+    if (wait) return this.run(() => wait.write<string[]>(queue, (p) => (p as unknown as StoreCommands).enqueue(...args)));
+    return this.run(() => this.redis.enqueue(...args));
   }
 
   /** The overview's figures of every queue, a script call per 250 queues (redis-meters.ts). */
@@ -270,12 +276,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   /** Closes the subscriber connection and the main one. Does not leave: whatever is still in
    *  this broker's inbox is reaped by another broker once the heartbeat expires. */
   close(): Promise<void> {
-    this.closing ??= this.events.close().then(() =>
-      this.redis.quit().then(
-        () => undefined,
-        () => this.redis.disconnect(),
-      ),
-    );
+    this.closing ??= Promise.all([this.events.close(), this.replicaWait?.close()]).then(() => closeRedis(this.redis));
     return this.closing;
   }
 }
@@ -287,8 +288,14 @@ export async function openRedisStore(opts: RedisStoreConfig | RedisStoreOptions)
   registerScripts(redis);
   // All commands of one event-loop turn in one socket write (see write-coalescing.ts).
   coalesceWrites(redis);
-  await connectRedis(redis, config);
+  const replicaWait = await openReplicaWait(redis, config, registerScripts);
+  try {
+    await connectRedis(redis, config);
+  } catch (err) {
+    await replicaWait?.close();
+    throw err;
+  }
   // Queued commands would hide an outage behind a long wait: once connected, fail fast instead.
   redis.options.enableOfflineQueue = false;
-  return new RedisStore(redis as ScriptedRedis);
+  return new RedisStore(redis as ScriptedRedis, replicaWait);
 }
