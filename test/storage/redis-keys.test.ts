@@ -5,7 +5,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEDUP_SECONDS } from '../../src/storage/contract.js';
-import { defaultDeadLetter, keys, LEASE_LAYOUT, QUEUESET, POLICY_CODES, STATUS_CODES } from '../../src/storage/redis/keys.js';
+import { clusterKeys, clusterQueueKeys, clusterQueueOf, defaultDeadLetter, keys, LEASE_LAYOUT, QUEUESET, POLICY_CODES, STATUS_CODES } from '../../src/storage/redis/keys.js';
 
 it('every key function spells the legacy key', () => {
   assert.equal(QUEUESET, 'QUEUESET');
@@ -116,4 +116,20 @@ it('SQS metadata sits beside the message body, and SQS queue records under restm
   assert.equal(keys.meta('jobs:7'), 'jobs:7:sqs');
   assert.equal(keys.message('q', 3) + keys.metaSuffix, keys.meta(keys.message('q', 3)));
   assert.equal(keys.sqsQueue('jobs'), 'restmq:sqs:jobs');
+});
+
+it('the cluster layout puts every key of a queue under the hash tag {q}', () => {
+  assert.equal(clusterKeys.counter('jobs'), '{jobs}:uuid');
+  assert.equal(clusterKeys.pending('jobs'), '{jobs}:queue');
+  assert.equal(clusterKeys.bodies('jobs'), '{jobs}:bodies');
+  assert.equal(clusterKeys.inbox('jobs', 'b1'), '{jobs}:inbox:b1');
+  assert.equal(clusterKeys.dedup('jobs', 'x:y'), '{jobs}:dedup:x:y');
+  assert.equal(clusterKeys.move('jobs', 'a:7'), '{jobs}:move:a:7');
+  assert.equal(clusterKeys.events('jobs'), '{jobs}:events');
+  for (const k of [...clusterQueueKeys('a.b-c_d'), clusterKeys.inbox('a.b-c_d', 'b'), clusterKeys.dedup('a.b-c_d', '}{'),
+    clusterKeys.move('a.b-c_d', 'x'), clusterKeys.events('a.b-c_d')]) {
+    assert.equal(clusterQueueOf(k), 'a.b-c_d', `${k} hashes by the queue name`);
+  }
+  assert.equal(clusterKeys.queueIndex, 'restmq:queues');
+  assert.equal(clusterQueueOf(clusterKeys.queueIndex), undefined, 'the index is in no queue\'s slot');
 });

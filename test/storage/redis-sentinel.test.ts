@@ -1,14 +1,12 @@
 /**
  * The Redis store over a Sentinel-managed primary (redis-sentinel://), opened the way the
  * broker opens it (the URL through loadConfig, then openStore), with --redis-wait-replicas 1
- * so every enqueue also goes through WAIT: the queue and API key conformance suites
- * (streams and leases: redis-sentinel-stream.test.ts).
+ * so every enqueue also goes through WAIT: the conformance suite (every contract's cases).
  */
 import { describe, before, after } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
 import { openStore } from '../../src/storage/open.js';
 import { startRedisSentinel, type RedisSentinel } from '../harness/redis-sentinel.js';
-import { runAuthKeyConformance } from './authkey-conformance.js';
 import { runStoreConformance } from './conformance.js';
 
 describe('redis store through Sentinels', () => {
@@ -23,5 +21,4 @@ describe('redis store through Sentinels', () => {
   };
 
   runStoreConformance({ name: 'redis-sentinel', open });
-  runAuthKeyConformance({ name: 'redis-sentinel', open });
 });

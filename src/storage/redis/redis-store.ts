@@ -52,7 +52,7 @@ const decodePolicy = (v: unknown): Policy | null => (typeof v === 'string' ? POL
 const decodeStatus = (v: unknown): QueueStatus | null => (typeof v === 'string' ? STATUS_BY_CODE[v] ?? null : null);
 
 /** [k1, v1, k2, v2, ...] from `from` on → messages. */
-function pairs(flat: readonly unknown[], from = 0): Message[] {
+export function pairs(flat: readonly unknown[], from = 0): Message[] {
   const out: Message[] = [];
   for (let i = from; i + 1 < flat.length; i += 2) out.push({ key: String(flat[i]), value: String(flat[i + 1]) });
   return out;

@@ -32,11 +32,14 @@ const INCLUDE = /^-- #include ([a-z_]+)$/gm;
  * first and every lib once per script (later include lines of a pasted lib vanish), as
  * BullMQ's includes: a Lua local must be defined before the code that calls it.
  */
-export function resolveIncludes(lua: string, libDir: string, pasted = new Set<string>()): string {
+export function resolveIncludes(lua: string, libDir: string | readonly string[], pasted = new Set<string>()): string {
+  const dirs = typeof libDir === 'string' ? [libDir] : libDir;
   return lua.replace(INCLUDE, (_, lib: string) => {
     if (pasted.has(lib)) return '';
     pasted.add(lib);
-    return resolveIncludes(readFileSync(`${libDir}${lib}.lua`, 'utf8'), libDir, pasted).trimEnd();
+    // The first directory that has the lib wins (the cluster scripts' own, then the shared ones).
+    const dir = dirs.find((d) => existsSync(`${d}${lib}.lua`)) ?? dirs[0];
+    return resolveIncludes(readFileSync(`${dir}${lib}.lua`, 'utf8'), dirs, pasted).trimEnd();
   });
 }
 
