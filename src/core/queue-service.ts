@@ -11,7 +11,9 @@ import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../
 import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
 import { assertQueueName, assertReceipt, isKeyOfQueue, isValidQueueName } from './names.js';
 import type { LongPoll } from './long-poll.js';
-import { Activity, redeliveries } from './activity.js';
+import type { ReceiptWatch } from './distributor.js';
+import { countConsumers, type ConsumerCounts, type LocalConsumers } from './consumer-census.js';
+import { type Activity, redeliveries } from './activity.js';
 
 export const MAX_BATCH = 1000;
 export const PEEK_COUNT = 10;
@@ -20,18 +22,32 @@ export interface QueueServiceOptions {
   maxMessageBytes: number;
 }
 
+/** The parts QueueService works with besides its store. */
+export interface QueueServiceParts {
+  /** Counters for metrics and the dashboard, shared by the core parts. */
+  activity: Activity;
+  /** Waiting takes (`wait=`). */
+  longPoll: LongPoll;
+  /** The streaming consumers (the distributor): told of every ack, nack and extend, so a
+   *  leased stream holding the receipt gets room; and counted. */
+  streams: ReceiptWatch & LocalConsumers;
+}
+
 export class QueueService {
   readonly storeKind: string;
-  /** Set by the composition root when long polling runs. */
-  longPoll: LongPoll | undefined;
-  /** Counters for metrics and the dashboard; the composition root shares one among all parts. */
-  activity = new Activity();
+  readonly longPoll: LongPoll;
+  private readonly activity: Activity;
+  private readonly receipts: ReceiptWatch & LocalConsumers;
 
   constructor(
     private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore,
     private readonly options: QueueServiceOptions,
+    parts: QueueServiceParts,
   ) {
     this.storeKind = store.kind;
+    this.longPoll = parts.longPoll;
+    this.activity = parts.activity;
+    this.receipts = parts.streams;
   }
 
   /** Rejects values the broker never stores: empty, over the limit, not well-formed UTF-16/UTF-8. */
@@ -71,7 +87,6 @@ export class QueueService {
   /** Take or lease, waiting up to `waitSeconds` for a message when the queue is empty. */
   async takeWaiting(queue: string, count: number, waitSeconds: number, leaseSeconds?: number, signal?: AbortSignal): Promise<TakeResult | LeaseResult> {
     assertQueueName(queue);
-    if (!this.longPoll) throw new Error('QueueService: long polling is not started');
     const r = await this.longPoll.take(queue, count, waitSeconds * 1000, leaseSeconds === undefined ? undefined : leaseSeconds * 1000, signal);
     // LongPoll counts the expired messages it drops: its retries do not all reach here.
     return this.received(queue, r, false);
@@ -122,16 +137,26 @@ export class QueueService {
     assertQueueName(queue);
     settled(await this.store.ack(queue, assertReceipt(receipt)));
     this.activity.count(queue, 'acked');
+    this.announceSettled(queue, receipt);
   }
 
   async nack(queue: string, receipt: string, delaySeconds = 0): Promise<void> {
     assertQueueName(queue);
     settled(await this.store.nack(queue, assertReceipt(receipt), delaySeconds * 1000));
+    this.announceSettled(queue, receipt);
   }
 
   async extend(queue: string, receipt: string, leaseSeconds: number): Promise<void> {
     assertQueueName(queue);
     settled(await this.store.extend(queue, assertReceipt(receipt), leaseSeconds * 1000));
+    this.receipts.extended(queue, receipt, leaseSeconds * 1000);
+  }
+
+  /** A leased stream on this broker learns at once; others by an event (not awaited: the ack
+   *  is done, and a lost event only delays the holder's room until the lease's deadline). */
+  private announceSettled(queue: string, receipt: string): void {
+    if (this.receipts.settled(queue, receipt)) return;
+    this.store.publish({ type: 'settled', queue, receipt }).catch(() => {});
   }
 
   async getSettings(queue: string): Promise<QueueSettings> {
@@ -198,6 +223,11 @@ export class QueueService {
     return { queues, meters: await this.store.meters(queues) };
   }
 
+  /** The one count of consumers every view shows; `registered`: the store's, per queue. */
+  consumerCounts(queues: readonly string[], registered: readonly number[]): ConsumerCounts[] {
+    return countConsumers(queues, registered, this.receipts, this.longPoll);
+  }
+
   private async statsOf(queues: readonly string[]): Promise<QueueStats[]> {
     // `dead` counts the default dead-letter queue `<q>.dead` (one info call covers both).
     const dead = queues.map((q) => `${q}.dead`).filter(isValidQueueName);
@@ -208,6 +238,7 @@ export class QueueService {
       this.store.delayedCounts(queues),
     ]);
     const infos = all.slice(0, queues.length);
+    const counted = this.consumerCounts(queues, consumers);
     const deadLength = new Map(all.slice(queues.length).map((i) => [i.name, i.length]));
     return infos.map((i, n) => ({
       queue: i.name,
@@ -218,7 +249,7 @@ export class QueueService {
       inflight: inflight[n] ?? 0,
       delayed: delayed[n] ?? 0,
       dead: deadLength.get(`${i.name}.dead`) ?? 0,
-      consumers: consumers[n] ?? 0,
+      consumers: counted[n]!.total,
     }));
   }
 

@@ -40,18 +40,18 @@ export type Snapshot = {
   consumers: Consumers;
 };
 
-export type SnapshotDeps = Pick<AppDeps, 'service' | 'distributor' | 'leaseStreams'>;
+export type SnapshotDeps = Pick<AppDeps, 'service' | 'distributor'>;
 
 /** Every streaming consumer of this broker, fan-out and leased, oldest first. */
 export function listConsumers(deps: SnapshotDeps): Consumers {
-  return [...deps.distributor.consumers(), ...deps.leaseStreams.consumers()].sort((a, b) => a.since - b.since);
+  return deps.distributor.consumers().sort((a, b) => a.since - b.since);
 }
 
 const NO_RATES: Rates = { enqueued: 0, delivered: 0, acked: 0 };
 
 /** The queue overview (batched store calls for every queue) and the local consumer list. */
 export async function takeSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
-  const overview = await queueOverview(deps.service, deps.distributor, deps.leaseStreams);
+  const overview = await queueOverview(deps.service);
   const queues: QueueRow[] = overview.map((o) => ({
     queue: o.queue,
     ready: o.ready,

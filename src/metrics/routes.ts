@@ -33,7 +33,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: AppDeps): void
       schema: METRICS,
       handler: async () => {
         try {
-          metrics.setOverview(await queueOverview(deps.service, deps.distributor, deps.leaseStreams));
+          metrics.setOverview(await queueOverview(deps.service));
         } catch (err) {
           // Process metrics are most wanted when the store is down: answer with store_up 0.
           deps.logger.warn({ err }, 'metrics: reading the queues failed');

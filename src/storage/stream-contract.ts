@@ -39,7 +39,9 @@ export type StoreEvent =
   /** DELETE /q/<q>: every broker ends its streams of the queue. */
   | { type: 'closed'; queue: string }
   /** Items were put into this broker's inbox by another broker. */
-  | { type: 'wake'; broker: string };
+  | { type: 'wake'; broker: string }
+  /** A leased message was acknowledged or nacked: the streaming consumer holding it has room. */
+  | { type: 'settled'; queue: string; receipt: string };
 
 export interface DispatchResult {
   /** Messages taken out of the queue by this call (0: empty, stopped or no consumer). */
