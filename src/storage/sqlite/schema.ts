@@ -83,6 +83,12 @@ const MIGRATIONS: readonly string[] = [
   // have none. dead_lettered counts the messages that died in this queue, for every broker.
   `ALTER TABLE messages ADD COLUMN enqueued_at INTEGER;
    ALTER TABLE queues ADD COLUMN dead_lettered INTEGER NOT NULL DEFAULT 0;`,
+  // v7. An inbox row keeps its message's attempts and expiry, so a message that goes back to
+  // its queue from the inbox (a leased stream's turn, a consumer gone) keeps counting towards
+  // max_attempts and still expires. The index finds a row by its message for requeue.
+  `ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE inbox ADD COLUMN expires_at INTEGER;
+   CREATE INDEX inbox_message ON inbox (queue, seq);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
