@@ -359,7 +359,7 @@ export class Distributor implements ReceiptWatch {
         i += n;
       }
       this.activity.count(queue, 'delivered', pushed, 'push');
-      for (const m of orphans) await this.store.nack(queue, m.receipt, 0);
+      await this.nackAll(queue, orphans.map((m) => m.receipt));
     }
     // Turns nobody here could take: let every broker dispatch them again.
     if (short) {
@@ -395,8 +395,9 @@ export class Distributor implements ReceiptWatch {
     if (back.length > 0) this.track(this.store.requeue(consumer.queue, back), 'returning messages to the queue failed');
   }
 
+  /** Newest first: each nack goes to the front, so the oldest ends up first again. */
   private async nackAll(queue: string, receipts: readonly string[]): Promise<void> {
-    for (const r of receipts) await this.store.nack(queue, r, 0);
+    for (const r of [...receipts].reverse()) await this.store.nack(queue, r, 0);
   }
 
   private track(p: Promise<unknown>, failure: string): void {
