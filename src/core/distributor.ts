@@ -78,6 +78,12 @@ export interface ReceiptWatch {
   extended(queue: string, receipt: string, leaseMs: number): void;
 }
 
+/** Roundrobin turns of leased consumers in one inbox read: whose turn, and its message. */
+interface Turns {
+  consumers: Consumer[];
+  messages: Message[];
+}
+
 export class Distributor implements ReceiptWatch {
   private readonly byQueue = new Map<string, Map<string, Consumer>>();
   private readonly dirty = new Set<string>();
@@ -256,8 +262,9 @@ export class Distributor implements ReceiptWatch {
         if (items.length === 0) continue;
         const { back, turns } = this.fanOut(items);
         for (const [q, messages] of back) await this.store.requeue(q, messages);
+        for (const [q, t] of turns) await this.store.requeue(q, t.messages, { quiet: true });
         await this.store.ackInbox(items.length);
-        for (const [q, consumers] of turns) await this.leaseTurns(q, consumers);
+        for (const [q, t] of turns) await this.leaseTurns(q, t.consumers);
         if (items.length === batch) this.inboxDirty = true;
       }
     } catch (err) {
@@ -280,12 +287,12 @@ export class Distributor implements ReceiptWatch {
   }
 
   /**
-   * Hands inbox items to local consumers. Returns what must go back to the front of its queue
-   * (in inbox order), and the leased consumers whose turns those include, by queue.
+   * Hands inbox items to local consumers. Returns, by queue, what must go back to the front of
+   * its queue (in inbox order), and the roundrobin turns of leased consumers (to be leased).
    */
-  private fanOut(items: readonly Delivery[]): { back: Map<string, Message[]>; turns: Map<string, Consumer[]> } {
+  private fanOut(items: readonly Delivery[]): { back: Map<string, Message[]>; turns: Map<string, Turns> } {
     const back = new Map<string, Message[]>();
-    const turns = new Map<string, Consumer[]>();
+    const turns = new Map<string, Turns>();
     // Copies handed to consumers, by queue: one Activity update per queue per batch.
     const pushed = new Map<string, number>();
     const giveBack = (d: Delivery) => {
@@ -300,10 +307,10 @@ export class Distributor implements ReceiptWatch {
       if (d.consumer !== undefined) {
         const c = consumers?.get(d.consumer);
         if (c?.holdings && !c.closed) {
-          giveBack(d);
-          const list = turns.get(d.queue) ?? [];
-          list.push(c);
-          turns.set(d.queue, list);
+          let t = turns.get(d.queue);
+          if (!t) turns.set(d.queue, (t = { consumers: [], messages: [] }));
+          t.consumers.push(c);
+          t.messages.push(message);
         } else if (c && !c.closed) {
           c.deliver({ message, queue: d.queue, copiesOf: { total: 1, failed: 0, copies: 1 } });
           pushed.set(d.queue, (pushed.get(d.queue) ?? 0) + 1);

@@ -50,6 +50,12 @@ export interface DispatchResult {
   inbox: Delivery[];
 }
 
+export interface RequeueOptions {
+  /** No `enqueued` event: the caller leases the messages in its next step (a leased stream's
+   *  roundrobin turn), and an announcement would invite other brokers to take the turn away. */
+  quiet?: boolean;
+}
+
 export interface StreamStore {
   /** This broker's id (random per process). */
   readonly brokerId: string;
@@ -68,7 +74,7 @@ export interface StreamStore {
   /** Removes this broker's `n` oldest inbox items: they were written. */
   ackInbox(n: number): Promise<void>;
   /** Puts messages back at the front of their queue, oldest first (undelivered). */
-  requeue(queue: string, messages: readonly Message[]): Promise<void>;
+  requeue(queue: string, messages: readonly Message[], options?: RequeueOptions): Promise<void>;
 
   /** Marks this broker alive for `ttlMs`. */
   heartbeat(ttlMs: number): Promise<void>;

@@ -12,7 +12,7 @@
     KEYS[2] consumers          restmq:consumers:<q>  (ZSET member -> expiry ms)
     KEYS[3] counter key        <q>:UUID
 
-    ARGV[1] events channel     restmq:events  (publishes "e <q>")
+    ARGV[1] events channel     restmq:events  (publishes "e <q>"; empty: announces nothing)
     ARGV[2] queue name
     ARGV[3] message-key prefix <q>:
     ARGV[4..] key1, value1, key2, value2, ...  oldest first (each key <q>:<digits>)
@@ -33,7 +33,7 @@ for i = #ARGV - 1, 4, -2 do
     back = back + 1
   end
 end
-if back > 0 then
+if back > 0 and ARGV[1] ~= '' then
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   if #redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. string.format('%d', now), '+inf', 'LIMIT', 0, 1) > 0 then
