@@ -35,7 +35,7 @@ export interface BenchConfig {
 
 export type ProfileScenario = 'post' | 'get' | 'batch' | 'sse-fanout' | 'ws-fanout';
 
-/** The push-delivery suite (bench/stream-suite.ts). */
+/** The push-delivery suite (bench/stream/). */
 export interface StreamConfig {
   /** Length of each measured fan-out / loaded-latency run. */
   seconds: number;

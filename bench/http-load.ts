@@ -27,9 +27,12 @@ export interface LoadSpec {
    * Lease + ack round trips instead of one request: each connection loops over
    * `GET <url>?lease=<seconds>` then `DELETE <url>/<receipt>` (the receipt from the GET's reply;
    * a GET without one, e.g. 204, starts the loop again). autocannon only (wrk's Lua state is per
-   * thread, not per connection): a wrk tool hands such a run to autocannon.
+   * thread, not per connection): a wrk tool hands such a run to autocannon. Shorthand for a
+   * `pair` (leaseAckPair).
    */
   leaseAck?: { leaseSeconds: number };
+  /** Any take + ack round trip (a peer's pull + ack): see PairSpec. autocannon only, as leaseAck. */
+  pair?: PairSpec;
   /**
    * Count the 2xx responses whose body matches (in `LoadResult.matched`): for an API that
    * answers "nothing there" with 200 (RabbitMQ's get: `[]`). autocannon only, as leaseAck.
@@ -37,7 +40,28 @@ export interface LoadSpec {
   matchBody?: RegExp;
 }
 
-/** Outcome of a lease + ack run (`LoadSpec.leaseAck`). */
+/**
+ * A round trip of two requests per message on one connection: `take` hands out a token (a
+ * receipt, a job id) read from its reply by `token`, then `ack(token)` settles it. A reply
+ * without a token starts the loop again.
+ */
+export interface PairSpec {
+  take: { method: 'GET' | 'POST'; path: string; body?: string };
+  /** The token in the take's reply; 'empty' when the queue had nothing; undefined: unreadable. */
+  token(status: number, body: string): string | 'empty' | undefined;
+  ack(token: string): { method: 'POST' | 'DELETE'; path: string; body?: string };
+}
+
+/** Our lease + ack: `GET <path>?lease=<s>`, then `DELETE <path>/<receipt>`. */
+export function leaseAckPair(path: string, leaseSeconds: number): PairSpec {
+  return {
+    take: { method: 'GET', path: `${path}?lease=${leaseSeconds}` },
+    token: (status, body) => (status === 204 ? 'empty' : status === 200 ? /"receipt": ?"([^"]+)"/.exec(body)?.[1] : undefined),
+    ack: (receipt) => ({ method: 'DELETE', path: `${path}/${encodeURIComponent(receipt)}` }),
+  };
+}
+
+/** Outcome of a pair run (`LoadSpec.leaseAck` or `LoadSpec.pair`). */
 export interface PairCounts {
   /** DELETE answered 2xx: completed lease + ack round trips. */
   acked: number;
@@ -109,31 +133,30 @@ class LatencyHistogram {
   }
 }
 
-/** autocannon `requests` for a lease + ack run; pair latencies go to `hist`, outcomes to `pairs`. */
-function leaseAckRequests(spec: LoadSpec, leaseSeconds: number, hist: LatencyHistogram, pairs: PairCounts): autocannon.Request[] {
-  const path = new URL(spec.url).pathname;
+/** autocannon `requests` for a pair run; pair latencies go to `hist`, outcomes to `pairs`. */
+function pairRequests(pair: PairSpec, hist: LatencyHistogram, pairs: PairCounts): autocannon.Request[] {
   return [
     {
-      method: 'GET',
-      path: `${path}?lease=${leaseSeconds}`,
+      method: pair.take.method,
+      path: pair.take.path,
+      ...(pair.take.body !== undefined ? { body: pair.take.body } : {}),
       // Called just before each send (the first one: when the connection's client is built).
       setupRequest: (req, context) => {
         context.t0 = performance.now();
+        context.token = undefined;
         return req;
       },
       onResponse: (status, body, context) => {
-        if (status === 204) pairs.empty++;
-        else if (status === 200) {
-          const m = /"receipt": ?"([^"]+)"/.exec(body);
-          if (m) context.receipt = m[1];
-          else pairs.noReceipt++;
-        }
-        // other statuses: counted as non-2xx by autocannon; no receipt, so the loop restarts
+        if (status < 200 || status >= 300) return; // counted as non-2xx by autocannon; the loop restarts
+        const token = pair.token(status, body);
+        if (token === 'empty') pairs.empty++;
+        else if (token === undefined) pairs.noReceipt++;
+        else context.token = token;
       },
     },
     {
       method: 'DELETE',
-      setupRequest: (req, context) => (typeof context.receipt === 'string' ? { ...req, path: `${path}/${encodeURIComponent(context.receipt)}` } : null),
+      setupRequest: (req, context) => (typeof context.token === 'string' ? { ...req, ...pair.ack(context.token) } : null),
       onResponse: (status, _body, context) => {
         if (status >= 200 && status < 300) {
           pairs.acked++;
@@ -149,7 +172,8 @@ const autocannonTool: LoadTool = {
   run(spec) {
     const hist = new LatencyHistogram();
     const cpu0 = process.cpuUsage();
-    const pairs: PairCounts | undefined = spec.leaseAck ? { acked: 0, empty: 0, noReceipt: 0 } : undefined;
+    const pair = spec.pair ?? (spec.leaseAck ? leaseAckPair(new URL(spec.url).pathname, spec.leaseAck.leaseSeconds) : undefined);
+    const pairs: PairCounts | undefined = pair ? { acked: 0, empty: 0, noReceipt: 0 } : undefined;
     const match = spec.matchBody;
     let matched = 0;
     const matching: autocannon.Request[] | undefined = match
@@ -175,7 +199,7 @@ const autocannonTool: LoadTool = {
           method: spec.method,
           ...(spec.body !== undefined ? { body: spec.body } : {}),
           ...(spec.contentType || spec.headers ? { headers: { ...spec.headers, ...(spec.contentType ? { 'content-type': spec.contentType } : {}) } } : {}),
-          ...(spec.leaseAck && pairs ? { requests: leaseAckRequests(spec, spec.leaseAck.leaseSeconds, hist, pairs) } : {}),
+          ...(pair && pairs ? { requests: pairRequests(pair, hist, pairs) } : {}),
           ...(matching ? { requests: matching } : {}),
         },
         (err, result) => {
@@ -199,7 +223,7 @@ const autocannonTool: LoadTool = {
         },
       );
       // autocannon's own histogram keeps whole milliseconds; record the exact times instead.
-      // (A lease + ack run records whole pairs instead, in leaseAckRequests.)
+      // (A pair run records whole pairs instead, in pairRequests.)
       if (!pairs) instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => hist.record(ms));
       const guard = setTimeout(() => instance.stop(), spec.seconds * 1000 + GRACE_MS);
     });
@@ -211,7 +235,7 @@ function wrkTool(bin: string): LoadTool {
     name: `wrk (${bin})`,
     run(spec) {
       // wrk cannot carry a receipt from one response to the next request of the same connection.
-      if (spec.leaseAck || spec.matchBody) return autocannonTool.run(spec).then((r) => ({ ...r, tool: 'autocannon (wrk cannot chain requests or read bodies)' }));
+      if (spec.leaseAck || spec.pair || spec.matchBody) return autocannonTool.run(spec).then((r) => ({ ...r, tool: 'autocannon (wrk cannot chain requests or read bodies)' }));
       const dir = tempDir('restmq-bench-wrk-');
       const bodyFile = join(dir, 'body');
       writeFileSync(bodyFile, spec.body ?? '');

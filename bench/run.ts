@@ -11,8 +11,9 @@ import { pickLoadTool } from './http-load.js';
 import { cleanup, installSignalCleanup } from './procs.js';
 import { formatProfile, summariseProfile } from './profile.js';
 import { formatResults, header, writeResults } from './report.js';
-import { formatStreamResults } from './stream-report.js';
-import { profileStream, runStreamSuite, type StreamSuiteResult } from './stream-suite.js';
+import { formatStreamResults } from './stream/report.js';
+import { profileStream, runStreamSuite } from './stream/suite.js';
+import type { StreamSuiteResult } from './stream/types.js';
 import { profileBroker, runSuite, type Ctx, type SuiteResult } from './suite.js';
 
 installSignalCleanup();

@@ -77,7 +77,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   };
 }
 
-async function answers(url: string): Promise<boolean> {
+/** True when `url` answers 200 within a second. */
+export async function answers(url: string): Promise<boolean> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
     await res.arrayBuffer();

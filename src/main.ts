@@ -26,7 +26,7 @@ export interface RunningBroker {
 export async function startBroker(config: Readonly<Config>, logger: Logger = pino({ level: config.logLevel })): Promise<RunningBroker> {
   const activity = new Activity();
   const metrics = new BrokerMetrics(activity);
-  const store = timeStore(await openStore(config.store), metrics);
+  const store = timeStore(await openStore(config.store, config.sqliteSync), metrics);
   const distributor = new Distributor(store, logger, activity, {
     ...DEFAULT_DISTRIBUTOR_OPTIONS,
     heartbeatMs: config.heartbeatSeconds * 1000,
@@ -79,8 +79,8 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   };
 }
 
-/** Runs until SIGTERM/SIGINT, then shuts down gracefully; a second signal exits at once. */
-export function stopOnSignals(broker: RunningBroker, logger: Logger): void {
+/** Runs until one of `signals`, then shuts down gracefully; a second signal exits at once. */
+export function stopOnSignals(broker: RunningBroker, logger: Logger, signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -97,6 +97,5 @@ export function stopOnSignals(broker: RunningBroker, logger: Logger): void {
       },
     );
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  for (const signal of signals) process.on(signal, onSignal);
 }

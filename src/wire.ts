@@ -46,3 +46,43 @@ export interface JsonCommand {
   policy?: unknown;
   status?: unknown;
 }
+
+/** A message handed out with a lease: acknowledge it with `receipt` before the lease ends. */
+export interface LeasedMessage extends Message {
+  receipt: string;
+  attempts: number;
+}
+
+/** Per-queue settings of SPEC section 6 (`POST /p/<q>`); absent fields use the defaults. */
+export interface QueueSettings {
+  /** Default lease for streaming consumers and `lease` without a duration, seconds. */
+  leaseSeconds?: number;
+  /** Leases after which a message is dead-lettered; absent: never. */
+  maxAttempts?: number;
+  /** Dead-letter queue; default `<q>.dead`. */
+  deadLetter?: string;
+}
+
+/** This broker's consumers of a queue: streams by transport, and waiting long polls. */
+export type ByTransport = { comet: number; sse: number; ws: number; poll: number };
+
+export type Rates = { enqueued: number; delivered: number; acked: number };
+
+/** One queue in the dashboard's table (`GET /dashboard/api/queues`, the live feed). */
+export type QueueRow = {
+  queue: string;
+  ready: number;
+  inflight: number;
+  delayed: number;
+  dead: number;
+  /** Streaming consumers on every broker sharing the store. */
+  consumers: number;
+  /** This broker's consumers of the queue, by transport. */
+  transports: ByTransport;
+  status: QueueStatus;
+  policy: Policy;
+  /** Age of the oldest ready message; null when empty or not known. */
+  oldestAgeSeconds: number | null;
+  /** Per second, measured on this broker. */
+  rates: Rates;
+};

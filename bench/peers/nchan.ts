@@ -1,7 +1,7 @@
 /**
  * The push peer: nginx + Nchan (Debian's libnginx-mod-nchan), run as a foreground child on a
  * free loopback port with a config written into a temp dir, and the Publisher that lets
- * bench/stream-suite.ts drive it exactly as it drives our broker (same consumer processes,
+ * bench/stream/ drive it exactly as it drives our broker (same consumer processes,
  * same closed-loop producer, same lag sampling).
  *
  * Subscribers use `/sse/<channel>` (or `/ws/<channel>`), the broker's paths, so the consumer
@@ -17,8 +17,8 @@ import { createInterface } from 'node:readline';
 import { freePort } from '../../test/harness/redis.js';
 import { monoUs } from '../histogram.js';
 import { onCleanup, processTree, removeDir, stopChild, tempDir } from '../procs.js';
-import type { RunningServer } from '../servers.js';
-import type { Publisher, Reply } from '../stream-suite.js';
+import { answers, type RunningServer } from '../servers.js';
+import type { Publisher, Reply } from '../stream/publisher.js';
 import { NCHAN_MODULE, NGINX } from './install.js';
 
 export interface NchanServer extends RunningServer {
@@ -58,16 +58,6 @@ http {
   }
 }
 `;
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
 }
 
 /** Starts nginx with Nchan; resolves once /nchan_status answers. */

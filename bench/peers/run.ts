@@ -9,10 +9,17 @@
 import { cpus, loadavg } from 'node:os';
 import { loadBenchConfig } from '../config.js';
 import { pickLoadTool, type LoadSpec } from '../http-load.js';
-import { cleanup, installSignalCleanup, processesRssBytes } from '../procs.js';
+import { cleanup, installSignalCleanup, processesRssBytes, processTree } from '../procs.js';
 import { startBareServer, startBrokerChild, startListeningScript, startPrivateRedis, type PrivateRedis, type RunningServer } from '../servers.js';
-import { BROKER_STREAM_ARGS, ConsumerPool, fanout, latencyIdle, type Pids, type StreamLine, type Target } from '../stream-suite.js';
+import { ConsumerPool } from '../stream/consumer-pool.js';
+import type { Pids } from '../stream/cpu.js';
+import { fanout } from '../stream/fanout.js';
+import { latencyIdle } from '../stream/latency.js';
+import type { Target } from '../stream/run-line.js';
+import { BROKER_STREAM_ARGS } from '../stream/suite.js';
+import type { StreamLine } from '../stream/types.js';
 import { messageValue, prefill } from '../suite.js';
+import { bulkBody, bunqueuePids, prefillBunqueue, pullAckPair, pushBody, startBunqueue } from './bunqueue.js';
 import { ensureInstalled } from './install.js';
 import { measureHttp, medianRows, naLine, type Group, type HttpCtx, type PeerLine } from './lines.js';
 import { nchanPublisher, startNchan } from './nchan.js';
@@ -32,7 +39,10 @@ const config = {
   }),
   /** BENCH_PEERS_ROUNDS: interleaved rounds of the head-to-head rows (bare, ours, RSMQ). */
   rounds: Number(process.env.BENCH_PEERS_ROUNDS ?? (quick ? 1 : 3)),
+  /** BENCH_PEERS_ONLY=sqlite: only the embedded-store section (our SQLite broker vs bunqueue). */
+  only: process.env.BENCH_PEERS_ONLY,
 };
+if (config.only !== undefined && config.only !== 'sqlite') throw new Error('BENCH_PEERS_ONLY must be sqlite (or unset)');
 if (!Number.isInteger(config.rounds) || config.rounds < 1) throw new Error('BENCH_PEERS_ROUNDS must be a whole number ≥ 1');
 const tool = pickLoadTool();
 const log = (msg: string) => process.stderr.write(`  … ${msg}\n`);
@@ -109,6 +119,23 @@ interface Side {
   store: () => number[];
 }
 
+/** `config.rounds` interleaved rounds of `rows` (A B C, A B C, ...); a failed row is logged and left out of its round. */
+async function rounds(rows: Array<(round: number) => Promise<PeerLine>>): Promise<PeerLine[][]> {
+  const out: PeerLine[][] = [];
+  for (let r = 0; r < config.rounds; r++) {
+    const round: PeerLine[] = [];
+    for (const row of rows) {
+      try {
+        round.push(await row(r));
+      } catch (err) {
+        log(`round ${r + 1} FAILED: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
+      }
+    }
+    out.push(round);
+  }
+  return out;
+}
+
 /**
  * The head-to-head rows (bare handler, our broker, RSMQ): POST, then GET, each in
  * `config.rounds` interleaved rounds, one row per side = its median round. A busy spell on the
@@ -116,21 +143,6 @@ interface Side {
  */
 async function headToHead(sides: { bare: Side; ours: Side; rsmq: Side }): Promise<void> {
   const { bare, ours, rsmq } = sides;
-  const rounds = async (rows: Array<(round: number) => Promise<PeerLine>>): Promise<PeerLine[][]> => {
-    const out: PeerLine[][] = [];
-    for (let r = 0; r < config.rounds; r++) {
-      const round: PeerLine[] = [];
-      for (const row of rows) {
-        try {
-          round.push(await row(r));
-        } catch (err) {
-          log(`round ${r + 1} FAILED: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
-        }
-      }
-      out.push(round);
-    }
-    return out;
-  };
   const postRow = (s: Side, id: string, test: string) => (r: number) => measureHttp(ctx, { ...form(`${s.url}/q/bench-post`, id, s.group, s.server, test, s.pids, s.store), warm: r > 0 });
   const posts = medianRows(await rounds([postRow(bare, 'bare.post', 'POST one message'), postRow(ours, 'redis.post', 'send: POST one message'), postRow(rsmq, 'rsmq.send', 'send: POST one message')]));
   lines.push(...posts);
@@ -147,17 +159,10 @@ async function headToHead(sides: { bare: Side; ours: Side; rsmq: Side }): Promis
   lines.push(...medianRows(await rounds([getRow(bare, 'bare.get', 'GET one message'), getRow(ours, 'redis.get', 'receive: GET one message'), getRow(rsmq, 'rsmq.receive', 'receive: GET one (popMessage)')])));
 }
 
-async function brokerRows(label: 'redis' | 'sqlite', broker: RunningServer, store: () => number[], getRate: number): Promise<void> {
+async function brokerRows(broker: RunningServer, store: () => number[], getRate: number): Promise<void> {
+  const label = 'redis';
   const server = `restmq (${label})`;
   const pids = () => [broker.pid];
-  if (label === 'sqlite') {
-    await guard(`${label}.post`, 'ours', server, 'send: POST one message', () => measureHttp(ctx, form(`${broker.url}/q/bench-post`, `${label}.post`, 'ours', server, 'send: POST one message', pids, store)));
-    await guard(`${label}.get`, 'ours', server, 'receive: GET one message', async () => {
-      await timedPrefill(broker.url, 'bench-get', prefillCount(getRate), server);
-      return measureHttp(ctx, { id: `${label}.get`, group: 'ours', server, test: 'receive: GET one message', specs: [get(`${broker.url}/q/bench-get`)], serverPids: pids, storePids: store, note: empties });
-    });
-    return;
-  }
   await guard(`${label}.batch`, 'ours', server, 'batch: POST ?batch=1 ×100', () =>
     measureHttp(ctx, {
       id: `${label}.batch`,
@@ -184,6 +189,84 @@ async function brokerRows(label: 'redis' | 'sqlite', broker: RunningServer, stor
       note: () => ['msgs/s = pairs; latency of the pair'],
     });
   });
+}
+
+/**
+ * Our SQLite broker against bunqueue (one SQLite file behind Bun's HTTP server), in interleaved
+ * rounds: push one message, take + ack one, push 100 in one request. bunqueue answers a push
+ * before its SQLite write unless the job asks to be durable, so both of its push rows are shown;
+ * ours always answers after the commit.
+ */
+async function embeddedRows(sqlite: RunningServer, getRate: number): Promise<void> {
+  const ours = 'restmq (sqlite)';
+  const oursPids = () => [sqlite.pid];
+  const none = () => [] as number[];
+  let bq: RunningServer | undefined;
+  try {
+    bq = await startBunqueue(log);
+  } catch (err) {
+    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+    log(`bunqueue: ${why}`);
+    for (const [id, test] of [['bunqueue.push', 'push one job'], ['bunqueue.pullack', 'pull one job + ack'], ['bunqueue.bulk', 'push 100 jobs (bulk)']] as const) lines.push(naLine(id, 'peer', 'bunqueue', test, why));
+  }
+  try {
+    const json = { contentType: 'application/json', connections: config.connections, seconds: config.seconds, maxRequests: config.maxRequests };
+    const b = bq;
+    const bqPids = b ? bunqueuePids(b) : none;
+    const pushRow = (durable: boolean) => (r: number) =>
+      measureHttp(ctx, {
+        id: durable ? 'bunqueue.pushdurable' : 'bunqueue.push',
+        group: 'peer',
+        server: 'bunqueue',
+        test: durable ? 'push one job, durable: true (written before the reply)' : 'push one job (default: reply before the write)',
+        specs: [{ ...json, url: `${b!.url}/queues/bench-push/jobs`, method: 'POST', body: pushBody(value, durable) }],
+        serverPids: bqPids,
+        warm: r > 0,
+      });
+    const sends = [(r: number) => measureHttp(ctx, { ...form(`${sqlite.url}/q/bench-post`, 'sqlite.post', 'ours', ours, 'send: POST one message', oursPids, none), warm: r > 0 })];
+    if (b) sends.push(pushRow(false), pushRow(true));
+    lines.push(...medianRows(await rounds(sends)));
+
+    await guard('sqlite.get', 'ours', ours, 'receive: GET one message', async () => {
+      await timedPrefill(sqlite.url, 'bench-get', prefillCount(getRate), ours);
+      return measureHttp(ctx, { id: 'sqlite.get', group: 'ours', server: ours, test: 'receive: GET one message', specs: [get(`${sqlite.url}/q/bench-get`)], serverPids: oursPids, note: empties });
+    });
+
+    const pairs = prefillCount(getRate / 2, config.rounds * config.seconds + config.warmupSeconds);
+    await timedPrefill(sqlite.url, 'bench-lease', pairs, ours);
+    if (b) await prefillBunqueue(b.url, 'bench-pull', pairs, value);
+    const pairNote = () => ['msgs/s = pairs; latency of the pair'];
+    const takes = [
+      (r: number) =>
+        measureHttp(ctx, { id: 'sqlite.lease', group: 'ours', server: ours, test: 'GET ?lease=30 + DELETE receipt', specs: [{ ...get(`${sqlite.url}/q/bench-lease`), leaseAck: { leaseSeconds: 30 } }], serverPids: oursPids, count: (l) => l.pairs?.acked ?? 0, note: pairNote, warm: r > 0 }),
+    ];
+    if (b)
+      takes.push((r: number) =>
+        measureHttp(ctx, { id: 'bunqueue.pullack', group: 'peer', server: 'bunqueue', test: 'pull one job + ack', specs: [{ ...json, url: b.url, method: 'GET', pair: pullAckPair('bench-pull') }], serverPids: bqPids, count: (l) => l.pairs?.acked ?? 0, note: pairNote, warm: r > 0 }),
+      );
+    lines.push(...medianRows(await rounds(takes)));
+
+    const bulks = [
+      (r: number) =>
+        measureHttp(ctx, {
+          id: 'sqlite.batch',
+          group: 'ours',
+          server: ours,
+          test: 'batch: POST ?batch=1 ×100',
+          specs: [{ ...json, url: `${sqlite.url}/q/bench-batch?batch=1`, method: 'POST', body: JSON.stringify(Array(100).fill(value)) }],
+          serverPids: oursPids,
+          count: (l) => (l.status['200'] ?? 0) * 100,
+          warm: r > 0,
+        }),
+    ];
+    if (b)
+      bulks.push((r: number) =>
+        measureHttp(ctx, { id: 'bunqueue.bulk', group: 'peer', server: 'bunqueue', test: 'push 100 jobs (bulk)', specs: [{ ...json, url: `${b.url}/queues/bench-bulk/jobs/bulk`, method: 'POST', body: bulkBody(value, 100) }], serverPids: bqPids, count: (l) => (l.status['200'] ?? 0) * 100, warm: r > 0 }),
+      );
+    lines.push(...medianRows(await rounds(bulks)));
+  } finally {
+    await bq?.stop();
+  }
 }
 
 async function rsmqLeaseRow(w: RunningServer, redis: PrivateRedis, getRate: number): Promise<void> {
@@ -255,6 +338,25 @@ async function scaleRows(first: RunningServer, redis: PrivateRedis, getRate: num
   } finally {
     await second.stop();
   }
+  await workerRows(redis, getRate);
+}
+
+/** One broker with `--workers 2`: two processes behind one port (node:cluster), 50 connections. */
+async function workerRows(redis: PrivateRedis, getRate: number): Promise<void> {
+  const broker = await startBrokerChild('redis', { redis: redis.server, logLevel: config.brokerLogLevel, args: [...BROKER_STREAM_ARGS, '--workers', '2'] });
+  try {
+    const server = 'restmq (redis) --workers 2';
+    // The supervisor and its workers (forked after the first /ready answered).
+    const pids = () => processTree(broker.pid);
+    const store = () => [redis.pid];
+    await guard('redisw2.post', 'ours', server, 'send: POST one message', () => measureHttp(ctx, form(`${broker.url}/q/bench-postw`, 'redisw2.post', 'ours', server, 'send: POST one message', pids, store)));
+    await guard('redisw2.get', 'ours', server, 'receive: GET one message', async () => {
+      await timedPrefill(broker.url, 'bench-getw', prefillCount(getRate * 1.5), server);
+      return measureHttp(ctx, { id: 'redisw2.get', group: 'ours', server, test: 'receive: GET one message', specs: [get(`${broker.url}/q/bench-getw`)], serverPids: pids, storePids: store, note: empties });
+    });
+  } finally {
+    await broker.stop();
+  }
 }
 
 async function streamRows(pool: ConsumerPool, t: Target, pids: Pids, prefix: string, group: Group, server: string, redis?: PrivateRedis): Promise<void> {
@@ -263,6 +365,52 @@ async function streamRows(pool: ConsumerPool, t: Target, pids: Pids, prefix: str
   for (const k of config.stream.sseConsumers) {
     await guard(`${prefix}.sse.${k}`, group, server, `SSE fan-out to ${k}`, async () => fromStream(`${prefix}.sse.${k}`, group, server, await fanout(sctx, pool, t, 'sse', k, pids), redis));
   }
+}
+
+/** Everything on Redis: the ceilings, ours vs RSMQ and RabbitMQ, two brokers, push delivery vs Nchan. Returns the bare GET rate. */
+async function redisSections(installed: ReturnType<typeof ensureInstalled>, redis: PrivateRedis, bare: RunningServer, bareGetFloor: number): Promise<number> {
+  const store = () => [redis.pid];
+  let bareGet = bareGetFloor;
+  if (installed.redisBenchmark) await guard('redisbench', 'ceiling', 'redis-benchmark', 'ceilings', () => redisCeiling(redis.server.port, redis.pid, config.quick ? 20_000 : 100_000, log).then((ls) => ls.map((l, i) => ({ ...l, id: i === 0 ? 'redisbench.lpush16' : `redisbench.${i}` }))));
+  else lines.push(naLine('redisbench.lpush16', 'ceiling', 'redis-benchmark', 'ceilings', installed.notes.join('; ') || 'redis-benchmark not found'));
+
+  const broker = await startBrokerChild('redis', { redis: redis.server, logLevel: config.brokerLogLevel, args: BROKER_STREAM_ARGS });
+  try {
+    const rsmq = await startListeningScript('bench/peers/rsmq-fastify.ts', [String(redis.server.port)], 'rsmq + fastify');
+    try {
+      await headToHead({
+        bare: { id: 'bare', group: 'ceiling', server: 'bare fastify', url: bare.url, pids: () => [bare.pid], store: () => [] },
+        ours: { id: 'redis', group: 'ours', server: 'restmq (redis)', url: broker.url, pids: () => [broker.pid], store },
+        rsmq: { id: 'rsmq', group: 'peer', server: 'rsmq + fastify', url: rsmq.url, pids: () => [rsmq.pid], store },
+      });
+      bareGet = Math.max(bareGet, lines.find((l) => l.id === 'bare.get')?.rate ?? 0);
+      await brokerRows(broker, store, bareGet);
+      await rsmqLeaseRow(rsmq, redis, bareGet);
+    } finally {
+      await rsmq.stop();
+    }
+    await guard('rabbit', 'peer', 'rabbitmq http api', 'publish / get', () => rabbitRows().then(() => []));
+    await scaleRows(broker, redis, bareGet);
+    const pool = await ConsumerPool.start(config.stream.workers);
+    try {
+      await streamRows(pool, { label: 'redis', server: broker, redisPid: redis.pid }, { server: broker.pid, redis: redis.pid, consumers: pool.pids }, 'redis', 'ours', 'restmq (redis)', redis);
+      if (!installed.nchan) lines.push(naLine('nchan.sse.1000', 'peer', 'nginx + nchan', 'SSE', installed.notes.join('; ') || 'nginx with the nchan module not installed'));
+      else {
+        const nchan = await startNchan(nchanWorkers);
+        try {
+          const t: Target = { label: 'nchan', server: nchan, publisher: nchanPublisher };
+          await streamRows(pool, t, { server: nchan.pid, serverPids: nchan.pids(), consumers: pool.pids }, 'nchan', 'peer', `nginx + nchan (${nchanWorkers} workers)`);
+        } finally {
+          await nchan.stop();
+        }
+      }
+    } finally {
+      await pool.stop();
+    }
+  } finally {
+    await broker.stop();
+  }
+  return bareGet;
 }
 
 function header(): string {
@@ -283,53 +431,14 @@ try {
   process.stdout.write(header() + '\n\n');
   const installed = ensureInstalled(log);
   const redis = await startPrivateRedis();
-  const store = () => [redis.pid];
   const bare = await startBareServer();
   // The bare GET rate bounds every GET here: it sizes the later prefills (20,000/s at least).
   let bareGet = 20_000;
   try {
-    if (installed.redisBenchmark) await guard('redisbench', 'ceiling', 'redis-benchmark', 'ceilings', () => redisCeiling(redis.server.port, redis.pid, config.quick ? 20_000 : 100_000, log).then((ls) => ls.map((l, i) => ({ ...l, id: i === 0 ? 'redisbench.lpush16' : `redisbench.${i}` }))));
-    else lines.push(naLine('redisbench.lpush16', 'ceiling', 'redis-benchmark', 'ceilings', installed.notes.join('; ') || 'redis-benchmark not found'));
-
-    const broker = await startBrokerChild('redis', { redis: redis.server, logLevel: config.brokerLogLevel, args: BROKER_STREAM_ARGS });
-    try {
-      const rsmq = await startListeningScript('bench/peers/rsmq-fastify.ts', [String(redis.server.port)], 'rsmq + fastify');
-      try {
-        await headToHead({
-          bare: { id: 'bare', group: 'ceiling', server: 'bare fastify', url: bare.url, pids: () => [bare.pid], store: () => [] },
-          ours: { id: 'redis', group: 'ours', server: 'restmq (redis)', url: broker.url, pids: () => [broker.pid], store },
-          rsmq: { id: 'rsmq', group: 'peer', server: 'rsmq + fastify', url: rsmq.url, pids: () => [rsmq.pid], store },
-        });
-        bareGet = Math.max(bareGet, lines.find((l) => l.id === 'bare.get')?.rate ?? 0);
-        await brokerRows('redis', broker, store, bareGet);
-        await rsmqLeaseRow(rsmq, redis, bareGet);
-      } finally {
-        await rsmq.stop();
-      }
-      await guard('rabbit', 'peer', 'rabbitmq http api', 'publish / get', () => rabbitRows().then(() => []));
-      await scaleRows(broker, redis, bareGet);
-      const pool = await ConsumerPool.start(config.stream.workers);
-      try {
-        await streamRows(pool, { label: 'redis', server: broker, redisPid: redis.pid }, { server: broker.pid, redis: redis.pid, consumers: pool.pids }, 'redis', 'ours', 'restmq (redis)', redis);
-        if (!installed.nchan) lines.push(naLine('nchan.sse.1000', 'peer', 'nginx + nchan', 'SSE', installed.notes.join('; ') || 'nginx with the nchan module not installed'));
-        else {
-          const nchan = await startNchan(nchanWorkers);
-          try {
-            const t: Target = { label: 'nchan', server: nchan, publisher: nchanPublisher };
-            await streamRows(pool, t, { server: nchan.pid, serverPids: nchan.pids(), consumers: pool.pids }, 'nchan', 'peer', `nginx + nchan (${nchanWorkers} workers)`);
-          } finally {
-            await nchan.stop();
-          }
-        }
-      } finally {
-        await pool.stop();
-      }
-    } finally {
-      await broker.stop();
-    }
+    if (config.only !== 'sqlite') bareGet = await redisSections(installed, redis, bare, bareGet);
     const sqlite = await startBrokerChild('sqlite', { logLevel: config.brokerLogLevel });
     try {
-      await brokerRows('sqlite', sqlite, () => [], bareGet);
+      await embeddedRows(sqlite, bareGet);
     } finally {
       await sqlite.stop();
     }

@@ -62,7 +62,8 @@ function overHttp(url: string, user: string | undefined, key: string | undefined
 }
 
 async function overStore(flags: Record<string, string | undefined>): Promise<Admin> {
-  const store = await openStore(loadConfig(flags).store);
+  const config = loadConfig(flags);
+  const store = await openStore(config.store, config.sqliteSync);
   const entries = async () => (await store.listAuthKeys()).flatMap(({ hash, record }) => {
     const r = decodeRecord(record);
     return r ? [{ hash, ...r }] : [];

@@ -122,7 +122,10 @@ export function registerClientCommands(program: Command): void {
         const opts = { ...(o.wait !== undefined ? { wait: o.wait } : {}), count: o.count ?? 1 };
         const got: (Envelope | LeasedEnvelope)[] = o.lease === undefined ? await mq.pop(queue, opts) : await mq.lease(queue, o.lease, opts);
         for (const m of got) out(o.json ? JSON.stringify(m) : plain(m));
-        return got.length === 0 ? EXIT_EMPTY : 0;
+        if (got.length > 0) return 0;
+        // A person at a terminal is told; a script reads the exit code and gets clean output.
+        if (process.stderr.isTTY) process.stderr.write(`restmq: ${queue} is empty${o.wait ? ` (waited ${o.wait} s)` : ''}\n`);
+        return EXIT_EMPTY;
       }),
     );
 

@@ -11,6 +11,7 @@ import { startBroker, stopOnSignals } from '../main.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerAuthkeyCommands } from './authkey.js';
 import { describeLoadError, loadAclFile } from '../auth/acl-watch.js';
+import { announceListening, isWorkerProcess, superviseWorkers } from './workers.js';
 
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -40,9 +41,11 @@ async function serve(options: Record<string, string | undefined>): Promise<void>
     }
   }
   const logger = pino({ level: config.logLevel });
+  if (config.workers > 1 && !isWorkerProcess()) return superviseWorkers(config.workers, logger);
   try {
     const broker = await startBroker(config, logger);
-    stopOnSignals(broker, logger);
+    stopOnSignals(broker, logger, isWorkerProcess() ? ['SIGTERM'] : ['SIGTERM', 'SIGINT']);
+    announceListening();
   } catch (err) {
     if (isBrokerError(err)) fail(err.message);
     const code = (err as NodeJS.ErrnoException).code;

@@ -4,6 +4,7 @@
  * process.env (through the `env` argument, defaulting to it).
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { SETTINGS, envName, type SettingSpec } from './settings.js';
 
 export type StoreConfig =
@@ -11,10 +12,17 @@ export type StoreConfig =
   | { kind: 'memory' }
   | { kind: 'redis'; host: string; port: number; db: number; password?: string };
 
+/** SQLite's synchronous mode: what a commit survives (README, Stores). */
+export type SqliteSync = 'normal' | 'full';
+const SQLITE_SYNC: readonly SqliteSync[] = ['normal', 'full'];
+
 export interface Config {
   port: number;
   listen: string;
+  /** Broker processes sharing the listening socket (1: this process serves alone). */
+  workers: number;
   store: StoreConfig;
+  sqliteSync: SqliteSync;
   acl?: string;
   maxMessageBytes: number;
   heartbeatSeconds: number;
@@ -113,6 +121,22 @@ function parseStore(value: string | undefined, merged: Map<string, string | numb
   throw new ConfigError(`store: expected sqlite:<path>, memory or redis://host:port/db, got ${JSON.stringify(value)}`);
 }
 
+/** Most worker processes: far more than any machine's cores, so a typo is caught. */
+const MAX_WORKERS = 256;
+
+/**
+ * `--workers N|auto`. SQLite (and memory) is one process: the file is locked by the broker that
+ * opened it, so `auto` means 1 there and a number above 1 is refused.
+ */
+function parseWorkers(value: string, store: StoreConfig): number {
+  const oneProcess = store.kind === 'sqlite' || store.kind === 'memory';
+  if (value === 'auto') return oneProcess ? 1 : availableParallelism();
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_WORKERS) throw new ConfigError(`workers: expected auto or a whole number 1..${MAX_WORKERS}, got ${JSON.stringify(value)}`);
+  const n = Number(value);
+  if (n > 1 && oneProcess) throw new ConfigError(`workers: ${n} processes need a Redis store; the ${store.kind} store is served by one process`);
+  return n;
+}
+
 /**
  * @param flags values given on the command line (flag name → value); absent = not given.
  * @param env the environment (RESTMQ_* names).
@@ -142,12 +166,17 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
   }
   const logLevel = merged.get('log-level') as string;
   if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`log-level: expected one of ${[...LOG_LEVELS].join(', ')}`);
+  const sqliteSync = merged.get('sqlite-sync') as SqliteSync;
+  if (!SQLITE_SYNC.includes(sqliteSync)) throw new ConfigError(`sqlite-sync: expected ${SQLITE_SYNC.join(' or ')}, got ${JSON.stringify(sqliteSync)}`);
   if (merged.has('tls-cert') !== merged.has('tls-key')) throw new ConfigError('tls-cert and tls-key go together: give both or neither');
   const redisChosen = [...given].some((f) => f.startsWith('redis-') && f !== 'redis-pool');
+  const store = parseStore(merged.get('store') as string | undefined, merged, redisChosen);
   const config: Config = {
     port: merged.get('port') as number,
     listen: merged.get('listen') as string,
-    store: parseStore(merged.get('store') as string | undefined, merged, redisChosen),
+    workers: parseWorkers(merged.get('workers') as string, store),
+    store,
+    sqliteSync,
     maxMessageBytes: merged.get('max-message-bytes') as number,
     heartbeatSeconds: merged.get('heartbeat') as number,
     stallTimeoutSeconds: merged.get('stall-timeout') as number,

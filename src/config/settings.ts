@@ -19,7 +19,9 @@ export interface SettingSpec {
 export const SETTINGS = [
   { flag: 'port', type: 'int', default: 8888, min: 0, max: 65535, doc: 'TCP port to listen on (0: any free port)' },
   { flag: 'listen', type: 'string', default: '127.0.0.1', doc: 'address to listen on' },
+  { flag: 'workers', type: 'string', default: '1', doc: 'broker processes sharing the port: a number, or auto (one per core); Redis stores only, SQLite is one process' },
   { flag: 'store', type: 'string', doc: 'sqlite:<path> (default sqlite:./restmq.db), memory, or redis://host:port/db' },
+  { flag: 'sqlite-sync', type: 'string', default: 'normal', doc: 'SQLite commits: normal (survive a killed broker) or full (also a power loss: an fsync per commit)' },
   { flag: 'redis-host', type: 'string', default: '127.0.0.1', doc: 'Redis host (giving any --redis-* flag selects Redis)' },
   { flag: 'redis-port', type: 'int', default: 6379, min: 1, max: 65535, doc: 'Redis port' },
   { flag: 'redis-db', type: 'int', default: 0, min: 0, max: 15, doc: 'Redis database number' },

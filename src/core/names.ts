@@ -1,16 +1,22 @@
 /**
  * Validation of the names and numbers that reach the core: queue names, message keys,
- * JSONP callbacks, ttl and count. Pure; every check throws a typed BrokerError.
+ * JSONP callbacks, ttl and count. Pure; every check throws a typed BrokerError. The patterns
+ * and limits are exported: the route schemas (http/kit/schemas.ts) are built from them.
  */
 import { BrokerError } from '../errors.js';
 import type { EnqueueOptions } from '../storage/contract.js';
 
-const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+/** What an enqueue may ask for, as the service takes it (protocols know core, not storage). */
+export type { EnqueueOptions };
+
+export const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 /** Reserved because they are (or prefix) the legacy layout's global keys. */
-const RESERVED = new Set(['QUEUESET', 'AUTHKEY', 'queuestat']);
-const CALLBACK = /^[A-Za-z_$][\w$.]{0,63}$/;
-const MAX_TTL_SECONDS = 365 * 24 * 3600;
+export const RESERVED_QUEUE_NAMES: readonly string[] = ['QUEUESET', 'AUTHKEY', 'queuestat'];
+const RESERVED = new Set(RESERVED_QUEUE_NAMES);
+export const CALLBACK = /^[A-Za-z_$][\w$.]{0,63}$/;
+export const MAX_TTL_SECONDS = 365 * 24 * 3600;
 export const MAX_TAKE_COUNT = 100;
+export const MAX_WAIT_SECONDS = 60;
 
 export function isValidQueueName(name: string): boolean {
   return QUEUE_NAME.test(name) && !RESERVED.has(name);
@@ -43,7 +49,7 @@ export function parseTtl(raw: unknown): number | undefined {
 }
 
 export const MAX_LEASE_SECONDS = 12 * 3600;
-const RECEIPT = /^[1-9][0-9]{0,15}\.[A-Za-z0-9_-]{8,43}$/;
+export const RECEIPT = /^[1-9][0-9]{0,15}\.[A-Za-z0-9_-]{8,43}$/;
 
 /** A receipt as handed out by a lease: `<n>.<token>` (token: URL-safe random characters). */
 export function assertReceipt(raw: unknown): string {
@@ -66,17 +72,19 @@ export function parseDelaySeconds(raw: unknown): number {
   return n;
 }
 
-/** `wait` on GET (long poll): absent or 0 for none, at most 60 seconds. */
+/** `wait` on GET (long poll): absent or 0 for none, at most MAX_WAIT_SECONDS. */
 export function parseWaitSeconds(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 0;
   const n = /^\d{1,2}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n < 0 || n > 60) throw new BrokerError('INVALID_WAIT');
+  if (!Number.isInteger(n) || n < 0 || n > MAX_WAIT_SECONDS) throw new BrokerError('INVALID_WAIT');
   return n;
 }
 
 /** A producer's dedup id: 1–128 printable characters. */
+export const DEDUP_ID = /^[\x21-\x7e]{1,128}$/;
+
 export function assertDedupId(raw: unknown): string {
-  if (typeof raw !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(raw)) throw new BrokerError('INVALID_DEDUP');
+  if (typeof raw !== 'string' || !DEDUP_ID.test(raw)) throw new BrokerError('INVALID_DEDUP');
   return raw;
 }
 

@@ -14,6 +14,7 @@ import type { LongPoll } from './long-poll.js';
 import type { ReceiptWatch } from './distributor.js';
 import { countConsumers, type ConsumerCounts, type LocalConsumers } from './consumer-census.js';
 import { type Activity, redeliveries } from './activity.js';
+import { normalizeEnqueue } from './enqueue-options.js';
 
 export const MAX_BATCH = 1000;
 export const PEEK_COUNT = 10;
@@ -66,7 +67,7 @@ export class QueueService {
     assertQueueName(queue);
     if (values.length === 0 || values.length > MAX_BATCH) throw new BrokerError('INVALID_BATCH');
     const checked = values.map((v) => this.checkValue(v));
-    const keys = await this.store.enqueue(queue, checked, options);
+    const keys = await this.store.enqueue(queue, checked, normalizeEnqueue(checked.length, options));
     this.activity.count(queue, 'enqueued', keys.length);
     return keys;
   }
@@ -228,29 +229,25 @@ export class QueueService {
     return countConsumers(queues, registered, this.receipts, this.longPoll);
   }
 
+  /** Stats in the legacy shape, made of one meters read (`dead` only where `<q>.dead` is a
+   *  name the broker could have written to). */
   private async statsOf(queues: readonly string[]): Promise<QueueStats[]> {
-    // `dead` counts the default dead-letter queue `<q>.dead` (one info call covers both).
-    const dead = queues.map((q) => `${q}.dead`).filter(isValidQueueName);
-    const [all, consumers, inflight, delayed] = await Promise.all([
-      this.store.info([...queues, ...dead]),
-      this.store.consumerCounts(queues),
-      this.store.inflightCounts(queues),
-      this.store.delayedCounts(queues),
-    ]);
-    const infos = all.slice(0, queues.length);
-    const counted = this.consumerCounts(queues, consumers);
-    const deadLength = new Map(all.slice(queues.length).map((i) => [i.name, i.length]));
-    return infos.map((i, n) => ({
-      queue: i.name,
-      len: i.length,
-      status: i.status === 'stopped' ? 0 : 1,
-      policy: i.policy === 'roundrobin' ? 2 : 1,
-      ready: i.length,
-      inflight: inflight[n] ?? 0,
-      delayed: delayed[n] ?? 0,
-      dead: deadLength.get(`${i.name}.dead`) ?? 0,
-      consumers: counted[n]!.total,
-    }));
+    const meters = await this.store.meters(queues);
+    const counted = this.consumerCounts(queues, meters.map((m) => m.consumers));
+    return queues.map((queue, n) => {
+      const m = meters[n]!;
+      return {
+        queue,
+        len: m.ready,
+        status: m.status === 'stopped' ? 0 : 1,
+        policy: m.policy === 'roundrobin' ? 2 : 1,
+        ready: m.ready,
+        inflight: m.inflight,
+        delayed: m.delayed,
+        dead: isValidQueueName(`${queue}.dead`) ? m.dead : 0,
+        consumers: counted[n]!.total,
+      };
+    });
   }
 
   async ping(): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { readShippedFile } from '../http/shipped-files.js';
+import { readShippedFile } from '../http/kit/shipped-files.js';
 
 export interface Asset {
   type: string;

@@ -10,7 +10,8 @@ import type { ServerResponse } from 'node:http';
 import type { Activity } from '../core/activity.js';
 import { replies } from '../protocols/replies.js';
 import type { Json } from '../protocols/json-text.js';
-import type { QueueRow, Snapshot } from './snapshot.js';
+import type { QueueRow } from '../wire.js';
+import type { Snapshot } from './snapshot.js';
 
 /** One chart point: [ready, inflight, delayed, dead, enqueued/s, delivered/s, acked/s, oldest
  *  age s] over all queues (sums; the oldest age is the largest), and per queue while there

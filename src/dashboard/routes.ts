@@ -4,17 +4,17 @@
  * (POST /q/<q>, DELETE /q/<q>, POST /control/<q>, POST /p/<q>, POST /q/<dlq>/redrive), so the
  * ACL guards them like any client's; the dashboard adds no route that changes anything.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../http/app.js';
-import { argsOf, queueParam } from '../http/body.js';
-import { routes } from '../http/reply.js';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Activity } from '../core/activity.js';
+import { argsOf, queueParam } from '../http/kit/body.js';
+import { routes } from '../http/kit/reply.js';
 import { parseCount } from '../core/names.js';
 import { replies, type Reply } from '../protocols/replies.js';
-import { DASHBOARD_PATH } from '../protocols/rest/messages.js';
 import { loadAssets, type Asset } from './assets.js';
+import { DASHBOARD_PATH } from './path.js';
 import { LiveFeed } from './live-feed.js';
 import { DASHBOARD_SCHEMAS as SCHEMAS } from './schemas.js';
-import { listConsumers, takeSnapshot } from './snapshot.js';
+import { listConsumers, takeSnapshot, type SnapshotSources } from './snapshot.js';
 
 /** Longest value text the peek returns; the page shows the size of the whole. */
 const PEEK_VALUE_CHARS = 4096;
@@ -35,17 +35,26 @@ const serve = (a: Asset, headers: Record<string, string> = {}): Reply => ({
   headers: { 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff', ...headers },
 });
 
-export function registerDashboardRoutes(app: FastifyInstance, deps: AppDeps): void {
+export interface DashboardOptions extends SnapshotSources {
+  /** Per-queue counters the live feed turns into rates. */
+  activity: Activity;
+  logger: FastifyBaseLogger;
+  /** The page shows no buttons that change anything (--read-only-dashboard). */
+  readOnly: boolean;
+}
+
+export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardOptions): void {
   const { page, assets } = loadAssets();
   const feed = new LiveFeed(() => takeSnapshot(deps), deps.activity, deps.logger, { periodMs: FEED_PERIOD_MS, historyPoints: 300 });
   // Open pages never end on their own: end them before the server waits for its connections.
   app.addHook('preClose', async () => feed.close());
 
-  routes(app, DASHBOARD_PATH, { GET: { schema: SCHEMAS.page, handler: () => serve(page, PAGE_HEADERS) } });
-  routes(app, '/dashboard', { GET: { schema: SCHEMAS.redirect, handler: () => replies.redirect(DASHBOARD_PATH) } });
+  routes(app, DASHBOARD_PATH, { GET: { schema: SCHEMAS.page, acl: 'rest:consumer', handler: () => serve(page, PAGE_HEADERS) } });
+  routes(app, '/dashboard', { GET: { schema: SCHEMAS.redirect, acl: 'rest:consumer', handler: () => replies.redirect(DASHBOARD_PATH) } });
   routes(app, '/dashboard/assets/:name', {
     GET: {
       schema: SCHEMAS.asset,
+      acl: 'rest:consumer',
       handler: (req) => {
         const asset = assets.get((req.params as { name: string }).name);
         return asset ? serve(asset) : replies.error('NOT_FOUND');
@@ -56,17 +65,18 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: AppDeps): vo
   routes(app, '/dashboard/api/config', {
     GET: {
       schema: SCHEMAS.config,
-      handler: () => replies.dashboard({ readOnly: deps.config.readOnlyDashboard, store: deps.service.storeKind, periodMs: FEED_PERIOD_MS }),
+      acl: 'rest:consumer',
+      handler: () => replies.dashboard({ readOnly: deps.readOnly, store: deps.service.storeKind, periodMs: FEED_PERIOD_MS }),
     },
   });
-  routes(app, '/dashboard/api/queues', { GET: { schema: SCHEMAS.queues, handler: async () => replies.dashboard(await takeSnapshot(deps)) } });
-  routes(app, '/dashboard/api/consumers', { GET: { schema: SCHEMAS.consumers, handler: () => replies.dashboard(listConsumers(deps)) } });
-  routes(app, '/dashboard/api/queues/:queue', { GET: { schema: SCHEMAS.queue, handler: (req) => queueDetail(deps, req) } });
-  routes(app, '/dashboard/api/queues/:queue/peek', { GET: { schema: SCHEMAS.peek, handler: (req) => peek(deps, req) } });
-  routes(app, '/dashboard/api/events', { GET: { schema: SCHEMAS.events, handler: (req, reply) => openFeed(feed, req, reply) } });
+  routes(app, '/dashboard/api/queues', { GET: { schema: SCHEMAS.queues, acl: 'rest:consumer', handler: async () => replies.dashboard(await takeSnapshot(deps)) } });
+  routes(app, '/dashboard/api/consumers', { GET: { schema: SCHEMAS.consumers, acl: 'rest:consumer', handler: () => replies.dashboard(listConsumers(deps)) } });
+  routes(app, '/dashboard/api/queues/:queue', { GET: { schema: SCHEMAS.queue, acl: 'rest:consumer', handler: (req) => queueDetail(deps, req) } });
+  routes(app, '/dashboard/api/queues/:queue/peek', { GET: { schema: SCHEMAS.peek, acl: 'rest:consumer', handler: (req) => peek(deps, req) } });
+  routes(app, '/dashboard/api/events', { GET: { schema: SCHEMAS.events, acl: 'rest:consumer', handler: (req, reply) => openFeed(feed, req, reply) } });
 }
 
-async function queueDetail(deps: AppDeps, req: FastifyRequest): Promise<Reply> {
+async function queueDetail(deps: SnapshotSources, req: FastifyRequest): Promise<Reply> {
   const queue = queueParam(req);
   const [stats, settings] = await Promise.all([deps.service.stats(queue), deps.service.getSettings(queue)]);
   return replies.dashboard({
@@ -81,7 +91,7 @@ async function queueDetail(deps: AppDeps, req: FastifyRequest): Promise<Reply> {
 }
 
 /** The oldest messages, left where they are (no soft-read count, no visibility change). */
-async function peek(deps: AppDeps, req: FastifyRequest): Promise<Reply> {
+async function peek(deps: SnapshotSources, req: FastifyRequest): Promise<Reply> {
   const queue = queueParam(req);
   const count = parseCount(argsOf(req).get('count')) ?? PEEK_DEFAULT;
   const messages = await deps.service.peek(queue, count);

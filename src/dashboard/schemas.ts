@@ -2,7 +2,7 @@
  * Schemas of the dashboard's routes, for /openapi.json (tag `dashboard`) and for validating
  * the queue name and peek count with the same catalogue errors as the rest of the API.
  */
-import { ARGUMENTS, failure, json, pathParams, reply, type JsonSchema, type RouteSchema } from '../http/schemas.js';
+import { ARGUMENTS, failure, json, pathParams, reply, type JsonSchema, type RouteSchema } from '../http/kit/schemas.js';
 
 const tags = ['dashboard'];
 const int = { type: 'integer' };

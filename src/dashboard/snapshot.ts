@@ -4,31 +4,10 @@
  * feed, which knows the previous sample.
  */
 import type { ConsumerInfo } from '../core/consumer.js';
+import type { Distributor } from '../core/distributor.js';
 import { queueOverview } from '../core/overview.js';
-import type { AppDeps } from '../http/app.js';
-
-/** This broker's consumers of a queue: streams by transport, and waiting long polls. */
-export type ByTransport = { comet: number; sse: number; ws: number; poll: number };
-
-export type Rates = { enqueued: number; delivered: number; acked: number };
-
-export type QueueRow = {
-  queue: string;
-  ready: number;
-  inflight: number;
-  delayed: number;
-  dead: number;
-  /** Streaming consumers on every broker sharing the store. */
-  consumers: number;
-  /** This broker's consumers of the queue, by transport. */
-  transports: ByTransport;
-  status: 'started' | 'stopped';
-  policy: 'broadcast' | 'roundrobin';
-  /** Age of the oldest ready message; null when empty or not known. */
-  oldestAgeSeconds: number | null;
-  /** Per second, measured on this broker. */
-  rates: Rates;
-};
+import type { QueueService } from '../core/queue-service.js';
+import type { QueueRow, Rates } from '../wire.js';
 
 export type Consumers = ConsumerInfo[];
 
@@ -40,17 +19,21 @@ export type Snapshot = {
   consumers: Consumers;
 };
 
-export type SnapshotDeps = Pick<AppDeps, 'service' | 'distributor'>;
+/** The parts a snapshot reads: the queues (through the service) and this broker's consumers. */
+export interface SnapshotSources {
+  service: QueueService;
+  distributor: Distributor;
+}
 
 /** Every streaming consumer of this broker, fan-out and leased, oldest first. */
-export function listConsumers(deps: SnapshotDeps): Consumers {
+export function listConsumers(deps: SnapshotSources): Consumers {
   return deps.distributor.consumers().sort((a, b) => a.since - b.since);
 }
 
 const NO_RATES: Rates = { enqueued: 0, delivered: 0, acked: 0 };
 
 /** The queue overview (batched store calls for every queue) and the local consumer list. */
-export async function takeSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
+export async function takeSnapshot(deps: SnapshotSources): Promise<Snapshot> {
   const overview = await queueOverview(deps.service);
   const queues: QueueRow[] = overview.map((o) => ({
     queue: o.queue,

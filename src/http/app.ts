@@ -1,6 +1,7 @@
 /**
- * buildApp: the Fastify application with every route, the body parsers, the error handler and
- * one log line per request. It does not listen; main.ts does.
+ * buildApp: the composition root of the HTTP side. It builds the Fastify application with every
+ * route, the body parsers, the error handler and one log line per request, handing each
+ * registrar only the parts it uses. It does not listen; main.ts (its only importer) does.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
@@ -17,12 +18,13 @@ import { registerPresqueRoutes } from '../protocols/presque/routes.js';
 import { registerHttpStreamRoutes } from '../protocols/stream/http-stream.js';
 import { registerWebSocketRoute } from '../protocols/stream/ws.js';
 import { replies } from '../protocols/replies.js';
-import { envelopeLimit, registerBodyParsers } from './body.js';
-import { send } from './reply.js';
-import { installErrorHandling, toBrokerError } from './errors.js';
+import { envelopeLimit, registerBodyParsers } from './kit/body.js';
+import { send } from './kit/reply.js';
+import { installErrorHandling, toBrokerError } from './kit/errors.js';
 import { closeFailedUpgrades, closeIfUpgrade } from './failed-upgrades.js';
 import { registerOpsRoutes } from './ops.js';
 import { installAuth } from './auth-hook.js';
+import { registerAuthkeyRoutes } from './authkey-routes.js';
 import { installLimits, serverOptions } from './limits.js';
 import { registerOpenApi } from './openapi.js';
 import { registerMetricsRoutes } from '../metrics/routes.js';
@@ -84,12 +86,13 @@ export function buildApp(deps: AppDeps): App {
     // TLS, header size, header timeout: the network edge (limits.ts).
     ...serverOptions(deps.config),
   });
-  // OpenAPI first: it collects the schemas of the routes added after it (the auth hook adds some).
-  registerOpenApi(fastify, deps);
+  // OpenAPI first: it collects the schemas of the routes added after it.
+  registerOpenApi(fastify, { secured: deps.config.acl !== undefined });
   // Hooks first: failed WebSocket handshakes closed, limits, then the one auth hook that guards every route below.
   closeFailedUpgrades(fastify);
-  installLimits(fastify, deps);
+  installLimits(fastify, deps.config);
   installAuth(fastify, deps);
+  registerAuthkeyRoutes(fastify, deps.authkeys);
   registerBodyParsers(fastify, { maxMessageBytes: deps.maxMessageBytes });
   installErrorHandling(fastify);
   registerMessageRoutes(fastify, deps.service);
@@ -99,7 +102,7 @@ export function buildApp(deps: AppDeps): App {
   registerOpsRoutes(fastify, deps.service, state);
   registerPresqueRoutes(fastify, deps.service);
   registerMetricsRoutes(fastify, deps);
-  registerDashboardRoutes(fastify, deps);
+  registerDashboardRoutes(fastify, { ...deps, readOnly: deps.config.readOnlyDashboard });
   registerHttpStreamRoutes(fastify, deps.distributor);
   // The WebSocket plugin must load before its routes are added (it hooks onRoute).
   void fastify.register(websocket, { options: { maxPayload: envelopeLimit({ maxMessageBytes: deps.maxMessageBytes }) } });

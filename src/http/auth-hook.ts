@@ -1,7 +1,8 @@
 /**
  * The one auth hook (onRequest): ACL file rules and API keys for every route, streaming ones
  * included (@fastify/websocket runs onRequest on the upgrade request, so a refused handshake
- * gets its HTTP 401 before any upgrade). The route's category comes from auth/route-guards.ts,
+ * gets its HTTP 401 before any upgrade). The route's category is in its config (`acl`, read through
+ * auth/route-guards.ts, which guards a route without one as admin),
  * the decision from auth/acl.ts; then, when the section asks for a password:
  * - Basic auth (every route), or the `auth=user:password` cookie (streaming routes), or
  * - an API key (`Authorization: Bearer` or `?authkey=`) with the category's privilege on the
@@ -9,20 +10,20 @@
  * Without --acl nothing is checked (the original's default). Nothing here logs or echoes a
  * credential.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Category, SectionRules } from '../auth/acl-file.js';
 import { decide, sectionFor } from '../auth/acl.js';
 import { AclWatch } from '../auth/acl-watch.js';
 import { decodeRecord, hashKey, keyAllows, privilegeFor } from '../auth/authkeys.js';
 import { credentialsMatch, parseAuthCookie, parseBasic, parseBearer, type UserPassword } from '../auth/credentials.js';
 import { commandGuard, guardFor, isKnownRoute } from '../auth/route-guards.js';
+import type { Config } from '../config/load.js';
 import { BrokerError, type ErrorCode } from '../errors.js';
+import type { BrokerMetrics } from '../metrics/registry.js';
 import type { AuthKeyStore } from '../storage/authkey-contract.js';
 import { replies } from '../protocols/replies.js';
-import { parseForm, queryOf } from './args.js';
-import type { AppDeps } from './app.js';
-import { registerAuthkeyRoutes } from './authkey-routes.js';
-import { send } from './reply.js';
+import { parseForm, queryOf } from './kit/args.js';
+import { send } from './kit/reply.js';
 
 const STREAMING: ReadonlySet<Category> = new Set(['comet:consumer', 'websocket:consumer', 'sse:consumer']);
 
@@ -54,7 +55,9 @@ function apiKeyOf(req: FastifyRequest): string | undefined {
 
 type Outcome = 'ok' | Extract<ErrorCode, 'AUTH_REQUIRED' | 'FORBIDDEN'>;
 
-async function authenticate(req: FastifyRequest, category: Category, section: SectionRules, keys: AuthKeyStore, queue = queueOfRequest(req)): Promise<Outcome> {
+type KeyLookup = Pick<AuthKeyStore, 'getAuthKey'>;
+
+async function authenticate(req: FastifyRequest, category: Category, section: SectionRules, keys: KeyLookup, queue = queueOfRequest(req)): Promise<Outcome> {
   const given: (UserPassword | undefined)[] = [parseBasic(req.headers.authorization)];
   // The cookie is a streaming credential: a WebSocket's commands are checked with it too.
   if (STREAMING.has(category) || req.ws) given.push(parseAuthCookie(req.headers.cookie));
@@ -79,12 +82,21 @@ declare module 'fastify' {
   }
 }
 
-export function installAuth(app: FastifyInstance, deps: AppDeps): void {
-  // Every route added after this hook has a category in route-guards.ts, or says so at start.
+export interface AuthOptions {
+  /** The ACL file (--acl); without it nothing is checked. */
+  config: Pick<Config, 'acl'>;
+  /** API key records, looked up by hash. */
+  authkeys: KeyLookup;
+  logger: FastifyBaseLogger;
+  /** Counts refusals by reason, when the broker keeps metrics. */
+  metrics?: Pick<BrokerMetrics, 'aclDenied'>;
+}
+
+export function installAuth(app: FastifyInstance, deps: AuthOptions): void {
+  // Every route added after this hook states its category (config.acl), or says so at start.
   app.addHook('onRoute', (route) => {
-    if (!isKnownRoute(route.url)) deps.logger.warn({ url: route.url }, 'route without an ACL category: guarded as admin');
+    if (!isKnownRoute(route.url, route.config?.acl)) deps.logger.warn({ url: route.url }, 'route without an ACL category: guarded as admin');
   });
-  registerAuthkeyRoutes(app, deps.authkeys);
   if (deps.config.acl === undefined) return;
   const acl = new AclWatch(deps.config.acl, deps.logger);
   acl.start();
@@ -106,7 +118,7 @@ export function installAuth(app: FastifyInstance, deps: AppDeps): void {
       const outcome = await check(req, guard, typeof command.queue === 'string' ? command.queue : undefined);
       if (outcome !== 'ok') throw new BrokerError(outcome);
     };
-    const guard = guardFor(req.method, req.routeOptions.url, req.headers.accept);
+    const guard = guardFor(req.method, req.routeOptions.url, req.routeOptions.config.acl, req.headers.accept);
     if (guard === 'open' || guard === 'command') return;
     const outcome = await check(req, guard);
     // replies.error adds the Basic challenge to AUTH_REQUIRED.

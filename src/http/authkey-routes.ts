@@ -10,9 +10,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BrokerError } from '../errors.js';
 import { decodeRecord, encodeRecord, hashKey, newKey, validateRecord, type AuthKeyEntry } from '../auth/authkeys.js';
 import type { AuthKeyStore } from '../storage/authkey-contract.js';
-import { replies } from '../protocols/replies.js';
-import { argsOf, rawBody } from './body.js';
-import { routes } from './reply.js';
+import { replies, type Reply } from '../protocols/replies.js';
+import { argsOf, rawBody } from './kit/body.js';
+import { routes } from './kit/reply.js';
 
 const HASH_PREFIX = /^[0-9a-f]{8,64}$/;
 
@@ -46,27 +46,35 @@ export async function listEntries(store: AuthKeyStore): Promise<AuthKeyEntry[]> 
 
 export function registerAuthkeyRoutes(app: FastifyInstance, store: AuthKeyStore): void {
   routes(app, '/authkeys', {
-    POST: async (req) => {
-      const { queues, privs } = requested(req);
-      const record = validateRecord(queues, privs);
-      if (typeof record === 'string') throw new BrokerError('INVALID_AUTHKEY', record);
-      const key = newKey();
-      const hash = hashKey(key);
-      await store.putAuthKey(hash, encodeRecord(record));
-      return replies.command({ key, hash, queues: record.queues, privs: record.privs, created: record.created });
+    POST: {
+      acl: 'admin',
+      handler: async (req) => {
+        const { queues, privs } = requested(req);
+        const record = validateRecord(queues, privs);
+        if (typeof record === 'string') throw new BrokerError('INVALID_AUTHKEY', record);
+        const key = newKey();
+        const hash = hashKey(key);
+        await store.putAuthKey(hash, encodeRecord(record));
+        return replies.command({ key, hash, queues: record.queues, privs: record.privs, created: record.created });
+      },
     },
-    GET: async () =>
-      replies.command((await listEntries(store)).map((e) => ({ hash: e.hash, queues: e.record.queues, privs: e.record.privs, created: e.record.created }))),
-  });
-  routes(app, '/authkeys/:hash', {
-    DELETE: async (req) => {
-      const prefix = (req.params as { hash: string }).hash.toLowerCase();
-      if (!HASH_PREFIX.test(prefix)) throw new BrokerError('INVALID_AUTHKEY', 'a key hash, or 8 or more of its first hex digits');
-      const matches = (await store.listAuthKeys()).filter((e) => e.hash.startsWith(prefix));
-      if (matches.length === 0) throw new BrokerError('NOT_FOUND', 'no API key has this hash');
-      if (matches.length > 1) throw new BrokerError('INVALID_AUTHKEY', 'this hash prefix matches several keys: give more digits');
-      const hash = matches[0]!.hash;
-      return replies.command({ hash, revoked: await store.deleteAuthKey(hash) });
+    GET: {
+      acl: 'admin',
+      handler: async () =>
+        replies.command((await listEntries(store)).map((e) => ({ hash: e.hash, queues: e.record.queues, privs: e.record.privs, created: e.record.created }))),
     },
   });
+  routes(app, '/authkeys/:hash', { DELETE: { acl: 'admin', handler: (req) => revoke(store, req) } });
+}
+
+/** DELETE /authkeys/<hash or prefix>: the one key it names. */
+
+async function revoke(store: AuthKeyStore, req: FastifyRequest): Promise<Reply> {
+  const prefix = (req.params as { hash: string }).hash.toLowerCase();
+  if (!HASH_PREFIX.test(prefix)) throw new BrokerError('INVALID_AUTHKEY', 'a key hash, or 8 or more of its first hex digits');
+  const matches = (await store.listAuthKeys()).filter((e) => e.hash.startsWith(prefix));
+  if (matches.length === 0) throw new BrokerError('NOT_FOUND', 'no API key has this hash');
+  if (matches.length > 1) throw new BrokerError('INVALID_AUTHKEY', 'this hash prefix matches several keys: give more digits');
+  const hash = matches[0]!.hash;
+  return replies.command({ hash, revoked: await store.deleteAuthKey(hash) });
 }

@@ -12,12 +12,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOption
 import { ConfigError, type Config } from '../config/load.js';
 import type { ErrorCode } from '../errors.js';
 import { replies } from '../protocols/replies.js';
-import type { AppDeps } from './app.js';
-import { queryOf } from './args.js';
+import { queryOf } from './kit/args.js';
 import { answerClientError } from './client-errors.js';
 import { PerAddress } from './per-address.js';
 import { closeQuietSocketsOnShutdown } from './quiet-sockets.js';
-import { send } from './reply.js';
+import { send } from './kit/reply.js';
 
 /** Room for the request line around the URL ("GET ", " HTTP/1.1\r\n") and the blank line. */
 const REQUEST_LINE_SLACK = 64;
@@ -105,8 +104,10 @@ function refuse(reply: FastifyReply, code: ErrorCode): FastifyReply {
   return send(reply, replies.error(code));
 }
 
-export function installLimits(app: FastifyInstance, deps: AppDeps): void {
-  const { config } = deps;
+/** The settings the per-request limits read. */
+export type LimitSettings = Pick<Config, 'maxUrlBytes' | 'maxHeaderBytes' | 'maxStreamsPerIp' | 'maxLongPollsPerIp' | 'tlsCert' | 'headersTimeoutSeconds'>;
+
+export function installLimits(app: FastifyInstance, config: Readonly<LimitSettings>): void {
   const streams = new PerAddress(config.maxStreamsPerIp);
   const longPolls = new PerAddress(config.maxLongPollsPerIp);
   closeQuietSocketsOnShutdown(app, { tls: config.tlsCert !== undefined, graceMs: config.headersTimeoutSeconds * 1000 });

@@ -6,10 +6,9 @@
 import fastifySwagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { fastifySwaggerUi, type FastifySwaggerUiOptions } from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import type { AppDeps } from './app.js';
-import { routes, type OpenApiConfig } from './reply.js';
+import { routes, type OpenApiConfig } from './kit/reply.js';
 import { TYPES } from '../protocols/replies.js';
-import { reply } from './schemas.js';
+import { reply } from './kit/schemas.js';
 
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_PATH = '/docs';
@@ -43,7 +42,12 @@ function tagged(schema: Record<string, unknown>, url: string): Record<string, un
 /** `/q/:queue` → `/q/{queue}`, `/presque/q/*` → `/presque/q/{*}`: the document's paths. */
 const pathOf = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*$/, '{*}');
 
-function swaggerOptions(deps: AppDeps): FastifyDynamicSwaggerOptions {
+export interface OpenApiOptions {
+  /** The broker runs with --acl: the document lists Basic and Bearer as its security. */
+  secured: boolean;
+}
+
+function swaggerOptions(options: OpenApiOptions): FastifyDynamicSwaggerOptions {
   // The plugin marks every request body required; these operations take theirs optionally.
   const optionalBodies = new Set<string>();
   return {
@@ -65,7 +69,7 @@ function swaggerOptions(deps: AppDeps): FastifyDynamicSwaggerOptions {
           bearer: { type: 'http', scheme: 'bearer', description: 'an API key' },
         },
       },
-      ...(deps.config.acl === undefined ? {} : { security: [{ basic: [] }, { bearer: [] }] }),
+      ...(options.secured ? { security: [{ basic: [] }, { bearer: [] }] } : {}),
     },
     exposeHeadRoutes: true,
     // Bodies and replies are documented in the route config only (see schemaOptions in reply.ts).
@@ -87,11 +91,11 @@ function swaggerOptions(deps: AppDeps): FastifyDynamicSwaggerOptions {
   };
 }
 
-export function registerOpenApi(app: FastifyInstance, deps: AppDeps): void {
+export function registerOpenApi(app: FastifyInstance, options: OpenApiOptions): void {
   // buildApp adds its routes right after this call and the plugin's onRoute hook must see
   // them: the plugin (fastify-plugin: not encapsulated) is applied now rather than through
   // register(), which would only run it once the routes are in.
-  fastifySwagger(app, swaggerOptions(deps), (err) => {
+  fastifySwagger(app, swaggerOptions(options), (err) => {
     if (err) throw err;
   });
   // Its plugin wrapper would look for @fastify/swagger among the register()ed plugins: the
@@ -101,6 +105,7 @@ export function registerOpenApi(app: FastifyInstance, deps: AppDeps): void {
   let text: string | undefined;
   routes(app, OPENAPI_PATH, {
     GET: {
+      acl: 'rest:consumer',
       schema: {
         summary: 'This document (OpenAPI 3)',
         description: `Generated from the route schemas the broker validates requests with. A browsable page is at ${DOCS_PATH}.`,

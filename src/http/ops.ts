@@ -6,10 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { QueueService } from '../core/queue-service.js';
 import { replies, TYPES } from '../protocols/replies.js';
-import { DASHBOARD_PATH } from '../protocols/rest/messages.js';
-import { routes } from './reply.js';
-import { readShippedFile } from './shipped-files.js';
-import { empty, json, reply, type RouteSchema } from './schemas.js';
+import { DASHBOARD_PATH } from '../dashboard/path.js';
+import { routes } from './kit/reply.js';
+import { readShippedFile } from './kit/shipped-files.js';
+import { empty, json, reply, type RouteSchema } from './kit/schemas.js';
 
 function staticPage(name: string): string {
   return readShippedFile(import.meta.url, 'http', name);
@@ -27,13 +27,14 @@ const HELP: RouteSchema = { summary: 'The JSON protocol help page (a form to try
 const INDEX: RouteSchema = { summary: "The original's index page: 302 to the dashboard", tags: ['ops'], response: { 302: empty(`to ${DASHBOARD_PATH}`) } };
 
 export function registerOpsRoutes(app: FastifyInstance, service: QueueService, state: { shuttingDown: boolean }): void {
-  routes(app, '/health', { GET: { schema: HEALTH, handler: () => replies.health({ status: 'ok' }, true) } }, { head: true });
+  routes(app, '/health', { GET: { schema: HEALTH, acl: 'open', handler: () => replies.health({ status: 'ok' }, true) } }, { head: true });
   routes(
     app,
     '/ready',
     {
       GET: {
         schema: READY,
+        acl: 'open',
         handler: async () => {
           if (state.shuttingDown) return replies.health({ status: 'shutting down' }, false);
           try {
@@ -48,6 +49,6 @@ export function registerOpsRoutes(app: FastifyInstance, service: QueueService, s
     { head: true },
   );
   const help = staticPage('help.html');
-  routes(app, '/static/help.html', { GET: { schema: HELP, handler: () => ({ status: 200, type: TYPES.html, body: help }) } });
-  routes(app, '/static/index.html', { GET: { schema: INDEX, handler: () => replies.redirect(DASHBOARD_PATH) } });
+  routes(app, '/static/help.html', { GET: { schema: HELP, acl: 'open', handler: () => ({ status: 200, type: TYPES.html, body: help }) } });
+  routes(app, '/static/index.html', { GET: { schema: INDEX, acl: 'open', handler: () => replies.redirect(DASHBOARD_PATH) } });
 }

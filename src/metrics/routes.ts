@@ -4,10 +4,11 @@
  * request for restmq_http_request_duration_seconds by route pattern (never the raw URL, which
  * carries queue names, receipts and query values).
  */
-import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../http/app.js';
-import { routes } from '../http/reply.js';
-import { reply, type RouteSchema } from '../http/schemas.js';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Activity } from '../core/activity.js';
+import type { QueueService } from '../core/queue-service.js';
+import { routes } from '../http/kit/reply.js';
+import { reply, type RouteSchema } from '../http/kit/schemas.js';
 import { replies } from '../protocols/replies.js';
 import { queueOverview } from '../core/overview.js';
 import { BrokerMetrics } from './registry.js';
@@ -22,7 +23,17 @@ const METRICS: RouteSchema = {
   response: { 200: reply('Prometheus text', 'text/plain') },
 };
 
-export function registerMetricsRoutes(app: FastifyInstance, deps: AppDeps): void {
+export interface MetricsRouteOptions {
+  /** Per-queue counters, for a registry made here. */
+  activity: Activity;
+  /** The queue overview's source (consumer counts included), read at each scrape. */
+  service: QueueService;
+  logger: FastifyBaseLogger;
+  /** The broker's metrics (main.ts also times the store with it); absent: the route makes its own. */
+  metrics?: BrokerMetrics;
+}
+
+export function registerMetricsRoutes(app: FastifyInstance, deps: MetricsRouteOptions): void {
   const metrics = deps.metrics ?? new BrokerMetrics(deps.activity);
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observeHttp(request.routeOptions.url ?? UNMATCHED, request.method, reply.statusCode, reply.elapsedTime / 1000);
@@ -31,6 +42,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: AppDeps): void
   routes(app, '/metrics', {
     GET: {
       schema: METRICS,
+      acl: 'rest:consumer',
       handler: async () => {
         try {
           metrics.setOverview(await queueOverview(deps.service));

@@ -3,8 +3,7 @@
  * text/html content types, JSONP forms) follows shared/reference/originals.md A.3 and A.4,
  * fixed where SPEC.md says so. Golden tests: test/unit/replies.test.ts.
  */
-import type { Message, QueueStats } from '../wire.js';
-import type { LeasedMessage, QueueSettings } from '../storage/lease-contract.js';
+import type { LeasedMessage, Message, QueueSettings, QueueStats } from '../wire.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
 import { pyJson, str, type Json } from './json-text.js';
 

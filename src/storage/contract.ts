@@ -3,8 +3,9 @@
  * it and passes test/storage/conformance.ts. Nothing above storage/ knows which one it has.
  *
  * Invariants every backend keeps:
- * - Each state-changing method is one atomic step (one Lua script on Redis, one transaction
- *   in SQLite): a crash at any instant leaves either all of it or none of it.
+ * - Each state-changing method is one atomic step (one Lua script on Redis, one savepoint or
+ *   statement of a group commit in SQLite): a crash at any instant leaves either all of it or
+ *   none of it, and a method resolves only once its step is committed.
  * - Keys are `<queue>:<n>`, n = 1, 2, 3... from a per-queue counter that is never reset,
  *   not even by purge.
  * - Messages come out in FIFO order (oldest key first). A message is handed out by `take`
@@ -17,18 +18,23 @@ import type { Policy, QueueStatus, Message } from '../wire.js';
 
 export type StoreKind = 'redis' | 'sqlite' | 'memory';
 
+/** How long a dedup id is remembered (SPEC section 6: five minutes), on every backend. */
+export const DEDUP_SECONDS = 300;
+
+/** Options of an enqueue, as a store receives them: normalized by the core
+ *  (core/enqueue-options.ts), so stores check none of this themselves. */
 export interface EnqueueOptions {
   /** Seconds until the body expires (a whole number ≥ 1), as the original's `ttl`. The clock
    *  starts at the enqueue, also for a delayed message. */
   ttlSeconds?: number;
-  /** Milliseconds before the message becomes visible (SPEC 6 `delay`; ≤ 0 or absent: at once;
-   *  rounded up to a whole ms). Until then take, lease, peek, softGet, dispatch and `length`
-   *  skip it; it counts as delayed. Applies to every value of a batch. */
+  /** Milliseconds before the message becomes visible (SPEC 6 `delay`), a whole number ≥ 1;
+   *  absent: at once. Until then take, lease, peek, softGet, dispatch and `length` skip it; it
+   *  counts as delayed. Applies to every value of a batch. */
   delayMs?: number;
-  /** SPEC 6 `dedup`: within 5 minutes of the first enqueue with this id on this queue, an
+  /** SPEC 6 `dedup`: within DEDUP_SECONDS of the first enqueue with this id on this queue, an
    *  enqueue with the same id returns that first message's key (even if it has been consumed
-   *  since) and enqueues nothing. Single values only: with more than one value, enqueue
-   *  rejects with INVALID_BATCH. Any non-empty string. */
+   *  since) and enqueues nothing. Only with a single value (the core refuses a batch with
+   *  INVALID_BATCH). Any non-empty string. */
   dedupId?: string;
 }
 

@@ -16,28 +16,16 @@
  * - Expired leases are returned by `reapLeases`, which any broker may call at any time
  *   (concurrent calls never return a message twice); `lease` also reaps its own queue first.
  */
-import type { Message } from '../wire.js';
+import type { LeasedMessage, QueueSettings } from '../wire.js';
 
-export interface LeasedMessage extends Message {
-  receipt: string;
-  attempts: number;
-}
+/** Wire types (wire.ts), named here too because every lease backend speaks them. */
+export type { LeasedMessage, QueueSettings };
 
 export interface LeaseResult {
   messages: LeasedMessage[];
   /** True when the queue is stopped; then `messages` is empty. */
   stopped: boolean;
   expired: number;
-}
-
-/** Per-queue settings of section 6 (`POST /p/<q>`); absent fields use the defaults. */
-export interface QueueSettings {
-  /** Default lease for streaming consumers and `lease` without a duration, seconds. */
-  leaseSeconds?: number;
-  /** Leases after which a message is dead-lettered; absent: never. */
-  maxAttempts?: number;
-  /** Dead-letter queue; default `<q>.dead`. */
-  deadLetter?: string;
 }
 
 export type ReceiptOutcome = 'ok' | 'stale';
@@ -54,10 +42,6 @@ export interface LeaseStore {
   extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome>;
   /** Returns every expired lease of `queues` (all queues with leases when omitted). */
   reapLeases(queues?: readonly string[]): Promise<{ returned: number; dead: number }>;
-  /** Messages currently leased, per queue. */
-  inflightCounts(queues: readonly string[]): Promise<number[]>;
-  /** Messages not yet visible (enqueued with a delay, or nacked with one), per queue. */
-  delayedCounts(queues: readonly string[]): Promise<number[]>;
 
   getSettings(queue: string): Promise<QueueSettings>;
   setSettings(queue: string, settings: QueueSettings): Promise<void>;

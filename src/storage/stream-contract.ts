@@ -63,8 +63,6 @@ export interface StreamStore {
   /** Registers or refreshes this broker's live consumers of `queue` for `ttlMs`. */
   registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void>;
   unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void>;
-  /** Live consumers of each queue, on every broker. */
-  consumerCounts(queues: readonly string[]): Promise<number[]>;
 
   /** Moves up to `count` messages of `queue` into inboxes (see above), then reads this
    *  broker's oldest `read` inbox items; one atomic step per backend call. */

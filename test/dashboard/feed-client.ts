@@ -3,28 +3,13 @@
  * lets a test wait for an event that satisfies a condition (woken by each event, no sleeps).
  */
 import http from 'node:http';
+import type { QueueRow, Snapshot } from '../../src/dashboard/snapshot.js';
 import { parseSse } from '../../src/protocols/stream/framing.js';
+import { Waiters } from '../harness/wait.js';
 
-export interface FeedRow {
-  queue: string;
-  ready: number;
-  inflight: number;
-  delayed: number;
-  dead: number;
-  consumers: number;
-  transports: { comet: number; sse: number; ws: number; poll: number };
-  status: string;
-  policy: string;
-  oldestAgeSeconds: number | null;
-  rates: { enqueued: number; delivered: number; acked: number };
-}
-
-export interface FeedSnapshot {
-  time: number;
-  store: string;
-  queues: FeedRow[];
-  consumers: { queue: string; transport: string; remote: string; since: number; leased: boolean; id: string }[];
-}
+/** The feed carries the dashboard's own snapshot rows, as JSON. */
+export type FeedRow = QueueRow;
+export type FeedSnapshot = Snapshot;
 
 export class FeedClient {
   readonly events: { event: string; data: unknown }[] = [];
@@ -32,7 +17,7 @@ export class FeedClient {
   contentType = '';
   ended = false;
   private buffer = '';
-  private wake: (() => void)[] = [];
+  private readonly waiters = new Waiters();
   private req: http.ClientRequest | undefined;
 
   static open(base: string): Promise<FeedClient> {
@@ -55,34 +40,17 @@ export class FeedClient {
     const { events, rest } = parseSse(this.buffer + chunk);
     this.buffer = rest;
     for (const e of events) this.events.push({ event: e.event ?? 'message', data: JSON.parse(e.data) as unknown });
-    this.notify();
+    this.waiters.notify();
   }
 
   private onEnd(): void {
     this.ended = true;
-    this.notify();
+    this.waiters.end('feed: ended');
   }
 
-  private notify(): void {
-    const waiting = this.wake;
-    this.wake = [];
-    for (const w of waiting) w();
-  }
-
-  /** Resolves once `cond` holds (checked at each event), rejects after `timeoutMs`. */
-  async until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!cond()) {
-      const left = deadline - Date.now();
-      if (left <= 0 || this.ended) throw new Error(`feed: ${this.ended ? 'ended' : 'timed out'} waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  /** Resolves once `cond` holds (checked at each event); rejects after `timeoutMs` or when the feed ends. */
+  waitUntil(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+    return this.waiters.wait(cond, timeoutMs, () => `feed: ${what}`);
   }
 
   snapshots(): FeedSnapshot[] {
@@ -98,7 +66,7 @@ export class FeedClient {
       }
       return undefined;
     };
-    await this.until(`a snapshot row of ${queue} that matches`, () => find() !== undefined, timeoutMs);
+    await this.waitUntil(`a snapshot row of ${queue} that matches`, () => find() !== undefined, timeoutMs);
     return find()!;
   }
 

@@ -9,12 +9,12 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestBroker, type TestBroker } from '../harness/broker.js';
+import { runToExit } from '../harness/child.js';
 import { freePort } from '../harness/redis.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -78,15 +78,6 @@ export function matches(actual: string, expected: string): boolean {
   return e.every((line, i) => new RegExp('^' + line.split('…').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$').test(a[i]!));
 }
 
-function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
-
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 describe('README examples', () => {
@@ -129,7 +120,7 @@ describe('README examples', () => {
         types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')], paths: { 'restmq/client': [join(ROOT, 'client/index.ts')] },
       };
       writeFileSync(join(tc, 'tsconfig.json'), JSON.stringify({ compilerOptions, files }));
-      const r = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(tc, 'tsconfig.json')], { cwd: tc, env: {} });
+      const r = await runToExit(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(tc, 'tsconfig.json')], { cwd: tc, env: {} });
       assert.equal(r.code, 0, `tsc:\n${r.stdout}${r.stderr}`);
     } finally {
       rmSync(tc, { recursive: true, force: true });
@@ -156,11 +147,11 @@ describe('README examples', () => {
       if (block.lang === 'sh') {
         // Background jobs (a broker started by the block) end with the block.
         const script = `set -eo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT\n${code}\n`;
-        r = await run('bash', ['-c', script], { cwd: dir, env: { B: broker.url, PATH: `${dir}:${process.env['PATH'] ?? ''}` } });
+        r = await runToExit('bash', ['-c', script], { cwd: dir, env: { B: broker.url, PATH: `${dir}:${process.env['PATH'] ?? ''}` } });
       } else if (block.lang === 'ts') {
         const file = join(dir, `example-${block.line}.mts`);
         writeFileSync(file, code.replaceAll(`'restmq/client'`, `'${join(ROOT, 'client/index.ts')}'`).replaceAll(`127.0.0.1:${port}`, broker.url.slice('http://'.length)));
-        r = await run(process.execPath, ['--import', TSX, file], { cwd: dir, env: {} });
+        r = await runToExit(process.execPath, ['--import', TSX, file], { cwd: dir, env: {} });
       } else {
         assert.fail(`README line ${block.line}: a doctest must be sh or ts, not ${block.lang || 'unlabelled'}`);
       }

@@ -13,7 +13,8 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { runCli, spawnBroker, startTestBroker, type SpawnedBroker, type TestBroker } from '../harness/broker.js';
-import { assertError, qname, req, until } from './backends.js';
+import { assertError, qname, req } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 import { installAuth } from '../../src/http/auth-hook.js';
 import type { AppDeps } from '../../src/http/app.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -44,16 +45,16 @@ describe('ACL reload in a running broker', () => {
   it('picks up an edited file without a signal, and a file replaced by rename', async () => {
     assert.equal(await status(), 204);
     writeFileSync(file, DENY_CONSUMERS);
-    await until('the edit to apply', async () => (await status()) === 401);
+    await waitUntil('the edit to apply', async () => (await status()) === 401);
     const tmp = join(dir, 'watched.conf.tmp');
     writeFileSync(tmp, OPEN);
     renameSync(tmp, file);
-    await until('the replaced file to apply', async () => (await status()) === 204);
+    await waitUntil('the replaced file to apply', async () => (await status()) === 204);
   });
 
   it('a broken file keeps the rules in force; fixing it applies the new rules', async () => {
     writeFileSync(file, DENY_CONSUMERS);
-    await until('the deny rules', async () => (await status()) === 401);
+    await waitUntil('the deny rules', async () => (await status()) === 401);
     writeFileSync(file, '[rest:consumer]\nthis line is broken\n');
     process.emit('SIGHUP', 'SIGHUP');
     assertError(await req(url(), 'GET', `/q/${qname()}`), 401, 'ACCESS_DENIED');
@@ -81,10 +82,10 @@ describe('ACL reload in a spawned broker (signals and logs)', () => {
   it('kill -HUP reloads; a broken file logs one warning naming the line, never the secret', async () => {
     writeFileSync(file, '[rest:consumer]\nusername = u\npassword = hunter2-secret\n');
     b().child.kill('SIGHUP');
-    await until('SIGHUP to apply the password', async () => (await req(b().url, 'GET', `/q/${qname()}`)).status === 401);
+    await waitUntil('SIGHUP to apply the password', async () => (await req(b().url, 'GET', `/q/${qname()}`)).status === 401);
     writeFileSync(file, '[rest:consumer]\nusername = u\npassword = hunter2-secret%\n');
     b().child.kill('SIGHUP');
-    await until('the warning', async () => b().output.some((l) => l.includes('ACL file not reloaded')));
+    await waitUntil('the warning', async () => b().output.some((l) => l.includes('ACL file not reloaded')));
     const warning = b().output.find((l) => l.includes('ACL file not reloaded'))!;
     assert.match(warning, /password/);
     assert.ok(!b().output.some((l) => l.includes('hunter2')), 'no log line holds the password');

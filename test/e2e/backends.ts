@@ -2,11 +2,11 @@
  * Shared by the e2e suites: run one suite per backend (sqlite temp file, memory, redis on the
  * file's own redis-server), and small helpers for plain `fetch` over loopback.
  */
-import { describe, before, after } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startTestBroker, type BackendName, type TestBroker } from '../harness/broker.js';
-import { startRedis, type RedisServer } from '../harness/redis.js';
+import { useTestBroker, type BackendName } from '../harness/broker.js';
+import type { RedisServer } from '../harness/redis.js';
 import { ERRORS } from '../../src/errors.js';
 
 export const BACKENDS: readonly BackendName[] = ['sqlite', 'memory', 'redis'];
@@ -27,19 +27,10 @@ export interface Ctx {
 export function forEachBackend(suite: (ctx: () => Ctx) => void, opts: { flags?: Record<string, string>; backends?: readonly BackendName[] } = {}): void {
   for (const backend of opts.backends ?? BACKENDS) {
     describe(backend, () => {
-      let broker: TestBroker | undefined;
-      let redis: RedisServer | undefined;
-      before(async () => {
-        if (backend === 'redis') redis = await startRedis();
-        broker = await startTestBroker(backend, { ...(redis ? { redis } : {}), ...(opts.flags ? { flags: opts.flags } : {}) });
-      });
-      after(async () => {
-        await broker?.close();
-        await redis?.stop();
-      });
+      const broker = useTestBroker(backend, opts.flags ? { flags: opts.flags } : {});
       suite(() => {
-        assert.ok(broker, 'broker not started');
-        return { backend, url: broker.url, storeKind: backend, ...(redis ? { redis } : {}) };
+        const b = broker();
+        return { backend, url: b.url, storeKind: backend, ...(b.redis ? { redis: b.redis } : {}) };
       });
     });
   }
@@ -127,14 +118,4 @@ export async function command(base: string, cmd: Record<string, unknown>): Promi
   assert.equal(r.status, 200, r.text);
   assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
   return JSON.parse(r.text) as Record<string, unknown>;
-}
-
-/** Polls `check` until it returns true, up to `timeoutMs`; fails with `what` otherwise. */
-export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -10,7 +10,8 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { spawnBroker, storeFlagFor, type SpawnedBroker } from '../harness/broker.js';
 import { CometClient, SseClient } from '../harness/stream-clients.js';
-import { qname, req, until } from './backends.js';
+import { qname, req } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 
 const MiB = 1024 * 1024;
 
@@ -63,7 +64,7 @@ describe('back-pressure', () => {
   it('a consumer that stops reading is cut off; what it did not receive goes back to the queue', async (t) => {
     const q = qname();
     const stuck = await stuckConsumer(broker.url, q);
-    await until('the consumer to register', async () => (await consumersOf(broker.url, q)) === 1);
+    await waitUntil('the consumer to register', async () => (await consumersOf(broker.url, q)) === 1);
     const rssBefore = rssOf(broker.child.pid!);
     const value = 'x'.repeat(64 * 1024);
     const keys: string[] = [];
@@ -78,12 +79,12 @@ describe('back-pressure', () => {
       if (i === 24) rssMid = rssOf(broker.child.pid!);
     }
     const rssEnd = rssOf(broker.child.pid!);
-    await until('the stuck consumer to be cut off', async () => (await consumersOf(broker.url, q)) === 0, 20_000);
+    await waitUntil('the stuck consumer to be cut off', async () => (await consumersOf(broker.url, q)) === 0, 20_000);
     const lines = await stuck.resume();
     const gotStuck = lines.map((l) => (JSON.parse(l) as { key: string }).key);
     const fresh = await CometClient.open(broker.url, q);
     try {
-      await until('every message to be delivered', async () => new Set([...gotStuck, ...fresh.messages.map((m) => m.key)]).size === keys.length, 30_000).catch((err: Error) => {
+      await waitUntil('every message to be delivered', async () => new Set([...gotStuck, ...fresh.messages.map((m) => m.key)]).size === keys.length, 30_000).catch((err: Error) => {
         const seen = new Set([...gotStuck, ...fresh.messages.map((m) => m.key)]);
         const missing = keys.filter((k) => !seen.has(k));
         throw new Error(`${err.message}: stuck got ${gotStuck.length} (last ${gotStuck.at(-1)}), fresh got ${fresh.messages.length} (first ${fresh.messages[0]?.key}), missing ${missing.length}: ${missing.slice(0, 5).join(' ')}...`);
@@ -103,7 +104,7 @@ describe('back-pressure', () => {
   it('broadcast: when every local consumer stops reading, the copies none of them got go back to the queue', async (t) => {
     const q = qname();
     const stuck = [await stuckConsumer(broker.url, q), await stuckConsumer(broker.url, q)];
-    await until('both consumers to register', async () => (await consumersOf(broker.url, q)) === 2);
+    await waitUntil('both consumers to register', async () => (await consumersOf(broker.url, q)) === 2);
     const value = 'y'.repeat(64 * 1024);
     const keys: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -111,12 +112,12 @@ describe('back-pressure', () => {
       assert.equal(r.status, 200, r.text);
       keys.push(...(JSON.parse(r.text) as string[]));
     }
-    await until('both stuck consumers to be cut off', async () => (await consumersOf(broker.url, q)) === 0, 20_000);
+    await waitUntil('both stuck consumers to be cut off', async () => (await consumersOf(broker.url, q)) === 0, 20_000);
     const received = await Promise.all(stuck.map((s) => s.resume()));
     const gotStuck = new Set(received.flat().map((l) => (JSON.parse(l) as { key: string }).key));
     const fresh = await CometClient.open(broker.url, q);
     try {
-      await until('every message to reach someone', async () => new Set([...gotStuck, ...fresh.messages.map((m) => m.key)]).size === keys.length, 30_000);
+      await waitUntil('every message to reach someone', async () => new Set([...gotStuck, ...fresh.messages.map((m) => m.key)]).size === keys.length, 30_000);
     } finally {
       fresh.close();
     }
@@ -130,7 +131,7 @@ describe('back-pressure', () => {
     const clients: SseClient[] = [];
     try {
       for (let i = 0; i < 1000; i++) clients.push(await SseClient.open(broker.url, `/sse/${q}`));
-      await until('1,000 consumers', async () => (await consumersOf(broker.url, q)) === 1000, 20_000);
+      await waitUntil('1,000 consumers', async () => (await consumersOf(broker.url, q)) === 1000, 20_000);
       const rssAfter = rssOf(broker.child.pid!);
       const perConsumer = (rssAfter - rssBefore) / 1000;
       t.diagnostic(`broker RSS ${(rssBefore / MiB).toFixed(1)} MiB before, ${(rssAfter / MiB).toFixed(1)} MiB with 1,000 idle SSE consumers (${(perConsumer / 1024).toFixed(1)} KiB each)`);

@@ -4,7 +4,6 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +11,7 @@ import { RestMQ } from '../../client/index.js';
 import { forEachBackend, qname } from './backends.js';
 import { freePort } from '../harness/redis.js';
 import { startTestBroker, type TestBroker } from '../harness/broker.js';
-
-const ROOT = new URL('../../', import.meta.url);
+import { cliArgs, runToExit, spawnChild } from '../harness/child.js';
 
 interface Run {
   code: number | null;
@@ -23,15 +21,7 @@ interface Run {
 
 /** Runs `restmq <args>` from source with `input` on stdin. */
 function restmq(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end(opts.input ?? '');
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return runToExit(process.execPath, cliArgs(args), { input: opts.input ?? '', ...(opts.env ? { env: opts.env } : {}) });
 }
 
 forEachBackend(
@@ -86,7 +76,12 @@ forEachBackend(
       const empty = await cli(['pop', q]);
       assert.equal(empty.code, 2, empty.stderr);
       assert.equal(empty.stdout, '');
-      assert.equal(empty.stderr, '');
+      assert.equal(empty.stderr, '', 'nothing on a stderr that is not a terminal');
+      // At a terminal (script(1) runs it on a pseudo-terminal), the empty queue is said in one line.
+      const command = [process.execPath, ...cliArgs(['pop', q, '--url', url()])].map((a) => `'${a}'`).join(' ');
+      const atTerminal = await runToExit('script', ['-qec', command, '/dev/null']);
+      assert.equal(atTerminal.code, 2, atTerminal.stdout);
+      assert.match(atTerminal.stdout, new RegExp(`restmq: ${q} is empty`));
     });
 
     it('tail prints one JSON envelope per line as messages arrive; --lease acks each', async () => {
@@ -116,13 +111,11 @@ forEachBackend(
     it('tail ends quietly with code 0 when its reader goes away (`restmq tail q | head -1`)', async () => {
       const q = qname();
       await mq().pushMany(q, Array.from({ length: 3000 }, (_, i) => `v${i}`));
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'tail', q, '--url', url()], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.stdout.once('data', () => child.stdout.destroy());
-      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-      assert.equal(code, 0, stderr);
-      assert.equal(stderr, '');
+      const tail = spawnChild(process.execPath, cliArgs(['tail', q, '--url', url()]));
+      tail.process.stdout!.once('data', () => tail.process.stdout!.destroy());
+      const { code } = await tail.exited;
+      assert.equal(code, 0, tail.stderr());
+      assert.equal(tail.stderr(), '');
     });
 
     it('stats prints a table (one queue or all); --json prints the figures', async () => {

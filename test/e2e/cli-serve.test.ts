@@ -6,17 +6,16 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { runCli, spawnBroker, type SpawnedBroker } from '../harness/broker.js';
+import { cliArgs, spawnChild } from '../harness/child.js';
 import { freePort } from '../harness/redis.js';
-import { qname, req, until } from './backends.js';
+import { qname, req } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 
-const ROOT = new URL('../../', import.meta.url);
 let dir = '';
 const tmp = (name: string) => join(dir, name);
 
@@ -130,7 +129,7 @@ describe('graceful shutdown on SIGTERM', () => {
       const slow = slowPost(broker.url, `/q/${q}`, 'in ', 'flight');
       await slow.accepted;
       broker.child.kill('SIGTERM');
-      await until('the broker to log that it is shutting down', async () => broker.output.some((l) => l.includes('shutting down')));
+      await waitUntil('the broker to log that it is shutting down', async () => broker.output.some((l) => l.includes('shutting down')));
       slow.sendRest();
       const reply = await slow.reply;
       assert.deepEqual(reply, { status: 200, text: `${q}:3\r\n` });
@@ -157,29 +156,16 @@ describe('graceful shutdown on SIGTERM', () => {
 });
 
 /** Spawns `restmq serve` with no flags at all, only the environment; resolves on "listening". */
-function serveWithEnv(env: NodeJS.ProcessEnv): Promise<{ port: number; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const stop = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    return exited;
-  };
-  return new Promise((resolve, reject) => {
-    const lines: string[] = [];
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no "listening" line:\n${lines.join('\n')}`));
-    }, 20_000);
-    void exited.then((code) => reject(new Error(`exited (${code}) before listening:\n${lines.join('\n')}`)));
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        lines.push(line);
-        if (!line.includes('"listening"')) return;
-        clearTimeout(timer);
-        resolve({ port: Number(new URL((JSON.parse(line) as { url: string }).url).port), stop });
-      });
-    }
-  });
+async function serveWithEnv(env: NodeJS.ProcessEnv): Promise<{ port: number; stop: () => Promise<number | null> }> {
+  const broker = spawnChild(process.execPath, cliArgs(['serve']), { env });
+  const stop = async () => (await broker.stop()).code;
+  try {
+    const line = await broker.waitForLine((l) => l.includes('"listening"'), 20_000);
+    return { port: Number(new URL((JSON.parse(line) as { url: string }).url).port), stop };
+  } catch (err) {
+    await broker.stop('SIGKILL');
+    throw err;
+  }
 }
 
 describe('environment and config file', () => {

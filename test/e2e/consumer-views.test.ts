@@ -5,7 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend, command, post, qname, req, take, until } from './backends.js';
+import { forEachBackend, command, post, qname, req, take } from './backends.js';
+import { waitUntil as until } from '../harness/wait.js';
 import { SseClient, WsClient } from '../harness/stream-clients.js';
 import { RestMQ } from '../../client/index.js';
 

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { spawnBroker, storeFlagFor, type SpawnedBroker } from '../harness/broker.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
 import { CometClient } from '../harness/stream-clients.js';
-import { qname, req, until } from './backends.js';
+import { qname, req } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 
 interface Leased {
   key: string;
@@ -123,7 +124,7 @@ async function drainByLease(url: string, queue: string, seen: string[]): Promise
   await pass();
   // Anything still leased (none expected) would come back through the reaper: wait for the
   // store to show nothing in flight, then drain what came back.
-  await until('nothing in flight', async () => (JSON.parse((await req(url, 'GET', `/stats/${queue}`)).text) as { inflight: number }).inflight === 0, 40_000);
+  await waitUntil('nothing in flight', async () => (JSON.parse((await req(url, 'GET', `/stats/${queue}`)).text) as { inflight: number }).inflight === 0, 40_000);
   await pass();
 }
 
@@ -163,8 +164,15 @@ function check(t: { diagnostic(msg: string): void }, label: string, run: Produce
   assert.deepEqual(strangers, [], 'every unacknowledged delivery was a send that failed');
 }
 
-for (const backend of ['redis', 'sqlite'] as const) {
-  describe(`${backend}: SIGKILL of the broker`, () => {
+// SQLite once per --sqlite-sync setting: group commit must answer nothing before its commit.
+const RUNS = [
+  { backend: 'redis', label: 'redis', flags: [] },
+  { backend: 'sqlite', label: 'sqlite (--sqlite-sync normal)', flags: ['--sqlite-sync', 'normal'] },
+  { backend: 'sqlite', label: 'sqlite (--sqlite-sync full)', flags: ['--sqlite-sync', 'full'] },
+] as const;
+
+for (const { backend, label, flags } of RUNS) {
+  describe(`${label}: SIGKILL of the broker`, () => {
     let redis: RedisServer | undefined;
     let slot: BrokerSlot;
     let cleanup = () => {};
@@ -172,7 +180,7 @@ for (const backend of ['redis', 'sqlite'] as const) {
       if (backend === 'redis') redis = await startRedis({ appendonly: true, appendfsync: 'always' });
       const store = storeFlagFor(backend, redis);
       cleanup = store.cleanup;
-      slot = new BrokerSlot(['--store', store.flag]);
+      slot = new BrokerSlot(['--store', store.flag, ...flags]);
       await slot.start();
     });
     after(async () => {
@@ -186,7 +194,7 @@ for (const backend of ['redis', 'sqlite'] as const) {
       const run = await produce(slot, q);
       const seen: string[] = [];
       await drainByLease(slot.url, q, seen);
-      check(t, `${backend} lease drain`, run, seen);
+      check(t, `${label} lease drain`, run, seen);
     });
 
     it('mid-run: every acknowledged value is delivered exactly once (streaming drain)', async (t) => {
@@ -194,7 +202,7 @@ for (const backend of ['redis', 'sqlite'] as const) {
       const run = await produce(slot, q);
       const seen: string[] = [];
       await drainByStream(slot.url, q, seen);
-      check(t, `${backend} stream drain`, run, seen);
+      check(t, `${label} stream drain`, run, seen);
     });
 
     it('a lease whose broker dies before the ack comes back with attempts 2, and is delivered once after the ack', async () => {
@@ -207,7 +215,7 @@ for (const backend of ['redis', 'sqlite'] as const) {
       assert.equal(m1.attempts, 1);
       await slot.crashAndRestart();
       let m2: Leased | undefined;
-      await until('the leased message to come back after the restart', async () => {
+      await waitUntil('the leased message to come back after the restart', async () => {
         const r = await req(slot.url, 'GET', `/q/${q}?lease=30`);
         if (r.status === 204) return false;
         assert.equal(r.status, 200, r.text);

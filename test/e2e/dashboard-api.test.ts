@@ -164,12 +164,12 @@ describe('dashboard shutdown and read-only mode', () => {
     const b = await startTestBroker('redis', { redis });
     const feed = await FeedClient.open(b.url);
     try {
-      await feed.until('a first snapshot', () => feed.snapshots().length > 0);
+      await feed.waitUntil('a first snapshot', () => feed.snapshots().length > 0);
       await redis.kill();
-      await feed.until('a failure event', () => feed.events.some((e) => e.event === 'failure'), 20_000);
+      await feed.waitUntil('a failure event', () => feed.events.some((e) => e.event === 'failure'), 20_000);
       const failedAt = feed.events.length;
       await redis.restart();
-      await feed.until('a snapshot after the outage', () => feed.events.slice(failedAt).some((e) => e.event === 'snapshot'), 20_000);
+      await feed.waitUntil('a snapshot after the outage', () => feed.events.slice(failedAt).some((e) => e.event === 'snapshot'), 20_000);
     } finally {
       feed.close();
       await b.close();
@@ -180,10 +180,10 @@ describe('dashboard shutdown and read-only mode', () => {
   it('closing the broker ends open feeds instead of waiting for them', async () => {
     const b = await startTestBroker('memory');
     const feed = await FeedClient.open(b.url);
-    await feed.until('the first snapshot', () => feed.snapshots().length > 0);
+    await feed.waitUntil('the first snapshot', () => feed.snapshots().length > 0);
     const started = Date.now();
     await b.close();
-    await feed.until('the feed to end', () => feed.ended, 5000);
+    await feed.waitUntil('the feed to end', () => feed.ended, 5000);
     assert.ok(Date.now() - started < 5000, 'shutdown did not wait for the open feed');
   });
 });

@@ -6,7 +6,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend, post, qname, req, until } from './backends.js';
+import { forEachBackend, post, qname, req } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 import { SseClient, WsClient } from '../harness/stream-clients.js';
 
 interface Leased {
@@ -33,12 +34,12 @@ forEachBackend((ctx) => {
       const w = await WsClient.open(ctx().url, `${q}?lease=2`);
       try {
         const keys = [await post(ctx().url, q, 'a'), await post(ctx().url, q, 'b'), await post(ctx().url, q, 'c')];
-        await until('three leased messages', async () => leasedFrames(w).length >= 3);
+        await waitUntil('three leased messages', async () => leasedFrames(w).length >= 3);
         const [a, b, c] = leasedFrames(w);
         assert.deepEqual([a!.key, b!.key, c!.key], keys);
         assert.equal(a!.attempts, 1);
         for (const m of [a!, b!]) assert.equal((JSON.parse(await w.request(JSON.stringify({ cmd: 'ack', receipt: m.receipt }))) as { status: string }).status, 'acked');
-        await until('the unacked message to come back', async () => leasedFrames(w).some((m) => m.key === c!.key && m.attempts === 2), 8000);
+        await waitUntil('the unacked message to come back', async () => leasedFrames(w).some((m) => m.key === c!.key && m.attempts === 2), 8000);
         const again = leasedFrames(w).find((m) => m.key === c!.key && m.attempts === 2)!;
         assert.equal((JSON.parse(await w.request(JSON.stringify({ cmd: 'ack', receipt: again.receipt }))) as { status: string }).status, 'acked');
         assert.equal(leasedFrames(w).filter((m) => m.key === a!.key).length, 1, 'acked messages are not redelivered');
@@ -70,7 +71,7 @@ forEachBackend((ctx) => {
       try {
         const values = Array.from({ length: 40 }, (_, i) => `s${i}`);
         await req(ctx().url, 'POST', `/q/${q}?batch=1`, { body: JSON.stringify(values), type: 'application/json' });
-        await until('40 leased deliveries', async () => clients.reduce((n, c) => n + leasedFrames(c).length, 0) >= 40);
+        await waitUntil('40 leased deliveries', async () => clients.reduce((n, c) => n + leasedFrames(c).length, 0) >= 40);
         const got = clients.flatMap((c) => leasedFrames(c).map((m) => m.value));
         assert.deepEqual(got.sort(), [...values].sort());
       } finally {

@@ -5,7 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { command, forEachBackend, len, post, qname, req, until } from './backends.js';
+import { command, forEachBackend, len, post, qname, req } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 
 interface Leased {
   key: string;
@@ -55,7 +56,7 @@ forEachBackend((ctx) => {
       assert.ok(m1);
       await post(ctx().url, q, 'second');
       // The broker's reaper returns it on time with no request involved: watch the counts.
-      await until('the expired lease to be returned', async () => (await stats(ctx().url, q)).len === 2, 5000);
+      await waitUntil('the expired lease to be returned', async () => (await stats(ctx().url, q)).len === 2, 5000);
       const again = await lease(ctx().url, q, 30);
       assert.ok(again);
       assert.equal(again.value, 'first', 'back at the front, before the newer message');
@@ -143,7 +144,7 @@ forEachBackend((ctx) => {
       assert.equal((await req(ctx().url, 'GET', `/q/${q}`)).status, 204);
       assert.equal((JSON.parse((await req(ctx().url, 'GET', `/stats/${q}`)).text) as { delayed: number }).delayed, 1);
       let got: { key: string } | undefined;
-      await until('the delayed message to become visible', async () => {
+      await waitUntil('the delayed message to become visible', async () => {
         const r = await req(ctx().url, 'GET', `/q/${q}`);
         if (r.status === 200) got = JSON.parse(r.text) as { key: string };
         return got !== undefined;

@@ -8,9 +8,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { WebSocket } from 'ws';
-import { assertError, forEachBackend, post, qname, req, until, type Res } from './backends.js';
+import { assertError, forEachBackend, post, qname, req, type Res } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 import { SseClient, WsClient, CometClient, type StreamClient } from '../harness/stream-clients.js';
-import { rawExchange, rawRequest } from './raw-http.js';
+import { rawExchange, rawRequest } from '../harness/raw-http.js';
 import { ERRORS } from '../../src/errors.js';
 
 const LIMITS = {
@@ -110,7 +111,7 @@ forEachBackend(
           // Closing one stream frees its slot.
           open.shift()!.close();
           let third: WsClient | undefined;
-          await until('a slot to free up', async () => {
+          await waitUntil('a slot to free up', async () => {
             third = await WsClient.open(ctx().url, q).catch(() => undefined);
             return third !== undefined;
           });
@@ -118,7 +119,7 @@ forEachBackend(
           assertError(await req(ctx().url, 'GET', `/sse/${q}`), 429, 'TOO_MANY_STREAMS');
           // A closed WebSocket gives its slot back too.
           open.pop()!.close();
-          await until('the WebSocket slot to free up', async () => {
+          await waitUntil('the WebSocket slot to free up', async () => {
             const sse = await SseClient.open(ctx().url, `/sse/${q}`);
             if (sse.status === 200) open.push(sse);
             else sse.close();
@@ -142,7 +143,7 @@ forEachBackend(
         );
         const open: StreamClient[] = [];
         try {
-          await until('both slots to be free', async () => {
+          await waitUntil('both slots to be free', async () => {
             const sse = await SseClient.open(ctx().url, `/sse/${q}`);
             if (sse.status === 200) open.push(sse);
             else sse.close();
@@ -164,7 +165,7 @@ forEachBackend(
         await post(ctx().url, q, 'b');
         const values = (await Promise.all(polls)).map((r) => (JSON.parse(r.text) as { value: string }).value);
         assert.deepEqual(values.sort(), ['a', 'b']);
-        await until('the slots to come back', async () => (await req(ctx().url, 'GET', `/q/${q}?wait=1`)).status === 204);
+        await waitUntil('the slots to come back', async () => (await req(ctx().url, 'GET', `/q/${q}?wait=1`)).status === 204);
       });
 
       it('a long poll whose client goes away gives its slot back', async () => {
@@ -175,7 +176,7 @@ forEachBackend(
         assertError(await req(ctx().url, 'GET', `/q/${q}?wait=1`), 429, 'TOO_MANY_LONG_POLLS');
         for (const c of gone) c.abort();
         await Promise.all(polls);
-        await until('the slots to come back', async () => (await req(ctx().url, 'GET', `/q/${q}?wait=1`)).status === 204);
+        await waitUntil('the slots to come back', async () => (await req(ctx().url, 'GET', `/q/${q}?wait=1`)).status === 204);
       });
     });
   },

@@ -4,38 +4,17 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { startTestBroker, type TestBroker } from '../harness/broker.js';
+import { spawnChild } from '../harness/child.js';
 
 const DIR = new URL('../../examples/mapreduce/', import.meta.url);
 const FILES = readdirSync(new URL('files/', DIR)).sort().map((f) => new URL(`files/${f}`, DIR).pathname);
 
+/** Runs an example script; `waitFor` resolves with the first output line that matches. */
 function run(script: string, args: string[]): { lines: string[]; exited: Promise<number | null>; waitFor(re: RegExp, ms?: number): Promise<string> } {
-  const child = spawn(process.execPath, [new URL(script, DIR).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    lines.push(line);
-    for (const w of waiters.splice(0)) {
-      if (w.re.test(line)) w.resolve(line);
-      else waiters.push(w);
-    }
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return {
-    lines,
-    exited,
-    waitFor: (re, ms = 10_000) => {
-      const seen = lines.find((l) => re.test(l));
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} in:\n${lines.join('\n')}`)), ms);
-        waiters.push({ re, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-      });
-    },
-  };
+  const child = spawnChild(process.execPath, [new URL(script, DIR).pathname, ...args], { killAfterMs: 120_000 });
+  return { lines: child.lines, exited: child.exited.then((e) => e.code), waitFor: (re, ms = 10_000) => child.waitForLine(re, ms) };
 }
 
 describe('examples/mapreduce', () => {

@@ -6,9 +6,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend, post, qname, req, until } from './backends.js';
+import { forEachBackend, post, qname, req } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 import { SseClient, WsClient } from '../harness/stream-clients.js';
-import { startTestBroker, type TestBroker } from '../harness/broker.js';
+import { startTestBroker, useTestBroker, type TestBroker } from '../harness/broker.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
 
 interface Sample {
@@ -97,19 +98,11 @@ async function lease(base: string, queue: string, seconds = 30): Promise<Leased>
 }
 
 describe('GET /metrics while Redis is down', () => {
-  let redis: RedisServer | undefined;
-  let broker: TestBroker | undefined;
-  before(async () => {
-    redis = await startRedis();
-    broker = await startTestBroker('redis', { redis });
-  });
-  after(async () => {
-    await broker?.close();
-    await redis?.stop();
-  });
+  const started = useTestBroker('redis');
 
   it('still answers, with restmq_store_up 0 and the process metrics', async () => {
-    assert.ok(broker && redis, 'broker and redis started');
+    const { redis, ...broker } = started();
+    assert.ok(redis, 'redis started');
     const q = qname();
     await post(broker.url, q, 'm');
     assert.equal(await metric(broker.url, 'restmq_store_up', {}), 1, 'up while Redis runs');
@@ -141,7 +134,7 @@ describe('GET /metrics with two brokers on one Redis', () => {
     assert.equal((await req(a.url, 'GET', `/q/${q}`)).status, 200, 'the seed is taken');
     const sse = await SseClient.open(a.url, `/sse/${q}`);
     try {
-      await until('the consumer registered in the store', async () => (await metric(b.url, 'restmq_queue_consumers_all_brokers', { queue: q })) === 1);
+      await waitUntil('the consumer registered in the store', async () => (await metric(b.url, 'restmq_queue_consumers_all_brokers', { queue: q })) === 1);
       await post(b.url, q, 'one');
       await sse.waitForCount(1);
       await post(b.url, q, 'two');
@@ -229,7 +222,7 @@ forEachBackend(
         const url = ctx().url;
         await post(url, q, 'slow');
         await lease(url, q, 1);
-        await until('the lease to end', async () => (await metric(url, 'restmq_queue_messages', { queue: q, state: 'ready' })) === 1, 5000);
+        await waitUntil('the lease to end', async () => (await metric(url, 'restmq_queue_messages', { queue: q, state: 'ready' })) === 1, 5000);
         assert.equal((await lease(url, q)).attempts, 2);
         assert.equal(await metric(url, 'restmq_messages_redelivered_total', { queue: q }), 1, 'redelivered once');
       });
@@ -288,7 +281,7 @@ forEachBackend(
         const sse = await SseClient.open(url, `/sse/${q}`);
         const ws = await WsClient.open(url, q);
         try {
-          await until('both consumers registered', async () => {
+          await waitUntil('both consumers registered', async () => {
             const e = await scrape(url);
             return value(e, 'restmq_queue_consumers', { queue: q, transport: 'sse' }) === 1 && value(e, 'restmq_queue_consumers', { queue: q, transport: 'ws' }) === 1;
           });
@@ -304,7 +297,7 @@ forEachBackend(
           sse.close();
           ws.close();
         }
-        await until('the consumers to be gone', async () => (await metric(url, 'restmq_queue_consumers', { queue: q, transport: 'sse' })) === 0);
+        await waitUntil('the consumers to be gone', async () => (await metric(url, 'restmq_queue_consumers', { queue: q, transport: 'sse' })) === 0);
       });
 
       it('shows a waiting long poll as a poll consumer', async () => {
@@ -313,7 +306,7 @@ forEachBackend(
         await post(url, q, 'seed');
         assert.equal((await req(url, 'GET', `/q/${q}`)).status, 200, 'registers the queue and empties it');
         const waiting = req(url, 'GET', `/q/${q}?wait=10`);
-        await until('the long poll to wait', async () => (await metric(url, 'restmq_queue_consumers', { queue: q, transport: 'poll' })) === 1);
+        await waitUntil('the long poll to wait', async () => (await metric(url, 'restmq_queue_consumers', { queue: q, transport: 'poll' })) === 1);
         await post(url, q, 'wake');
         assert.equal((await waiting).status, 200, 'the long poll got the message');
         assert.equal(await metric(url, 'restmq_queue_consumers', { queue: q, transport: 'poll' }), 0, 'no longer waiting');

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { spawnBroker, type SpawnedBroker } from '../harness/broker.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
 import { SseClient } from '../harness/stream-clients.js';
-import { command, post, qname, req, until } from './backends.js';
+import { command, post, qname, req } from './backends.js';
+import { waitUntil as until } from '../harness/wait.js';
 
 interface Stats {
   len: number;

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { spawnBroker, type SpawnedBroker } from '../harness/broker.js';
 import { redisClient, startRedis, type RedisServer } from '../harness/redis.js';
 import { CometClient, SseClient, WsClient, type StreamClient } from '../harness/stream-clients.js';
-import { len, qname, req, until } from './backends.js';
+import { len, qname, req } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 
 const keysOf = (c: StreamClient) => c.messages.map((m) => m.key);
 
@@ -35,7 +36,7 @@ describe('three brokers on one Redis', () => {
   async function spread(queue: string): Promise<StreamClient[]> {
     const clients = [await CometClient.open(brokers[0]!.url, queue), await SseClient.open(brokers[1]!.url, `/sse/${queue}`), await WsClient.open(brokers[2]!.url, queue)];
     // A WebSocket is open a moment before its consumer is registered.
-    await until('3 registered consumers', async () => (JSON.parse((await req(brokers[0]!.url, 'GET', `/stats/${queue}`)).text) as { consumers: number }).consumers === 3);
+    await waitUntil('3 registered consumers', async () => (JSON.parse((await req(brokers[0]!.url, 'GET', `/stats/${queue}`)).text) as { consumers: number }).consumers === 3);
     return clients;
   }
 
@@ -48,7 +49,7 @@ describe('three brokers on one Redis', () => {
         await c.waitForCount(40);
         assert.deepEqual(keysOf(c), keys);
       }
-      await until('the queue to drain', async () => (await len(brokers[1]!.url, q)) === 0);
+      await waitUntil('the queue to drain', async () => (await len(brokers[1]!.url, q)) === 0);
     } finally {
       for (const c of clients) c.close();
     }
@@ -60,7 +61,7 @@ describe('three brokers on one Redis', () => {
     const clients = await spread(q);
     try {
       const keys = await postMany(brokers[1]!.url, q, 60);
-      await until('60 deliveries', async () => clients.reduce((n, c) => n + c.messages.length, 0) >= 60);
+      await waitUntil('60 deliveries', async () => clients.reduce((n, c) => n + c.messages.length, 0) >= 60);
       const got = clients.flatMap(keysOf);
       assert.equal(got.length, 60, 'no duplicates');
       assert.deepEqual([...got].sort(), [...keys].sort());
@@ -76,7 +77,7 @@ describe('three brokers on one Redis', () => {
     try {
       // A WebSocket is open before its consumer is registered: wait for the count.
       const consumers = async () => (JSON.parse((await req(brokers[0]!.url, 'GET', `/stats/${q}`)).text) as { consumers: number }).consumers;
-      await until('3 consumers across the brokers', async () => (await consumers()) === 3);
+      await waitUntil('3 consumers across the brokers', async () => (await consumers()) === 3);
       assert.equal(await consumers(), 3);
     } finally {
       for (const c of clients) c.close();

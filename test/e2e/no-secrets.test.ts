@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { runCli, spawnBroker, type SpawnedBroker } from '../harness/broker.js';
 import { freePort, startRedis, type RedisServer } from '../harness/redis.js';
-import { qname, until } from './backends.js';
+import { qname } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 
 const PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
 
@@ -69,12 +70,12 @@ describe('no secrets in replies or logs', () => {
     const during = await tour(q);
     assert.ok(during.includes(503), `the outage is visible to clients: ${during.join(',')}`);
     await redis.restart();
-    await until('the broker to reach Redis again', async () => (await call('GET', `/stats/${q}`)) === 200, 20_000);
+    await waitUntil('the broker to reach Redis again', async () => (await call('GET', `/stats/${q}`)) === 200, 20_000);
     await tour(q);
     assert.equal(await broker.stop('SIGTERM'), 0);
     // The exit can come before the last lines are read from the pipe.
     const output = broker.output;
-    await until('the last log line', async () => output.some((l) => l.includes('"msg":"stopped"')));
+    await waitUntil('the last log line', async () => output.some((l) => l.includes('"msg":"stopped"')));
     const lines = output;
     assert.ok(lines.some((l) => /STORE_UNAVAILABLE|unavailable|ECONNREFUSED|reconnect/i.test(l)), `the outage was logged:\n${lines.join('\n')}`);
     for (const line of lines) assert.deepEqual(leaks(line, redis.port), [], `log line leaks: ${line}`);

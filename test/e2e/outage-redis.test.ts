@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { spawnBroker, type SpawnedBroker } from '../harness/broker.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
 import { CometClient, SseClient } from '../harness/stream-clients.js';
-import { assertError, qname, req, type Res, until } from './backends.js';
+import { assertError, qname, req, type Res } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 
 const BOUND_MS = 10_000;
 
@@ -126,9 +127,9 @@ describe('redis outage under a running broker', () => {
   it('once redis is back on the same port, the same broker serves again, with the data kept', async (t) => {
     const started = performance.now();
     await redis.restart();
-    await until('POST to work again', async () => (await req(broker.url, 'POST', `/q/${q}`, { form: { value: 'after' } })).status === 200, 20_000);
+    await waitUntil('POST to work again', async () => (await req(broker.url, 'POST', `/q/${q}`, { form: { value: 'after' } })).status === 200, 20_000);
     t.diagnostic(`service back ${Math.round(performance.now() - started)} ms after the redis restart began`);
-    await until('/ready to be 200 again', async () => (await req(broker.url, 'GET', '/ready')).status === 200, 10_000);
+    await waitUntil('/ready to be 200 again', async () => (await req(broker.url, 'GET', '/ready')).status === 200, 10_000);
     const r = await req(broker.url, 'GET', `/q/${q}?count=10`);
     assert.equal(r.status, 200, r.text);
     const values = (JSON.parse(r.text) as { value: string }[]).map((m) => m.value);
@@ -145,15 +146,15 @@ describe('redis outage under a running broker', () => {
     try {
       assert.equal(consumer.status, 200);
       const seen = consumer.messages.length;
-      await until('a POST to the streamed queue', async () => (await req(broker.url, 'POST', `/q/${streamQ}`, { form: { value: 'post-outage' } })).status === 200, 10_000);
+      await waitUntil('a POST to the streamed queue', async () => (await req(broker.url, 'POST', `/q/${streamQ}`, { form: { value: 'post-outage' } })).status === 200, 10_000);
       // At least once: a delivery whose inbox ack was lost with Redis may come again first.
-      await until('the post-outage message on the stream', async () => consumer.messages.slice(seen).some((m) => m.value === 'post-outage'), 10_000);
+      await waitUntil('the post-outage message on the stream', async () => consumer.messages.slice(seen).some((m) => m.value === 'post-outage'), 10_000);
       assert.ok(consumer.messages.slice(seen).every((m) => m.value === 'post-outage' || m.value === 'pre'), 'only known messages');
       const fresh = await CometClient.open(broker.url, streamQ);
       try {
         assert.equal(fresh.status, 200);
         assert.equal((await req(broker.url, 'POST', `/q/${streamQ}`, { form: { value: 'second' } })).status, 200);
-        await until('the fresh consumer to get the new message', async () => fresh.messages.some((m) => m.value === 'second'), 10_000);
+        await waitUntil('the fresh consumer to get the new message', async () => fresh.messages.some((m) => m.value === 'second'), 10_000);
       } finally {
         fresh.close();
       }

@@ -5,7 +5,8 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend, qname, req, take, post, until, type Res } from './backends.js';
+import { forEachBackend, qname, req, take, post, type Res } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 
 const JSON_CT = 'application/json';
 
@@ -49,7 +50,7 @@ forEachBackend(
       assertEmpty(await postJob(q, { foo: 'baz' }, `?delayed=${Math.floor(Date.now() / 1000) + 2}`), 201);
       assertPresqueError(await send('GET', `/q/${q}`), 404, 'no job');
       let delayed = '';
-      await until('the delayed job comes due', async () => {
+      await waitUntil('the delayed job comes due', async () => {
         const r = await send('GET', `/q/${q}`);
         if (r.status === 200) delayed = r.text;
         return r.status === 200;
@@ -246,7 +247,7 @@ forEachBackend(
       assert.deepEqual(await counters(q), { queue_name: q, job_count: 0, job_failed: 0, job_processed: 0 });
       // the delayed job is gone too: once it would have been due, still no job
       const due = Date.now() + 1500;
-      await until('the delayed job would be due', () => Promise.resolve(Date.now() > due));
+      await waitUntil('the delayed job would be due', () => Promise.resolve(Date.now() > due));
       assertPresqueError(await send('GET', `/q/${q}`), 404, 'no job');
     });
 

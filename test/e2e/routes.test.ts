@@ -6,9 +6,8 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertError, assertOk, forEachBackend, len, post, qname, req, take, until,
-} from './backends.js';
+import { assertError, assertOk, forEachBackend, len, post, qname, req, take } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 
 const LEGACY = 'text/html; charset=UTF-8';
 
@@ -51,7 +50,7 @@ forEachBackend((ctx) => {
     await post(url(), q, 'expires', { ttl: '1' });
     await post(url(), q, 'stays');
     // The job page's peek hides expired messages: wait until the first one is gone from it.
-    await until('the ttl=1 message to expire', async () => {
+    await waitUntil('the ttl=1 message to expire', async () => {
       const r = await req(url(), 'GET', `/j/${q}`, { headers: { accept: 'application/json' } });
       return (JSON.parse(r.text) as { peek: unknown[] }).peek.length === 1;
     });

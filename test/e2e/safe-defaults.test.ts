@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, spawnBroker } from '../harness/broker.js';
-import { until } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 import { exposureWarning, isLoopback } from '../../src/http/limits.js';
 import { loadConfig } from '../../src/config/load.js';
 
@@ -47,7 +47,7 @@ describe('safe defaults', () => {
       if (outside) assert.equal(await canConnect(outside, broker.port), false, `not reachable on ${outside}`);
       else t.diagnostic('no non-loopback interface on this machine: the outside check is skipped');
       // /health may answer before the log line has come through the pipe.
-      await until('the listening line', async () => broker.output.some((l) => l.includes('"msg":"listening"')));
+      await waitUntil('the listening line', async () => broker.output.some((l) => l.includes('"msg":"listening"')));
       const listening = broker.output.find((l) => l.includes('"msg":"listening"'));
       assert.ok(listening?.includes('http://127.0.0.1:'), `the listening line names 127.0.0.1: ${listening}`);
       assert.ok(!broker.output.some((l) => l.includes('non-loopback')), `no exposure warning:\n${broker.output.join('\n')}`);

@@ -5,12 +5,11 @@
  * that outlast the headers timeout, are served. --headers-timeout 1 keeps the test short.
  * And such clients do not hold up a graceful stop (Node stops its timeouts when closing).
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestBroker, type TestBroker } from '../harness/broker.js';
+import { startTestBroker, useTestBroker } from '../harness/broker.js';
 import { qname, req } from './backends.js';
-import { connect, type Socket } from 'node:net';
-import { rawExchange, trickle, type RawResult } from './raw-http.js';
+import { rawConnect, rawExchange, trickle, type RawResult } from '../harness/raw-http.js';
 import { ERRORS } from '../../src/errors.js';
 
 const HEADERS_TIMEOUT_MS = 1000;
@@ -25,17 +24,8 @@ function assertTimedOut(r: RawResult): void {
 }
 
 describe('slow clients', () => {
-  let broker: TestBroker | undefined;
-  const port = () => {
-    assert.ok(broker, 'broker not started');
-    return broker.port;
-  };
-  before(async () => {
-    broker = await startTestBroker('memory', { flags: { 'headers-timeout': String(HEADERS_TIMEOUT_MS / 1000) } });
-  });
-  after(async () => {
-    await broker?.close();
-  });
+  const broker = useTestBroker('memory', { flags: { 'headers-timeout': String(HEADERS_TIMEOUT_MS / 1000) } });
+  const port = () => broker().port;
 
   it('headers trickled a line every 200 ms are cut off after the headers timeout with 408', async (t) => {
     const lines = [`GET /q/${qname()} HTTP/1.1\r\n`, 'Host: x\r\n', ...Array.from({ length: 50 }, (_, i) => `X-Slow-${i}: y\r\n`)];
@@ -82,12 +72,7 @@ describe('slow clients', () => {
 describe('slow clients and shutdown', () => {
   it('connections that sent nothing or half their headers do not hold up a graceful stop', async () => {
     const broker = await startTestBroker('memory');
-    const connectTo = (): Promise<Socket> =>
-      new Promise((resolve, reject) => {
-        const s = connect({ port: broker.port, host: '127.0.0.1' });
-        s.once('connect', () => resolve(s));
-        s.once('error', reject);
-      });
+    const connectTo = () => rawConnect({ port: broker.port });
     const silent = await connectTo();
     const halfway = await connectTo();
     halfway.write('GET /health HTTP/1.1\r\nHost: x\r\n');

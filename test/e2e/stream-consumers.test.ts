@@ -5,7 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend, post, qname, req, until } from './backends.js';
+import { forEachBackend, post, qname, req } from './backends.js';
+import { waitUntil as until } from '../harness/wait.js';
 import { SseClient, WsClient } from '../harness/stream-clients.js';
 
 interface Stats {

@@ -5,14 +5,15 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend, post, qname, req, len, until } from './backends.js';
+import { forEachBackend, post, qname, req, len } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 import { CometClient, SseClient, WsClient, type StreamClient } from '../harness/stream-clients.js';
 
 const keysOf = (c: StreamClient) => c.messages.map((m) => m.key);
 
 /** A WebSocket is open a moment before its consumer is registered: wait for the count. */
 async function registered(base: string, queue: string, n: number): Promise<void> {
-  await until(`${n} registered consumers`, async () => (JSON.parse((await req(base, 'GET', `/stats/${queue}`)).text) as { consumers: number }).consumers === n);
+  await waitUntil(`${n} registered consumers`, async () => (JSON.parse((await req(base, 'GET', `/stats/${queue}`)).text) as { consumers: number }).consumers === n);
 }
 
 async function postMany(base: string, queue: string, n: number, prefix = 'm'): Promise<string[]> {
@@ -104,7 +105,7 @@ forEachBackend(
         try {
           await c.waitForCount(5);
           assert.deepEqual(keysOf(c), keys);
-          await until('the queue to drain', async () => (await len(ctx().url, q)) === 0);
+          await waitUntil('the queue to drain', async () => (await len(ctx().url, q)) === 0);
         } finally {
           c.close();
         }
@@ -132,7 +133,7 @@ forEachBackend(
         await registered(ctx().url, q, 3);
         try {
           const keys = await postMany(ctx().url, q, 30);
-          await until('30 deliveries', async () => clients.reduce((n, c) => n + c.messages.length, 0) >= 30);
+          await waitUntil('30 deliveries', async () => clients.reduce((n, c) => n + c.messages.length, 0) >= 30);
           const got = clients.flatMap(keysOf);
           assert.equal(got.length, 30, 'no duplicates');
           assert.deepEqual([...got].sort(), [...keys].sort());
@@ -153,7 +154,7 @@ forEachBackend(
           await b.waitForCount(1);
           a.close();
           await a.waitForEnd();
-          await until('the consumer to be gone', async () => {
+          await waitUntil('the consumer to be gone', async () => {
             const s = JSON.parse((await req(ctx().url, 'GET', `/stats/${q}`)).text) as { consumers: number };
             return s.consumers === 1;
           });
@@ -270,7 +271,7 @@ forEachBackend(
         try {
           // A WebSocket is open before its consumer is registered: wait for the count.
           const consumers = async () => (JSON.parse((await req(ctx().url, 'GET', `/stats/${q}`)).text) as { consumers: number }).consumers;
-          await until('2 consumers', async () => (await consumers()) === 2);
+          await waitUntil('2 consumers', async () => (await consumers()) === 2);
           assert.equal(await consumers(), 2);
         } finally {
           a.close();

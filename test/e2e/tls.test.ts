@@ -3,7 +3,7 @@
  * 127.0.0.1 is made with openssl at test time; clients trust it as their CA (no verification is
  * switched off). Bad files are a one-line start failure.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { runCli, startTestBroker, type TestBroker } from '../harness/broker.js';
+import { runCli, useTestBroker } from '../harness/broker.js';
 import { qname, type Res } from './backends.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'restmq-tls-'));
@@ -36,17 +36,8 @@ function httpsReq(url: string, method: string, body?: string, headers: Record<st
 }
 
 describe('TLS', () => {
-  let broker: TestBroker | undefined;
-  const url = () => {
-    assert.ok(broker, 'broker not started');
-    return broker.url;
-  };
-  before(async () => {
-    broker = await startTestBroker('sqlite', { flags: { 'tls-cert': certPath, 'tls-key': keyPath } });
-  });
-  after(async () => {
-    await broker?.close();
-  });
+  const broker = useTestBroker('sqlite', { flags: { 'tls-cert': certPath, 'tls-key': keyPath } });
+  const url = () => broker().url;
 
   it('the broker URL is https', () => {
     assert.match(url(), /^https:\/\/127\.0\.0\.1:\d+$/);

@@ -7,7 +7,7 @@
  * witness queues are never among them).
  */
 import fc from 'fast-check';
-import { cut, type RawCase } from './raw-http.js';
+import { cut, type RawCase } from './raw-case.js';
 import { hostileBytes, hostileText } from './arbitraries.js';
 import { ARG_NAMES, BAD_ESCAPES, ODD_NUMBERS, bodyArb } from './bodies.js';
 import { wsCase } from './ws-cases.js';

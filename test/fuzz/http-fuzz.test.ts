@@ -21,7 +21,8 @@ import { startTestBroker, type BackendName, type TestBroker } from '../harness/b
 import { startRedis, type RedisServer } from '../harness/redis.js';
 import { SseClient } from '../harness/stream-clients.js';
 import { caseArb } from './cases.js';
-import { sendRaw, type RawCase, type RawResponse } from './raw-http.js';
+import { sendPieces, type RawResponse } from '../harness/raw-http.js';
+import type { RawCase } from './raw-case.js';
 import { producer, takeSome, witnessValue } from './witness.js';
 
 const LONG = process.env['FUZZ_LONG'] === '1';
@@ -75,7 +76,7 @@ async function fuzz(port: number, cases: RawCase[], deadline: number): Promise<{
   const worker = async () => {
     while (next < cases.length && Date.now() < deadline) {
       const c = cases[next++]!;
-      const result = await sendRaw(port, c, CASE_TIMEOUT_MS + c.gapMs * c.pieces.length);
+      const result = await sendPieces(port, c, CASE_TIMEOUT_MS + c.gapMs * c.pieces.length);
       if (result.responses.length === 0) noReply++;
       for (const r of result.responses) {
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);

@@ -5,7 +5,7 @@
  * markup, %-escapes), sent through each way in (form, raw body, JSON protocol).
  */
 import assert from 'node:assert/strict';
-import { cleanValue } from '../../src/http/args.js';
+import { cleanValue } from '../../src/http/kit/args.js';
 
 export const WITNESS_VALUES: readonly string[] = [
   'plain',

@@ -4,7 +4,7 @@
  * reserved opcodes, invalid UTF-8, lying lengths, stray continuations, random bytes).
  */
 import fc from 'fast-check';
-import { cut, type RawCase } from './raw-http.js';
+import { cut, type RawCase } from './raw-case.js';
 import { hostileBytes } from './arbitraries.js';
 import { bodyArb } from './bodies.js';
 

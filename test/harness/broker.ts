@@ -3,15 +3,16 @@
  * `spawnBroker` runs the real `restmq` command as a child process (for signals, crashes and
  * several brokers on one store). Both resolve once the broker listens.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { before, after } from 'node:test';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { startBroker, type RunningBroker } from '../../src/main.js';
-import { freePort } from './redis.js';
+import { cliArgs, runToExit, spawnChild } from './child.js';
+import { freePort, startRedis, type RedisServer } from './redis.js';
 
 export type BackendName = 'sqlite' | 'memory' | 'redis';
 
@@ -44,6 +45,27 @@ export async function startTestBroker(backend: BackendName, opts: { redis?: { ho
   };
 }
 
+/**
+ * A broker for the enclosing describe(): `before` starts it (and its own redis-server for the
+ * redis backend), `after` closes both. Returns a getter, since they exist only once `before` ran.
+ */
+export function useTestBroker(backend: BackendName, opts: { flags?: Record<string, string> } = {}): () => TestBroker & { redis?: RedisServer } {
+  let broker: TestBroker | undefined;
+  let redis: RedisServer | undefined;
+  before(async () => {
+    if (backend === 'redis') redis = await startRedis();
+    broker = await startTestBroker(backend, { ...(redis ? { redis } : {}), ...(opts.flags ? { flags: opts.flags } : {}) });
+  });
+  after(async () => {
+    await broker?.close();
+    await redis?.stop();
+  });
+  return () => {
+    if (!broker) throw new Error(`the ${backend} broker is not started (useTestBroker's before hook has not run)`);
+    return redis ? { ...broker, redis } : broker;
+  };
+}
+
 export interface SpawnedBroker {
   url: string;
   port: number;
@@ -55,31 +77,21 @@ export interface SpawnedBroker {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-const ROOT = new URL('../../', import.meta.url);
-
 /**
  * Spawns `node --import tsx src/cli/run.ts serve --port <free port> ...args` and resolves once
  * its /health answers (whatever its log level), or rejects if it exits first.
  */
 export async function spawnBroker(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; port?: number } = {}): Promise<SpawnedBroker> {
   const port = opts.port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--port', String(port), '--log-level', 'info', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (line) => output.push(line));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  let exitCode: number | string | undefined;
-  void exited.then((c) => (exitCode = c));
+  const broker = spawnChild(process.execPath, cliArgs(['serve', '--port', String(port), '--log-level', 'info', ...args]), { ...(opts.env ? { env: opts.env } : {}) });
+  const exited = broker.exited.then(({ code, signal }) => code ?? signal ?? -1);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   for (;;) {
-    if (exitCode !== undefined) throw new Error(`broker exited (${exitCode}) before listening:\n${output.join('\n')}`);
+    if (!broker.running()) throw new Error(`broker exited (${await exited}) before listening:\n${broker.lines.join('\n')}`);
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`broker did not start in time:\n${output.join('\n')}`);
+      broker.process.kill('SIGKILL');
+      throw new Error(`broker did not start in time:\n${broker.lines.join('\n')}`);
     }
     const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
     if (ok) break;
@@ -88,11 +100,12 @@ export async function spawnBroker(args: string[], opts: { env?: NodeJS.ProcessEn
   return {
     url,
     port,
-    child,
-    output,
+    child: broker.process,
+    output: broker.lines,
     exited,
-    stop: (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    stop: async (signal = 'SIGTERM') => {
+      // A graceful stop may finish requests in flight: a generous grace before SIGKILL.
+      await broker.stop(signal, 30_000);
       return exited;
     },
   };
@@ -100,10 +113,5 @@ export async function spawnBroker(args: string[], opts: { env?: NodeJS.ProcessEn
 
 /** Runs the CLI to completion (for bad-flag tests): exit code and output. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  return runToExit(process.execPath, cliArgs(args), { env });
 }

@@ -2,13 +2,13 @@
  * A private redis-server per test file: free port on 127.0.0.1, temp dir, no persistence
  * (unless asked), killed and cleaned up by stop(). Never touches 6379, never flushes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { onProcessExit, spawnChild, type Child } from './child.js';
 
 export interface RedisServer {
   host: string;
@@ -31,21 +31,11 @@ export interface StartRedisOptions {
 }
 
 const HOST = '127.0.0.1';
-const live = new Set<ChildProcess>();
+// A test process that dies early must not leave data dirs behind (child.ts kills the servers).
 const liveDirs = new Set<string>();
-// A test process that dies early must not leave servers behind. The runner cancels a
-// timed-out file with SIGTERM, which skips 'exit' handlers: kill, then re-raise the signal.
-const killAll = () => {
-  for (const child of live) child.kill('SIGKILL');
+onProcessExit(() => {
   for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
-};
-process.once('exit', killAll);
-for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(sig, () => {
-    killAll();
-    process.kill(process.pid, sig);
-  });
-}
+});
 
 /** A port nobody listens on right now (the OS picks it; 6379 is skipped). */
 export async function freePort(): Promise<number> {
@@ -81,40 +71,23 @@ function pingOnce(port: number, password?: string): Promise<boolean> {
   });
 }
 
-function spawnServer(port: number, dir: string, appendonly: boolean, appendfsync?: string, password?: string): { child: ChildProcess; output: () => string } {
+function spawnServer(port: number, dir: string, appendonly: boolean, appendfsync?: string, password?: string): Child {
   const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', appendonly ? 'yes' : 'no', '--dir', dir];
   if (appendonly && appendfsync) args.push('--appendfsync', appendfsync);
   if (password !== undefined) args.push('--requirepass', password);
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d) => (out += d.toString()));
-  child.stderr?.on('data', (d) => (out += d.toString()));
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  return { child, output: () => out };
+  return spawnChild('redis-server', args);
 }
 
 /** Waits until the server answers PING; rejects when it exits or after `timeoutMs`. */
-async function waitReady(child: ChildProcess, port: number, output: () => string, password?: string, timeoutMs = 10_000): Promise<void> {
+async function waitReady(server: Child, port: number, password?: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`redis-server on port ${port} exited early:\n${output()}`);
-    }
+    if (!server.running()) throw new Error(`redis-server on port ${port} exited early:\n${server.lines.join('\n')}`);
     if (await pingOnce(port, password)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  child.kill('SIGKILL');
-  throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms:\n${output()}`);
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
+  server.process.kill('SIGKILL');
+  throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms:\n${server.lines.join('\n')}`);
 }
 
 export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisServer> {
@@ -123,48 +96,45 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
   const password = opts.password;
   const dir = await mkdtemp(join(tmpdir(), 'restmq-redis-'));
   liveDirs.add(dir);
-  let child: ChildProcess | undefined;
+  let server: Child | undefined;
   let port = 0;
   let lastError: unknown;
   // Another process may grab the port between freePort() and the spawn: retry with a new one.
-  for (let attempt = 0; attempt < 5 && !child; attempt++) {
+  for (let attempt = 0; attempt < 5 && !server; attempt++) {
     port = await freePort();
     const s = spawnServer(port, dir, appendonly, appendfsync, password);
     try {
-      await waitReady(s.child, port, s.output, password);
-      child = s.child;
+      await waitReady(s, port, password);
+      server = s;
     } catch (err) {
       lastError = err;
-      await kill(s.child);
+      await s.stop();
     }
   }
-  if (!child) {
+  if (!server) {
     await rm(dir, { recursive: true, force: true });
     liveDirs.delete(dir);
     throw lastError instanceof Error ? lastError : new Error('could not start redis-server');
   }
-  let current: ChildProcess = child;
+  let current: Child = server;
   return {
     host: HOST,
     port,
     url: `redis://${HOST}:${port}`,
     async stop() {
-      await kill(current);
+      await current.stop();
       await rm(dir, { recursive: true, force: true });
       liveDirs.delete(dir);
     },
     async restart() {
-      await kill(current);
+      await current.stop();
       const s = spawnServer(port, dir, appendonly, appendfsync, password);
-      await waitReady(s.child, port, s.output, password);
-      current = s.child;
+      await waitReady(s, port, password);
+      current = s;
     },
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
-      const c = current;
-      if (c.exitCode !== null || c.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-      c.kill(signal);
-      await exited;
+      if (!current.running()) return;
+      await current.stop(signal);
     },
   };
 }

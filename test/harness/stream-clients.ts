@@ -6,36 +6,11 @@
 import http from 'node:http';
 import { WebSocket } from 'ws';
 import { parseSse } from '../../src/protocols/stream/framing.js';
+import { Waiters } from './wait.js';
 
 export interface Received {
   key: string;
   value: string;
-}
-
-/** Resolves when `cond()` holds, checking on every event; rejects after `timeoutMs`. */
-class Waiters {
-  private waiters: { cond: () => boolean; resolve: () => void }[] = [];
-  notify(): void {
-    this.waiters = this.waiters.filter((w) => {
-      if (!w.cond()) return true;
-      w.resolve();
-      return false;
-    });
-  }
-  wait(cond: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-    if (cond()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w.resolve !== done);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.waiters.push({ cond, resolve: done });
-    });
-  }
 }
 
 export abstract class StreamClient {

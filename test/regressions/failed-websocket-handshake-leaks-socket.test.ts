@@ -4,53 +4,33 @@
  * open on the server for ever, since Node stops tracking upgrade sockets. Each such request
  * leaked a descriptor, and the broker's graceful close then never finished.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
-import { startTestBroker, type TestBroker } from '../harness/broker.js';
+import { useTestBroker } from '../harness/broker.js';
+import { rawRequest } from '../harness/raw-http.js';
 
-/** Sends a handshake for `path`; resolves with what came back once the server closes the socket. */
-function handshake(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let data = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`the server kept the socket open after: ${JSON.stringify(data)}`));
-    }, 5000);
-    socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
-    socket.on('error', reject);
-    // The server ends its side: with the client still open, only the server can cause this.
-    socket.on('end', () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(data);
-    });
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-  });
+/** Sends a handshake for `path`; resolves with what came back once the server closes the socket
+ *  (the client never ends its side: only the server can close it). */
+async function handshake(port: number, path: string): Promise<string> {
+  const r = await rawRequest({ port, timeoutMs: 5000 },
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  return r.text;
 }
 
 describe('a failed WebSocket handshake closes its socket', () => {
-  let broker: TestBroker | undefined;
-  before(async () => {
-    broker = await startTestBroker('memory');
-  });
-  after(async () => broker?.close());
+  const broker = useTestBroker('memory');
 
   it('a malformed %-escape in the path: 400, then the socket is closed', async () => {
-    assert.ok(broker, 'broker started');
-    const reply = await handshake(broker.port, '/ws/%zz');
+    const reply = await handshake(broker().port, '/ws/%zz');
     assert.match(reply, /^HTTP\/1\.1 400 /);
     assert.match(reply, /"code":"INVALID_ENCODING"/);
   });
 
   it('an unknown path: 404, then the socket is closed', async () => {
-    assert.ok(broker, 'broker started');
-    assert.match(await handshake(broker.port, '/no/such/route'), /^HTTP\/1\.1 404 /);
+    assert.match(await handshake(broker().port, '/no/such/route'), /^HTTP\/1\.1 404 /);
   });
 
   it('the broker still closes gracefully afterwards', async () => {
-    assert.ok(broker, 'broker started');
-    await broker.close();
+    await broker().close();
   });
 });

@@ -5,37 +5,20 @@
  * was deleted and never delivered. A taken message whose reply is not written goes back to the
  * front of the queue: each message is either in a reply or still in the queue.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
-import { startTestBroker, type BackendName, type TestBroker } from '../harness/broker.js';
-import { startRedis, type RedisServer } from '../harness/redis.js';
+import { useTestBroker, type BackendName } from '../harness/broker.js';
+import { rawExchange } from '../harness/raw-http.js';
 import { post, qname, take } from '../e2e/backends.js';
 
 /** Sends one request, half-closes at once, and resolves with every byte the broker sent back. */
-function halfClosed(port: number, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(request));
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (d: string) => (text += d));
-    socket.on('close', () => resolve(text));
-    socket.on('error', reject);
-  });
+async function halfClosed(port: number, request: string): Promise<string> {
+  return (await rawExchange({ port }, (socket) => socket.end(request))).text;
 }
 
 for (const backend of ['redis', 'sqlite'] as BackendName[]) {
   describe(`half-closed GET on ${backend}`, () => {
-    let redis: RedisServer | undefined;
-    let broker: TestBroker | undefined;
-    before(async () => {
-      if (backend === 'redis') redis = await startRedis();
-      broker = await startTestBroker(backend, redis ? { redis } : {});
-    });
-    after(async () => {
-      await broker?.close();
-      await redis?.stop();
-    });
+    const broker = useTestBroker(backend);
 
     const requests = {
       'GET /q/<q>': (q: string) => `GET /q/${q} HTTP/1.1\r\nHost: x\r\n\r\n`,
@@ -45,19 +28,18 @@ for (const backend of ['redis', 'sqlite'] as BackendName[]) {
       },
     };
     for (const [name, request] of Object.entries(requests)) it(`${name}: every message is either in a reply or still in the queue`, async () => {
-      assert.ok(broker, 'broker started');
       const q = qname();
       const values = Array.from({ length: 20 }, (_, i) => `m-${i}`);
-      for (const v of values) await post(broker.url, q, v);
+      for (const v of values) await post(broker().url, q, v);
       const delivered: string[] = [];
       for (let i = 0; i < values.length; i++) {
-        const text = await halfClosed(broker.port, request(q));
+        const text = await halfClosed(broker().port, request(q));
         const m = /"value": ?"(m-\d+)"/.exec(text);
         if (m) delivered.push(m[1]!);
       }
       // What no reply carried must still be there: drain it with ordinary GETs.
       const left: string[] = [];
-      for (let m = await take(broker.url, q); m; m = await take(broker.url, q)) left.push(m.value);
+      for (let m = await take(broker().url, q); m; m = await take(broker().url, q)) left.push(m.value);
       assert.deepEqual([...delivered, ...left].sort(), [...values].sort(), `delivered ${delivered.length}, left ${left.length}`);
     });
   });

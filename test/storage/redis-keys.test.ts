@@ -4,7 +4,8 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEDUP_SECONDS, defaultDeadLetter, keys, LEASE_LAYOUT, QUEUESET, POLICY_CODES, STATUS_CODES } from '../../src/storage/redis/keys.js';
+import { DEDUP_SECONDS } from '../../src/storage/contract.js';
+import { defaultDeadLetter, keys, LEASE_LAYOUT, QUEUESET, POLICY_CODES, STATUS_CODES } from '../../src/storage/redis/keys.js';
 
 it('every key function spells the legacy key', () => {
   assert.equal(QUEUESET, 'QUEUESET');

@@ -1,6 +1,6 @@
 /**
- * The Redis store as a LeaseStore: the shared lease conformance suite on a private
- * redis-server, then what only Redis has: several stores on one Redis acting as separate
+ * The Redis store as a LeaseStore (the shared cases run in conformance-redis.test.ts): on a
+ * private redis-server, what only Redis has: several stores on one Redis acting as separate
  * brokers (concurrent leases and reapers), and the legacy layout an old RestMQ sharing the
  * Redis still reads (a leased message is simply not in `<q>:queue`; its body stays until ack).
  */
@@ -8,30 +8,17 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { openRedisStore, type RedisStore } from '../../src/storage/redis/redis-store.js';
+import type { RedisStore } from '../../src/storage/redis/redis-store.js';
 import type { LeasedMessage } from '../../src/storage/lease-contract.js';
-import { redisClient, startRedis, type RedisServer } from '../harness/redis.js';
-import { waitUntil } from './conformance.js';
-import { runLeaseConformance } from './lease-conformance.js';
+import { redisClient } from '../harness/redis.js';
+import { privateRedis } from './private-redis.js';
+import { inflightOf, waitUntil } from './cases/context.js';
 
-let server: RedisServer | undefined;
-const srv = (): RedisServer => {
-  assert.ok(server, 'redis-server not started');
-  return server;
-};
-const open = () => openRedisStore({ host: srv().host, port: srv().port, db: 0 });
 const q = () => `rl-${randomUUID()}`;
 const LONG = 60_000;
 
 describe('redis lease store', () => {
-  before(async () => {
-    server = await startRedis();
-  });
-  after(async () => {
-    await server?.stop();
-  });
-
-  runLeaseConformance({ name: 'redis', open });
+  const { srv, open } = privateRedis();
 
   describe('redis only', () => {
     const stores: RedisStore[] = [];
@@ -89,7 +76,7 @@ describe('redis lease store', () => {
       }));
       assert.equal(new Set(got.map((m) => m.key)).size, got.length, 'a message was leased twice');
       assert.deepEqual(got.map((m) => m.value).sort(), [...sent].sort());
-      assert.deepEqual(await b.inflightCounts([queue]), [200]);
+      assert.deepEqual(await inflightOf(b, [queue]), [200]);
       // Either broker acknowledges a lease the other one handed out.
       const [first] = got;
       assert.equal(await b.ack(queue, first!.receipt), 'ok');
@@ -214,7 +201,7 @@ describe('redis lease store', () => {
       const [k1] = await store.enqueue(queue, ['a']);
       const m = (await store.lease(queue, 1, LONG)).messages[0]!;
       assert.equal(await store.nack(queue, m.receipt, 100), 'ok');
-      assert.deepEqual(await store.inflightCounts([queue]), [0]);
+      assert.deepEqual(await inflightOf(store, [queue]), [0]);
       assert.equal(await raw.llen(`${queue}:queue`), 0);
       assert.equal(await store.extend(queue, m.receipt, LONG), 'stale');
       await allDue(queue);

@@ -1,6 +1,6 @@
 /**
- * The Redis store as a StreamStore: the shared stream conformance suite on a private
- * redis-server, then what only Redis has: several stores on one Redis acting as separate
+ * The Redis store as a StreamStore (the shared cases run in conformance-redis.test.ts): on a
+ * private redis-server, what only Redis has: several stores on one Redis acting as separate
  * brokers (broadcast copies, roundrobin across brokers, wake and closed events, the reaper,
  * leave), messages an old RestMQ writes without a notification, and the wire format of the
  * events channel.
@@ -10,18 +10,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { isBrokerError } from '../../src/errors.js';
-import { openRedisStore, type RedisStore } from '../../src/storage/redis/redis-store.js';
+import type { RedisStore } from '../../src/storage/redis/redis-store.js';
 import type { Delivery, StoreEvent } from '../../src/storage/stream-contract.js';
-import { redisClient, startRedis, type RedisServer } from '../harness/redis.js';
-import { waitUntil } from './conformance.js';
-import { runStreamConformance } from './stream-conformance.js';
+import { redisClient } from '../harness/redis.js';
+import { privateRedis } from './private-redis.js';
+import { consumersOf, waitUntil } from './cases/context.js';
 
-let server: RedisServer | undefined;
-const srv = (): RedisServer => {
-  assert.ok(server, 'redis-server not started');
-  return server;
-};
-const open = (db = 0) => openRedisStore({ host: srv().host, port: srv().port, db });
 const q = () => `q-${randomUUID()}`;
 const ids = (n: number) => Array.from({ length: n }, () => `c-${randomUUID()}`);
 const keysOf = (ds: readonly { key: string }[]) => ds.map((d) => d.key);
@@ -55,14 +49,7 @@ async function listen(store: RedisStore) {
 }
 
 describe('redis stream store', () => {
-  before(async () => {
-    server = await startRedis();
-  });
-  after(async () => {
-    await server?.stop();
-  });
-
-  runStreamConformance({ name: 'redis', open: () => open() });
+  const { srv, open } = privateRedis();
 
   describe('several brokers on one Redis', () => {
     let stores: RedisStore[] = [];
@@ -321,7 +308,7 @@ describe('redis stream store', () => {
           const left = ids(1);
           await b.registerConsumers(gone, left, 60_000);
           await b.unregisterConsumers(gone, left);
-          await waitUntil(async () => (await a.consumerCounts([expired]))[0] === 0, 5000, 'the registration to expire');
+          await waitUntil(async () => (await consumersOf(a, [expired]))[0] === 0, 5000, 'the registration to expire');
           for (const queue of [idle, busy, expired, gone]) await a.enqueue(queue, ['x', 'y']);
           const { inbox } = await b.dispatch(busy, 10, 10);
           await b.ackInbox(2);

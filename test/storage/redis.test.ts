@@ -1,6 +1,6 @@
 /**
- * The Redis store: the conformance suite on a private redis-server, then Redis-only checks
- * that an original RestMQ broker sharing the same Redis reads what we write and vice versa.
+ * The Redis store (the shared cases run in conformance-redis.test.ts): Redis-only checks on a
+ * private redis-server that an original RestMQ broker sharing the same Redis reads what we write and vice versa.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,24 +8,12 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { isBrokerError } from '../../src/errors.js';
 import { openRedisStore, type RedisStore } from '../../src/storage/redis/redis-store.js';
-import { freePort, redisClient, startRedis, type RedisServer } from '../harness/redis.js';
-import { runStoreConformance } from './conformance.js';
+import { freePort, redisClient, startRedis } from '../harness/redis.js';
+import { privateRedis } from './private-redis.js';
 
-let server: RedisServer | undefined;
-const srv = (): RedisServer => {
-  assert.ok(server, 'redis-server not started');
-  return server;
-};
 
 describe('redis store', () => {
-  before(async () => {
-    server = await startRedis();
-  });
-  after(async () => {
-    await server?.stop();
-  });
-
-  runStoreConformance({ name: 'redis', open: () => openRedisStore({ host: srv().host, port: srv().port, db: 0 }) });
+  const { srv } = privateRedis();
 
   describe('legacy layout interop', () => {
     let store: RedisStore;

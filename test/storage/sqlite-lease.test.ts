@@ -1,27 +1,17 @@
 /**
- * The SQLite store as a LeaseStore: the shared lease conformance suite on a temp file and on
- * :memory:, then what only SQLite has: a lease stored in the file survives close/reopen, the
+ * The SQLite store as a LeaseStore (the shared cases run in conformance-*.test.ts): what only
+ * SQLite has: a lease stored in the file survives close/reopen, the
  * stream dispatch skips leased rows, and schema migration 3 upgrades a version-2 file.
  */
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { runLeaseConformance } from './lease-conformance.js';
-import { waitUntil } from './conformance.js';
+import { inflightOf, waitUntil } from './cases/context.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { SCHEMA_VERSION } from '../../src/storage/sqlite/schema.js';
+import { rollBackSchema, tempFiles } from './sqlite-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'restmq-sqlite-lease-test-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-const freshFile = () => join(dir, `${randomUUID()}.db`);
-
-const conformanceFile = freshFile();
-runLeaseConformance({ name: 'sqlite (file)', open: async () => openSqliteStore({ path: conformanceFile }) });
-runLeaseConformance({ name: 'sqlite (:memory:)', open: async () => openSqliteStore({ path: ':memory:' }) });
+const { freshFile } = tempFiles('restmq-sqlite-lease-test-');
 
 describe('SQLite lease store: SQLite specifics', () => {
   it('a leased, unacked message survives close and reopen and comes back when its lease ends', async () => {
@@ -34,7 +24,7 @@ describe('SQLite lease store: SQLite specifics', () => {
 
     store = openSqliteStore({ path });
     try {
-      assert.deepEqual(await store.inflightCounts(['q']), [1], 'the lease is in the file');
+      assert.deepEqual(await inflightOf(store, ['q']), [1], 'the lease is in the file');
       assert.deepEqual((await store.peek('q', 5)).map((m) => m.value), ['b'], 'still hidden after reopen');
       let returned = 0;
       await waitUntil(async () => (returned += (await store.reapLeases()).returned) >= 1, 5000, 'the lease to end');
@@ -66,18 +56,7 @@ describe('SQLite lease store: SQLite specifics', () => {
     const s = openSqliteStore({ path });
     await s.enqueue('old', ['kept', 'too']);
     await s.close();
-    const raw = new Database(path);
-    try {
-      raw.exec(`DROP TABLE dedup; DROP INDEX messages_leases;
-        ALTER TABLE messages DROP COLUMN leased_until; ALTER TABLE messages DROP COLUMN lease_token;
-        ALTER TABLE messages DROP COLUMN attempts; ALTER TABLE messages DROP COLUMN visible_at;
-        ALTER TABLE messages DROP COLUMN origin; ALTER TABLE queues DROP COLUMN lease_seconds;
-        ALTER TABLE queues DROP COLUMN max_attempts; ALTER TABLE queues DROP COLUMN dead_letter;
-        ALTER TABLE messages DROP COLUMN enqueued_at; ALTER TABLE queues DROP COLUMN dead_lettered; DROP TABLE authkeys;`);
-      raw.pragma('user_version = 2');
-    } finally {
-      raw.close();
-    }
+    rollBackSchema(path, 2);
     const store = openSqliteStore({ path });
     try {
       assert.ok(SCHEMA_VERSION >= 3, 'migration 3 exists');

@@ -1,84 +1,42 @@
 /**
- * The SQLite store as a StreamStore: the shared stream conformance suite on a temp file and
- * on :memory:, then what only SQLite has: the inbox recovered at open after a killed process
+ * The SQLite store as a StreamStore (the shared cases run in conformance-*.test.ts): what only
+ * SQLite has: the inbox recovered at open after a killed process
  * (a real child process, SIGKILL), schema migration 2, and requeue's guards.
  */
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { runStreamConformance } from './stream-conformance.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { SCHEMA_VERSION } from '../../src/storage/sqlite/schema.js';
 import { BrokerError } from '../../src/errors.js';
+import { rollBackSchema, storeChild, tempFiles, waitForLine, type Child } from './sqlite-files.js';
 import type { StoreEvent } from '../../src/storage/stream-contract.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'restmq-sqlite-stream-test-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-const freshFile = () => join(dir, `${randomUUID()}.db`);
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const STORE_MODULE = new URL('../../src/storage/sqlite/sqlite-store.ts', import.meta.url).href;
-
-const conformanceFile = freshFile();
-runStreamConformance({ name: 'sqlite (file)', open: async () => openSqliteStore({ path: conformanceFile }) });
-runStreamConformance({
-  name: 'sqlite (:memory:)',
-  open: async () => openSqliteStore({ path: ':memory:' }),
-  skip: [{
-    reason: 'each :memory: store is a database of its own: reopening starts empty',
-    tests: ['a dispatched, unacknowledged message survives closing and reopening the store'],
-  }],
-});
+const { freshFile } = tempFiles('restmq-sqlite-stream-test-');
 
 /** A child process that dispatches without acknowledging, prints `ready` and waits to be killed. */
-function dispatchingChild(path: string) {
-  const code = `import(${JSON.stringify(STORE_MODULE)}).then(async ({ openSqliteStore }) => {
-    const store = openSqliteStore({ path: ${JSON.stringify(path)} });
-    await store.enqueue('crash', ['one', 'two', 'three']);
-    await store.setPolicy('crash-rr', 'roundrobin');
-    await store.enqueue('crash-rr', ['r1', 'r2']);
-    await store.registerConsumers('crash', ['c1'], 60000);
-    await store.registerConsumers('crash-rr', ['c1', 'c2'], 60000);
-    await store.dispatch('crash', 2, 0);
-    console.log(JSON.stringify((await store.dispatch('crash-rr', 10, 10)).inbox));
-    console.log('ready');
-    setInterval(() => {}, 60000);
-  });`;
-  const p = spawn(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => p.on('exit', (_code, signal) => resolve(signal)));
-  const timer = setTimeout(() => p.kill('SIGKILL'), 60_000); // never outlive a hung test
-  void exited.then(() => clearTimeout(timer));
-  const ready = new Promise<string>((resolve, reject) => {
-    p.stdout.on('data', () => {
-      const lines = out.split('\n');
-      if (lines.includes('ready')) resolve(lines[0]!);
-    });
-    void exited.then(() => reject(new Error(`the child exited before it was ready: ${err}`)));
-  });
-  return { ready, exited, kill: () => p.kill('SIGKILL') };
-}
+const dispatchingChild = (path: string): Child => storeChild(path, `
+  await store.enqueue('crash', ['one', 'two', 'three']);
+  await store.setPolicy('crash-rr', 'roundrobin');
+  await store.enqueue('crash-rr', ['r1', 'r2']);
+  await store.registerConsumers('crash', ['c1'], 60000);
+  await store.registerConsumers('crash-rr', ['c1', 'c2'], 60000);
+  await store.dispatch('crash', 2, 0);
+  console.log(JSON.stringify((await store.dispatch('crash-rr', 10, 10)).inbox));
+  console.log('ready');
+  setInterval(() => {}, 60000);`);
 
 describe('SQLite stream store: crash recovery', () => {
   it('a killed broker\'s dispatched, unacknowledged messages return to their queues at the next open', async () => {
     const path = freshFile();
     const c = dispatchingChild(path);
-    let inbox: string;
     try {
-      inbox = await c.ready;
+      await waitForLine(c, 'ready');
     } finally {
       c.kill();
     }
-    assert.equal(await c.exited, 'SIGKILL');
+    assert.equal((await c.exited).signal, 'SIGKILL');
+    const inbox = c.out().split('\n')[0]!;
     assert.deepEqual(JSON.parse(inbox).map((d: { key: string }) => d.key), ['crash:1', 'crash:2', 'crash-rr:1', 'crash-rr:2'],
       'the child had dispatched before it was killed');
 
@@ -103,19 +61,7 @@ describe('SQLite stream store: SQLite specifics', () => {
     const s = openSqliteStore({ path });
     await s.enqueue('old', ['kept']);
     await s.close();
-    const raw = new Database(path);
-    try {
-      // Back to version 1: no inbox, none of migration 3's lease columns, no migration 4 dedup.
-      raw.exec(`DROP TABLE dedup; DROP TABLE inbox; DROP INDEX messages_leases;
-        ALTER TABLE messages DROP COLUMN leased_until; ALTER TABLE messages DROP COLUMN lease_token;
-        ALTER TABLE messages DROP COLUMN attempts; ALTER TABLE messages DROP COLUMN visible_at;
-        ALTER TABLE messages DROP COLUMN origin; ALTER TABLE queues DROP COLUMN lease_seconds;
-        ALTER TABLE queues DROP COLUMN max_attempts; ALTER TABLE queues DROP COLUMN dead_letter;
-        ALTER TABLE messages DROP COLUMN enqueued_at; ALTER TABLE queues DROP COLUMN dead_lettered; DROP TABLE authkeys;`);
-      raw.pragma('user_version = 1');
-    } finally {
-      raw.close();
-    }
+    rollBackSchema(path, 1); // no inbox, none of migration 3's lease columns, no migration 4 dedup
     const store = openSqliteStore({ path });
     try {
       assert.ok(SCHEMA_VERSION >= 2, 'migration 2 exists');

@@ -1,84 +1,25 @@
 /**
- * The SQLite store: the shared conformance suite on a temp file and on :memory:, then what only
+ * The SQLite store (the shared cases run in conformance-sqlite/-memory.test.ts): what only
  * SQLite has: one broker process per file (checked with real child processes), durability
  * across close/reopen and a killed process, and the schema version.
  */
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { runStoreConformance } from './conformance.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { SCHEMA_VERSION } from '../../src/storage/sqlite/schema.js';
 import { BrokerError } from '../../src/errors.js';
+import { storeChild, tempFiles, waitForLine, type Child } from './sqlite-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'restmq-sqlite-test-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-const freshFile = () => join(dir, `${randomUUID()}.db`);
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const STORE_MODULE = new URL('../../src/storage/sqlite/sqlite-store.ts', import.meta.url).href;
+const { dir, freshFile } = tempFiles('restmq-sqlite-test-');
 const IN_USE = 'is in use by another broker process';
-const SECOND_STORE = 'one broker process owns a SQLite file, so a second store on the same file is refused '
-  + '(that refusal is tested below)';
 
-const conformanceFile = freshFile();
-runStoreConformance({
-  name: 'sqlite (file)',
-  open: async () => openSqliteStore({ path: conformanceFile }),
-  skip: [{ reason: SECOND_STORE, tests: ['two store instances on one backend share messages exactly once'] }],
-});
-runStoreConformance({
-  name: 'sqlite (:memory:)',
-  open: async () => openSqliteStore({ path: ':memory:' }),
-  skip: [{ reason: 'each :memory: store is a database of its own', tests: ['two store instances on one backend share messages exactly once'] }],
-});
-
-interface Child { exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; out: () => string; err: () => string; kill: () => void }
-
-/**
- * A real second process opening `path`. 'probe' opens, reports and exits; 'hold' opens,
- * enqueues two messages, prints their keys and `ready`, and waits to be killed.
- */
-function child(path: string, mode: 'probe' | 'hold'): Child {
-  const code = `import(${JSON.stringify(STORE_MODULE)}).then(async ({ openSqliteStore }) => {
-    let store;
-    try { store = openSqliteStore({ path: ${JSON.stringify(path)} }); }
-    catch (e) { console.error(e.code + ': ' + e.message); process.exit(2); }
-    if (${JSON.stringify(mode)} === 'probe') { await store.close(); console.log('opened'); return; }
-    console.log(JSON.stringify(await store.enqueue('held', ['one', 'two'])));
-    console.log('ready');
-    setInterval(() => {}, 60000);
-  });`;
-  const p = spawn(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    p.on('exit', (code, signal) => resolve({ code, signal }));
-  });
-  const timer = setTimeout(() => p.kill('SIGKILL'), 60_000); // never outlive a hung test
-  void exited.then(() => clearTimeout(timer));
-  return { exited, out: () => out, err: () => err, kill: () => p.kill('SIGKILL') };
-}
-
-/** Resolves when the child prints `line`; fails if it exits first or after `timeoutMs`. */
-async function waitForLine(c: Child, line: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let done = false;
-  void c.exited.then(() => { done = true; });
-  while (!c.out().split('\n').includes(line)) {
-    if (done) assert.fail(`child exited before printing ${line}: ${c.err()}`);
-    if (Date.now() > deadline) assert.fail(`child did not print ${line} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** 'probe' opens, reports and exits; 'hold' enqueues two messages, prints their keys and `ready`,
+ *  and waits to be killed. */
+const child = (path: string, mode: 'probe' | 'hold'): Child => storeChild(path, mode === 'probe'
+  ? "await store.close(); console.log('opened');"
+  : "console.log(JSON.stringify(await store.enqueue('held', ['one', 'two']))); console.log('ready'); setInterval(() => {}, 60000);");
 
 describe('SQLite store: one broker process per file', () => {
   it('a second process refuses to open a held file, and opens it after close()', async () => {

@@ -1,12 +1,14 @@
 /**
  * The ACL file parser (ConfigParser semantics that matter), the decision rules of
  * originals.md A.10.3 with their quirks, CIDR entries, the section fallbacks, credential
- * parsing, API key patterns and the route guard table.
+ * parsing, API key patterns and the route guards.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AclFileError, CATEGORIES, parseAclFile, parseIni, type SectionRules } from '../../src/auth/acl-file.js';
-import { guardFor, ROUTE_GUARDS } from '../../src/auth/route-guards.js';
+import { AclFileError, parseAclFile, parseIni, type SectionRules } from '../../src/auth/acl-file.js';
+import Fastify from 'fastify';
+import { guardFor, isKnownRoute } from '../../src/auth/route-guards.js';
+import { routes } from '../../src/http/kit/reply.js';
 import { decide, normalizeAddress, sectionFor } from '../../src/auth/acl.js';
 import { credentialsMatch, parseAuthCookie, parseBasic, parseBearer, safeEqual } from '../../src/auth/credentials.js';
 import { hashKey, keyAllows, newKey, patternMatches, privilegeFor, validateRecord } from '../../src/auth/authkeys.js';
@@ -196,30 +198,42 @@ describe('API key records', () => {
   });
 });
 
-describe('route guards (the one table)', () => {
-  it('HEAD is guarded as GET; a method a route does not serve, or a route not in the table, is admin', () => {
-    assert.equal(guardFor('HEAD', '/q/:queue'), 'rest:consumer');
-    assert.equal(guardFor('GET', '/q/:queue'), 'rest:consumer');
-    assert.equal(guardFor('POST', '/q/:queue'), 'rest:producer');
-    assert.equal(guardFor('PUT', '/q/:queue'), 'admin');
-    assert.equal(guardFor('GET', '/no/such/route'), 'admin');
-    assert.equal(guardFor('GET', undefined), 'open', 'a 404 reveals nothing');
+describe('route guards (each route states its category)', () => {
+  it('a route without a category is admin; an unmatched request (404) is open', () => {
+    assert.equal(guardFor('GET', '/q/:queue', 'rest:consumer'), 'rest:consumer');
+    assert.equal(guardFor('POST', '/q/:queue', 'rest:producer'), 'rest:producer');
+    assert.equal(guardFor('GET', '/no/such/route', undefined), 'admin');
+    assert.equal(guardFor('GET', undefined, undefined), 'open', 'a 404 reveals nothing');
+    assert.equal(isKnownRoute('/no/such/route', undefined), false);
   });
 
-  it('SSE on the COMET route is sse:consumer; the dashboard reads as consumer and acts as admin', () => {
-    assert.equal(guardFor('GET', '/c/:queue'), 'comet:consumer');
-    assert.equal(guardFor('GET', '/c/:queue', 'text/event-stream'), 'sse:consumer');
-    assert.equal(guardFor('GET', '/dashboard/api/queues'), 'rest:consumer');
-    assert.equal(guardFor('POST', '/dashboard/api/queues/:queue/stop'), 'admin');
-    assert.equal(guardFor('GET', '/dashboardx'), 'admin', 'a prefix family is matched on a path boundary');
-    assert.equal(guardFor('GET', '/health'), 'open');
+  it('SSE on the COMET route is sse:consumer; plugin routes (the docs page) are guarded by prefix', () => {
+    assert.equal(guardFor('GET', '/c/:queue', 'comet:consumer'), 'comet:consumer');
+    assert.equal(guardFor('GET', '/c/:queue', 'comet:consumer', 'text/event-stream'), 'sse:consumer');
+    assert.equal(guardFor('GET', '/docs/static/*', undefined), 'rest:consumer');
+    assert.equal(guardFor('HEAD', '/docs', undefined), 'rest:consumer');
+    assert.equal(guardFor('POST', '/docs/json', undefined), 'admin');
+    assert.equal(guardFor('GET', '/docsx', undefined), 'admin', 'a prefix family is matched on a path boundary');
+    assert.ok(isKnownRoute('/docs/json', undefined));
   });
 
-  it('every guard in the table is a category or open', () => {
-    for (const [url, methods] of Object.entries(ROUTE_GUARDS)) {
-      for (const [method, guard] of Object.entries(methods)) {
-        assert.ok(guard === 'open' || guard === 'command' || (CATEGORIES as readonly string[]).includes(guard), `${method} ${url}: ${guard}`);
-      }
+  it('routes() keeps each method\'s category in its route config; HEAD is guarded as GET, an unserved method as admin', async () => {
+    const app = Fastify();
+    const seen: Record<string, unknown> = {};
+    app.addHook('onRequest', async (req) => {
+      seen[req.method] = req.routeOptions.config.acl;
+    });
+    const ok = () => ({ status: 200, body: 'ok' });
+    routes(app, '/q/:queue', { GET: { acl: 'rest:consumer', handler: ok }, POST: { acl: 'rest:producer', handler: ok }, DELETE: { acl: 'admin', handler: ok } });
+    routes(app, '/health', { GET: { acl: 'open', handler: ok } }, { head: true });
+    try {
+      for (const method of ['GET', 'POST', 'DELETE', 'HEAD', 'PUT', 'PATCH', 'OPTIONS'] as const) await app.inject({ method, url: '/q/x' });
+      assert.deepEqual(seen, { GET: 'rest:consumer', POST: 'rest:producer', DELETE: 'admin', HEAD: 'rest:consumer', PUT: 'admin', PATCH: 'admin', OPTIONS: 'admin' });
+      const head = await app.inject({ method: 'HEAD', url: '/health' });
+      assert.equal(head.statusCode, 200);
+      assert.equal(seen['HEAD'], 'open');
+    } finally {
+      await app.close();
     }
   });
 });

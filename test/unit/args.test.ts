@@ -1,11 +1,11 @@
 /**
- * http/args.ts: request arguments read as the original's framework did (originals.md A.1.1):
+ * http/kit/args.ts: request arguments read as the original's framework did (originals.md A.1.1):
  * blank values dropped, last value wins, control characters → spaces, values trimmed; and
  * strict decoding (bad percent-escapes and invalid UTF-8 refused with typed errors).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanValue, decodeUtf8, parseForm, queryOf } from '../../src/http/args.js';
+import { cleanValue, decodeUtf8, parseForm, queryOf } from '../../src/http/kit/args.js';
 import { BrokerError } from '../../src/errors.js';
 
 const isCode = (code: string) => (err: unknown) => {

@@ -6,6 +6,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SseParser, type SseEvent } from '../../client/sse-parser.js';
+import { cutAt } from '../harness/chunks.js';
 
 function parseAll(chunks: string[]): { events: SseEvent[]; retryMs: number | undefined } {
   const p = new SseParser();
@@ -36,14 +37,7 @@ it('gives the same events for any line endings and any chunking', () => {
   fc.assert(
     fc.property(fc.constantFrom('\n', '\r\n', '\r'), fc.array(fc.nat({ max: STREAM.length }), { maxLength: 12 }), (eol, cuts) => {
       const text = STREAM.replace(/\n/g, eol);
-      const points = [...new Set(cuts.map((c) => Math.min(c, text.length)))].sort((a, b) => a - b);
-      const chunks: string[] = [];
-      let last = 0;
-      for (const p of points) {
-        chunks.push(text.slice(last, p));
-        last = p;
-      }
-      chunks.push(text.slice(last));
+      const chunks = cutAt(text, cuts);
       const r = parseAll(chunks);
       assert.deepEqual(r.events, EXPECTED, JSON.stringify(chunks));
       assert.equal(r.retryMs, 2000);

@@ -38,7 +38,9 @@ describe('defaults', () => {
     assert.deepEqual({ ...c }, {
       port: 8888,
       listen: '127.0.0.1',
+      workers: 1,
       store: { kind: 'sqlite', path: './restmq.db' },
+      sqliteSync: 'normal',
       maxMessageBytes: 1048576,
       heartbeatSeconds: 15,
       stallTimeoutSeconds: 30,
@@ -79,13 +81,14 @@ describe('precedence: flags > env > file > defaults', () => {
   });
   it('every setting can come from the environment', () => {
     const c = loadConfig({}, {
-      RESTMQ_PORT: '1234', RESTMQ_LISTEN: '::1', RESTMQ_STORE: 'memory', RESTMQ_MAX_MESSAGE_BYTES: '2048',
+      RESTMQ_PORT: '1234', RESTMQ_LISTEN: '::1', RESTMQ_WORKERS: 'auto', RESTMQ_STORE: 'memory', RESTMQ_MAX_MESSAGE_BYTES: '2048',
       RESTMQ_HEARTBEAT: '30', RESTMQ_STALL_TIMEOUT: '7', RESTMQ_LOG_LEVEL: 'warn', RESTMQ_REDIS_POOL: '3', RESTMQ_TRUST_PROXY: '10.0.0.0/8', RESTMQ_ACL: 'acl.conf',
       RESTMQ_TLS_CERT: 'c.pem', RESTMQ_TLS_KEY: 'k.pem', RESTMQ_MAX_STREAMS_PER_IP: '0', RESTMQ_MAX_LONG_POLLS_PER_IP: '9',
       RESTMQ_MAX_URL_BYTES: '4096', RESTMQ_MAX_HEADER_BYTES: '8192', RESTMQ_HEADERS_TIMEOUT: '5', RESTMQ_READ_ONLY_DASHBOARD: 'true',
+      RESTMQ_SQLITE_SYNC: 'full',
     });
     assert.deepEqual({ ...c }, {
-      port: 1234, listen: '::1', store: { kind: 'memory' }, maxMessageBytes: 2048, heartbeatSeconds: 30, stallTimeoutSeconds: 7,
+      port: 1234, listen: '::1', workers: 1, store: { kind: 'memory' }, sqliteSync: 'full', maxMessageBytes: 2048, heartbeatSeconds: 30, stallTimeoutSeconds: 7,
       logLevel: 'warn', redisPool: 3, trustProxy: '10.0.0.0/8', acl: 'acl.conf',
       tlsCert: 'c.pem', tlsKey: 'k.pem', maxStreamsPerIp: 0, maxLongPollsPerIp: 9, maxUrlBytes: 4096, maxHeaderBytes: 8192,
       headersTimeoutSeconds: 5, readOnlyDashboard: true,
@@ -132,6 +135,11 @@ describe('--store', () => {
   });
   it('an explicit --store wins over --redis-* flags', () => {
     assert.deepEqual(store('memory', { 'redis-host': 'elsewhere' }), { kind: 'memory' });
+  });
+  it('--sqlite-sync is normal or full, nothing else', () => {
+    assert.equal(loadConfig({ 'sqlite-sync': 'full' }, {}).sqliteSync, 'full');
+    assert.equal(loadConfig({ 'sqlite-sync': 'normal' }, {}).sqliteSync, 'normal');
+    for (const v of ['FULL', 'off', 'extra']) assert.throws(() => loadConfig({ 'sqlite-sync': v }, {}), configError(/sqlite-sync/, /normal or full/));
   });
   it('refuses sqlite: without a path', () => {
     assert.throws(() => store('sqlite:'), configError(/sqlite:<path>/));

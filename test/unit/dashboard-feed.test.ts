@@ -10,8 +10,10 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { Activity } from '../../src/core/activity.js';
 import { LiveFeed, type Point } from '../../src/dashboard/live-feed.js';
-import type { QueueRow, Snapshot } from '../../src/dashboard/snapshot.js';
+import type { Snapshot } from '../../src/dashboard/snapshot.js';
+import type { QueueRow } from '../../src/wire.js';
 import { FeedClient } from '../dashboard/feed-client.js';
+import { waitUntil } from '../harness/wait.js';
 
 const row = (queue: string, ready = 0): QueueRow => ({
   queue,
@@ -71,8 +73,8 @@ describe('dashboard live feed', () => {
     // 20 enqueues per 50 ms sample: about 400 a second.
     const producer = setInterval(() => activity.count('jobs', 'enqueued', 20), 50);
     try {
-      await a.until('a measured enqueue rate', () => a.snapshots().some((s) => s.queues[0]!.rates.enqueued > 0));
-      await b.until('the same for the second listener', () => b.snapshots().some((s) => s.queues[0]!.rates.enqueued > 0));
+      await a.waitUntil('a measured enqueue rate', () => a.snapshots().some((s) => s.queues[0]!.rates.enqueued > 0));
+      await b.waitUntil('the same for the second listener', () => b.snapshots().some((s) => s.queues[0]!.rates.enqueued > 0));
     } finally {
       clearInterval(producer);
     }
@@ -102,17 +104,17 @@ describe('dashboard live feed', () => {
     const server = await serve(feed);
     cleanups.push(server.close);
     const first = await FeedClient.open(server.url);
-    await first.until('8 samples', () => first.snapshots().length >= 8);
+    await first.waitUntil('8 samples', () => first.snapshots().length >= 8);
     const early = await FeedClient.open(server.url);
-    await early.until('its history', () => early.events.length > 0);
+    await early.waitUntil('its history', () => early.events.length > 0);
     const small = early.events[0]!.data as Point[];
     assert.deepEqual(Object.keys(small[small.length - 1]!.q), ['q0', 'q1', 'q2'], 'small tables keep per-queue points');
     early.close();
     queues = 150;
-    await first.until('a sample of 150 queues', () => first.snapshots().some((s) => s.queues.length === 150));
-    await first.until('two more', () => first.snapshots().filter((s) => s.queues.length === 150).length >= 2);
+    await first.waitUntil('a sample of 150 queues', () => first.snapshots().some((s) => s.queues.length === 150));
+    await first.waitUntil('two more', () => first.snapshots().filter((s) => s.queues.length === 150).length >= 2);
     const late = await FeedClient.open(server.url);
-    await late.until('its history', () => late.events.length > 0);
+    await late.waitUntil('its history', () => late.events.length > 0);
     assert.equal(late.events[0]!.event, 'history');
     const history = late.events[0]!.data as Point[];
     assert.ok(history.length <= 5, `history bounded to 5 points, got ${history.length}`);
@@ -138,13 +140,13 @@ describe('dashboard live feed', () => {
     const server = await serve(feed);
     cleanups.push(server.close);
     const c = await FeedClient.open(server.url);
-    await c.until('4 samples', () => c.snapshots().length >= 4);
+    await c.waitUntil('4 samples', () => c.snapshots().length >= 4);
     const times = c.snapshots().map((s) => s.time);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     // 60 ms samples at most a fifth of the time: about 300 ms apart, not 60.
     assert.ok(Math.min(...gaps) >= 200, `samples spaced out: ${gaps.join(', ')} ms`);
     fail = true;
-    await c.until('a failure event', () => c.events.some((e) => e.event === 'failure'), 5000);
+    await c.waitUntil('a failure event', () => c.events.some((e) => e.event === 'failure'), 5000);
     c.close();
   });
 
@@ -157,14 +159,9 @@ describe('dashboard live feed', () => {
     const stalled = net.connect(Number(port), '127.0.0.1');
     stalled.pause(); // never reads: the broker's buffer for it grows with every 1 MB sample
     stalled.write('GET /dashboard/api/events HTTP/1.1\r\nHost: x\r\n\r\n');
-    const until = async (what: string, cond: () => boolean) => {
-      for (const deadline = Date.now() + 15_000; !cond(); await new Promise((r) => setTimeout(r, 20))) {
-        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-      }
-    };
     try {
-      await until('the stalled page to connect', () => feed.size === 1);
-      await until('the stalled page to be dropped', () => feed.size === 0);
+      await waitUntil('the stalled page to connect', () => feed.size === 1, 15_000);
+      await waitUntil('the stalled page to be dropped', () => feed.size === 0, 15_000);
     } finally {
       stalled.destroy();
     }

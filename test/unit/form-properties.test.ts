@@ -1,6 +1,6 @@
 /**
- * Properties of the form readers: http/args.ts (query strings and url-encoded bodies, strict
- * UTF-8) and http/multipart.ts (multipart/form-data fields). Round trips against the
+ * Properties of the form readers: http/kit/args.ts (query strings and url-encoded bodies, strict
+ * UTF-8) and http/kit/multipart.ts (multipart/form-data fields). Round trips against the
  * platform's own encoders, an oracle for what counts as well-encoded, and no exception other
  * than a BrokerError on arbitrary input.
  */
@@ -8,8 +8,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BrokerError } from '../../src/errors.js';
-import { cleanValue, decodeUtf8, parseForm, queryOf } from '../../src/http/args.js';
-import { parseMultipart } from '../../src/http/multipart.js';
+import { cleanValue, decodeUtf8, parseForm, queryOf } from '../../src/http/kit/args.js';
+import { parseMultipart } from '../../src/http/kit/multipart.js';
 import { anyJsString, hostileBytes, hostileText } from '../fuzz/arbitraries.js';
 
 function brokerCode(f: () => unknown): string | undefined {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { HEARTBEAT, SSE_PREAMBLE, cometLine, endFrame, envelope, frame, parseSse, sseEvent } from '../../src/protocols/stream/framing.js';
 import { anyJsString, queueName } from '../fuzz/arbitraries.js';
+import { cutAt } from '../harness/chunks.js';
 
 const message = fc.record({ key: fc.tuple(queueName, fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })).map(([q, n]) => `${q}:${n}`), value: anyJsString(60) }).map((m) => ({ ...m }));
 const leased = fc.record({
@@ -18,19 +19,6 @@ const leased = fc.record({
   attempts: fc.integer({ min: 1, max: 1000 }),
 }).map((m) => ({ ...m }));
 const callback = fc.stringMatching(/^[A-Za-z_$][\w$.]{0,10}$/);
-
-/** Cuts `text` into chunks at the given positions (as a socket would). */
-function chunks(text: string, cuts: number[]): string[] {
-  const at = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let from = 0;
-  for (const c of at) {
-    out.push(text.slice(from, c));
-    from = c;
-  }
-  out.push(text.slice(from));
-  return out;
-}
 
 /** Feeds chunks to parseSse the way a client does: keep `rest`, append the next chunk. */
 function parseIncrementally(parts: string[]): ReturnType<typeof parseSse>['events'] {
@@ -78,7 +66,7 @@ describe('stream framing: properties', () => {
     fc.assert(
       fc.property(fc.array(message, { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 12 }), (ms, cuts) => {
         const stream = SSE_PREAMBLE + ms.map((m) => sseEvent(m) + HEARTBEAT.sse).join('') + endFrame('sse');
-        const events = parseIncrementally(chunks(stream, cuts));
+        const events = parseIncrementally(cutAt(stream, cuts));
         const expected = [...ms.map((m) => ({ id: m.key, data: envelope(m) })), { event: 'end', data: 'null' }];
         assert.deepEqual(events, expected);
         assert.deepEqual(events.slice(0, -1).map((e) => JSON.parse(e.data) as unknown), ms);
@@ -91,7 +79,7 @@ describe('stream framing: properties', () => {
       fc.property(fc.array(message, { minLength: 1, maxLength: 4 }), fc.constantFrom('\r\n', '\r'), fc.array(fc.nat(), { maxLength: 12 }), (ms, eol, cuts) => {
         const stream = ms.map((m) => sseEvent(m).replace(/\n/g, eol)).join('');
         // A CR at the end of what has arrived may be half a CRLF: the next bytes (here a comment) settle it.
-        const events = parseIncrementally([...chunks(stream, cuts), `:${eol}`]);
+        const events = parseIncrementally([...cutAt(stream, cuts), `:${eol}`]);
         assert.deepEqual(events, ms.map((m) => ({ id: m.key, data: envelope(m) })));
       }),
     );
@@ -104,7 +92,7 @@ describe('stream framing: properties', () => {
         // A trailing blank line settles everything that came before it.
         const whole = parseSse(text + '\n\n').events;
         assert.ok(whole.every((e) => typeof e.data === 'string'), 'every event has data');
-        assert.deepEqual(parseIncrementally([...chunks(text, cuts), '\n\n']), whole, JSON.stringify(text));
+        assert.deepEqual(parseIncrementally([...cutAt(text, cuts), '\n\n']), whole, JSON.stringify(text));
       }),
     );
   });

@@ -5,9 +5,11 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { loadScripts, luaDir, registerScripts, SCRIPT_NAMES } from '../../src/storage/redis/scripts.js';
+import { loadScripts, luaDir, registerScripts, resolveIncludes, SCRIPT_NAMES } from '../../src/storage/redis/scripts.js';
 import { leaseKeys } from '../../src/storage/redis/redis-lease.js';
 
 const scripts = loadScripts();
@@ -38,19 +40,58 @@ it('every script is registered as an ioredis command', async () => {
   }
 });
 
+const INCLUDE_LINE = /^-- #include [a-z_]+\n/gm;
+const libs = readdirSync(`${luaDir()}lib`).filter((f) => f.endsWith('.lua')).map((f) => ({
+  name: f.slice(0, -'.lua'.length),
+  text: readFileSync(`${luaDir()}lib/${f}`, 'utf8'),
+}));
+
 it('every "-- #include <lib>" is resolved, and a lib uses no KEYS or ARGV of its own', () => {
   for (const s of scripts) assert.doesNotMatch(s.lua, /^-- #include/m, `${s.file} has an unresolved include`);
-  const libs = readdirSync(`${luaDir()}lib`).filter((f) => f.endsWith('.lua'));
   assert.ok(libs.length > 0, 'lua/lib holds the shared code');
-  for (const f of libs) {
-    const text = readFileSync(`${luaDir()}lib/${f}`, 'utf8');
-    assert.doesNotMatch(text, /\b(KEYS|ARGV)\[/, `${f}: keys and arguments come in as parameters`);
-    assert.ok(scripts.some((s) => s.lua.includes(text)), `${f} is included by some script`);
+  for (const lib of libs) {
+    assert.doesNotMatch(lib.text, /\b(KEYS|ARGV)\[/, `${lib.name}: keys and arguments come in as parameters`);
+    const own = lib.text.replace(INCLUDE_LINE, '').trimEnd();
+    assert.ok(scripts.some((s) => s.lua.includes(own)), `${lib.name} is included by some script`);
+  }
+});
+
+it('one helper per lib file, named as the file, pasted at most once into a script', () => {
+  for (const lib of libs) {
+    const defined = [...lib.text.matchAll(/^local function ([a-z_]+)\(/gm)].map((m) => m[1]);
+    assert.deepEqual(defined, [lib.name], `lib/${lib.name}.lua defines exactly ${lib.name}`);
+    for (const s of scripts) {
+      const times = s.lua.split(`local function ${lib.name}(`).length - 1;
+      assert.ok(times <= 1, `${s.file} defines ${lib.name} ${times} times`);
+    }
+  }
+});
+
+it('a script calls only helpers it includes, and includes them before the call', () => {
+  for (const s of scripts) {
+    for (const lib of libs) {
+      const call = new RegExp(`(?<!function )\\b${lib.name}\\(`).exec(s.lua);
+      if (!call) continue;
+      const at = s.lua.indexOf(`local function ${lib.name}(`);
+      assert.ok(at >= 0 && at < call.index, `${s.file} calls ${lib.name} without including it first`);
+    }
+  }
+});
+
+it('includes nest, each lib pasted once and before what uses it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'restmq-lua-lib-'));
+  try {
+    writeFileSync(join(dir, 'a.lua'), 'local function a() end\n');
+    writeFileSync(join(dir, 'b.lua'), '-- #include a\nlocal function b() a() end\n');
+    const out = resolveIncludes('-- #include b\n-- #include a\nb()\n', `${dir}/`);
+    assert.equal(out, 'local function a() end\nlocal function b() a() end\n\nb()\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
 it('the lease scripts agree on the order of the eight queue keys', () => {
-  const lib = readFileSync(`${luaDir()}lib/lease.lua`, 'utf8');
+  const lib = readFileSync(`${luaDir()}lib/queue_keys.lua`, 'utf8');
   const order = /QUEUE_KEY_NAMES = \{([^}]*)\}/.exec(lib)?.[1]?.match(/'[a-z]+'/g)?.map((n) => n.slice(1, -1));
   assert.deepEqual(order, ['pending', 'status', 'leased', 'tokens', 'attempts', 'settings', 'consumers', 'origin']);
   for (const name of ['lease', 'ack', 'nack']) {

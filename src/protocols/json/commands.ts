@@ -7,9 +7,9 @@
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds, parseWaitSeconds } from '../../core/names.js';
-import type { LeasedMessage, LeaseResult } from '../../storage/lease-contract.js';
+import type { LeaseResult } from '../../storage/lease-contract.js';
 import type { Json } from '../json-text.js';
-import type { Policy } from '../../wire.js';
+import type { LeasedMessage, Policy } from '../../wire.js';
 
 type Command = Record<string, unknown>;
 /** `signal`: the client went away (a waiting take or lease stops waiting). */

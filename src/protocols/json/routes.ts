@@ -2,13 +2,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
-import { rawBody } from '../../http/body.js';
-import { requestArgs, routes } from '../../http/reply.js';
+import { rawBody } from '../../http/kit/body.js';
+import { requestArgs, routes } from '../../http/kit/reply.js';
 import { replies } from '../replies.js';
 import { parseCommand, runCommand } from './commands.js';
 import { returnIfUnwritten } from '../undelivered.js';
 import type { Json } from '../json-text.js';
-import { args, empty, failure, json, type RouteSchema } from '../../http/schemas.js';
+import { args, empty, failure, json, type RouteSchema } from '../../http/kit/schemas.js';
 
 export const HELP_PATH = '/static/help.html';
 
@@ -56,9 +56,10 @@ function returnTaken(service: QueueService, result: Json, req: FastifyRequest, r
 
 export function registerJsonRoutes(app: FastifyInstance, service: QueueService): void {
   routes(app, '/queue', {
-    GET: { schema: SCHEMAS.help, handler: () => replies.redirect(HELP_PATH) },
+    GET: { schema: SCHEMAS.help, acl: 'open', handler: () => replies.redirect(HELP_PATH) },
     POST: {
       schema: SCHEMAS.run,
+      acl: 'command',
       handler: async (req, reply) => {
         const args = requestArgs(req);
         // The original reads the `msg` field, else `body`; we also take a raw JSON body.

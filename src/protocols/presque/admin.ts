@@ -15,7 +15,7 @@ const STATUS_WORDS = { start: 'started', stop: 'stopped' } as const;
 const MAX_DESC = 10 * MAX_TAKE_COUNT;
 
 export function registerAdminRoutes(app: FastifyInstance, service: QueueService, state: PresqueState): void {
-  presqueRoutes(app, '/', { GET: () => presqueReplies.index() }, ADMIN_DOCS.index);
+  presqueRoutes(app, '/', { GET: () => presqueReplies.index() }, { GET: 'rest:consumer' }, ADMIN_DOCS.index);
 
   presqueRoutes(app, '/j/*', {
     GET: async (req) => {
@@ -24,7 +24,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService,
       const { processed, failed } = state.counters(queue);
       return presqueReplies.counters(queue, stats.len, failed, processed);
     },
-  }, ADMIN_DOCS.counters);
+  }, { GET: 'rest:consumer' }, ADMIN_DOCS.counters);
 
   presqueRoutes(app, '/status/*', {
     GET: async (req) => {
@@ -41,7 +41,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService,
         jobs.map((m) => m.value),
       );
     },
-  }, ADMIN_DOCS.status);
+  }, { GET: 'rest:consumer' }, ADMIN_DOCS.status);
 
   presqueRoutes(app, '/control/*', {
     GET: async (req) => {
@@ -58,7 +58,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService,
       await service.setStatus(queue, STATUS_WORDS[word]);
       return presqueReplies.updated(queue);
     },
-  }, ADMIN_DOCS.control);
+  }, { GET: 'rest:consumer', POST: 'admin' }, ADMIN_DOCS.control);
 
   presqueRoutes(app, '/w/*', {
     // Any suffix is ignored, as presque; queue_name wins over worker_id.
@@ -91,5 +91,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService,
       state.unregister(worker, queueOf(req));
       return presqueReplies.deleted();
     },
-  }, ADMIN_DOCS.workers);
+  },
+  // Workers register and unregister themselves: consumers.
+  { GET: 'rest:consumer', POST: 'rest:consumer', DELETE: 'rest:consumer' }, ADMIN_DOCS.workers);
 }

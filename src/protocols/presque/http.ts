@@ -4,12 +4,13 @@
  * readers of names, headers, bodies and query parameters.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Guard } from '../../auth/route-guards.js';
 import { isBrokerError } from '../../errors.js';
 import { assertQueueName } from '../../core/names.js';
-import { decodeUtf8, parseForm, queryOf, type Args } from '../../http/args.js';
-import { toBrokerError } from '../../http/errors.js';
-import { schemaOptions, send } from '../../http/reply.js';
-import type { RouteSchema } from '../../http/schemas.js';
+import { decodeUtf8, parseForm, queryOf, type Args } from '../../http/kit/args.js';
+import { toBrokerError } from '../../http/kit/errors.js';
+import { schemaOptions, send } from '../../http/kit/reply.js';
+import type { RouteSchema } from '../../http/kit/schemas.js';
 import type { Reply } from '../replies.js';
 import { MESSAGES, presqueReplies } from './replies.js';
 
@@ -28,30 +29,35 @@ type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 export type PresqueHandler = (req: FastifyRequest) => Promise<Reply> | Reply;
 const ALL: Method[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'];
 
-/** Registers handlers on `url`; other methods get presque's 405. A GET without an explicit
- *  HEAD answers HEAD itself (only for read-only routes: consuming routes give their own HEAD). */
-export function presqueRoutes(
+/** Registers handlers on `url` with each method's ACL category (a GET's HEAD is guarded as the GET);
+ *  other methods get presque's 405, guarded as admin. A GET without an explicit HEAD answers HEAD
+ *  itself (only for read-only routes: consuming routes give their own HEAD). */
+export function presqueRoutes<M extends Method>(
   app: FastifyInstance,
   url: string,
-  handlers: Partial<Record<Method, PresqueHandler>>,
+  handlers: Record<M, PresqueHandler>,
+  acl: Record<M, Guard>,
   docs: Partial<Record<Method, RouteSchema>> = {},
 ): void {
-  const methods = Object.keys(handlers) as Method[];
+  const methods = Object.keys(handlers) as M[];
+  const served: Partial<Record<Method, PresqueHandler>> = handlers;
   for (const method of methods) {
-    const handler = handlers[method]!;
+    const handler = handlers[method];
     const schema = docs[method];
+    // Documented, not validated: presque answers bad input with its own codes and bodies.
+    const documented = schema ? schemaOptions(schema, false) : {};
     app.route({
       method,
       url,
-      exposeHeadRoute: method === 'GET' && handlers.HEAD === undefined,
-      // Documented, not validated: presque answers bad input with its own codes and bodies.
-      ...(schema ? schemaOptions(schema, false) : {}),
+      exposeHeadRoute: method === 'GET' && served.HEAD === undefined,
+      ...documented,
+      config: { ...documented.config, acl: acl[method] },
       handler: async (req, reply) => send(reply, await handler(req)),
     });
   }
-  const allowed = handlers.GET && !handlers.HEAD ? [...methods, 'HEAD' as const] : methods;
+  const allowed: Method[] = served.GET && !served.HEAD ? [...methods, 'HEAD'] : methods;
   const others = [...ALL, 'PATCH' as const, 'OPTIONS' as const].filter((m) => !allowed.includes(m as Method));
-  app.route({ method: others, url, schema: { hide: true }, handler: async (_req, reply) => send(reply, presqueReplies.methodNotAllowed(allowed)) });
+  app.route({ method: others, url, schema: { hide: true }, config: { acl: 'admin' }, handler: async (_req, reply) => send(reply, presqueReplies.methodNotAllowed(allowed)) });
 }
 
 export function installPresqueHttp(app: FastifyInstance, bodyLimit: number): void {

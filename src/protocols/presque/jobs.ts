@@ -5,13 +5,15 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { QueueService } from '../../core/queue-service.js';
-import { assertDedupId } from '../../core/names.js';
-import type { EnqueueOptions } from '../../storage/contract.js';
+import { assertDedupId, type EnqueueOptions } from '../../core/names.js';
 import type { Reply } from '../replies.js';
 import { batchSizeOf, delayOf, jobContent, parseJson, PresqueError, presqueRoutes, queryArgs, queueOf, workerOf } from './http.js';
 import { MESSAGES, presqueReplies } from './replies.js';
 import type { PresqueState } from './state.js';
 import { JOB_DOCS } from './schemas.js';
+
+/** Jobs by method, like the main routes: read, write, purge. */
+const JOBS_ACL = { GET: 'rest:consumer', HEAD: 'rest:consumer', POST: 'rest:producer', PUT: 'rest:producer', DELETE: 'admin' } as const;
 
 export function registerJobRoutes(app: FastifyInstance, service: QueueService, state: PresqueState): void {
   /** Takes up to `count` jobs, with presque's closed / no job answers, and counts them. */
@@ -59,7 +61,7 @@ export function registerJobRoutes(app: FastifyInstance, service: QueueService, s
       state.purged(queue);
       return presqueReplies.deleted();
     },
-  }, JOB_DOCS.one);
+  }, JOBS_ACL, JOB_DOCS.one);
 
   presqueRoutes(app, '/qb/*', {
     GET: async (req) => presqueReplies.jobs(await takeJobs(req, batchSizeOf(queryArgs(req)))),
@@ -87,5 +89,5 @@ export function registerJobRoutes(app: FastifyInstance, service: QueueService, s
       queueOf(req);
       throw new PresqueError(400, MESSAGES.deleteBatch);
     },
-  }, JOB_DOCS.batch);
+  }, JOBS_ACL, JOB_DOCS.batch);
 }

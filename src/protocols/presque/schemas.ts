@@ -2,7 +2,7 @@
  * The documentation of presque's routes (jobs.ts, admin.ts). Documented, not validated:
  * presque answers bad input with its own statuses and `{"error": message}` bodies.
  */
-import { empty, json, reply, type JsonSchema, type RouteSchema } from '../../http/schemas.js';
+import { empty, json, reply, type JsonSchema, type RouteSchema } from '../../http/kit/schemas.js';
 
 const tags = ['presque'];
 const queueParam: JsonSchema = {

@@ -6,11 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback, assertQueueName, parseLeaseSeconds } from '../../core/names.js';
-import type { QueueSettings } from '../../storage/lease-contract.js';
-import type { Args } from '../../http/args.js';
-import { queueParam } from '../../http/body.js';
-import { requestArgs, routes } from '../../http/reply.js';
-import type { Policy, QueueStatus } from '../../wire.js';
+import type { Args } from '../../http/kit/args.js';
+import { queueParam } from '../../http/kit/body.js';
+import { requestArgs, routes } from '../../http/kit/reply.js';
+import type { Policy, QueueSettings, QueueStatus } from '../../wire.js';
 import { replies } from '../replies.js';
 import { ADMIN_SCHEMAS as SCHEMAS } from './schemas.js';
 
@@ -37,6 +36,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
   routes(app, '/p/:queue', {
     GET: {
       schema: SCHEMAS.getPolicy,
+      acl: 'rest:consumer',
       handler: async (req) => {
         const queue = queueParam(req);
         const [policy, settings] = await Promise.all([service.getPolicy(queue), service.getSettings(queue)]);
@@ -45,6 +45,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
     },
     POST: {
       schema: SCHEMAS.setPolicy,
+      acl: 'admin',
       handler: async (req) => {
         const queue = queueParam(req);
         const args = requestArgs(req);
@@ -67,6 +68,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
   routes(app, '/control/', {
     GET: {
       schema: SCHEMAS.controlAll,
+      acl: 'rest:consumer',
       handler: async () => {
         const stats = await service.allStats();
         return replies.controlAll(service.storeKind, stats.map((s) => [s.queue, s.status]));
@@ -77,6 +79,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
   routes(app, '/control/:queue', {
     GET: {
       schema: SCHEMAS.control,
+      acl: 'rest:consumer',
       handler: async (req) => {
         const queue = queueParam(req);
         const status = await service.getStatus(queue);
@@ -85,6 +88,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
     },
     POST: {
       schema: SCHEMAS.setControl,
+      acl: 'admin',
       handler: async (req) => {
         const queue = queueParam(req);
         const args = requestArgs(req);

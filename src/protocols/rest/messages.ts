@@ -6,14 +6,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback, assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds, parseWaitSeconds } from '../../core/names.js';
-import { mediaType, queueParam, rawBody } from '../../http/body.js';
-import type { Args } from '../../http/args.js';
-import { requestArgs, routes } from '../../http/reply.js';
+import { mediaType, queueParam, rawBody } from '../../http/kit/body.js';
+import type { Args } from '../../http/kit/args.js';
+import { requestArgs, routes } from '../../http/kit/reply.js';
 import { replies, type Reply } from '../replies.js';
 import { MESSAGE_SCHEMAS as SCHEMAS } from './schemas.js';
 import { returnIfUnwritten } from '../undelivered.js';
-
-export const DASHBOARD_PATH = '/dashboard/';
+import { DASHBOARD_PATH } from '../../dashboard/path.js';
 
 /** `msg` wins over `value`, as on the original's /q/ (its `POST /` ignored msg: fixed). */
 function formValue(args: Args): string | undefined {
@@ -77,6 +76,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   routes(app, '/', {
     GET: {
       schema: SCHEMAS.rootGet,
+      acl: 'rest:consumer',
       handler: async (req, reply) => {
         const args = requestArgs(req);
         const queue = args.get('queue');
@@ -86,6 +86,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
     },
     POST: {
       schema: SCHEMAS.rootPost,
+      acl: 'rest:producer',
       handler: async (req) => {
         const args = requestArgs(req);
         const queue = args.get('queue');
@@ -100,15 +101,16 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   };
   // The original created a queue named "" here (R29): refused.
   routes(app, '/q/', {
-    GET: { schema: SCHEMAS.list, handler: async () => replies.queueList(await service.listQueues()) },
-    POST: { schema: SCHEMAS.noName, handler: emptyName },
-    DELETE: { schema: SCHEMAS.noName, handler: emptyName },
+    GET: { schema: SCHEMAS.list, acl: 'rest:consumer', handler: async () => replies.queueList(await service.listQueues()) },
+    POST: { schema: SCHEMAS.noName, acl: 'rest:producer', handler: emptyName },
+    DELETE: { schema: SCHEMAS.noName, acl: 'admin', handler: emptyName },
   });
 
   // Reliable delivery (SPEC section 6): acknowledge, return or prolong a leased message.
   routes(app, '/q/:queue/:receipt', {
     DELETE: {
       schema: SCHEMAS.ack,
+      acl: 'rest:consumer',
       handler: async (req) => {
         const queue = queueParam(req);
         await service.ack(queue, receiptParam(req));
@@ -119,6 +121,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   routes(app, '/q/:queue/:receipt/nack', {
     POST: {
       schema: SCHEMAS.nack,
+      acl: 'rest:consumer',
       handler: async (req) => {
         const queue = queueParam(req);
         await service.nack(queue, receiptParam(req), parseDelaySeconds(requestArgs(req).get('delay')));
@@ -129,6 +132,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   routes(app, '/q/:queue/:receipt/extend', {
     POST: {
       schema: SCHEMAS.extend,
+      acl: 'rest:consumer',
       handler: async (req) => {
         const queue = queueParam(req);
         await service.extend(queue, receiptParam(req), parseLeaseSeconds(requestArgs(req).get('lease')));
@@ -139,6 +143,7 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   routes(app, '/q/:queue/redrive', {
     POST: {
       schema: SCHEMAS.redrive,
+      acl: 'admin',
       handler: async (req) => {
         const queue = queueParam(req);
         return replies.redriven(queue, await service.redrive(queue));
@@ -147,10 +152,11 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
   });
 
   routes(app, '/q/:queue', {
-    GET: { schema: SCHEMAS.take, handler: async (req, reply) => takeReply(service, queueParam(req), requestArgs(req), 204, req, reply) },
-    POST: { schema: SCHEMAS.enqueue, handler: async (req) => enqueueReply(service, queueParam(req), req, requestArgs(req)) },
+    GET: { schema: SCHEMAS.take, acl: 'rest:consumer', handler: async (req, reply) => takeReply(service, queueParam(req), requestArgs(req), 204, req, reply) },
+    POST: { schema: SCHEMAS.enqueue, acl: 'rest:producer', handler: async (req) => enqueueReply(service, queueParam(req), req, requestArgs(req)) },
     DELETE: {
       schema: SCHEMAS.purge,
+      acl: 'admin',
       handler: async (req) => {
         const queue = queueParam(req);
         const callback = assertCallback(requestArgs(req).get('callback'));

@@ -2,7 +2,7 @@
  * The schemas of the original REST API's routes (messages.ts, admin.ts, stats.ts): the
  * arguments in the order each handler checks them, and the replies it gives.
  */
-import { args, empty, envelope, failure, json, legacy, pathParams, receipt, receiptCheckedLater, type RouteSchema } from '../../http/schemas.js';
+import { args, empty, envelope, failure, json, legacy, pathParams, receipt, receiptCheckedLater, type RouteSchema } from '../../http/kit/schemas.js';
 
 const TAKE_ARGS = args(['callback', 'count', 'lease', 'wait']);
 const ENQUEUE_ARGS = args(['callback', 'ttl', 'delay', 'dedup', 'batch', 'msg', 'value']);

@@ -2,8 +2,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback } from '../../core/names.js';
-import { queueParam } from '../../http/body.js';
-import { requestArgs, routes } from '../../http/reply.js';
+import { queueParam } from '../../http/kit/body.js';
+import { requestArgs, routes } from '../../http/kit/reply.js';
 import { replies } from '../replies.js';
 import { STATS_SCHEMAS as SCHEMAS } from './schemas.js';
 
@@ -15,11 +15,12 @@ function wantsJson(req: FastifyRequest): boolean {
 
 export function registerStatsRoutes(app: FastifyInstance, service: QueueService): void {
   routes(app, '/stats/', {
-    GET: { schema: SCHEMAS.all, handler: async (req) => replies.allStats(service.storeKind, await service.allStats(), assertCallback(requestArgs(req).get('callback'))) },
+    GET: { schema: SCHEMAS.all, acl: 'rest:consumer', handler: async (req) => replies.allStats(service.storeKind, await service.allStats(), assertCallback(requestArgs(req).get('callback'))) },
   });
   routes(app, '/stats/:queue', {
     GET: {
       schema: SCHEMAS.queue,
+      acl: 'rest:consumer',
       handler: async (req) => {
         const queue = queueParam(req);
         return replies.queueStats(service.storeKind, await service.stats(queue), assertCallback(requestArgs(req).get('callback')));
@@ -29,6 +30,7 @@ export function registerStatsRoutes(app: FastifyInstance, service: QueueService)
   routes(app, '/j/:queue', {
     GET: {
       schema: SCHEMAS.job,
+      acl: 'rest:consumer',
       handler: async (req) => {
         const queue = queueParam(req);
         const [stats, oldest] = await Promise.all([service.stats(queue), service.peek(queue)]);

@@ -4,8 +4,7 @@
  * CRLF-terminated line (JSONP `cb(...);` per line), a last `null` line when the queue is
  * deleted. SSE: `id:` = key, `data:` = the same envelope. WebSocket: one text frame each.
  */
-import type { Message } from '../../wire.js';
-import type { LeasedMessage } from '../../storage/lease-contract.js';
+import type { LeasedMessage, Message } from '../../wire.js';
 import { str } from '../json-text.js';
 
 export type StreamFormat = 'comet' | 'sse' | 'ws';

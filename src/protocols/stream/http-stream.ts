@@ -9,9 +9,9 @@ import type { ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
 import type { AttachOptions, Distributor, StreamHandle } from '../../core/distributor.js';
 import { assertCallback, assertQueueName, parseLeaseSeconds } from '../../core/names.js';
 import { parsePrefetch } from '../../core/lease-streams.js';
-import { argsOf } from '../../http/body.js';
-import { routes } from '../../http/reply.js';
-import { args, failure, pathParams, reply, type RouteSchema } from '../../http/schemas.js';
+import { argsOf } from '../../http/kit/body.js';
+import { routes } from '../../http/kit/reply.js';
+import { args, failure, pathParams, reply, type RouteSchema } from '../../http/kit/schemas.js';
 import { HEARTBEAT, SSE_PREAMBLE, endFrame, frame } from './framing.js';
 import { Unflushed } from './unflushed.js';
 import type { Message } from '../../wire.js';
@@ -152,6 +152,6 @@ export function registerHttpStreamRoutes(app: FastifyInstance, streams: Distribu
     await openStream(streams, req, reply, format === 'auto' ? (wantsSse(req) ? 'sse' : 'comet') : format);
     return undefined;
   };
-  routes(app, '/c/:queue', { GET: { schema: STREAM_SCHEMAS.comet, handler: stream('auto') } });
-  routes(app, '/sse/:queue', { GET: { schema: STREAM_SCHEMAS.sse, handler: stream('sse') } });
+  routes(app, '/c/:queue', { GET: { schema: STREAM_SCHEMAS.comet, acl: 'comet:consumer', handler: stream('auto') } });
+  routes(app, '/sse/:queue', { GET: { schema: STREAM_SCHEMAS.sse, acl: 'sse:consumer', handler: stream('sse') } });
 }

@@ -10,15 +10,15 @@ import type { ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
 import type { AttachOptions, Distributor, StreamHandle } from '../../core/distributor.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertQueueName } from '../../core/names.js';
-import { argsOf } from '../../http/body.js';
+import { argsOf } from '../../http/kit/body.js';
 import { streamOptions } from './http-stream.js';
 import { BrokerError, isBrokerError } from '../../errors.js';
 import type { Message } from '../../wire.js';
 import { pyJson, type Json } from '../json-text.js';
 import { parseCommand, runCommand } from '../json/commands.js';
 import { replies } from '../replies.js';
-import { schemaOptions, send } from '../../http/reply.js';
-import { args, empty, failure, pathParams, type RouteSchema } from '../../http/schemas.js';
+import { schemaOptions, send } from '../../http/kit/reply.js';
+import { args, empty, failure, pathParams, type RouteSchema } from '../../http/kit/schemas.js';
 import { endFrame, frame } from './framing.js';
 import { Unflushed } from './unflushed.js';
 
@@ -143,12 +143,14 @@ const WS_SCHEMA: RouteSchema = {
 };
 
 export function registerWebSocketRoute(app: FastifyInstance, streams: Distributor, service: QueueService): void {
+  const documented = schemaOptions(WS_SCHEMA, false);
   app.route({
     method: 'GET',
     url: '/ws/:queue',
     exposeHeadRoute: false,
     // Documented, not validated: a bad name or lease closes the socket (1008) once upgraded.
-    ...schemaOptions(WS_SCHEMA, false),
+    ...documented,
+    config: { ...documented.config, acl: 'websocket:consumer' },
     handler: async (_req, reply) => send(reply, replies.error('UPGRADE_REQUIRED')),
     wsHandler: async (socket: WebSocket, req: FastifyRequest) => {
       let queue: string;

@@ -74,12 +74,9 @@ export const keys = {
   /** ZSET message number → enqueue time (epoch ms, Redis clock), sampled at most once a second
    *  by enqueue-9.lua: what the age of the oldest message is read from. */
   clock: (q: string) => `restmq:clock:${q}`,
-  /** HASH queue name → messages moved from it to a dead-letter queue (lib/lease.lua settle). */
+  /** HASH queue name → messages moved from it to a dead-letter queue (lua/lib/settle.lua). */
   deadLettered: 'restmq:deadlettered',
 } as const;
-
-/** How long a dedup id is remembered (SPEC section 6: five minutes). */
-export const DEDUP_SECONDS = 300;
 
 /** The default dead-letter queue of `q` (a queue name, not a key). */
 export const defaultDeadLetter = (q: string) => `${q}.dead`;

@@ -4,7 +4,7 @@
  * so an old RestMQ sharing the Redis simply does not see it; the lease itself lives under
  * restmq:* (keys.ts): deadline, token, attempts, settings, dead-letter origins. Every change is
  * one Lua script (lease-8, ack-8, nack-8, extend-2, reapleases-1, redrive-2, settings-1),
- * timed by the Redis clock, sharing lua/lib/lease.lua.
+ * timed by the Redis clock, sharing the helpers of lua/lib/.
  *
  * A nack with a delay keeps the message leased to nobody (its token removed, its deadline
  * moved to now + delay), so the reaper returns it when due: it is counted as delayed, not in
@@ -21,7 +21,7 @@ type Run = <T>(call: () => Promise<T>) => Promise<T>;
 const RECEIPT = /^([1-9][0-9]{0,15})\.([0-9a-f]{8,32})$/;
 const TOKEN_BYTES = 8;
 
-/** The eight keys of a queue, in the order lease-8, ack-8 and nack-8 take them (lib/lease.lua). */
+/** The eight keys of a queue, in the order lease-8, ack-8 and nack-8 take them (lua/lib/queue_keys.lua). */
 export function leaseKeys(q: string): string[] {
   return [keys.pending(q), keys.status(q), keys.leased(q), keys.leaseTokens(q), keys.attempts(q), keys.settings(q),
     keys.consumers(q), keys.origin(q)];
@@ -83,21 +83,6 @@ export class RedisLease {
     if (queues && queues.length === 0) return { returned: 0, dead: 0 };
     const r = await this.run(() => this.redis.reapleases(keys.leasedQueues, LEASE_LAYOUT, this.channel, ...(queues ?? [])));
     return { returned: Number(r[0]), dead: Number(r[1]) };
-  }
-
-  /** Leases with a token: a nack's delay (no token) is not in flight. */
-  async inflightCounts(queues: readonly string[]): Promise<number[]> {
-    if (queues.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const q of queues) p.hlen(keys.leaseTokens(q));
-    return this.run(async () => {
-      const res = await p.exec();
-      return queues.map((_, i) => {
-        const [err, value] = res?.[i] ?? [new Error('missing pipeline reply'), null];
-        if (err) throw err;
-        return Number(value ?? 0);
-      });
-    });
   }
 
   async getSettings(queue: string): Promise<QueueSettings> {

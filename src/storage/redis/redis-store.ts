@@ -9,10 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
 import { BrokerError } from '../../errors.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
-import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
+import { DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type TakeResult } from '../contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
 import type { Delivery, DispatchResult, StoreEvent, StreamStore, RequeueOptions } from '../stream-contract.js';
-import { DEDUP_SECONDS, keys, POLICY_CODES, STATUS_CODES } from './keys.js';
+import { keys, POLICY_CODES, STATUS_CODES } from './keys.js';
 import { RedisEvents } from './redis-events.js';
 import { RedisLease } from './redis-lease.js';
 import { RedisAuthKeys } from './redis-authkeys.js';
@@ -58,20 +58,6 @@ function pairs(flat: readonly unknown[], from = 0): Message[] {
   return out;
 }
 
-/** The delay of an enqueue in whole ms (0: none). */
-export function delayOf(options?: EnqueueOptions): number {
-  const d = options?.delayMs;
-  return d === undefined || !Number.isFinite(d) || d <= 0 ? 0 : Math.ceil(d);
-}
-
-/** The dedup id of an enqueue, refusing it on a batch of more than one value (contract.ts). */
-export function checkDedup(values: readonly string[], options?: EnqueueOptions): string | undefined {
-  const id = options?.dedupId;
-  if (id === undefined) return undefined;
-  if (values.length > 1) throw new BrokerError('INVALID_BATCH', 'dedup applies to a single message, not to a batch');
-  return id;
-}
-
 /** Runs one Redis call, mapping its failure. */
 async function run<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -104,9 +90,9 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   /** Delay and dedup (SPEC 6) happen in the same script: see enqueue-9.lua. */
   async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
     if (values.length === 0) return [];
-    const dedupId = checkDedup(values, options);
+    const dedupId = options?.dedupId;
     const ttl = options?.ttlSeconds === undefined ? '' : String(options.ttlSeconds);
-    const delay = String(delayOf(options));
+    const delay = String(options?.delayMs ?? 0);
     return this.run(() =>
       this.redis.enqueue(keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue), keys.consumers(queue),
         keys.delayed(queue), keys.leasedQueues, keys.dedup(queue, dedupId ?? ''), keys.clock(queue),
@@ -145,26 +131,6 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     const r = await this.run(() => this.redis.purge(keys.pending(queue), keys.leased(queue), keys.leaseTokens(queue),
       keys.attempts(queue), keys.origin(queue), keys.leasedQueues, keys.delayed(queue), keys.refcountSuffix, queue));
     return r === 1;
-  }
-
-  /**
-   * Messages not yet visible, per queue: enqueued with a delay and not yet due (or due but not
-   * yet moved by the reaper), plus leases nacked with a delay (leased to nobody: no token).
-   */
-  async delayedCounts(queues: readonly string[]): Promise<number[]> {
-    if (queues.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const q of queues) p.zcard(keys.delayed(q)).zcard(keys.leased(q)).hlen(keys.leaseTokens(q));
-    const res = await this.run(() => p.exec());
-    if (!res) throw storeError(new Error('pipeline aborted'));
-    return queues.map((_, i) => {
-      const [delayed, leased, held] = [0, 1, 2].map((j) => {
-        const [err, value] = res[3 * i + j] ?? [new Error('missing pipeline reply'), null];
-        if (err) throw storeError(err);
-        return Number(value ?? 0);
-      });
-      return delayed! + Math.max(0, leased! - held!);
-    });
   }
 
   async listQueues(): Promise<string[]> {
@@ -215,10 +181,6 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
 
   unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {
     return this.stream.unregisterConsumers(queue, consumerIds);
-  }
-
-  consumerCounts(queues: readonly string[]): Promise<number[]> {
-    return this.stream.consumerCounts(queues);
   }
 
   dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {
@@ -285,10 +247,6 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
 
   reapLeases(queues?: readonly string[]): Promise<{ returned: number; dead: number }> {
     return this.leases.reapLeases(queues);
-  }
-
-  inflightCounts(queues: readonly string[]): Promise<number[]> {
-    return this.leases.inflightCounts(queues);
   }
 
   getSettings(queue: string): Promise<QueueSettings> {

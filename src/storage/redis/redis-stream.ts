@@ -67,23 +67,6 @@ export class RedisStream {
     await this.run(() => this.redis.zrem(keys.consumers(queue), ...consumerIds.map((id) => keys.consumerMember(this.brokerId, id))));
   }
 
-  /** Unexpired registrations per queue, on the Redis clock (stats; a dispatch also checks brokers). */
-  async consumerCounts(queues: readonly string[]): Promise<number[]> {
-    if (queues.length === 0) return [];
-    return this.run(async () => {
-      const [seconds, micros] = await this.redis.time();
-      const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-      const p = this.redis.pipeline();
-      for (const q of queues) p.zcount(keys.consumers(q), `(${now}`, '+inf');
-      const res = await p.exec();
-      if (!res) throw new Error('pipeline aborted');
-      return res.map(([err, n]) => {
-        if (err) throw err;
-        return Number(n);
-      });
-    });
-  }
-
   async dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {
     const r = await this.run(() => this.reading(
       this.redis.dispatch(keys.pending(queue), keys.status(queue), keys.policy(queue), keys.consumers(queue),

@@ -24,8 +24,21 @@ export interface LuaScript {
 }
 
 const FILE_NAME = /^([A-Za-z][A-Za-z0-9]*)-(\d+)\.lua$/;
-/** A line `-- #include <name>` is replaced by lua/lib/<name>.lua (shared local functions). */
-const INCLUDE = /^-- #include ([a-z]+)$/gm;
+/** A line `-- #include <name>` stands for lua/lib/<name>.lua: one shared local function. */
+const INCLUDE = /^-- #include ([a-z_]+)$/gm;
+
+/**
+ * Pastes the libs `lua` includes in place of their include lines, each lib's own includes
+ * first and every lib once per script (later include lines of a pasted lib vanish), as
+ * BullMQ's includes: a Lua local must be defined before the code that calls it.
+ */
+export function resolveIncludes(lua: string, libDir: string, pasted = new Set<string>()): string {
+  return lua.replace(INCLUDE, (_, lib: string) => {
+    if (pasted.has(lib)) return '';
+    pasted.add(lib);
+    return resolveIncludes(readFileSync(`${libDir}${lib}.lua`, 'utf8'), libDir, pasted).trimEnd();
+  });
+}
 
 /**
  * The lua directory. The build copies no files, so after `tsc` this module runs from
@@ -51,7 +64,7 @@ export function loadScripts(): LuaScript[] {
     if (!file.endsWith('.lua')) continue;
     const m = FILE_NAME.exec(file);
     if (!m) throw new Error(`Lua script ${file} is not named <name>-<numberOfKeys>.lua`);
-    const lua = readFileSync(dir + file, 'utf8').replace(INCLUDE, (_, lib: string) => readFileSync(`${dir}lib/${lib}.lua`, 'utf8'));
+    const lua = resolveIncludes(readFileSync(dir + file, 'utf8'), `${dir}lib/`);
     out.push({ name: m[1]!, numberOfKeys: Number(m[2]), file, lua });
   }
   cache = out;

@@ -3,13 +3,14 @@
  * in `messages` under its own seq with leased_until/lease_token set (schema migration 3), so
  * the read paths of sqlite-queue.ts and sqlite-stream.ts skip it, and when its lease ends it is
  * simply visible again, first in its queue because its seq is older than anything enqueued
- * since. Each operation is one transaction; the caller passes `now` (epoch ms).
+ * since. Each operation is one transaction (a savepoint of the store's group commit); the
+ * caller passes `now` (epoch ms).
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { QueueStatus } from '../../wire.js';
 import type { LeasedMessage, LeaseResult, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
-import { NOW_MS, READY, transaction } from './sqlite-queue.js';
+import { BUMP_COUNTER, NOW_MS, READY, transaction } from './sqlite-queue.js';
 
 interface HeadRow { seq: number; value: string; expires_at: number | null }
 interface LeasedRow { seq: number; value: string; expires_at: number | null; attempts: number }
@@ -64,12 +65,7 @@ export function leaseOperations(db: Database.Database) {
       'SELECT DISTINCT queue FROM messages WHERE leased_until IS NOT NULL AND leased_until <= ?').pluck(),
     inflight: db.prepare<[string], number>(
       'SELECT count(*) FROM messages WHERE queue = ? AND leased_until IS NOT NULL').pluck(),
-    // As sqlite-queue.ts's enqueue: the counter is never reset; the first message writes 'started'.
-    bumpCounter: db.prepare<[string, number], number>(
-      `INSERT INTO queues (name, counter, registered, status) VALUES (?, ?, 1, 'started')
-       ON CONFLICT (name) DO UPDATE SET counter = counter + excluded.counter, registered = 1,
-         status = CASE WHEN counter = 0 THEN coalesce(status, 'started') ELSE status END
-       RETURNING counter`).pluck(),
+    bumpCounter: db.prepare<[string, number], number>(BUMP_COUNTER).pluck(),
     insert: db.prepare<[string, number, string, number | null, string | null]>(
       `INSERT INTO messages (queue, seq, value, expires_at, origin, enqueued_at) VALUES (?, ?, ?, ?, ?, ${NOW_MS})`),
     countDead: db.prepare<[string]>('UPDATE queues SET dead_lettered = dead_lettered + 1 WHERE name = ?'),

@@ -17,6 +17,14 @@ export const READY_AT_NOW = READY.replace('?', '@now');
 /** SQLite's clock in epoch ms, for messages.enqueued_at (the age of the oldest message). */
 export const NOW_MS = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
 
+/** Adds `?2` to queue `?1`'s counter, registering the queue, and returns the new counter. The
+ *  counter is never reset. The first message (counter was 0) writes status 'started', as the
+ *  original's `SET queuestat::q 1` does, unless a status is already stored. */
+export const BUMP_COUNTER = `INSERT INTO queues (name, counter, registered, status) VALUES (?, ?, 1, 'started')
+  ON CONFLICT (name) DO UPDATE SET counter = counter + excluded.counter, registered = 1,
+    status = CASE WHEN counter = 0 THEN coalesce(status, 'started') ELSE status END
+  RETURNING counter`;
+
 /** db.transaction typed as the plain function it runs (its deferred/immediate variants go unused). */
 export function transaction<A extends unknown[], R>(db: Database.Database, fn: (...args: A) => R): (...args: A) => R {
   return db.transaction(fn);
@@ -25,13 +33,7 @@ export function transaction<A extends unknown[], R>(db: Database.Database, fn: (
 /** Prepared statements, created once, and the transactions that use them. */
 export function queueOperations(db: Database.Database) {
   const st = {
-    // The counter is never reset. The first message (counter was 0) writes status 'started',
-    // as the original's `SET queuestat::q 1` does, unless a status is already stored.
-    bumpCounter: db.prepare<[string, number], number>(
-      `INSERT INTO queues (name, counter, registered, status) VALUES (?, ?, 1, 'started')
-       ON CONFLICT (name) DO UPDATE SET counter = counter + excluded.counter, registered = 1,
-         status = CASE WHEN counter = 0 THEN coalesce(status, 'started') ELSE status END
-       RETURNING counter`).pluck(),
+    bumpCounter: db.prepare<[string, number], number>(BUMP_COUNTER).pluck(),
     insert: db.prepare(`INSERT INTO messages (queue, seq, value, expires_at, enqueued_at) VALUES (?, ?, ?, ?, ${NOW_MS})`),
     insertDelayed: db.prepare(`INSERT INTO messages (queue, seq, value, expires_at, visible_at, enqueued_at) VALUES (?, ?, ?, ?, ?, ${NOW_MS})`),
     dedupGet: db.prepare<[string, string, number], string>(

@@ -1,17 +1,18 @@
 /**
  * The embedded QueueStore and StreamStore: one SQLite file (or `:memory:`) owned by one broker
- * process. better-sqlite3 is synchronous, so each method is an async wrapper over one
- * synchronous transaction; operations carry the names of their Redis scripts (enqueue, take,
- * softget...). Nothing else can interleave inside a transaction: that is this backend's
- * atomicity. The stream side is in sqlite-stream.ts, leases (reliable delivery) in
+ * process. better-sqlite3 is synchronous: each operation is one synchronous function (a
+ * savepoint, or a single statement), named after its Redis script (enqueue, take, softget...),
+ * and the operations of one event-loop turn commit together (group-commit.ts); every method
+ * settles after that commit. Nothing else can interleave inside an operation: that is this
+ * backend's atomicity. The stream side is in sqlite-stream.ts, leases (reliable delivery) in
  * sqlite-lease.ts, the event notifier in sqlite-events.ts.
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { BrokerError } from '../../errors.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
-import type {
-  EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, StoreKind, TakeResult,
+import {
+  DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type StoreKind, type TakeResult,
 } from '../contract.js';
 import type { DispatchResult, Delivery, RequeueOptions, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
@@ -24,6 +25,7 @@ import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { authKeyOperations } from './sqlite-authkeys.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import { meterOperations } from './sqlite-meters.js';
+import { GroupCommit } from './group-commit.js';
 
 
 export interface SqliteStoreOptions {
@@ -33,7 +35,7 @@ export interface SqliteStoreOptions {
    * WAL + NORMAL (default): a commit is written to the WAL before it returns, so a killed
    * broker loses nothing; only an OS crash or power cut may lose the last commits (never
    * corrupting the file). FULL also fsyncs the WAL on every commit: survives power loss,
-   * costs an fsync per operation.
+   * costs an fsync per commit (one per event-loop turn with group commit).
    */
   synchronous?: 'NORMAL' | 'FULL';
   /** Wait for a lock this long before failing (ms). Only matters if the lock is ever lost. */
@@ -41,23 +43,6 @@ export interface SqliteStoreOptions {
 }
 
 const DIGITS = /^[1-9][0-9]{0,15}$/;
-
-/** How long a dedup id is remembered (SPEC section 6: five minutes; Redis: keys.ts). */
-const DEDUP_SECONDS = 300;
-
-/** The delay of an enqueue in whole ms (0: none), as redis-store.ts. */
-function delayOf(options?: EnqueueOptions): number {
-  const d = options?.delayMs;
-  return d === undefined || !Number.isFinite(d) || d <= 0 ? 0 : Math.ceil(d);
-}
-
-/** The dedup id of an enqueue, refusing it on a batch of more than one value (contract.ts). */
-function checkDedup(values: readonly string[], options?: EnqueueOptions): string | undefined {
-  const id = options?.dedupId;
-  if (id === undefined) return undefined;
-  if (values.length > 1) throw new BrokerError('INVALID_BATCH', 'dedup applies to a single message, not to a batch');
-  return id;
-}
 
 /** The one mapping of SQLite failures to the catalogue; anything else is a bug and stays. */
 function storeError(err: unknown, message?: string): unknown {
@@ -127,6 +112,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   /** Round-robin cursor: the consumer that got the queue's last message. */
   readonly #lastConsumer = new Map<string, string>();
   readonly #events = new Notifier();
+  readonly #group: GroupCommit;
   #closed = false;
 
   /** Runs the crash recovery: the previous owner's unacked inbox goes back to the queues. */
@@ -139,28 +125,30 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     this.#authkeys = authKeyOperations(db);
     this.#meters = meterOperations(db);
     this.#stream.recover();
+    this.#group = new GroupCommit(db, storeError);
   }
 
-  /** Runs one operation; single statements are atomic on their own, the rest are transactions. */
-  #run<T>(fn: () => T): T {
+  /** Runs one operation in this turn's group commit; settles after the commit. */
+  #run<T>(fn: () => T): Promise<T> {
+    this.#open();
+    return this.#group.run(fn);
+  }
+
+  /** For what touches no table (consumer registrations, events): only the closed check. */
+  #open(): void {
     if (this.#closed) throw new BrokerError('STORE_UNAVAILABLE', 'the SQLite store is closed');
-    try {
-      return fn();
-    } catch (err) {
-      throw storeError(err);
-    }
   }
 
   /** Delay: visible_at set at insert. Dedup: the `dedup` table, in the same transaction. */
   async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
     if (values.length === 0) return [];
-    const dedupId = checkDedup(values, options);
+    const dedupId = options?.dedupId;
     const now = Date.now();
     const ttl = options?.ttlSeconds;
     const expiresAt = ttl === undefined ? null : now + ttl * 1000;
-    const delay = delayOf(options);
+    const delay = options?.delayMs ?? 0;
     const dedup = dedupId === undefined ? null : { id: dedupId, now, expiresAt: now + DEDUP_SECONDS * 1000 };
-    const r = this.#run(() => this.#ops.enqueue(queue, values, expiresAt, delay > 0 ? now + delay : null, dedup));
+    const r = await this.#run(() => this.#ops.enqueue(queue, values, expiresAt, delay > 0 ? now + delay : null, dedup));
     // A delayed message is not announced: the streaming side finds it when it polls.
     if (r.fresh && delay === 0) this.#notifyEnqueued(queue);
     return r.keys;
@@ -179,11 +167,6 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
         dead: info[queues.length + i]!.length, consumers: this.#consumers.live(q, now).length, ...dated[i]!,
       }));
     });
-  }
-
-  /** Messages not yet visible (enqueued with a delay, or nacked with one), per queue. */
-  async delayedCounts(queues: readonly string[]): Promise<number[]> {
-    return this.#run(() => this.#ops.delayed(queues, Date.now()));
   }
 
   /** After the commit, and only for queues somebody streams: the millisecond-delivery path. */
@@ -249,9 +232,9 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   // ---- LeaseStore: each a transaction of sqlite-lease.ts; queues that got messages back are
   // announced after the commit, as an enqueue (their streaming consumers may take them). ----
 
-  #announcing<T>(fn: (touched: Touched) => T): T {
+  async #announcing<T>(fn: (touched: Touched) => T): Promise<T> {
     const touched: Touched = new Set();
-    const result = this.#run(() => fn(touched));
+    const result = await this.#run(() => fn(touched));
     for (const q of touched) this.#notifyEnqueued(q);
     return result;
   }
@@ -274,10 +257,6 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
 
   async reapLeases(queues?: readonly string[]): Promise<{ returned: number; dead: number }> {
     return this.#announcing((t) => this.#lease.reap(queues, Date.now(), t));
-  }
-
-  async inflightCounts(queues: readonly string[]): Promise<number[]> {
-    return this.#run(() => this.#lease.inflight(queues));
   }
 
   async getSettings(queue: string): Promise<QueueSettings> {
@@ -313,21 +292,20 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   // ---- StreamStore ----
 
   async registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void> {
-    return this.#run(() => this.#consumers.register(queue, consumerIds, ttlMs, Date.now()));
+    this.#open();
+    this.#consumers.register(queue, consumerIds, ttlMs, Date.now());
   }
 
   async unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {
-    return this.#run(() => this.#consumers.unregister(queue, consumerIds));
+    this.#open();
+    this.#consumers.unregister(queue, consumerIds);
   }
 
-  async consumerCounts(queues: readonly string[]): Promise<number[]> {
-    const now = Date.now();
-    return this.#run(() => queues.map((q) => this.#consumers.live(q, now).length));
-  }
-
+  /** The consumers and the round-robin cursor are read when the operation runs, in order with
+   *  the other dispatches of its group. */
   async dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {
-    const now = Date.now();
     return this.#run(() => {
+      const now = Date.now();
       const { dispatched, inbox, last } = this.#stream.dispatch(
         queue, count, read, now, this.#consumers.live(queue, now), this.#lastConsumer.get(queue));
       if (last !== undefined) this.#lastConsumer.set(queue, last);
@@ -346,36 +324,41 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   /** Messages that came back are announced like an enqueue: the queue's other consumers get them. */
   async requeue(queue: string, messages: readonly Message[], options: RequeueOptions = {}): Promise<void> {
     if (messages.length === 0) return;
-    if (this.#run(() => this.#stream.requeue(queue, messages)) > 0 && !options.quiet) this.#notifyEnqueued(queue);
+    if ((await this.#run(() => this.#stream.requeue(queue, messages))) > 0 && !options.quiet) this.#notifyEnqueued(queue);
   }
 
   /** A file has one broker: no other broker to tell it is alive, none whose inbox to reap
    *  (the previous owner's inbox was recovered at open). */
   async heartbeat(_ttlMs: number): Promise<void> {
-    return this.#run(() => undefined);
+    this.#open();
   }
 
   async reap(): Promise<number> {
-    return this.#run(() => 0);
+    this.#open();
+    return 0;
   }
 
   async leave(): Promise<void> {
-    return this.#run(() => undefined);
+    this.#open();
   }
 
   async publish(event: StoreEvent): Promise<void> {
-    return this.#run(() => this.#events.publish(event));
+    this.#open();
+    this.#events.publish(event);
   }
 
   async subscribe(listener: (event: StoreEvent) => void): Promise<() => Promise<void>> {
-    const off = this.#run(() => this.#events.subscribe(listener));
+    this.#open();
+    const off = this.#events.subscribe(listener);
     return async () => off();
   }
 
-  /** Closing checkpoints the WAL and releases the file lock for the next broker. */
+  /** Commits what is waiting, then closes: that checkpoints the WAL and releases the file lock
+   *  for the next broker. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#group.flush();
     this.#events.clear();
     this.#consumers.clear();
     try {

@@ -112,7 +112,7 @@ export function streamOperations(db: Database.Database) {
 
     /**
      * `consumers`: the live ones, sorted; `last`: the round-robin cursor. Returns the new
-     * cursor; the caller keeps it only once the transaction has committed.
+     * cursor (kept by the caller; a group that then fails to commit only shifts the rotation).
      */
     dispatch: transaction(db, (queue: string, count: number, read: number, now: number,
       consumers: readonly string[], last: string | undefined): DispatchResult & { last: string | undefined } => {

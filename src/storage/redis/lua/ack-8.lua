@@ -24,10 +24,12 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
--- #include lease
+-- #include held_lease
+-- #include unlease
+-- #include forget
 local L = cjson.decode(ARGV[1])
-local Q = queue_from(KEYS, ARGV[2])
-if live_token(Q, ARGV[3], now_ms()) ~= ARGV[4] then
+local Q = held_lease(L, ARGV[2], KEYS, ARGV[3], ARGV[4])
+if not Q then
   return 0
 end
 unlease(L, Q, ARGV[3])

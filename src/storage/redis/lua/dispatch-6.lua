@@ -72,8 +72,10 @@ if count <= 0 or redis.call('GET', KEYS[2]) == '0' then
   return reply(0, 0)
 end
 
-local t = redis.call('TIME')
-local now = string.format('%d', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+-- #include now_ms
+-- #include fmt
+-- #include pop_live
+local now = fmt(now_ms())
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
 local members = redis.call('ZRANGE', KEYS[4], 0, -1)
 local live = {}
@@ -98,21 +100,7 @@ if #live == 0 then
   return reply(0, 0)
 end
 
-local messages = {}
-local expired = 0
-while #messages < count do
-  local key = redis.call('RPOP', KEYS[1])
-  if not key then
-    break
-  end
-  local body = redis.call('GET', key)
-  redis.call('DEL', key, key .. ARGV[3])
-  if body then
-    messages[#messages + 1] = {key, body}
-  else
-    expired = expired + 1
-  end
-end
+local messages, expired = pop_live(KEYS[1], count, ARGV[3])
 if #messages == 0 then
   return reply(0, expired)
 end

@@ -49,6 +49,9 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
+-- #include now_ms
+-- #include fmt
+-- #include announce
 local dedup = ARGV[6] == '1'
 if dedup then
   local seen = redis.call('GET', KEYS[8])
@@ -59,9 +62,8 @@ end
 local first = 8
 local n = #ARGV - first + 1
 local delay = tonumber(ARGV[5]) or 0
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local due = string.format('%d', now + delay)
+local now = now_ms()
+local due = fmt(now + delay)
 local last = redis.call('INCRBY', KEYS[1], n)
 local out = {}
 local chunk = 1000
@@ -71,7 +73,7 @@ for c = 0, n - 1, chunk do
   local zs = {}
   for j = c, math.min(c + chunk, n) - 1 do
     -- %d: plain digits even for big counters (Lua's tostring would switch to 1e+14 notation)
-    local key = ARGV[2] .. string.format('%d', last - n + 1 + j)
+    local key = ARGV[2] .. fmt(last - n + 1 + j)
     local value = ARGV[first + j]
     out[#out + 1] = key
     ks[#ks + 1] = key
@@ -100,7 +102,7 @@ if dedup then
 end
 local dated = redis.call('ZREVRANGE', KEYS[9], 0, 0)
 if #dated == 0 or now - tonumber(dated[1]) >= 1000 then
-  redis.call('ZADD', KEYS[9], string.format('%d', last - n + 1), string.format('%d', now))
+  redis.call('ZADD', KEYS[9], fmt(last - n + 1), fmt(now))
   local head = redis.call('LINDEX', KEYS[2], -1)
   local seq = head and string.match(head, '(%d+)$')
   if seq then
@@ -112,7 +114,7 @@ if #dated == 0 or now - tonumber(dated[1]) >= 1000 then
 end
 if delay > 0 then
   redis.call('SADD', KEYS[7], ARGV[1])
-elseif #redis.call('ZRANGEBYSCORE', KEYS[5], '(' .. string.format('%d', now), '+inf', 'LIMIT', 0, 1) > 0 then
-  redis.call('PUBLISH', ARGV[4], 'e ' .. ARGV[1])
+else
+  announce(ARGV[4], ARGV[1], KEYS[5], now)
 end
 return out

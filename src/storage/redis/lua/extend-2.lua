@@ -16,11 +16,12 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- #include now_ms
+-- #include fmt
+local now = now_ms()
 local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not deadline or tonumber(deadline) <= now or redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then
   return 0
 end
-redis.call('ZADD', KEYS[1], 'XX', string.format('%d', now + tonumber(ARGV[3])), ARGV[1])
+redis.call('ZADD', KEYS[1], 'XX', fmt(now + tonumber(ARGV[3])), ARGV[1])
 return 1

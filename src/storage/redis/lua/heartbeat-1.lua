@@ -16,6 +16,6 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
-local t = redis.call('TIME')
-local expiry = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
-return redis.call('ZADD', KEYS[1], string.format('%d', expiry), ARGV[2])
+-- #include now_ms
+-- #include fmt
+return redis.call('ZADD', KEYS[1], fmt(now_ms() + tonumber(ARGV[1])), ARGV[2])

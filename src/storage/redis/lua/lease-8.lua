@@ -31,9 +31,13 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
--- #include lease
+-- #include queue_keys
+-- #include now_ms
+-- #include fmt
+-- #include reap_queue
+-- #include forget
 local L = cjson.decode(ARGV[1])
-local Q = queue_from(KEYS, ARGV[3])
+local Q = queue_keys(L, ARGV[3], KEYS)
 local now = now_ms()
 reap_queue(L, ARGV[2], Q, now)
 if redis.call('GET', Q.status) == '0' then

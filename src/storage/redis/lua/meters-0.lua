@@ -21,24 +21,22 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
+-- #include lkey
+-- #include now_ms
+-- #include fmt
 local L = cjson.decode(ARGV[1])
-local function lkey(name, q)
-  local t = L[name]
-  return t[1] .. q .. t[2]
-end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = now_ms()
 local out = {}
 for i = 2, #ARGV do
   local q = ARGV[i]
-  local pending = lkey('pending', q)
-  local held = redis.call('HLEN', lkey('tokens', q))
-  local leased = redis.call('ZCARD', lkey('leased', q))
+  local pending = lkey(L, 'pending', q)
+  local held = redis.call('HLEN', lkey(L, 'tokens', q))
+  local leased = redis.call('ZCARD', lkey(L, 'leased', q))
   local age = -1
   local head = redis.call('LINDEX', pending, -1)
   local seq = head and string.match(head, '(%d+)$')
   if seq then
-    local clock = lkey('clock', q)
+    local clock = lkey(L, 'clock', q)
     local dated = redis.call('ZREVRANGEBYSCORE', clock, seq, '-inf', 'LIMIT', 0, 1)
     if #dated == 0 then
       dated = redis.call('ZRANGE', clock, 0, 0)
@@ -48,12 +46,12 @@ for i = 2, #ARGV do
     end
   end
   out[#out + 1] = redis.call('LLEN', pending)
-  out[#out + 1] = tonumber(redis.call('GET', lkey('status', q)) or '-1') or -1
-  out[#out + 1] = tonumber(redis.call('GET', lkey('policy', q)) or '-1') or -1
+  out[#out + 1] = tonumber(redis.call('GET', lkey(L, 'status', q)) or '-1') or -1
+  out[#out + 1] = tonumber(redis.call('GET', lkey(L, 'policy', q)) or '-1') or -1
   out[#out + 1] = held
-  out[#out + 1] = redis.call('ZCARD', lkey('delayed', q)) + math.max(0, leased - held)
-  out[#out + 1] = redis.call('LLEN', lkey('pending', lkey('dead', q)))
-  out[#out + 1] = redis.call('ZCOUNT', lkey('consumers', q), '(' .. string.format('%d', now), '+inf')
+  out[#out + 1] = redis.call('ZCARD', lkey(L, 'delayed', q)) + math.max(0, leased - held)
+  out[#out + 1] = redis.call('LLEN', lkey(L, 'pending', lkey(L, 'dead', q)))
+  out[#out + 1] = redis.call('ZCOUNT', lkey(L, 'consumers', q), '(' .. fmt(now), '+inf')
   out[#out + 1] = age
   out[#out + 1] = tonumber(redis.call('HGET', L.deadlettered, q) or '0') or 0
 end

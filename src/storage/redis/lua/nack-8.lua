@@ -29,12 +29,14 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
--- #include lease
+-- #include held_lease
+-- #include fmt
+-- #include settle
+-- #include announce
 local L = cjson.decode(ARGV[1])
-local Q = queue_from(KEYS, ARGV[3])
 local key = ARGV[4]
-local now = now_ms()
-if live_token(Q, key, now) ~= ARGV[5] then
+local Q, now = held_lease(L, ARGV[3], KEYS, key, ARGV[5])
+if not Q then
   return 0
 end
 local delay = tonumber(ARGV[6])

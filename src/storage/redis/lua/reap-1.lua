@@ -22,13 +22,13 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
+-- #include now_ms
+-- #include fmt
 local gone
 if ARGV[4] ~= '' then
   gone = {ARGV[4]}
 else
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now))
+  gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', fmt(now_ms()))
 end
 
 local returned = 0

@@ -17,7 +17,9 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
--- #include lease
+-- #include queue_keys
+-- #include now_ms
+-- #include reap_queue
 local L = cjson.decode(ARGV[1])
 local queues = {}
 for i = 3, #ARGV do

@@ -21,7 +21,10 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
--- #include lease
+-- #include queue_keys
+-- #include now_ms
+-- #include forget
+-- #include enqueue_one
 local L = cjson.decode(ARGV[1])
 local Q = queue_keys(L, ARGV[3])
 Q.pending = KEYS[1]

@@ -19,9 +19,10 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
-local t = redis.call('TIME')
-local expiry = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
-local score = string.format('%d', expiry)
+-- #include now_ms
+-- #include fmt
+local expiry = now_ms() + tonumber(ARGV[1])
+local score = fmt(expiry)
 local args = {}
 for i = 3, #ARGV do
   args[#args + 1] = score

@@ -23,6 +23,8 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
+-- #include now_ms
+-- #include announce
 local back = 0
 local issued = tonumber(redis.call('GET', KEYS[3]) or '0')
 -- newest first, each RPUSHed behind the previous: the oldest ends at the tail
@@ -34,10 +36,6 @@ for i = #ARGV - 1, 4, -2 do
   end
 end
 if back > 0 and ARGV[1] ~= '' then
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  if #redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. string.format('%d', now), '+inf', 'LIMIT', 0, 1) > 0 then
-    redis.call('PUBLISH', ARGV[1], 'e ' .. ARGV[2])
-  end
+  announce(ARGV[1], ARGV[2], KEYS[2], now_ms())
 end
 return back

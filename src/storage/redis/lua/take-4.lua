@@ -23,30 +23,19 @@
 if redis.call('GET', KEYS[2]) == '0' then
   return {1, 0}
 end
-local count = tonumber(ARGV[1])
-local out = {0, 0}
-local expired = 0
-local got = 0
+-- #include pop_live
 -- Only queues that ever had leases (or dead letters) pay for the clean-up.
-local tidy = redis.call('EXISTS', KEYS[3], KEYS[4]) > 0
-while got < count do
-  local key = redis.call('RPOP', KEYS[1])
-  if not key then
-    break
-  end
-  local body = redis.call('GET', key)
-  redis.call('DEL', key, key .. ARGV[2])
-  if tidy then
+local tidy = nil
+if redis.call('EXISTS', KEYS[3], KEYS[4]) > 0 then
+  tidy = function(key)
     redis.call('HDEL', KEYS[3], key)
     redis.call('HDEL', KEYS[4], key)
   end
-  if body then
-    out[#out + 1] = key
-    out[#out + 1] = body
-    got = got + 1
-  else
-    expired = expired + 1
-  end
 end
-out[2] = expired
+local messages, expired = pop_live(KEYS[1], tonumber(ARGV[1]), ARGV[2], tidy)
+local out = {0, expired}
+for _, m in ipairs(messages) do
+  out[#out + 1] = m[1]
+  out[#out + 1] = m[2]
+end
 return out

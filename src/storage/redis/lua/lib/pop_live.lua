@@ -1,0 +1,25 @@
+-- Pops up to count oldest messages off the pending list (its tail), deleting each body with
+-- its soft-get refcount (refcount: the key suffix) and calling tidy(key) when given. Keys
+-- without a body (TTL passed, or an old broker's JSON del) are dropped and counted; they do
+-- not use up count. Returns {{key, body}, ...}, oldest first, and how many were dropped.
+local function pop_live(pending, count, refcount, tidy)
+  local messages = {}
+  local expired = 0
+  while #messages < count do
+    local key = redis.call('RPOP', pending)
+    if not key then
+      break
+    end
+    local body = redis.call('GET', key)
+    redis.call('DEL', key, key .. refcount)
+    if tidy then
+      tidy(key)
+    end
+    if body then
+      messages[#messages + 1] = {key, body}
+    else
+      expired = expired + 1
+    end
+  end
+  return messages, expired
+end
