@@ -7,7 +7,6 @@
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds, parseWaitSeconds } from '../../core/names.js';
-import type { LeaseResult } from '../../storage/lease-contract.js';
 import type { Json } from '../json-text.js';
 import type { LeasedMessage, Policy } from '../../wire.js';
 
@@ -70,7 +69,8 @@ const COMMANDS: Record<string, Run> = {
     const count = c['count'] === undefined ? undefined : parseCount(String(c['count']));
     const lease = parseLeaseSeconds(c['lease']);
     const wait = waitOf(c);
-    const r = (wait > 0 ? await s.takeWaiting(queue, count ?? 1, wait, lease, signal) : await s.lease(queue, count ?? 1, lease)) as LeaseResult;
+    const taken = wait > 0 ? await s.takeWaiting(queue, count ?? 1, wait, lease, signal) : await s.lease(queue, count ?? 1, lease);
+    const r = { ...taken, messages: taken.messages as LeasedMessage[] };
     const one = (m: LeasedMessage) => ({ key: m.key, value: m.value, receipt: m.receipt, attempts: m.attempts });
     if (count !== undefined) return { queue, messages: r.messages.map(one) };
     const m = r.messages[0];
