@@ -3,7 +3,7 @@
  * messages hold at most N × prefetch messages in flight, and the broker's RSS stays bounded.
  * Starts its own broker (`restmq serve`, 127.0.0.1, a free port), fills a roundrobin queue,
  * opens the consumers (none acknowledges), waits until the in-flight count stops growing,
- * prints the figures as JSON, and stops everything. Bounded: at most ~2 minutes.
+ * prints the figures as JSON, and stops everything. Bounded: ~2 minutes to fill, ~2 to settle.
  *
  *   node --import tsx bench/leased-memory.ts [--consumers 1000] [--messages 100000] [--store memory]
  */
@@ -18,7 +18,8 @@ const { values } = parseArgs({
 });
 const CONSUMERS = Number(values.consumers);
 const MESSAGES = Number(values.messages);
-const DEADLINE = Date.now() + 120_000;
+let deadline = Date.now() + 120_000;
+const progress = (what: string) => process.stderr.write(`${new Date().toISOString()} ${what}\n`);
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -38,7 +39,7 @@ const broker = spawn(process.execPath, ['bin/restmq.js', 'serve', '--port', Stri
 const sockets: http.ClientRequest[] = [];
 try {
   while (!(await fetch(`${base}/health`).then((r) => r.ok, () => false))) {
-    if (Date.now() > DEADLINE) throw new Error('the broker did not start');
+    if (Date.now() > deadline) throw new Error('the broker did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
   const q = `leased-memory-${Date.now()}`;
@@ -49,6 +50,8 @@ try {
     if (!r.ok) throw new Error(`enqueue: ${r.status} ${await r.text()}`);
   }
   const rssFilled = rssMiB(broker.pid!);
+  progress(`${MESSAGES} messages enqueued; opening ${CONSUMERS} leased SSE consumers`);
+  deadline = Date.now() + 120_000;
   const received = new Array<number>(CONSUMERS).fill(0);
   for (let i = 0; i < CONSUMERS; i++) {
     const req = http.get(`${base}/sse/${q}?lease=600`, { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
@@ -63,10 +66,11 @@ try {
   let steadySince = Date.now();
   let s = await stats();
   // Steady: the in-flight count has not changed for 3 s (or the deadline passed).
-  while (Date.now() < DEADLINE) {
+  while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
     s = await stats();
     if (s.inflight !== last) {
+      progress(`${s.consumers} consumers, ${s.inflight} in flight, ${s.len} ready`);
       last = s.inflight;
       steadySince = Date.now();
     } else if (Date.now() - steadySince > 3000 && s.consumers === CONSUMERS) break;
