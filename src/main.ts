@@ -14,11 +14,14 @@ import { exposureWarning } from './http/limits.js';
 import { openStore } from './storage/open.js';
 import { BrokerMetrics } from './metrics/registry.js';
 import { timeStore } from './metrics/store-timing.js';
+import { startSyslog, type SyslogServer } from './syslog/server.js';
 
 export interface RunningBroker {
   /** Base URL, e.g. http://127.0.0.1:8888 */
   url: string;
   port: number;
+  /** The syslog listeners' bound ports, when --syslog-port / --syslog-udp-port are given. */
+  syslog?: { tcpPort?: number; udpPort?: number };
   /** Graceful stop: refuse new connections, finish in-flight requests, close the store. */
   close(): Promise<void>;
 }
@@ -47,12 +50,20 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   const exposure = exposureWarning(config);
   if (exposure) logger.warn({ listen: config.listen }, exposure);
   let address: string;
+  let syslog: SyslogServer | undefined;
   try {
     await distributor.start();
     await longPoll.start();
     reaper.start();
     address = await app.fastify.listen({ port: config.port, host: config.listen });
+    if (config.syslog) {
+      syslog = await startSyslog(
+        { ...config.syslog, maxLineBytes: Math.min(config.syslog.maxLineBytes, config.maxMessageBytes), ...(config.acl ? { acl: config.acl } : {}) },
+        { service, metrics, logger },
+      );
+    }
   } catch (err) {
+    await app.fastify.close();
     await reaper.stop();
     await longPoll.stop();
     await distributor.stop();
@@ -65,9 +76,11 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   return {
     url: `${config.tlsCert ? 'https' : 'http'}://${config.listen.includes(':') ? `[${config.listen}]` : config.listen}:${port}`,
     port,
+    ...(syslog ? { syslog: { tcpPort: syslog.tcpPort, udpPort: syslog.udpPort } } : {}),
     close: () =>
       (closing ??= (async () => {
         app.beginShutdown();
+        await syslog?.close();
         // Streams first: they never finish on their own, and their unwritten messages go back.
         await distributor.stop();
         await longPoll.stop();

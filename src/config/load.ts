@@ -40,6 +40,16 @@ export interface Config {
   maxHeaderBytes: number;
   headersTimeoutSeconds: number;
   readOnlyDashboard: boolean;
+  /** Present when a syslog port is given. */
+  syslog?: SyslogConfig;
+}
+
+export interface SyslogConfig {
+  tcpPort?: number;
+  udpPort?: number;
+  listen: string;
+  naming: 'sender' | 'local';
+  maxLineBytes: number;
 }
 
 /** A configuration error: the CLI prints its message as one line and exits non-zero. */
@@ -169,6 +179,18 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
   const sqliteSync = merged.get('sqlite-sync') as SqliteSync;
   if (!SQLITE_SYNC.includes(sqliteSync)) throw new ConfigError(`sqlite-sync: expected ${SQLITE_SYNC.join(' or ')}, got ${JSON.stringify(sqliteSync)}`);
   if (merged.has('tls-cert') !== merged.has('tls-key')) throw new ConfigError('tls-cert and tls-key go together: give both or neither');
+  const naming = merged.get('syslog-queue-naming') as string;
+  if (naming !== 'sender' && naming !== 'local') throw new ConfigError('syslog-queue-naming: expected sender or local');
+  const syslog: SyslogConfig | undefined =
+    merged.has('syslog-port') || merged.has('syslog-udp-port')
+      ? {
+          ...(merged.has('syslog-port') ? { tcpPort: merged.get('syslog-port') as number } : {}),
+          ...(merged.has('syslog-udp-port') ? { udpPort: merged.get('syslog-udp-port') as number } : {}),
+          listen: merged.get('syslog-listen') as string,
+          naming,
+          maxLineBytes: merged.get('syslog-max-line-bytes') as number,
+        }
+      : undefined;
   const redisChosen = [...given].some((f) => f.startsWith('redis-') && f !== 'redis-pool');
   const store = parseStore(merged.get('store') as string | undefined, merged, redisChosen);
   const config: Config = {
@@ -192,6 +214,7 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
     ...(merged.has('tls-key') ? { tlsKey: merged.get('tls-key') as string } : {}),
     ...(merged.has('acl') ? { acl: merged.get('acl') as string } : {}),
     ...(merged.has('trust-proxy') ? { trustProxy: merged.get('trust-proxy') as string } : {}),
+    ...(syslog ? { syslog } : {}),
   };
   return Object.freeze(config);
 }

@@ -15,6 +15,8 @@ import { registerAdminRoutes } from '../protocols/rest/admin.js';
 import { registerStatsRoutes } from '../protocols/rest/stats.js';
 import { registerJsonRoutes } from '../protocols/json/routes.js';
 import { registerPresqueRoutes } from '../protocols/presque/routes.js';
+import { registerXmlRpcRoutes } from '../protocols/xmlrpc/routes.js';
+import { registerCollectdRoutes } from '../protocols/collectd/routes.js';
 import { registerHttpStreamRoutes } from '../protocols/stream/http-stream.js';
 import { registerWebSocketRoute } from '../protocols/stream/ws.js';
 import { replies } from '../protocols/replies.js';
@@ -101,6 +103,8 @@ export function buildApp(deps: AppDeps): App {
   registerJsonRoutes(fastify, deps.service);
   registerOpsRoutes(fastify, deps.service, state);
   registerPresqueRoutes(fastify, deps.service);
+  registerXmlRpcRoutes(fastify, deps.service, { maxMessageBytes: deps.maxMessageBytes });
+  registerCollectdRoutes(fastify, deps.service);
   registerMetricsRoutes(fastify, deps);
   registerDashboardRoutes(fastify, { ...deps, readOnly: deps.config.readOnlyDashboard });
   registerHttpStreamRoutes(fastify, deps.distributor);

@@ -78,7 +78,7 @@ declare module 'fastify' {
      * Checks one JSON-protocol command against the ACL (throws ACCESS_DENIED, AUTH_REQUIRED or
      * FORBIDDEN). Set by the auth hook when the broker runs with --acl; absent otherwise.
      */
-    authorizeCommand?: (via: 'json' | 'ws', command: { cmd?: unknown; queue?: unknown; policy?: unknown; status?: unknown }) => Promise<void>;
+    authorizeCommand?: (via: 'json' | 'ws' | 'xmlrpc', command: { cmd?: unknown; queue?: unknown; policy?: unknown; status?: unknown }) => Promise<void>;
   }
 }
 

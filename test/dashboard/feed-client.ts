@@ -3,7 +3,8 @@
  * lets a test wait for an event that satisfies a condition (woken by each event, no sleeps).
  */
 import http from 'node:http';
-import type { QueueRow, Snapshot } from '../../src/dashboard/snapshot.js';
+import type { Snapshot } from '../../src/dashboard/snapshot.js';
+import type { QueueRow } from '../../src/wire.js';
 import { parseSse } from '../../src/protocols/stream/framing.js';
 import { Waiters } from '../harness/wait.js';
 
