@@ -39,6 +39,8 @@ export interface Config {
   maxHeaderBytes: number;
   headersTimeoutSeconds: number;
   readOnlyDashboard: boolean;
+  /** One log line per request (--access-log); otherwise failed requests only. */
+  accessLog: boolean;
   /** Present when a syslog port is given. */
   syslog?: SyslogConfig;
 }
@@ -193,6 +195,7 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
     maxHeaderBytes: merged.get('max-header-bytes') as number,
     headersTimeoutSeconds: merged.get('headers-timeout') as number,
     readOnlyDashboard: merged.get('read-only-dashboard') as boolean,
+    accessLog: merged.get('access-log') as boolean,
     ...(merged.has('tls-cert') ? { tlsCert: merged.get('tls-cert') as string } : {}),
     ...(merged.has('tls-key') ? { tlsKey: merged.get('tls-key') as string } : {}),
     ...(merged.has('acl') ? { acl: merged.get('acl') as string } : {}),

@@ -3,7 +3,8 @@
  * route, the body parsers, the error handler and one log line per request, handing each
  * registrar only the parts it uses. It does not listen; main.ts (its only importer) does.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { RequestLog } from './request-log.js';
 import websocket from '@fastify/websocket';
 import type { Config } from '../config/load.js';
 import type { Activity } from '../core/activity.js';
@@ -57,22 +58,14 @@ export interface App {
   beginShutdown(): void;
 }
 
-/** One structured line per request, at its end; the path only (query strings may carry values). */
-class OneLinePerRequest extends LogController {
-  override incomingRequest(): void {}
-  override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
-    const path = req.url.split('?', 1)[0];
-    const line = { method: req.method, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
-    if (error) req.log.warn({ ...line, err: error }, 'request failed');
-    else req.log.info(line, 'request');
-  }
-}
-
 export function buildApp(deps: AppDeps): App {
   const state = { shuttingDown: false };
   const fastify = Fastify({
     loggerInstance: deps.logger,
-    logController: new OneLinePerRequest(),
+    logController: new RequestLog(deps.config.accessLog),
+    // Requests log through the broker's logger itself: a child logger per request (for its
+    // reqId) costs an allocation on every message, and the lines carry method and path.
+    childLoggerFactory: (logger) => logger,
     routerOptions: { maxParamLength: 512 },
     // Errors Fastify raises before routing use the catalogue too: a malformed %-escape in the
     // path (400), a path segment over maxParamLength (414).
