@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort, spawnTracked, stopChild, trackedTempDir, waitReady } from './redis.js';
+import { freePort, signalServer, spawnTracked, stopChild, trackedTempDir, waitReady } from './redis.js';
 import { failingAsFalse, waitUntil } from './wait.js';
 
 const HOST = '127.0.0.1';
@@ -190,15 +190,7 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
       throw new Error(`no primary serves slot ${slot}`);
     },
     async kill(node, signal = 'SIGKILL') {
-      const m = member(node);
-      if (m.child.exitCode !== null || m.child.signalCode !== null) return;
-      if (signal === 'SIGSTOP') {
-        m.child.kill(signal);
-        return;
-      }
-      const exited = new Promise<void>((resolve) => m.child.once('exit', () => resolve()));
-      m.child.kill(signal);
-      await exited;
+      await signalServer(member(node).child, signal);
     },
     async restart(node) {
       const m = member(node);

@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, spawnTracked, stopChild, trackedTempDir, waitReady } from './redis.js';
+import { freePort, signalServer, spawnTracked, stopChild, trackedTempDir, waitReady } from './redis.js';
 import { infoField } from './redis-cluster.js';
 import { failingAsFalse, waitUntil } from './wait.js';
 
@@ -206,15 +206,7 @@ export async function startRedisSentinel(opts: StartSentinelOptions = {}): Promi
       return { from, to };
     },
     async kill(server, signal = 'SIGKILL') {
-      const p = serverAt(server.port);
-      if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-      if (signal === 'SIGSTOP') {
-        p.child.kill(signal);
-        return;
-      }
-      const exited = new Promise<void>((resolve) => p.child.once('exit', () => resolve()));
-      p.child.kill(signal);
-      await exited;
+      await signalServer(serverAt(server.port).child, signal);
     },
     resume(server) {
       serverAt(server.port).child.kill('SIGCONT');
