@@ -11,6 +11,7 @@ import { spawnBroker, type SpawnedBroker } from '../harness/broker.js';
 import { startRedisSentinel, type RedisSentinel } from '../harness/redis-sentinel.js';
 import { SseClient } from '../harness/stream-clients.js';
 import { qname, req } from './backends.js';
+import { waitUntil } from '../harness/wait.js';
 
 describe('SENTINEL FAILOVER under traffic', () => {
   let setup: RedisSentinel;
@@ -89,11 +90,7 @@ describe('SENTINEL FAILOVER under traffic', () => {
     const producers = [producer('a', pullQ), producer('b', sseQ)];
     const pulling = puller(() => !running);
     // Traffic before the failover: at least 20 answered messages on each queue.
-    const deadline = Date.now() + 30_000;
-    while (answered[pullQ]!.size < 20 || answered[sseQ]!.size < 20) {
-      assert.ok(Date.now() < deadline, 'producers did not get going');
-      await new Promise((res) => setTimeout(res, 50));
-    }
+    await waitUntil('the producers to get going', () => answered[pullQ]!.size >= 20 && answered[sseQ]!.size >= 20, 30_000);
     const before = { pull: answered[pullQ]!.size, sse: answered[sseQ]!.size };
     const t0 = Date.now();
     const failover = setup.failover();
@@ -101,10 +98,8 @@ describe('SENTINEL FAILOVER under traffic', () => {
     const resynced = Date.now();
     // Traffic on the new primary: 20 more answered messages on each queue.
     const afterCounts = { pull: answered[pullQ]!.size + 20, sse: answered[sseQ]!.size + 20 };
-    while (answered[pullQ]!.size < afterCounts.pull || answered[sseQ]!.size < afterCounts.sse) {
-      assert.ok(Date.now() < resynced + 10_000, `the broker did not write to the new primary ${to.port} within 10 s`);
-      await new Promise((res) => setTimeout(res, 50));
-    }
+    await waitUntil(`the broker to write to the new primary ${to.port}`,
+      () => answered[pullQ]!.size >= afterCounts.pull && answered[sseQ]!.size >= afterCounts.sse, 10_000);
     running = false;
     await Promise.all(producers);
     await pulling;

@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli, spawnBroker } from '../harness/broker.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
+import { pidAlive } from '../harness/child.js';
+import { waitUntil } from '../harness/wait.js';
 
 /** Pids of the processes that logged "listening" so far. */
 function listeningPids(output: string[]): number[] {
@@ -15,23 +17,6 @@ function listeningPids(output: string[]): number[] {
     pids.push((JSON.parse(line) as { pid: number }).pid);
   }
   return pids;
-}
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('--workers on a Redis store', () => {
@@ -46,7 +31,7 @@ describe('--workers on a Redis store', () => {
   it('runs N brokers on one port, replaces one that dies, and stops them all on SIGTERM', async () => {
     const broker = await spawnBroker(['--workers', '2', '--store', `redis://127.0.0.1:${redis.port}/0`], { timeoutMs: 60_000 });
     try {
-      await waitFor('two workers listening', () => listeningPids(broker.output).length === 2);
+      await waitUntil('two workers listening', () => listeningPids(broker.output).length === 2, 60_000);
       const [first, second] = listeningPids(broker.output) as [number, number];
       assert.notEqual(first, second, 'two processes');
       assert.notEqual(first, broker.child.pid, 'the supervisor serves nothing itself');
@@ -61,13 +46,13 @@ describe('--workers on a Redis store', () => {
       assert.deepEqual(got, Array.from({ length: 20 }, (_, i) => String(i + 1)));
 
       process.kill(first, 'SIGKILL');
-      await waitFor('a replacement worker', () => listeningPids(broker.output).length === 3);
+      await waitUntil('a replacement worker', () => listeningPids(broker.output).length === 3, 60_000);
       assert.ok(broker.output.some((l) => l.includes('worker died: starting another')), 'the death is logged');
       const replacement = listeningPids(broker.output)[2]!;
       assert.equal((await fetch(`${broker.url}/ready`)).status, 200);
 
       assert.equal(await broker.stop('SIGTERM'), 0, 'graceful stop exits 0');
-      await waitFor('the workers to exit', () => !alive(second) && !alive(replacement), 10_000);
+      await waitUntil('the workers to exit', () => !pidAlive(second) && !pidAlive(replacement), 10_000);
     } finally {
       await broker.stop('SIGKILL');
     }

@@ -133,6 +133,17 @@ export function spawnChild(command: string, args: string[], opts: SpawnOptions =
   };
 }
 
+/** Whether process `pid` still exists: for processes a child started (the workers of a
+ *  supervisor), which this module does not hold. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs a command to the end: its exit code and output. */
 export async function runToExit(command: string, args: string[], opts: SpawnOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const c = spawnChild(command, args, opts);

@@ -9,7 +9,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort, spawnTracked, stopChild, trackedTempDir, waitReady } from './redis.js';
+import { freePort, signalServer, spawnTracked, stopChild, trackedTempDir, waitReady } from './redis.js';
+import { failingAsFalse, waitUntil } from './wait.js';
 
 const HOST = '127.0.0.1';
 const run = promisify(execFile);
@@ -65,16 +66,6 @@ function serverArgs(node: ClusterNode, dir: string, nodeTimeoutMs: number, passw
   ];
   if (password !== undefined) args.push('--requirepass', password, '--masterauth', password);
   return args;
-}
-
-/** Polls `check` every 100 ms until it returns true; rejects with `what` after the timeout. */
-export async function until(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Field `name` of an INFO / CLUSTER INFO reply. */
@@ -135,7 +126,7 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
   }
 
   const healthy = async (timeoutMs = 30_000): Promise<void> => {
-    await until(async () => {
+    await waitUntil('cluster_state:ok on every node', failingAsFalse(async () => {
       for (const m of alive()) {
         const info = String(await ask(m.node, 'CLUSTER', 'INFO'));
         if (infoField(info, 'cluster_state') !== 'ok' || infoField(info, 'cluster_slots_ok') !== '16384') return false;
@@ -143,7 +134,7 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
         if (infoField(repl, 'role') === 'slave' && infoField(repl, 'master_link_status') !== 'up') return false;
       }
       return true;
-    }, 'cluster_state:ok on every node', timeoutMs);
+    }), timeoutMs);
   };
   const nodeTable = async (): Promise<string[][]> => {
     const live = alive()[0];
@@ -158,13 +149,13 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
   };
 
   try {
-    await until(async () => {
+    await waitUntil('every node to know all 6 nodes', failingAsFalse(async () => {
       for (const m of members) {
         const info = String(await ask(m.node, 'CLUSTER', 'INFO'));
         if (infoField(info, 'cluster_known_nodes') !== '6') return false;
       }
       return true;
-    }, 'every node to know all 6 nodes', 30_000);
+    }), 30_000);
     await healthy();
   } catch (err) {
     await stop();
@@ -199,15 +190,7 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
       throw new Error(`no primary serves slot ${slot}`);
     },
     async kill(node, signal = 'SIGKILL') {
-      const m = member(node);
-      if (m.child.exitCode !== null || m.child.signalCode !== null) return;
-      if (signal === 'SIGSTOP') {
-        m.child.kill(signal);
-        return;
-      }
-      const exited = new Promise<void>((resolve) => m.child.once('exit', () => resolve()));
-      m.child.kill(signal);
-      await exited;
+      await signalServer(member(node).child, signal);
     },
     async restart(node) {
       const m = member(node);

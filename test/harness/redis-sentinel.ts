@@ -8,8 +8,9 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, spawnTracked, stopChild, trackedTempDir, waitReady } from './redis.js';
-import { infoField, until } from './redis-cluster.js';
+import { freePort, signalServer, spawnTracked, stopChild, trackedTempDir, waitReady } from './redis.js';
+import { infoField } from './redis-cluster.js';
+import { failingAsFalse, waitUntil } from './wait.js';
 
 const HOST = '127.0.0.1';
 export const MASTER_NAME = 'mymaster';
@@ -133,14 +134,14 @@ export async function startRedisSentinel(opts: StartSentinelOptions = {}): Promi
   };
   /** At the start: every Sentinel names the primary, sees the replica and 2 other Sentinels. */
   const settled = (primaryPort: number, timeoutMs: number) =>
-    until(async () => {
+    waitUntil(`the Sentinels to agree on the primary ${primaryPort}`, failingAsFalse(async () => {
       for (let i = 0; i < 3; i++) {
         const st = await masterState(i);
         if (Number(st.get('port')) !== primaryPort || st.get('flags') !== 'master') return false;
         if (st.get('num-slaves') !== '1' || st.get('num-other-sentinels') !== '2') return false;
       }
       return replicating(primaryPort);
-    }, `the Sentinels to agree on the primary ${primaryPort}`, timeoutMs);
+    }), timeoutMs);
 
   try {
     const primaryPort = await pick();
@@ -186,7 +187,7 @@ export async function startRedisSentinel(opts: StartSentinelOptions = {}): Promi
       const from = await primary();
       // Sentinels refresh their view of a replica every 10 s: right after a failover one may
       // still think the new replica is not fit (NOGOODSLAVE) or be busy (INPROG): ask again.
-      await until(async () => {
+      await waitUntil('a Sentinel to accept SENTINEL FAILOVER', failingAsFalse(async () => {
         try {
           await askSentinel(0, 'SENTINEL', 'FAILOVER', MASTER_NAME);
           return true;
@@ -194,26 +195,18 @@ export async function startRedisSentinel(opts: StartSentinelOptions = {}): Promi
           if (/NOGOODSLAVE|INPROG/.test(String(err))) return false;
           throw err;
         }
-      }, 'a Sentinel to accept SENTINEL FAILOVER', 30_000);
-      await until(async () => {
+      }), 30_000);
+      await waitUntil('every Sentinel to name a new primary', failingAsFalse(async () => {
         for (let i = 0; i < 3; i++) if ((await named(i)).port === from.port) return false;
         return true;
-      }, 'every Sentinel to name a new primary', 30_000);
+      }), 30_000);
       const to = await primary();
-      await until(async () => infoField(String(await ask(to, password, 'INFO', 'replication')), 'role') === 'master', 'the new primary to be writable', 30_000);
-      await until(() => replicating(to.port), 'the old primary to replicate from the new one', 30_000);
+      await waitUntil('the new primary to be writable', failingAsFalse(async () => infoField(String(await ask(to, password, 'INFO', 'replication')), 'role') === 'master'), 30_000);
+      await waitUntil('the old primary to replicate from the new one', failingAsFalse(() => replicating(to.port)), 30_000);
       return { from, to };
     },
     async kill(server, signal = 'SIGKILL') {
-      const p = serverAt(server.port);
-      if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-      if (signal === 'SIGSTOP') {
-        p.child.kill(signal);
-        return;
-      }
-      const exited = new Promise<void>((resolve) => p.child.once('exit', () => resolve()));
-      p.child.kill(signal);
-      await exited;
+      await signalServer(serverAt(server.port).child, signal);
     },
     resume(server) {
       serverAt(server.port).child.kill('SIGCONT');

@@ -80,15 +80,8 @@ function spawnServer(port: number, dir: string, appendonly: boolean, appendfsync
 }
 
 /** Waits until the server answers PING; rejects when it exits or after `timeoutMs`. */
-async function waitServerReady(server: Child, port: number, password?: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!server.running()) throw new Error(`redis-server on port ${port} exited early:\n${server.lines.join('\n')}`);
-    if (await pingOnce(port, password)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  server.process.kill('SIGKILL');
-  throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms:\n${server.lines.join('\n')}`);
+function waitServerReady(server: Child, port: number, password?: string, timeoutMs = 10_000): Promise<void> {
+  return waitReady(server.process, port, () => server.lines.join('\n'), password, timeoutMs);
 }
 
 export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisServer> {
@@ -165,6 +158,19 @@ export async function waitReady(child: ChildProcess, port: number, output: () =>
   }
   child.kill('SIGKILL');
   throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms:\n${output()}`);
+}
+
+/** Sends `signal` to a cluster or Sentinel server and resolves once it exited; SIGSTOP
+ *  (freeze it, for SIGCONT to resume) resolves at once. Nothing to do once it is gone. */
+export async function signalServer(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (signal === 'SIGSTOP') {
+    child.kill(signal);
+    return;
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  await exited;
 }
 
 /** A temp dir removed by remove() or, if the test process dies first, at its exit. */

@@ -18,6 +18,14 @@ export async function waitUntil(what: string, check: () => boolean | Promise<boo
 }
 
 /**
+ * `check`, with a failure counted as "not yet": for conditions asked of servers that may still
+ * be starting or failing over (a refused connection, CLUSTERDOWN, LOADING).
+ */
+export function failingAsFalse(check: () => Promise<boolean>): () => Promise<boolean> {
+  return () => check().catch(() => false);
+}
+
+/**
  * Conditions woken by events: the owner calls `notify()` whenever something arrives; `wait`
  * resolves once its condition holds, and rejects after `timeoutMs` or once `end()` was called
  * without it holding.

@@ -19,7 +19,6 @@ import { STREAM_CASES } from './cases/stream.js';
 import { AUTHKEY_CASES } from './cases/authkey.js';
 import { METER_CASES } from './cases/meter.js';
 
-export { waitUntil } from './cases/context.js';
 
 export interface ConformanceOptions {
   name: string;

@@ -8,17 +8,23 @@ import assert from 'node:assert/strict';
 import { openRedisStore, type RedisStore } from '../../src/storage/redis/redis-store.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
 
-export function privateRedis(): { srv: () => RedisServer; open: (db?: number) => Promise<RedisStore> } {
-  let server: RedisServer | undefined;
+/** Starts `start()` before the tests around the call and stops it after; the getter returns it
+ *  (and fails, naming `what`, when called before it started). */
+export function aroundTests<T extends { stop(): Promise<void> }>(start: () => Promise<T>, what: string): () => T {
+  let started: T | undefined;
   before(async () => {
-    server = await startRedis();
+    started = await start();
   });
   after(async () => {
-    await server?.stop();
+    await started?.stop();
   });
-  const srv = (): RedisServer => {
-    assert.ok(server, 'redis-server not started');
-    return server;
+  return () => {
+    assert.ok(started, `${what} not started`);
+    return started;
   };
+}
+
+export function privateRedis(): { srv: () => RedisServer; open: (db?: number) => Promise<RedisStore> } {
+  const srv = aroundTests(() => startRedis(), 'redis-server');
   return { srv, open: (db = 0) => openRedisStore({ host: srv().host, port: srv().port, db }) };
 }

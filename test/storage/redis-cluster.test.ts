@@ -15,7 +15,7 @@ import type { ClusterStore } from '../../src/storage/redis/cluster-store.js';
 import { copyMove, parseMove } from '../../src/storage/redis/cluster-moves.js';
 import { clusterKeys, clusterQueueKeys } from '../../src/storage/redis/keys.js';
 import type { StoreEvent } from '../../src/storage/stream-contract.js';
-import { waitUntil } from './conformance.js';
+import { waitUntil } from '../harness/wait.js';
 import { openRedisClusterStore } from '../../src/storage/redis/cluster-open.js';
 import { queueSlot } from '../../src/storage/redis/cluster-wait.js';
 import { isBrokerError } from '../../src/errors.js';
@@ -205,7 +205,7 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
         const r = await store.dispatch(name, 10, 10);
         assert.equal(r.dispatched, 2);
         assert.deepEqual(r.inbox.map((d) => [d.key, d.copies]), [[keys[0], 2], [keys[1], 2]]);
-        await waitUntil(async () => woken.some((e) => e.type === 'wake' && e.broker === other.brokerId), 5000, 'the wake event');
+        await waitUntil('the wake event', async () => woken.some((e) => e.type === 'wake' && e.broker === other.brokerId), 5000);
         assert.deepEqual((await other.readInbox(10)).map((d) => d.key), keys, 'the other broker has its copies');
         await other.ackInbox(2);
         await store.ackInbox(2);
@@ -234,7 +234,7 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
         await store.ackInbox(2);
         // The other broker's last heartbeat runs out at once, and it never refreshes (dead).
         await dying.heartbeat(1);
-        await waitUntil(async () => (await store.reap()) > 0 || (await store.info([name]))[0]!.length > 0, 5000, 'the reap');
+        await waitUntil('the reap', async () => (await store.reap()) > 0 || (await store.info([name]))[0]!.length > 0, 5000);
         assert.deepEqual((await store.peek(name, 10)).map((m) => m.key), theirs, 'its unwritten items are back, in order');
         assert.ok(theirs.every((k) => keys.includes(k)));
         await store.unregisterConsumers(name, ['a1']);

@@ -12,7 +12,8 @@ import type { RedisStore } from '../../src/storage/redis/redis-store.js';
 import type { LeasedMessage } from '../../src/storage/lease-contract.js';
 import { redisClient } from '../harness/redis.js';
 import { privateRedis } from './private-redis.js';
-import { inflightOf, waitUntil } from './cases/context.js';
+import { inflightOf } from './cases/context.js';
+import { waitUntil } from '../harness/wait.js';
 
 const q = () => `rl-${randomUUID()}`;
 const LONG = 60_000;
@@ -38,7 +39,7 @@ describe('redis lease store', () => {
     const allDue = async (queue: string) => {
       const last = await raw.zrange(`restmq:leased:${queue}`, -1, -1, 'WITHSCORES');
       const deadline = Number(last[1] ?? 0);
-      await waitUntil(async () => (await redisNow()) > deadline, 5000, `the leases of ${queue} to end`);
+      await waitUntil(`the leases of ${queue} to end`, async () => (await redisNow()) > deadline, 5000);
     };
     /** Every key of queue `name` (SCAN on our own server). */
     const keysMatching = async (pattern: string) => {

@@ -12,7 +12,7 @@ import { isBrokerError } from '../../src/errors.js';
 import { openStore } from '../../src/storage/open.js';
 import type { StoreEvent } from '../../src/storage/stream-contract.js';
 import { startRedisSentinel, type RedisSentinel } from '../harness/redis-sentinel.js';
-import { waitUntil } from './conformance.js';
+import { waitUntil } from '../harness/wait.js';
 
 type Store = Awaited<ReturnType<typeof openStore>>;
 const q = () => `q-${randomUUID()}`;
@@ -56,7 +56,7 @@ describe('redis store through Sentinels: replicated writes and failover', () => 
     }
     // The refused write did happen on the primary: "may or may not be stored" is the truth.
     assert.deepEqual((await plain.peek(queue, 10)).map((m) => m.value), ['a', 'b', 'c', 'd']);
-    await waitUntil(async () => (await waiting.enqueue(queue, ['e']).then(() => true, () => false)), 15_000, 'the replica to confirm again');
+    await waitUntil('the replica to confirm again', async () => (await waiting.enqueue(queue, ['e']).then(() => true, () => false)), 15_000);
   });
 
   it('follows SENTINEL FAILOVER: writes, reads, events and scripts on the new primary', async () => {
@@ -73,12 +73,12 @@ describe('redis store through Sentinels: replicated writes and failover', () => 
     const direct = setup.client(to);
     await direct.call('SCRIPT', 'FLUSH');
     direct.disconnect();
-    await waitUntil(async () => (await store.enqueue(queue, ['after']).then(() => true, () => false)), 10_000, 'an enqueue to succeed on the new primary');
+    await waitUntil('an enqueue to succeed on the new primary', async () => (await store.enqueue(queue, ['after']).then(() => true, () => false)), 10_000);
 
     assert.deepEqual((await store.take(queue, 10)).messages.map((m) => m.value), ['before', 'after'], 'nothing confirmed before the failover is lost');
     const other = q();
     await store.publish({ type: 'started', queue: other });
-    await waitUntil(async () => events.some((e) => e.type === 'started' && e.queue === other), 10_000, 'the subscriber to see an event published on the new primary');
+    await waitUntil('the subscriber to see an event published on the new primary', async () => events.some((e) => e.type === 'started' && e.queue === other), 10_000);
     const info = String(await setup.client(to).info('replication'));
     assert.match(info, /role:master/);
   });

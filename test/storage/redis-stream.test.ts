@@ -14,7 +14,8 @@ import type { RedisStore } from '../../src/storage/redis/redis-store.js';
 import type { Delivery, StoreEvent } from '../../src/storage/stream-contract.js';
 import { redisClient } from '../harness/redis.js';
 import { privateRedis } from './private-redis.js';
-import { consumersOf, waitUntil } from './cases/context.js';
+import { consumersOf } from './cases/context.js';
+import { waitUntil } from '../harness/wait.js';
 
 const q = () => `q-${randomUUID()}`;
 const ids = (n: number) => Array.from({ length: n }, () => `c-${randomUUID()}`);
@@ -196,7 +197,7 @@ describe('redis stream store', () => {
         await live.heartbeat(60_000);
         await dead.heartbeat(50); // then it stops: no more heartbeats
         let returned = 0;
-        await waitUntil(async () => (returned += await live.reap()) > 0, 5000, 'the dead broker to be reaped');
+        await waitUntil('the dead broker to be reaped', async () => (returned += await live.reap()) > 0, 5000);
         assert.equal(returned, 5, 'r2, r3, r4, s1, s2');
         assert.deepEqual((await live.take(rr, 10)).messages.map((m) => m.value), ['r2', 'r3', 'r4', 'r5']);
         assert.deepEqual((await live.take(rr, 10)).messages, []);
@@ -238,7 +239,7 @@ describe('redis stream store', () => {
       assert.deepEqual(keysOf((await stalled.dispatch(queue, 10, 10)).inbox), [k1, k2]); // read, being written...
       await stalled.heartbeat(50); // ...and the broker stalls past its heartbeat
       let returned = 0;
-      await waitUntil(async () => (returned += await other.reap()) > 0, 5000, 'the stalled broker to be reaped');
+      await waitUntil('the stalled broker to be reaped', async () => (returned += await other.reap()) > 0, 5000);
       assert.equal(returned, 2);
       assert.deepEqual(keysOf((await other.take(queue, 10)).messages), [k1, k2], 'back in the queue: at least once');
       // It wakes up, heartbeats and registers again; a new message lands in its new inbox.
@@ -308,7 +309,7 @@ describe('redis stream store', () => {
           const left = ids(1);
           await b.registerConsumers(gone, left, 60_000);
           await b.unregisterConsumers(gone, left);
-          await waitUntil(async () => (await consumersOf(a, [expired]))[0] === 0, 5000, 'the registration to expire');
+          await waitUntil('the registration to expire', async () => (await consumersOf(a, [expired]))[0] === 0, 5000);
           for (const queue of [idle, busy, expired, gone]) await a.enqueue(queue, ['x', 'y']);
           const { inbox } = await b.dispatch(busy, 10, 10);
           await b.ackInbox(2);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from '../harness/redis.js';
+import { waitUntil } from '../harness/wait.js';
 import { coalesceWrites } from '../../src/storage/redis/write-coalescing.js';
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -54,11 +55,15 @@ describe('redis write coalescing', () => {
   it('keeps working after Redis restarts (a new socket is corked and uncorked too)', async () => {
     const key = `k-${randomUUID()}`;
     await redis.set(key, '41');
-    // Not events.once: it rejects on the 'error' (ECONNREFUSED) of a reconnect tried before the
-    // restarted server listens, which a loaded machine makes likely.
-    const ready = new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+    // Counted, not events.once: that rejects on the 'error' (ECONNREFUSED) of a reconnect tried
+    // before the restarted server listens, which a loaded machine makes likely. Counting from
+    // before the restart tells the new connection from the old one, whose status is 'ready' too.
+    let readies = 0;
+    const onReady = () => readies++;
+    redis.on('ready', onReady);
     await server.restart();
-    await ready;
+    await waitUntil('the client to reconnect', () => readies > 0 && redis.status === 'ready', 30_000);
+    redis.off('ready', onReady);
     assert.equal(redis.stream.writableCorked, 0, 'the new socket starts uncorked');
     const [a, b] = await Promise.all([redis.incr(key), redis.incr(key)]);
     assert.deepEqual([a, b], [42, 43], 'commands after the reconnect are answered (appendonly kept the value)');

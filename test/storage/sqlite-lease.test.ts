@@ -6,7 +6,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { inflightOf, waitUntil } from './cases/context.js';
+import { inflightOf } from './cases/context.js';
+import { waitUntil } from '../harness/wait.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { SCHEMA_VERSION } from '../../src/storage/sqlite/schema.js';
 import { rollBackSchema, tempFiles } from './sqlite-files.js';
@@ -27,7 +28,7 @@ describe('SQLite lease store: SQLite specifics', () => {
       assert.deepEqual(await inflightOf(store, ['q']), [1], 'the lease is in the file');
       assert.deepEqual((await store.peek('q', 5)).map((m) => m.value), ['b'], 'still hidden after reopen');
       let returned = 0;
-      await waitUntil(async () => (returned += (await store.reapLeases()).returned) >= 1, 5000, 'the lease to end');
+      await waitUntil('the lease to end', async () => (returned += (await store.reapLeases()).returned) >= 1, 5000);
       assert.equal(await store.ack('q', leased.receipt), 'stale');
       const again = await store.lease('q', 2, 60_000);
       assert.deepEqual(again.messages.map((m) => [m.key, m.value, m.attempts]), [[ka, 'a', 2], ['q:2', 'b', 1]]);

@@ -9,7 +9,8 @@ import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { SCHEMA_VERSION } from '../../src/storage/sqlite/schema.js';
 import { BrokerError } from '../../src/errors.js';
-import { rollBackSchema, storeChild, tempFiles, waitForLine, type Child } from './sqlite-files.js';
+import { rollBackSchema, storeChild, tempFiles } from './sqlite-files.js';
+import type { Child } from '../harness/child.js';
 import type { StoreEvent } from '../../src/storage/stream-contract.js';
 
 const { freshFile } = tempFiles('restmq-sqlite-stream-test-');
@@ -31,12 +32,12 @@ describe('SQLite stream store: crash recovery', () => {
     const path = freshFile();
     const c = dispatchingChild(path);
     try {
-      await waitForLine(c, 'ready');
+      await c.waitForLine((l) => l === 'ready', 30_000);
     } finally {
-      c.kill();
+      c.process.kill('SIGKILL');
     }
     assert.equal((await c.exited).signal, 'SIGKILL');
-    const inbox = c.out().split('\n')[0]!;
+    const inbox = c.stdout().split('\n')[0]!;
     assert.deepEqual(JSON.parse(inbox).map((d: { key: string }) => d.key), ['crash:1', 'crash:2', 'crash-rr:1', 'crash-rr:2'],
       'the child had dispatched before it was killed');
 

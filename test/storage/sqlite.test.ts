@@ -10,7 +10,8 @@ import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { SCHEMA_VERSION } from '../../src/storage/sqlite/schema.js';
 import { BrokerError } from '../../src/errors.js';
-import { storeChild, tempFiles, waitForLine, type Child } from './sqlite-files.js';
+import { storeChild, tempFiles } from './sqlite-files.js';
+import type { Child } from '../harness/child.js';
 
 const { dir, freshFile } = tempFiles('restmq-sqlite-test-');
 const IN_USE = 'is in use by another broker process';
@@ -28,14 +29,14 @@ describe('SQLite store: one broker process per file', () => {
     assert.equal(store.kind, 'sqlite');
     const refused = child(path, 'probe');
     const r = await refused.exited;
-    assert.notEqual(r.code, 0, `the second process opened the file: ${refused.out()}`);
-    assert.match(refused.err(), /STORE_UNAVAILABLE: the SQLite file .* is in use by another broker process/);
-    assert.ok(refused.err().includes(path), 'the message names the file');
+    assert.notEqual(r.code, 0, `the second process opened the file: ${refused.stdout()}`);
+    assert.match(refused.stderr(), /STORE_UNAVAILABLE: the SQLite file .* is in use by another broker process/);
+    assert.ok(refused.stderr().includes(path), 'the message names the file');
 
     await store.close();
     const allowed = child(path, 'probe');
-    assert.deepEqual(await allowed.exited, { code: 0, signal: null }, allowed.err());
-    assert.equal(allowed.out().trim(), 'opened');
+    assert.deepEqual(await allowed.exited, { code: 0, signal: null }, allowed.stderr());
+    assert.equal(allowed.stdout().trim(), 'opened');
   });
 
   it('a second store in this process is refused too, with the same message', async () => {
@@ -54,13 +55,13 @@ describe('SQLite store: one broker process per file', () => {
     const path = freshFile();
     const owner = child(path, 'hold');
     try {
-      await waitForLine(owner, 'ready');
+      await owner.waitForLine((l) => l === 'ready', 30_000);
       assert.throws(() => openSqliteStore({ path }), (e: unknown) => e instanceof BrokerError && e.message.includes(IN_USE));
     } finally {
-      owner.kill();
+      owner.process.kill('SIGKILL');
     }
     assert.equal((await owner.exited).signal, 'SIGKILL');
-    const keys = JSON.parse(owner.out().split('\n')[0]!) as string[];
+    const keys = JSON.parse(owner.stdout().split('\n')[0]!) as string[];
     assert.deepEqual(keys, ['held:1', 'held:2']);
     const store = openSqliteStore({ path });
     try {

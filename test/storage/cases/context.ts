@@ -4,7 +4,6 @@
  * are cleaned up after the case. Every assert.ok carries a message: under tsx a bare failing
  * assert.ok hangs the file while node tries to quote the source expression.
  */
-import assert from 'node:assert/strict';
 import type { QueueStore } from '../../../src/storage/contract.js';
 import type { StreamStore } from '../../../src/storage/stream-contract.js';
 import type { LeaseStore } from '../../../src/storage/lease-contract.js';
@@ -32,16 +31,6 @@ export interface Ctx {
 
 export type Case = (ctx: Ctx) => Promise<void>;
 export type Cases = Record<string, Case>;
-
-/** Polls `check` every 50 ms until it returns true; fails after `timeoutMs`. */
-export async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The meters-based counts the contracts used to have one method each for. */
 export async function inflightOf(store: MeterStore, queues: readonly string[]): Promise<number[]> {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { LeasedMessage } from '../../../src/storage/lease-contract.js';
 import type { Message } from '../../../src/wire.js';
-import { inflightOf, waitUntil, type Cases, type ConformingStore } from './context.js';
+import { inflightOf, type Cases, type ConformingStore } from './context.js';
+import { waitUntil } from '../../harness/wait.js';
 
 const LONG = 60_000;
 const SHORT = 100;
@@ -20,12 +21,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function reapUntil(store: ConformingStore, queues: readonly string[] | undefined, want: { returned?: number; dead?: number }): Promise<void> {
   let returned = 0;
   let dead = 0;
-  await waitUntil(async () => {
+  await waitUntil(`reapLeases to return ${JSON.stringify(want)}`, async () => {
     const r = await store.reapLeases(queues);
     returned += r.returned;
     dead += r.dead;
     return returned >= (want.returned ?? 0) && dead >= (want.dead ?? 0);
-  }, 5000, `reapLeases to return ${JSON.stringify(want)}`);
+  }, 5000);
 }
 
 async function leaseOne(store: ConformingStore, q: string, leaseMs: number): Promise<LeasedMessage> {
@@ -174,10 +175,10 @@ export const LEASE_CASES: Cases = {
     assert.equal(b.key, kb);
     assert.deepEqual((await store.take(q, 5)).messages, []);
     let again: LeasedMessage | undefined;
-    await waitUntil(async () => {
+    await waitUntil('the nack delay to pass', async () => {
       again = (await store.lease(q, 1, LONG)).messages[0];
       return again !== undefined;
-    }, 5000, 'the nack delay to pass');
+    }, 5000);
     assert.ok(Date.now() - nackedAt >= delay - 50, `visible again after ${Date.now() - nackedAt} ms, before the ${delay} ms delay`);
     assert.equal(again!.key, ka);
     assert.equal(again!.attempts, 2);
@@ -236,7 +237,7 @@ export const LEASE_CASES: Cases = {
     const [k1] = await store.enqueue(q, ['short-lived'], { ttlSeconds: 1 });
     const [k2] = await store.enqueue(q, ['kept']);
     assert.deepEqual(keysOf(await store.peek(q, 1)), [k1]);
-    await waitUntil(async () => keysOf(await store.peek(q, 1))[0] === k2, 5000, 'the ttl to pass');
+    await waitUntil('the ttl to pass', async () => keysOf(await store.peek(q, 1))[0] === k2, 5000);
     const r = await store.lease(q, 5, LONG);
     assert.equal(r.expired, 1);
     assert.deepEqual(keysOf(r.messages), [k2]);
@@ -319,11 +320,11 @@ export const LEASE_CASES: Cases = {
     await store.enqueue(q2, ['two']);
     await leaseOne(store, q1, SHORT);
     await leaseOne(store, q2, SHORT);
-    await waitUntil(async () => {
+    await waitUntil('reapLeases() to return both leases', async () => {
       await store.reapLeases();
       const counts = await inflightOf(store, [q1, q2]);
       return counts[0] === 0 && counts[1] === 0;
-    }, 5000, 'reapLeases() to return both leases');
+    }, 5000);
     assert.deepEqual(valuesOf(await store.peek(q1, 5)), ['one']);
     assert.deepEqual(valuesOf(await store.peek(q2, 5)), ['two']);
   },

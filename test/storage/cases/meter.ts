@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import type { QueueMeters } from '../../../src/storage/meter-contract.js';
-import { waitUntil, type Cases, type ConformingStore } from './context.js';
+import { type Cases, type ConformingStore } from './context.js';
+import { waitUntil } from '../../harness/wait.js';
 
 const one = async (store: ConformingStore, queue: string): Promise<QueueMeters> => (await store.meters([queue]))[0]!;
 
@@ -45,14 +46,14 @@ export const METER_CASES: Cases = {
     assert.equal(await store.nack(q, m!.receipt, 0), 'ok');
     assert.equal((await one(store, q)).deadLettered, 1, 'nack at the last attempt');
     await store.lease(q, 1, 1);
-    await waitUntil(async () => (await store.reapLeases([q])).dead === 1, 5000, 'the reaper to dead-letter');
+    await waitUntil('the reaper to dead-letter', async () => (await store.reapLeases([q])).dead === 1, 5000);
     assert.equal((await one(store, q)).deadLettered, 2, 'the reaper');
     await store.lease(q, 1, 1);
     // The next lease settles the expired one itself before taking (nothing else is left).
-    await waitUntil(async () => {
+    await waitUntil('a lease to reap its own queue', async () => {
       await store.lease(q, 1, 60_000);
       return (await one(store, q)).deadLettered === 3;
-    }, 5000, 'a lease to reap its own queue');
+    }, 5000);
     const mine = await one(store, q);
     assert.equal(mine.dead, 3, 'all three in <q>.dead');
     assert.equal((await one(store, `${q}.dead`)).deadLettered, 0, 'counted for the queue they died in');

@@ -9,7 +9,8 @@ import { Activity } from '../../../src/core/activity.js';
 import { Distributor } from '../../../src/core/distributor.js';
 import { LongPoll } from '../../../src/core/long-poll.js';
 import type { Message } from '../../../src/wire.js';
-import { delayedOf, waitUntil, type Cases, type ConformingStore } from './context.js';
+import { delayedOf, type Cases, type ConformingStore } from './context.js';
+import { waitUntil } from '../../harness/wait.js';
 
 const values = (ms: Message[]) => ms.map((m) => m.value);
 const keysOf = (ms: Message[]) => ms.map((m) => m.key);
@@ -78,10 +79,10 @@ export const QUEUE_CASES: Cases = {
       assert.equal(lengthAfter, 0, 'length is 0 while the message is delayed');
       assert.equal(delayed, 1, 'counted as delayed');
     }
-    await waitUntil(async () => {
+    await waitUntil('the delayed message to become visible', async () => {
       await reap(store, q);
       return (await store.peek(q, 1)).length > 0;
-    }, 5000, 'the delayed message to become visible');
+    }, 5000);
     assert.ok(Date.now() - t0 >= delayMs - 20, 'visible only once due');
     assert.equal(await lengthOf(store, q), 1, 'length counts it once due');
     assert.equal(await delayedOf(store, q), 0, 'no longer delayed');
@@ -94,10 +95,10 @@ export const QUEUE_CASES: Cases = {
     const q = queue();
     const keys = await store.enqueue(q, ['d1', 'd2', 'd3'], { delayMs: 150 });
     assert.deepEqual(keys, [`${q}:1`, `${q}:2`, `${q}:3`]);
-    await waitUntil(async () => {
+    await waitUntil('the delayed batch to become visible', async () => {
       await reap(store, q);
       return (await lengthOf(store, q)) === 3;
-    }, 5000, 'the delayed batch to become visible');
+    }, 5000);
     assert.deepEqual(values((await store.take(q, 10)).messages), ['d1', 'd2', 'd3']);
     await store.enqueue(q, ['gone'], { delayMs: 200 });
     await store.purge(q);
@@ -128,15 +129,15 @@ export const QUEUE_CASES: Cases = {
     const [k] = await store.enqueue(q, ['t'], { ttlSeconds: 1, dedupId: 'a' });
     assert.deepEqual(await store.enqueue(q, ['t'], { ttlSeconds: 1, dedupId: 'a' }), [k]);
     assert.equal(await lengthOf(store, q), 1, 'one message');
-    await waitUntil(async () => (await store.peek(q, 1)).length === 0, 5000, 'the message to expire');
+    await waitUntil('the message to expire', async () => (await store.peek(q, 1)).length === 0, 5000);
     assert.deepEqual(await store.enqueue(q, ['t'], { ttlSeconds: 1, dedupId: 'a' }), [k], 'expired body, same id: first key');
     assert.deepEqual((await store.take(q, 10)).messages, [], 'nothing enqueued');
     const [d] = await store.enqueue(q, ['d'], { delayMs: 100, dedupId: 'b' });
     assert.deepEqual(await store.enqueue(q, ['d'], { delayMs: 100, dedupId: 'b' }), [d], 'delayed and deduplicated');
-    await waitUntil(async () => {
+    await waitUntil('the delayed message to become visible', async () => {
       await reap(store, q);
       return (await store.peek(q, 1)).length > 0;
-    }, 5000, 'the delayed message to become visible');
+    }, 5000);
     const r = await store.take(q, 10);
     assert.deepEqual(keysOf(r.messages), [d], 'one delayed message');
   },
@@ -195,7 +196,7 @@ export const QUEUE_CASES: Cases = {
     const [k1] = await store.enqueue(q, ['short-lived'], { ttlSeconds: 1 });
     const [k2] = await store.enqueue(q, ['kept']);
     assert.deepEqual(keysOf(await store.peek(q, 1)), [k1]);
-    await waitUntil(async () => keysOf(await store.peek(q, 1))[0] === k2, 5000, 'the ttl to pass');
+    await waitUntil('the ttl to pass', async () => keysOf(await store.peek(q, 1))[0] === k2, 5000);
     const r = await store.take(q, 1);
     assert.deepEqual(r, { stopped: false, expired: 1, messages: [{ key: k2!, value: 'kept' }] });
     assert.equal(await store.softGet(q), null);
@@ -204,7 +205,7 @@ export const QUEUE_CASES: Cases = {
     const q = queue();
     await store.enqueue(q, ['gone'], { ttlSeconds: 1 });
     const [k2] = await store.enqueue(q, ['next']);
-    await waitUntil(async () => keysOf(await store.peek(q, 1))[0] === k2, 5000, 'the ttl to pass');
+    await waitUntil('the ttl to pass', async () => keysOf(await store.peek(q, 1))[0] === k2, 5000);
     assert.deepEqual(await store.softGet(q), { key: k2, value: 'next', count: 1 });
     const [info] = await store.info([q]);
     assert.equal(info?.length, 1, 'softGet drops the expired entry');

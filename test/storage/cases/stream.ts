@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Delivery, StoreEvent } from '../../../src/storage/stream-contract.js';
 import type { Message } from '../../../src/wire.js';
-import { consumersOf, waitUntil, type Cases, type ConformingStore } from './context.js';
+import { consumersOf, type Cases, type ConformingStore } from './context.js';
+import { waitUntil } from '../../harness/wait.js';
 
 const keysOf = (ms: readonly Message[]) => ms.map((m) => m.key);
 const valuesOf = (ms: readonly Message[]) => ms.map((m) => m.value);
@@ -137,7 +138,7 @@ export const STREAM_CASES: Cases = {
     const gone = await store.enqueue(q, ['gone1', 'gone2'], { ttlSeconds: 1 });
     const [kb, kc] = await store.enqueue(q, ['b', 'c', 'd']);
     assert.deepEqual(keysOf(await store.peek(q, 2)), [ka, gone[0]]);
-    await waitUntil(async () => keysOf(await store.peek(q, 2))[1] === kb, 5000, 'the ttl to pass');
+    await waitUntil('the ttl to pass', async () => keysOf(await store.peek(q, 2))[1] === kb, 5000);
     await register(q, ids);
     // The oldest 3 hold 2 expired ones: the dispatch must go on past them, rotation unbroken.
     const r = await store.dispatch(q, 3, 10);
@@ -191,7 +192,7 @@ export const STREAM_CASES: Cases = {
     await register(q, [id]);
     assert.deepEqual(await consumersOf(store, [q]), [1]);
     await store.registerConsumers(q, [id], 50); // a refresh sets the new ttl
-    await waitUntil(async () => (await consumersOf(store, [q]))[0] === 0, 5000, 'the registration to expire');
+    await waitUntil('the registration to expire', async () => (await consumersOf(store, [q]))[0] === 0, 5000);
     const keys = await store.enqueue(q, ['waits']);
     assert.deepEqual(await store.dispatch(q, 10, 10), { dispatched: 0, inbox: [] });
     assert.deepEqual(keysOf(await store.peek(q, 10)), keys);
@@ -258,10 +259,10 @@ export const STREAM_CASES: Cases = {
     await store.heartbeat(50); // a backend with several brokers may reap this one soon after
     const s = await reopen();
     assert.deepEqual(await s.readInbox(10), [], 'a new broker starts with an empty inbox');
-    await waitUntil(async () => {
+    await waitUntil('the unacknowledged message to return to its queue', async () => {
       await s.reap();
       return keysOf(await s.peek(q, 10)).includes(keys[0]!);
-    }, 10_000, 'the unacknowledged message to return to its queue');
+    }, 10_000);
     assert.deepEqual((await s.take(q, 10)).messages, [{ key: keys[0]!, value: 'in-inbox' }, { key: keys[1]!, value: 'in-queue' }]);
   },
 };
