@@ -1,4 +1,7 @@
 /**
+ * Shared body of the crash-producers-*.test.ts files (one per store and sync setting, so that
+ * each file stays well inside the runner's per-file time limit).
+ *
  * Crash safety (SPEC section 6, "Atomicity"): a real broker process is killed with SIGKILL in
  * the middle of a producer run and restarted on the same store (Redis with appendfsync always,
  * or a SQLite file) and the same port. Every value a producer got a key for must then be
@@ -41,7 +44,8 @@ class BrokerSlot {
     return this.broker.url;
   }
   async start(): Promise<void> {
-    this.broker = await spawnBroker(this.args);
+    // A generous start: a restart on a loaded machine (tsx, recovery) can take well over 20 s.
+    this.broker = await spawnBroker(this.args, { timeoutMs: 60_000 });
   }
   /** SIGKILL, wait for the exit, start a new process on the same store. */
   async crashAndRestart(): Promise<void> {
@@ -164,14 +168,14 @@ function check(t: { diagnostic(msg: string): void }, label: string, run: Produce
   assert.deepEqual(strangers, [], 'every unacknowledged delivery was a send that failed');
 }
 
-// SQLite once per --sqlite-sync setting: group commit must answer nothing before its commit.
-const RUNS = [
-  { backend: 'redis', label: 'redis', flags: [] },
-  { backend: 'sqlite', label: 'sqlite (--sqlite-sync normal)', flags: ['--sqlite-sync', 'normal'] },
-  { backend: 'sqlite', label: 'sqlite (--sqlite-sync full)', flags: ['--sqlite-sync', 'full'] },
-] as const;
+export interface CrashRun {
+  backend: 'redis' | 'sqlite';
+  label: string;
+  flags: readonly string[];
+}
 
-for (const { backend, label, flags } of RUNS) {
+/** Registers the SIGKILL suite for one store configuration. */
+export function crashSuite({ backend, label, flags }: CrashRun): void {
   describe(`${label}: SIGKILL of the broker`, () => {
     let redis: RedisServer | undefined;
     let slot: BrokerSlot;
