@@ -40,11 +40,11 @@ describe('SQLite meters: many queues at once read as one at a time', () => {
       queues.push('never-registered');
       const together = await store.meters(queues);
       assert.ok(queues.length >= 64, 'enough queues for the grouped read');
-      const alone = [];
-      for (const q of queues) alone.push((await store.meters([q]))[0]);
+      const alone: (typeof together)[number][] = [];
+      for (const q of queues) alone.push((await store.meters([q]))[0]!);
       // Ages are read at two instants: compare them apart, within the time the reads took.
       const strip = (m: (typeof together)[number]) => ({ ...m, oldestAgeMs: m.oldestAgeMs === null ? null : 'dated' });
-      assert.deepEqual(together.map(strip), alone.map((m) => strip(m!)));
+      assert.deepEqual(together.map(strip), alone.map(strip));
       together.forEach((m, i) => {
         if (m.oldestAgeMs !== null) assert.ok(Math.abs(m.oldestAgeMs - alone[i]!.oldestAgeMs!) < 60_000);
       });
