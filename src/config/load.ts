@@ -40,6 +40,8 @@ export interface Config {
   maxHeaderBytes: number;
   headersTimeoutSeconds: number;
   readOnlyDashboard: boolean;
+  /** Queues with their own series on /metrics (the deepest); the rest are summed in one. */
+  metricsMaxQueues: number;
 }
 
 /** A configuration error: the CLI prints its message as one line and exits non-zero. */
@@ -188,6 +190,7 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
     maxHeaderBytes: merged.get('max-header-bytes') as number,
     headersTimeoutSeconds: merged.get('headers-timeout') as number,
     readOnlyDashboard: merged.get('read-only-dashboard') as boolean,
+    metricsMaxQueues: merged.get('metrics-max-queues') as number,
     ...(merged.has('tls-cert') ? { tlsCert: merged.get('tls-cert') as string } : {}),
     ...(merged.has('tls-key') ? { tlsKey: merged.get('tls-key') as string } : {}),
     ...(merged.has('acl') ? { acl: merged.get('acl') as string } : {}),
