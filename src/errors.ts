@@ -23,6 +23,7 @@ export const ERRORS = {
   INVALID_DEDUP: { status: 400, message: 'dedup must be 1 to 128 printable ASCII characters' },
   INVALID_AUTHKEY: { status: 400, message: 'invalid API key request: queues are patterns of A-Z a-z 0-9 _ . - and *, privs are read, write, admin' },
   INVALID_WAIT: { status: 400, message: 'wait must be a whole number of seconds between 0 and 60' },
+  INVALID_PAGE: { status: 400, message: 'offset must be a whole number from 0, limit a whole number between 1 and 10000' },
   ACCESS_DENIED: { status: 401, message: 'access denied for this address' },
   AUTH_REQUIRED: { status: 401, message: 'authentication required' },
   FORBIDDEN: { status: 403, message: 'these credentials do not allow this action on this queue' },

@@ -49,9 +49,9 @@ function localConsumers(distributor: Distributor, leaseStreams?: LeaseStreams): 
   return byQueue;
 }
 
-/** Every registered queue, sorted by name (the store's order). */
-export async function queueOverview(service: QueueService, distributor: Distributor, leaseStreams?: LeaseStreams): Promise<QueueOverview[]> {
-  const { queues, meters } = await service.allMeters();
+/** Every registered queue, sorted by name (the store's order); or only `some` of them. */
+export async function queueOverview(service: QueueService, distributor: Distributor, leaseStreams?: LeaseStreams, some?: readonly string[]): Promise<QueueOverview[]> {
+  const { queues, meters } = some ? await service.metersOf(some) : await service.allMeters();
   const local = localConsumers(distributor, leaseStreams);
   const polls = service.longPoll?.waitingByQueue() ?? new Map<string, number>();
   return queues.map((queue, i) => {

@@ -199,6 +199,11 @@ export class QueueService {
     return { queues, meters: await this.store.meters(queues) };
   }
 
+  /** The meters of some queues (a page of the dashboard's queue list). */
+  async metersOf(queues: readonly string[]): Promise<{ queues: string[]; meters: QueueMeters[] }> {
+    return { queues: [...queues], meters: await this.store.meters(queues) };
+  }
+
   /** Stats in the legacy shape, made of one meters read (`dead` only where `<q>.dead` is a
    *  name the broker could have written to). */
   private async statsOf(queues: readonly string[]): Promise<QueueStats[]> {
