@@ -339,6 +339,25 @@ async function scaleRows(first: RunningServer, redis: PrivateRedis, getRate: num
     await second.stop();
   }
   await workerRows(redis, getRate);
+  await logRows(redis);
+}
+
+/**
+ * What logging costs: the broker at its default flags (log level info, no access log) and with
+ * `--access-log`, against the warn-level broker of the rows above, POST one message each.
+ */
+async function logRows(redis: PrivateRedis): Promise<void> {
+  for (const [id, server, extra] of [
+    ['redisdefault.post', 'restmq (redis) default log settings', []],
+    ['redisaccess.post', 'restmq (redis) --access-log', ['--access-log']],
+  ] as const) {
+    const broker = await startBrokerChild('redis', { redis: redis.server, logLevel: 'info', args: [...BROKER_STREAM_ARGS, ...extra] });
+    try {
+      await guard(id, 'ours', server, 'send: POST one message', () => measureHttp(ctx, form(`${broker.url}/q/bench-postlog`, id, 'ours', server, 'send: POST one message', () => [broker.pid], () => [redis.pid])));
+    } finally {
+      await broker.stop();
+    }
+  }
 }
 
 /** One broker with `--workers 2`: two processes behind one port (node:cluster), 50 connections. */

@@ -4,6 +4,9 @@
  * `AUTHKEY:<sha256 hex of the key>` with the original's `{"queues": [...], "privs": [...]}`
  * (plus `created`). A record grants its privileges on the queues its patterns match: `*`
  * matches any run of characters, so `jobs.*` matches `jobs.a` and `*` every queue.
+ * SigV4 (the SQS API) needs a secret the broker itself can sign with, which a hash cannot be:
+ * each new key also gets `sqsSecret`, a second random secret shown once beside the key and kept
+ * in the record; its access key id is the key's hash. A key created before has none (no SigV4).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Category } from './acl-file.js';
@@ -16,6 +19,8 @@ export interface AuthKeyRecord {
   privs: Privilege[];
   /** Creation time, epoch ms. */
   created: number;
+  /** The SigV4 secret access key (SQS API); its access key id is the key's hash. */
+  sqsSecret?: string;
 }
 
 /** A stored key: its hash and its record. */
@@ -30,6 +35,11 @@ const QUEUE_PATTERN = /^[A-Za-z0-9_.*-]{1,128}$/;
 
 export function newKey(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/** 30 random bytes in base64: 40 characters, the shape of an AWS secret access key. */
+export function newSqsSecret(): string {
+  return randomBytes(30).toString('base64');
 }
 
 export function hashKey(key: string): string {
@@ -66,7 +76,7 @@ export function validateRecord(queues: readonly string[], privs: readonly string
   if (privs.length === 0) return 'privs: at least one of read, write, admin';
   const badPriv = privs.find((p) => !(PRIVILEGES as readonly string[]).includes(p));
   if (badPriv !== undefined) return `privs: "${badPriv}" is not one of read, write, admin`;
-  return { queues: [...new Set(queues)], privs: [...new Set(privs)] as Privilege[], created };
+  return { queues: [...new Set(queues)], privs: [...new Set(privs)] as Privilege[], created, sqsSecret: newSqsSecret() };
 }
 
 /** A stored record's JSON, or null when it is not one of ours (a foreign or broken value). */
@@ -82,9 +92,12 @@ export function decodeRecord(text: string): AuthKeyRecord | null {
   if (!Array.isArray(o['queues']) || !Array.isArray(o['privs'])) return null;
   const queues = o['queues'].filter((q): q is string => typeof q === 'string');
   const privs = o['privs'].filter((p): p is Privilege => (PRIVILEGES as readonly unknown[]).includes(p));
-  return { queues, privs, created: typeof o['created'] === 'number' ? o['created'] : 0 };
+  const record: AuthKeyRecord = { queues, privs, created: typeof o['created'] === 'number' ? o['created'] : 0 };
+  if (typeof o['sqsSecret'] === 'string') record.sqsSecret = o['sqsSecret'];
+  return record;
 }
 
 export function encodeRecord(record: AuthKeyRecord): string {
-  return JSON.stringify({ queues: record.queues, privs: record.privs, created: record.created });
+  return JSON.stringify({ queues: record.queues, privs: record.privs, created: record.created,
+    ...(record.sqsSecret === undefined ? {} : { sqsSecret: record.sqsSecret }) });
 }

@@ -19,6 +19,7 @@ interface KeyInfo {
   privs: string[];
   created: number;
   key?: string;
+  sqsSecret?: string;
 }
 
 interface Admin {
@@ -129,6 +130,7 @@ export function registerAuthkeyCommands(program: Command): void {
         const k = await admin.create(list(opts['queues']), list(opts['privs']));
         process.stdout.write(`${k.key}\n`);
         process.stderr.write(`hash ${k.hash.slice(0, 12)}  queues ${k.queues.join(',')}  privs ${k.privs.join(',')}  (the key is not shown again)\n`);
+        if (k.sqsSecret) process.stderr.write(`SQS API (SigV4): access key id ${k.hash}  secret access key ${k.sqsSecret}  (not shown again)\n`);
       }),
     );
   withConnection(authkey.command('list').description('list keys: hash prefix, queues, privileges, creation time'))

@@ -10,6 +10,7 @@ import { isBrokerError } from '../errors.js';
 import { startBroker, stopOnSignals } from '../main.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerAuthkeyCommands } from './authkey.js';
+import { registerRepairIndexCommand } from './repair-index.js';
 import { describeLoadError, loadAclFile } from '../auth/acl-watch.js';
 import { announceListening, isWorkerProcess, superviseWorkers } from './workers.js';
 
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
   serveCmd.action(serve);
   registerClientCommands(program);
   registerAuthkeyCommands(program);
+  registerRepairIndexCommand(program);
   return program;
 }
 

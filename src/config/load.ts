@@ -6,11 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { SETTINGS, envName, type SettingSpec } from './settings.js';
+import { ConfigError, parseStoreUrl, type StoreConfig } from './store-url.js';
 
-export type StoreConfig =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'memory' }
-  | { kind: 'redis'; host: string; port: number; db: number; password?: string };
+export { ConfigError, describeStore } from './store-url.js';
+export type { HostPort, RedisClusterConfig, RedisStoreConfig, ReplicaWaitConfig, StoreConfig } from './store-url.js';
 
 /** SQLite's synchronous mode: what a commit survives (README, Stores). */
 export type SqliteSync = 'normal' | 'full';
@@ -42,11 +41,18 @@ export interface Config {
   readOnlyDashboard: boolean;
   /** Queues with their own series on /metrics (the deepest); the rest are summed in one. */
   metricsMaxQueues: number;
+  /** One log line per request (--access-log); otherwise failed requests only. */
+  accessLog: boolean;
+  /** Present when a syslog port is given. */
+  syslog?: SyslogConfig;
 }
 
-/** A configuration error: the CLI prints its message as one line and exits non-zero. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+export interface SyslogConfig {
+  tcpPort?: number;
+  udpPort?: number;
+  listen: string;
+  naming: 'sender' | 'local';
+  maxLineBytes: number;
 }
 
 type Raw = Record<string, string | number | boolean | undefined>;
@@ -93,34 +99,23 @@ function readConfigFile(path: string): Raw {
 
 function parseStore(value: string | undefined, merged: Map<string, string | number | boolean>, redisChosen: boolean): StoreConfig {
   const password = merged.get('redis-password') as string | undefined;
-  const redisFromFlags = (): StoreConfig => ({
-    kind: 'redis',
-    host: merged.get('redis-host') as string,
-    port: merged.get('redis-port') as number,
-    db: merged.get('redis-db') as number,
-    ...(password ? { password } : {}),
-  });
-  if (value === undefined) return redisChosen ? redisFromFlags() : { kind: 'sqlite', path: './restmq.db' };
-  if (value === 'memory') return { kind: 'memory' };
-  if (value.startsWith('sqlite:')) {
-    const path = value.slice('sqlite:'.length);
-    if (!path) throw new ConfigError('store sqlite:<path> needs a path');
-    return { kind: 'sqlite', path };
+  const tlsCa = merged.get('redis-tls-ca') as string | undefined;
+  const replicas = merged.get('redis-wait-replicas') as number;
+  const defaults = {
+    ...(password === undefined ? {} : { password }),
+    ...(tlsCa === undefined ? {} : { tlsCa }),
+    ...(replicas > 0 ? { wait: { replicas, timeoutMs: merged.get('redis-wait-timeout') as number } } : {}),
+  };
+  let store: StoreConfig;
+  if (value !== undefined) store = parseStoreUrl(value, defaults);
+  else if (!redisChosen) store = { kind: 'sqlite', path: './restmq.db' };
+  else {
+    if (tlsCa !== undefined) throw new ConfigError('redis-tls-ca needs a rediss:// store (Redis over TLS)');
+    const { tlsCa: _ca, ...rest } = defaults;
+    store = { kind: 'redis', host: merged.get('redis-host') as string, port: merged.get('redis-port') as number, db: merged.get('redis-db') as number, ...rest };
   }
-  if (value.startsWith('redis://')) {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new ConfigError('store: invalid redis:// URL');
-    }
-    const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
-    const port = url.port ? Number(url.port) : 6379;
-    if (!Number.isInteger(db) || db < 0 || db > 15) throw new ConfigError('store: the redis:// database must be 0..15');
-    const urlPassword = url.password ? decodeURIComponent(url.password) : password;
-    return { kind: 'redis', host: url.hostname || '127.0.0.1', port, db, ...(urlPassword ? { password: urlPassword } : {}) };
-  }
-  throw new ConfigError(`store: expected sqlite:<path>, memory or redis://host:port/db, got ${JSON.stringify(value)}`);
+  if (replicas > 0 && (store.kind === 'sqlite' || store.kind === 'memory')) throw new ConfigError('redis-wait-replicas needs a Redis store');
+  return store;
 }
 
 /** Most worker processes: far more than any machine's cores, so a typo is caught. */
@@ -171,6 +166,18 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
   const sqliteSync = merged.get('sqlite-sync') as SqliteSync;
   if (!SQLITE_SYNC.includes(sqliteSync)) throw new ConfigError(`sqlite-sync: expected ${SQLITE_SYNC.join(' or ')}, got ${JSON.stringify(sqliteSync)}`);
   if (merged.has('tls-cert') !== merged.has('tls-key')) throw new ConfigError('tls-cert and tls-key go together: give both or neither');
+  const naming = merged.get('syslog-queue-naming') as string;
+  if (naming !== 'sender' && naming !== 'local') throw new ConfigError('syslog-queue-naming: expected sender or local');
+  const syslog: SyslogConfig | undefined =
+    merged.has('syslog-port') || merged.has('syslog-udp-port')
+      ? {
+          ...(merged.has('syslog-port') ? { tcpPort: merged.get('syslog-port') as number } : {}),
+          ...(merged.has('syslog-udp-port') ? { udpPort: merged.get('syslog-udp-port') as number } : {}),
+          listen: merged.get('syslog-listen') as string,
+          naming,
+          maxLineBytes: merged.get('syslog-max-line-bytes') as number,
+        }
+      : undefined;
   const redisChosen = [...given].some((f) => f.startsWith('redis-') && f !== 'redis-pool');
   const store = parseStore(merged.get('store') as string | undefined, merged, redisChosen);
   const config: Config = {
@@ -191,15 +198,12 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
     headersTimeoutSeconds: merged.get('headers-timeout') as number,
     readOnlyDashboard: merged.get('read-only-dashboard') as boolean,
     metricsMaxQueues: merged.get('metrics-max-queues') as number,
+    accessLog: merged.get('access-log') as boolean,
     ...(merged.has('tls-cert') ? { tlsCert: merged.get('tls-cert') as string } : {}),
     ...(merged.has('tls-key') ? { tlsKey: merged.get('tls-key') as string } : {}),
     ...(merged.has('acl') ? { acl: merged.get('acl') as string } : {}),
     ...(merged.has('trust-proxy') ? { trustProxy: merged.get('trust-proxy') as string } : {}),
+    ...(syslog ? { syslog } : {}),
   };
   return Object.freeze(config);
-}
-
-/** A description of the store that is safe to show (no address, no password). */
-export function describeStore(store: StoreConfig): string {
-  return store.kind === 'sqlite' ? `sqlite:${store.path}` : store.kind;
 }

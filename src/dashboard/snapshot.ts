@@ -5,7 +5,6 @@
  */
 import type { ConsumerInfo } from '../core/consumer.js';
 import type { Distributor } from '../core/distributor.js';
-import type { LeaseStreams } from '../core/lease-streams.js';
 import { queueOverview, type QueueOverview } from '../core/overview.js';
 import type { QueueService } from '../core/queue-service.js';
 import type { QueueRow, Rates } from '../wire.js';
@@ -24,12 +23,11 @@ export type Snapshot = {
 export interface SnapshotSources {
   service: QueueService;
   distributor: Distributor;
-  leaseStreams: LeaseStreams;
 }
 
 /** Every streaming consumer of this broker, fan-out and leased, oldest first. */
 export function listConsumers(deps: SnapshotSources): Consumers {
-  return [...deps.distributor.consumers(), ...deps.leaseStreams.consumers()].sort((a, b) => a.since - b.since);
+  return deps.distributor.consumers().sort((a, b) => a.since - b.since);
 }
 
 const NO_RATES: Rates = { enqueued: 0, delivered: 0, acked: 0 };
@@ -46,13 +44,13 @@ export type SnapshotPage = Snapshot & PageRequest & { /** Queues in all. */ tota
 export async function takeSnapshotPage(deps: SnapshotSources, page: PageRequest): Promise<SnapshotPage> {
   const names = await deps.service.listQueues();
   const some = names.slice(page.offset, page.offset + page.limit);
-  const snapshot = toSnapshot(deps, await queueOverview(deps.service, deps.distributor, deps.leaseStreams, some));
+  const snapshot = toSnapshot(deps, await queueOverview(deps.service, some));
   return { ...snapshot, total: names.length, offset: page.offset, limit: page.limit };
 }
 
 /** The queue overview (batched store calls for every queue) and the local consumer list. */
 export async function takeSnapshot(deps: SnapshotSources): Promise<Snapshot> {
-  return toSnapshot(deps, await queueOverview(deps.service, deps.distributor, deps.leaseStreams));
+  return toSnapshot(deps, await queueOverview(deps.service));
 }
 
 function toSnapshot(deps: SnapshotSources, overview: readonly QueueOverview[]): Snapshot {

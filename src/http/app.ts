@@ -3,12 +3,12 @@
  * route, the body parsers, the error handler and one log line per request, handing each
  * registrar only the parts it uses. It does not listen; main.ts (its only importer) does.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { RequestLog } from './request-log.js';
 import websocket from '@fastify/websocket';
 import type { Config } from '../config/load.js';
 import type { Activity } from '../core/activity.js';
 import type { Distributor } from '../core/distributor.js';
-import type { LeaseStreams } from '../core/lease-streams.js';
 import type { QueueService } from '../core/queue-service.js';
 import type { AuthKeyStore } from '../storage/authkey-contract.js';
 import { registerMessageRoutes } from '../protocols/rest/messages.js';
@@ -16,6 +16,8 @@ import { registerAdminRoutes } from '../protocols/rest/admin.js';
 import { registerStatsRoutes } from '../protocols/rest/stats.js';
 import { registerJsonRoutes } from '../protocols/json/routes.js';
 import { registerPresqueRoutes } from '../protocols/presque/routes.js';
+import { registerXmlRpcRoutes } from '../protocols/xmlrpc/routes.js';
+import { registerCollectdRoutes } from '../protocols/collectd/routes.js';
 import { registerHttpStreamRoutes } from '../protocols/stream/http-stream.js';
 import { registerWebSocketRoute } from '../protocols/stream/ws.js';
 import { replies } from '../protocols/replies.js';
@@ -31,6 +33,7 @@ import { registerOpenApi } from './openapi.js';
 import { registerMetricsRoutes } from '../metrics/routes.js';
 import type { BrokerMetrics } from '../metrics/registry.js';
 import { registerDashboardRoutes } from '../dashboard/routes.js';
+import { registerSqsRoutes } from '../protocols/sqs/routes.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -39,8 +42,8 @@ export interface AppDeps {
   service: QueueService;
   /** API key records, for the auth hook and the /authkeys routes. */
   authkeys: AuthKeyStore;
+  /** The front door of every streaming consumer (leased or not). */
   distributor: Distributor;
-  leaseStreams: LeaseStreams;
   logger: FastifyBaseLogger;
   maxMessageBytes: number;
   /** Proxies (addresses/CIDRs, comma-separated) whose X-Forwarded-For is believed. */
@@ -55,22 +58,14 @@ export interface App {
   beginShutdown(): void;
 }
 
-/** One structured line per request, at its end; the path only (query strings may carry values). */
-class OneLinePerRequest extends LogController {
-  override incomingRequest(): void {}
-  override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
-    const path = req.url.split('?', 1)[0];
-    const line = { method: req.method, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
-    if (error) req.log.warn({ ...line, err: error }, 'request failed');
-    else req.log.info(line, 'request');
-  }
-}
-
 export function buildApp(deps: AppDeps): App {
   const state = { shuttingDown: false };
   const fastify = Fastify({
     loggerInstance: deps.logger,
-    logController: new OneLinePerRequest(),
+    logController: new RequestLog(deps.config.accessLog),
+    // Requests log through the broker's logger itself: a child logger per request (for its
+    // reqId) costs an allocation on every message, and the lines carry method and path.
+    childLoggerFactory: (logger) => logger,
     routerOptions: { maxParamLength: 512 },
     // Errors Fastify raises before routing use the catalogue too: a malformed %-escape in the
     // path (400), a path segment over maxParamLength (414).
@@ -102,13 +97,15 @@ export function buildApp(deps: AppDeps): App {
   registerJsonRoutes(fastify, deps.service);
   registerOpsRoutes(fastify, deps.service, state);
   registerPresqueRoutes(fastify, deps.service);
+  registerXmlRpcRoutes(fastify, deps.service, { maxMessageBytes: deps.maxMessageBytes });
+  registerCollectdRoutes(fastify, deps.service);
+  registerSqsRoutes(fastify, deps);
   registerMetricsRoutes(fastify, deps);
   registerDashboardRoutes(fastify, { ...deps, readOnly: deps.config.readOnlyDashboard });
-  const streams = { distributor: deps.distributor, leases: deps.leaseStreams };
-  registerHttpStreamRoutes(fastify, streams);
+  registerHttpStreamRoutes(fastify, deps.distributor);
   // The WebSocket plugin must load before its routes are added (it hooks onRoute).
   void fastify.register(websocket, { options: { maxPayload: envelopeLimit({ maxMessageBytes: deps.maxMessageBytes }) } });
-  void fastify.register(async (scoped) => registerWebSocketRoute(scoped, streams, deps.service));
+  void fastify.register(async (scoped) => registerWebSocketRoute(scoped, deps.distributor, deps.service));
   return {
     fastify,
     beginShutdown: () => {

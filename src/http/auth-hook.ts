@@ -12,7 +12,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Category, SectionRules } from '../auth/acl-file.js';
-import { decide, sectionFor } from '../auth/acl.js';
+import { decide, sectionFor, type Decision } from '../auth/acl.js';
 import { AclWatch } from '../auth/acl-watch.js';
 import { decodeRecord, hashKey, keyAllows, privilegeFor } from '../auth/authkeys.js';
 import { credentialsMatch, parseAuthCookie, parseBasic, parseBearer, type UserPassword } from '../auth/credentials.js';
@@ -70,6 +70,12 @@ async function authenticate(req: FastifyRequest, category: Category, section: Se
   return keyAllows(record, privilegeFor(category), queue) ? 'ok' : 'FORBIDDEN';
 }
 
+/** What only an SQS client sends: its target header, its JSON media type, or a SigV4 signature. */
+function looksLikeSqs(req: FastifyRequest): boolean {
+  return req.headers['x-amz-target'] !== undefined || (req.headers['content-type'] ?? '').startsWith('application/x-amz-json')
+    || (req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ');
+}
+
 const DENIAL_REASON = { ACCESS_DENIED: 'ip', AUTH_REQUIRED: 'auth', FORBIDDEN: 'forbidden' } as const;
 
 declare module 'fastify' {
@@ -78,7 +84,12 @@ declare module 'fastify' {
      * Checks one JSON-protocol command against the ACL (throws ACCESS_DENIED, AUTH_REQUIRED or
      * FORBIDDEN). Set by the auth hook when the broker runs with --acl; absent otherwise.
      */
-    authorizeCommand?: (via: 'json' | 'ws', command: { cmd?: unknown; queue?: unknown; policy?: unknown; status?: unknown }) => Promise<void>;
+    authorizeCommand?: (via: 'json' | 'ws' | 'xmlrpc', command: { cmd?: unknown; queue?: unknown; policy?: unknown; status?: unknown }) => Promise<void>;
+    /** The ACL's decision for a category at this request's address (SQS checks each action
+     *  with it, protocols/sqs/auth.ts). Set by the auth hook with --acl; absent otherwise. */
+    aclSection?: (category: Category) => { decision: Decision; section: SectionRules | undefined };
+    /** True when the hook left this request to the SQS API's own check (SigV4). */
+    sqsDeferred?: boolean;
   }
 }
 
@@ -118,6 +129,15 @@ export function installAuth(app: FastifyInstance, deps: AuthOptions): void {
       const outcome = await check(req, guard, typeof command.queue === 'string' ? command.queue : undefined);
       if (outcome !== 'ok') throw new BrokerError(outcome);
     };
+    req.aclSection = (category) => {
+      const section = sectionFor(acl.rules, category);
+      return { decision: decide(section, req.ip), section };
+    };
+    // SQS requests at `/` are checked per action by protocols/sqs (SigV4 is not a REST credential).
+    if (req.routeOptions.url === '/' && looksLikeSqs(req)) {
+      req.sqsDeferred = true;
+      return;
+    }
     const guard = guardFor(req.method, req.routeOptions.url, req.routeOptions.config.acl, req.headers.accept);
     if (guard === 'open' || guard === 'command') return;
     const outcome = await check(req, guard);

@@ -55,7 +55,7 @@ export function registerAuthkeyRoutes(app: FastifyInstance, store: AuthKeyStore)
         const key = newKey();
         const hash = hashKey(key);
         await store.putAuthKey(hash, encodeRecord(record));
-        return replies.command({ key, hash, queues: record.queues, privs: record.privs, created: record.created });
+        return replies.command({ key, hash, queues: record.queues, privs: record.privs, created: record.created, sqsSecret: record.sqsSecret });
       },
     },
     GET: {

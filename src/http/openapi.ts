@@ -21,6 +21,8 @@ const TAGS = [
   { name: 'admin', description: 'Delivery policy, queue settings and flow control' },
   { name: 'stats', description: 'Read-only views of the queues' },
   { name: 'presque', description: "presque's job-queue API under /presque, over the same queues" },
+  { name: 'xmlrpc', description: 'XML-RPC at /xmlrpc: set, get, stats, policy, status, introspection, multicall' },
+  { name: 'collectd', description: "collectd's write_http posts: metrics to /collectd/data, notifications to /collectd/event" },
   { name: 'ops', description: 'Health, readiness, metrics, pages and this document' },
   { name: 'dashboard', description: 'The dashboard page and its JSON API' },
   { name: 'auth', description: 'API keys' },

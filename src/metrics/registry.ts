@@ -37,6 +37,12 @@ export class BrokerMetrics {
     labelNames: ['reason'], registers: [this.registry],
   });
 
+  private readonly syslog = new Counter({
+    name: 'restmq_syslog_lines_total',
+    help: 'syslog messages received, by transport (tcp, udp) and outcome: stored, truncated (cut to --syslog-max-line-bytes, then stored), refused (ACL host rules), dropped (not stored).',
+    labelNames: ['transport', 'outcome'], registers: [this.registry],
+  });
+
   /** maxQueues: queues with their own series (--metrics-max-queues; 0: every queue). */
   constructor(private readonly activity: Activity, private readonly maxQueues = DEFAULT_MAX_QUEUES) {
     const registers = [this.registry];
@@ -64,6 +70,10 @@ export class BrokerMetrics {
   /** One refusal by the ACL (the reason is a small enum: never who or from where). */
   aclDenied(reason: 'ip' | 'auth' | 'forbidden'): void {
     this.denied.inc({ reason });
+  }
+
+  syslogLine(transport: 'tcp' | 'udp', outcome: 'stored' | 'truncated' | 'refused' | 'dropped'): void {
+    this.syslog.inc({ transport, outcome });
   }
 
   observeStore(op: string, seconds: number): void {

@@ -26,6 +26,7 @@ export const TYPES = {
   json: 'application/json; charset=utf-8',
   js: 'application/javascript; charset=utf-8',
   html: 'text/html; charset=utf-8',
+  xml: 'text/xml; charset=utf-8',
 } as const;
 
 const CRLF = '\r\n';
@@ -126,6 +127,9 @@ export const replies = {
     body: JSON.stringify({ error: message ?? ERRORS[code].message, code }),
     ...(code === 'AUTH_REQUIRED' ? { headers: { 'www-authenticate': 'Basic realm="RestMQ"' } } : {}),
   }),
+
+  /** POST /xmlrpc: a methodResponse (a result or a fault) as the XML-RPC library wrote it; always 200. */
+  xmlrpc: (xml: string): Reply => ({ status: 200, type: TYPES.xml, body: xml }),
 
   redirect: (location: string): Reply => ({ status: 302, body: '', headers: { location } }),
 

@@ -10,6 +10,8 @@ import type { RedisServer } from '../harness/redis.js';
 import { ERRORS } from '../../src/errors.js';
 
 export const BACKENDS: readonly BackendName[] = ['sqlite', 'memory', 'redis'];
+/** The backends plus a Redis Cluster (six redis-servers per file: opted into by a few groups). */
+export const WITH_CLUSTER: readonly BackendName[] = [...BACKENDS, 'redis-cluster'];
 
 export interface Ctx {
   backend: BackendName;
@@ -20,17 +22,25 @@ export interface Ctx {
   redis?: RedisServer;
 }
 
+const ALL: readonly BackendName[] = WITH_CLUSTER;
+/** RESTMQ_E2E_BACKENDS=redis-cluster,sqlite (say) runs the e2e groups on those backends only. */
+function selected(wanted: readonly BackendName[]): readonly BackendName[] {
+  const only = process.env['RESTMQ_E2E_BACKENDS']?.split(',').map((s) => s.trim()).filter((s): s is BackendName => ALL.includes(s as BackendName));
+  return only && only.length > 0 ? wanted.filter((b) => only.includes(b)) : wanted;
+}
+
 /**
  * `describe(backend)` for each backend, with a broker started before and closed after.
  * `suite` receives a getter (the broker only exists once `before` has run).
  */
 export function forEachBackend(suite: (ctx: () => Ctx) => void, opts: { flags?: Record<string, string>; backends?: readonly BackendName[] } = {}): void {
-  for (const backend of opts.backends ?? BACKENDS) {
+  for (const backend of selected(opts.backends ?? BACKENDS)) {
     describe(backend, () => {
       const broker = useTestBroker(backend, opts.flags ? { flags: opts.flags } : {});
       suite(() => {
         const b = broker();
-        return { backend, url: b.url, storeKind: backend, ...(b.redis ? { redis: b.redis } : {}) };
+        // A cluster store is a Redis store to the broker's reports.
+        return { backend, url: b.url, storeKind: backend === 'redis-cluster' ? 'redis' : backend, ...(b.redis ? { redis: b.redis } : {}) };
       });
     });
   }

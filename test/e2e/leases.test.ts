@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { command, forEachBackend, len, post, qname, req } from './backends.js';
+import { command, forEachBackend, WITH_CLUSTER, len, post, qname, req } from './backends.js';
 import { waitUntil } from '../harness/wait.js';
 
 interface Leased {
@@ -164,4 +164,4 @@ forEachBackend((ctx) => {
       assert.equal((await req(ctx().url, 'POST', `/q/${q}`, { form: { value: 'x', delay: '-1' } })).status, 400);
     });
   });
-});
+}, { backends: WITH_CLUSTER });

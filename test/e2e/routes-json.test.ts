@@ -5,7 +5,7 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertError, command, forEachBackend, len, post, qname, req, take } from './backends.js';
+import { assertError, command, forEachBackend, WITH_CLUSTER, len, post, qname, req, take } from './backends.js';
 
 forEachBackend((ctx) => {
   const url = () => ctx().url;
@@ -178,4 +178,4 @@ forEachBackend((ctx) => {
     assertError(await req(url(), 'POST', '/queue'), 400, 'MISSING_ARGUMENT');
     assertError(await req(url(), 'POST', '/queue', { form: { other: 'x' } }), 400, 'MISSING_ARGUMENT');
   });
-});
+}, { backends: WITH_CLUSTER });

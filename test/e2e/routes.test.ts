@@ -6,7 +6,7 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertError, assertOk, forEachBackend, len, post, qname, req, take } from './backends.js';
+import { assertError, assertOk, forEachBackend, len, post, qname, req, take, WITH_CLUSTER } from './backends.js';
 import { waitUntil } from '../harness/wait.js';
 
 const LEGACY = 'text/html; charset=UTF-8';
@@ -225,4 +225,4 @@ forEachBackend((ctx) => {
     const q = qname();
     assertOk(await req(url(), 'DELETE', `/q/${q}?callback=cb`), `cb({"queue": "${q}", "status": 0});\r\n`, 'application/javascript; charset=utf-8');
   });
-});
+}, { backends: WITH_CLUSTER });

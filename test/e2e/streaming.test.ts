@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend, post, qname, req, len } from './backends.js';
+import { forEachBackend, WITH_CLUSTER, post, qname, req, len } from './backends.js';
 import { waitUntil } from '../harness/wait.js';
 import { CometClient, SseClient, WsClient, type StreamClient } from '../harness/stream-clients.js';
 
@@ -280,5 +280,5 @@ forEachBackend(
       });
     });
   },
-  { flags: { heartbeat: '1' } },
+  { flags: { heartbeat: '1' }, backends: WITH_CLUSTER },
 );

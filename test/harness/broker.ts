@@ -13,16 +13,22 @@ import { loadConfig } from '../../src/config/load.js';
 import { startBroker, type RunningBroker } from '../../src/main.js';
 import { cliArgs, runToExit, spawnChild } from './child.js';
 import { freePort, startRedis, type RedisServer } from './redis.js';
+import { startRedisCluster, type RedisCluster } from './redis-cluster.js';
 
-export type BackendName = 'sqlite' | 'memory' | 'redis';
+export type BackendName = 'sqlite' | 'memory' | 'redis' | 'redis-cluster';
 
 export interface TestBroker extends RunningBroker {
   storeFlag: string;
 }
 
-/** A --store value for a backend: a fresh SQLite file, memory, or the given Redis. */
-export function storeFlagFor(backend: BackendName, redis?: { host: string; port: number }): { flag: string; cleanup: () => void } {
+/** A --store value for a backend: a fresh SQLite file, memory, or the given Redis (for
+ *  redis-cluster, the url of a started cluster: test/harness/redis-cluster.ts). */
+export function storeFlagFor(backend: BackendName, redis?: { host: string; port: number; url?: string }): { flag: string; cleanup: () => void } {
   if (backend === 'memory') return { flag: 'memory', cleanup: () => {} };
+  if (backend === 'redis-cluster') {
+    if (!redis?.url) throw new Error('a redis-cluster backend needs a started cluster (test/harness/redis-cluster.ts)');
+    return { flag: redis.url, cleanup: () => {} };
+  }
   if (backend === 'redis') {
     if (!redis) throw new Error('a redis backend needs a started redis (test/harness/redis.ts)');
     return { flag: `redis://${redis.host}:${redis.port}/0`, cleanup: () => {} };
@@ -31,7 +37,7 @@ export function storeFlagFor(backend: BackendName, redis?: { host: string; port:
   return { flag: `sqlite:${join(dir, 'restmq.db')}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function startTestBroker(backend: BackendName, opts: { redis?: { host: string; port: number }; flags?: Record<string, string> } = {}): Promise<TestBroker> {
+export async function startTestBroker(backend: BackendName, opts: { redis?: { host: string; port: number; url?: string }; flags?: Record<string, string> } = {}): Promise<TestBroker> {
   const { flag, cleanup } = storeFlagFor(backend, opts.redis);
   const config = loadConfig({ port: '0', listen: '127.0.0.1', store: flag, 'log-level': 'silent', ...opts.flags }, {});
   const broker = await startBroker(config, pino({ level: 'silent' }));
@@ -47,18 +53,22 @@ export async function startTestBroker(backend: BackendName, opts: { redis?: { ho
 
 /**
  * A broker for the enclosing describe(): `before` starts it (and its own redis-server for the
- * redis backend), `after` closes both. Returns a getter, since they exist only once `before` ran.
+ * redis backend, its own 6-node cluster for redis-cluster), `after` closes them. Returns a getter, since they exist only once `before` ran.
  */
 export function useTestBroker(backend: BackendName, opts: { flags?: Record<string, string> } = {}): () => TestBroker & { redis?: RedisServer } {
   let broker: TestBroker | undefined;
   let redis: RedisServer | undefined;
+  let cluster: RedisCluster | undefined;
   before(async () => {
     if (backend === 'redis') redis = await startRedis();
-    broker = await startTestBroker(backend, { ...(redis ? { redis } : {}), ...(opts.flags ? { flags: opts.flags } : {}) });
+    if (backend === 'redis-cluster') cluster = await startRedisCluster();
+    const server = redis ?? (cluster ? { ...cluster.nodes[0]!, url: cluster.url } : undefined);
+    broker = await startTestBroker(backend, { ...(server ? { redis: server } : {}), ...(opts.flags ? { flags: opts.flags } : {}) });
   });
   after(async () => {
     await broker?.close();
     await redis?.stop();
+    await cluster?.stop();
   });
   return () => {
     if (!broker) throw new Error(`the ${backend} broker is not started (useTestBroker's before hook has not run)`);

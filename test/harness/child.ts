@@ -48,7 +48,8 @@ export interface Child {
   /** Resolves with the first line (seen so far or to come) that matches; rejects when the
    *  process exits first or after `timeoutMs`. */
   waitForLine(match: RegExp | ((line: string) => boolean), timeoutMs?: number): Promise<string>;
-  /** Sends `signal` (default SIGTERM), SIGKILL after `graceMs`; resolves once it exited. */
+  /** Sends `signal` (default SIGTERM), SIGKILL after `graceMs`; resolves once it exited
+   *  (its last output may still be on the way: await `exited` for all of it). */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<Exit>;
 }
 
@@ -84,6 +85,8 @@ export function spawnChild(command: string, args: string[], opts: SpawnOptions =
   }
   // 'close' rather than 'exit': by then every byte of output has been read.
   const exited = new Promise<Exit>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  // stop() resolves at 'exit': a restart on the same port should not wait for the pipes.
+  const ended = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const guard = opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
   child.once('exit', () => {
     live.delete(child);
@@ -123,9 +126,9 @@ export function spawnChild(command: string, args: string[], opts: SpawnOptions =
       if (running()) {
         child.kill(signal);
         const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        void exited.then(() => clearTimeout(timer));
+        void ended.then(() => clearTimeout(timer));
       }
-      return exited;
+      return ended;
     },
   };
 }

@@ -2,6 +2,7 @@
  * A private redis-server per test file: free port on 127.0.0.1, temp dir, no persistence
  * (unless asked), killed and cleaned up by stop(). Never touches 6379, never flushes.
  */
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
@@ -79,7 +80,7 @@ function spawnServer(port: number, dir: string, appendonly: boolean, appendfsync
 }
 
 /** Waits until the server answers PING; rejects when it exits or after `timeoutMs`. */
-async function waitReady(server: Child, port: number, password?: string, timeoutMs = 10_000): Promise<void> {
+async function waitServerReady(server: Child, port: number, password?: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!server.running()) throw new Error(`redis-server on port ${port} exited early:\n${server.lines.join('\n')}`);
@@ -104,7 +105,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
     port = await freePort();
     const s = spawnServer(port, dir, appendonly, appendfsync, password);
     try {
-      await waitReady(s, port, password);
+      await waitServerReady(s, port, password);
       server = s;
     } catch (err) {
       lastError = err;
@@ -129,7 +130,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
     async restart() {
       await current.stop();
       const s = spawnServer(port, dir, appendonly, appendfsync, password);
-      await waitReady(s, port, password);
+      await waitServerReady(s, port, password);
       current = s;
     },
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
@@ -142,4 +143,50 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
 /** A plain ioredis client for tests that read or write the legacy layout by hand. */
 export function redisClient(port: number, db = 0): Redis {
   return new Redis({ host: HOST, port, db, maxRetriesPerRequest: 1 });
+}
+
+// For the cluster and Sentinel harnesses (redis-cluster.ts, redis-sentinel.ts): several servers
+// of their own, spawned and cleaned up the same way as startRedis()'s.
+
+/** Spawns a redis-server (or a Sentinel: `redis-server <conf> --sentinel`) that child.ts kills
+ *  if the test process dies; `output()` is what it printed so far. */
+export function spawnTracked(args: readonly string[]): { child: ChildProcess; output: () => string } {
+  const c = spawnChild('redis-server', [...args]);
+  return { child: c.process, output: () => c.lines.join('\n') };
+}
+
+/** Waits until the server answers PING; rejects when it exits or after `timeoutMs`. */
+export async function waitReady(child: ChildProcess, port: number, output: () => string, password?: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`redis-server on port ${port} exited early:\n${output()}`);
+    if (await pingOnce(port, password)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms:\n${output()}`);
+}
+
+/** A temp dir removed by remove() or, if the test process dies first, at its exit. */
+export async function trackedTempDir(prefix: string): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  liveDirs.add(dir);
+  return {
+    dir,
+    remove: async () => {
+      await rm(dir, { recursive: true, force: true });
+      liveDirs.delete(dir);
+    },
+  };
+}
+
+/** SIGTERM (SIGKILL after 5 s, and SIGCONT in case it was stopped), resolved once it exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  child.kill('SIGCONT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
 }

@@ -5,7 +5,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEDUP_SECONDS } from '../../src/storage/contract.js';
-import { defaultDeadLetter, keys, LEASE_LAYOUT, QUEUESET, POLICY_CODES, STATUS_CODES } from '../../src/storage/redis/keys.js';
+import { clusterKeys, clusterQueueKeys, clusterQueueOf, defaultDeadLetter, keys, LEASE_LAYOUT, QUEUESET, POLICY_CODES, STATUS_CODES } from '../../src/storage/redis/keys.js';
 
 it('every key function spells the legacy key', () => {
   assert.equal(QUEUESET, 'QUEUESET');
@@ -74,7 +74,7 @@ it('the lease scripts\' layout spells the same keys as the key functions', () =>
     return t[0] + q + t[1];
   };
   assert.deepEqual(Object.keys(layout).sort(), [
-    'attempts', 'clock', 'consumers', 'counter', 'dead', 'deadlettered', 'delayed', 'leased', 'leasedqueues', 'message', 'origin', 'pending',
+    'attempts', 'clock', 'consumers', 'counter', 'dead', 'deadlettered', 'delayed', 'leased', 'leasedqueues', 'message', 'meta', 'origin', 'pending',
     'policy', 'queueset', 'refcount', 'settings', 'status', 'tokens',
   ]);
   assert.deepEqual(layout.pending, ['', ':queue']);
@@ -99,13 +99,37 @@ it('the lease scripts\' layout spells the same keys as the key functions', () =>
   assert.equal(layout.queueset, 'QUEUESET');
   assert.equal(layout.leasedqueues, 'restmq:leasedqueues');
   assert.equal(layout.refcount, ':refcount');
+  assert.equal(layout.meta, keys.metaSuffix);
   assert.equal(layout.deadlettered, 'restmq:deadlettered');
 });
 
 it('no key function exists without a golden value here', () => {
   assert.deepEqual(Object.keys(keys).sort(), [
     'attempts', 'authkey', 'brokers', 'clock', 'consumerMember', 'consumers', 'counter', 'deadLettered', 'dedup', 'delayed', 'events', 'inbox', 'inboxPrefix',
-    'leaseTokens', 'leased', 'leasedQueues', 'message', 'messagePrefix', 'origin', 'pending', 'pendingSuffix', 'policy',
-    'queueset', 'refcount', 'refcountSuffix', 'rotation', 'settings', 'status',
+    'leaseTokens', 'leased', 'leasedQueues', 'message', 'messagePrefix', 'meta', 'metaSuffix', 'origin', 'pending', 'pendingSuffix', 'policy',
+    'queueset', 'refcount', 'refcountSuffix', 'rotation', 'settings', 'sqsQueue', 'status',
   ]);
+});
+
+it('SQS metadata sits beside the message body, and SQS queue records under restmq:', () => {
+  assert.equal(keys.metaSuffix, ':sqs');
+  assert.equal(keys.meta('jobs:7'), 'jobs:7:sqs');
+  assert.equal(keys.message('q', 3) + keys.metaSuffix, keys.meta(keys.message('q', 3)));
+  assert.equal(keys.sqsQueue('jobs'), 'restmq:sqs:jobs');
+});
+
+it('the cluster layout puts every key of a queue under the hash tag {q}', () => {
+  assert.equal(clusterKeys.counter('jobs'), '{jobs}:uuid');
+  assert.equal(clusterKeys.pending('jobs'), '{jobs}:queue');
+  assert.equal(clusterKeys.bodies('jobs'), '{jobs}:bodies');
+  assert.equal(clusterKeys.inbox('jobs', 'b1'), '{jobs}:inbox:b1');
+  assert.equal(clusterKeys.dedup('jobs', 'x:y'), '{jobs}:dedup:x:y');
+  assert.equal(clusterKeys.move('jobs', 'a:7'), '{jobs}:move:a:7');
+  assert.equal(clusterKeys.events('jobs'), '{jobs}:events');
+  for (const k of [...clusterQueueKeys('a.b-c_d'), clusterKeys.inbox('a.b-c_d', 'b'), clusterKeys.dedup('a.b-c_d', '}{'),
+    clusterKeys.move('a.b-c_d', 'x'), clusterKeys.events('a.b-c_d')]) {
+    assert.equal(clusterQueueOf(k), 'a.b-c_d', `${k} hashes by the queue name`);
+  }
+  assert.equal(clusterKeys.queueIndex, 'restmq:queues');
+  assert.equal(clusterQueueOf(clusterKeys.queueIndex), undefined, 'the index is in no queue\'s slot');
 });

@@ -77,7 +77,8 @@ export function rollBackSchema(path: string, version: 1 | 2): void {
       ALTER TABLE messages DROP COLUMN attempts; ALTER TABLE messages DROP COLUMN visible_at;
       ALTER TABLE messages DROP COLUMN origin; ALTER TABLE queues DROP COLUMN lease_seconds;
       ALTER TABLE queues DROP COLUMN max_attempts; ALTER TABLE queues DROP COLUMN dead_letter;
-      ALTER TABLE messages DROP COLUMN enqueued_at; ALTER TABLE queues DROP COLUMN dead_lettered; DROP TABLE authkeys;`);
+      ALTER TABLE messages DROP COLUMN enqueued_at; ALTER TABLE queues DROP COLUMN dead_lettered; DROP TABLE authkeys;
+      ALTER TABLE messages DROP COLUMN meta; DROP TABLE sqs_queues;`);
     raw.pragma(`user_version = ${version}`);
   } finally {
     raw.close();

@@ -23,8 +23,11 @@ const stats = (queue: string, over: Partial<QueueStats> = {}): QueueStats => ({
 const STATS_FIELDS = '"len": 2, "status": 1, "policy": 1, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0';
 
 describe('replies: content types', () => {
-  it('names the four content types exactly', () => {
-    assert.deepEqual({ ...TYPES }, { legacy: LEGACY, json: JSON_T, js: JS, html: HTML });
+  it('names the five content types exactly', () => {
+    assert.deepEqual({ ...TYPES }, { legacy: LEGACY, json: JSON_T, js: JS, html: HTML, xml: 'text/xml; charset=utf-8' });
+  });
+  it('xmlrpc: the library\'s methodResponse as text/xml, always 200 (faults included)', () => {
+    assert.deepEqual(replies.xmlrpc('<methodResponse/>'), ok('text/xml; charset=utf-8', '<methodResponse/>'));
   });
 });
 

@@ -8,7 +8,7 @@ import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback, assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds, parseWaitSeconds } from '../../core/names.js';
 import { mediaType, queueParam, rawBody } from '../../http/kit/body.js';
 import type { Args } from '../../http/kit/args.js';
-import { requestArgs, routes } from '../../http/kit/reply.js';
+import { requestArgs, routes, type Route } from '../../http/kit/reply.js';
 import { replies, type Reply } from '../replies.js';
 import { MESSAGE_SCHEMAS as SCHEMAS } from './schemas.js';
 import { returnIfUnwritten } from '../undelivered.js';
@@ -151,9 +151,18 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
     },
   });
 
+  const { GET, DELETE } = takeAndPurgeRoutes(service);
   routes(app, '/q/:queue', {
-    GET: { schema: SCHEMAS.take, acl: 'rest:consumer', handler: async (req, reply) => takeReply(service, queueParam(req), requestArgs(req), 204, req, reply) },
+    GET,
     POST: { schema: SCHEMAS.enqueue, acl: 'rest:producer', handler: async (req) => enqueueReply(service, queueParam(req), req, requestArgs(req)) },
+    DELETE,
+  });
+}
+
+/** GET (take) and DELETE (purge) of `:queue`: /q/<q>, and /collectd/<q> which behaves the same. */
+export function takeAndPurgeRoutes(service: QueueService): { GET: Route; DELETE: Route } {
+  return {
+    GET: { schema: SCHEMAS.take, acl: 'rest:consumer', handler: async (req, reply) => takeReply(service, queueParam(req), requestArgs(req), 204, req, reply) },
     DELETE: {
       schema: SCHEMAS.purge,
       acl: 'admin',
@@ -163,5 +172,5 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
         return replies.purged(queue, await service.purge(queue), callback);
       },
     },
-  });
+  };
 }

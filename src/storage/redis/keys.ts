@@ -1,7 +1,8 @@
 /**
- * The only file that spells a Redis key. The layout is the original RestMQ's, to the letter
- * (shared/reference/originals.md A.5.1), so an old broker sharing the Redis keeps working.
- * Streaming delivery adds keys under `restmq:`, which an old broker never reads.
+ * The only file that spells a Redis key, for both layouts. `keys` is the original RestMQ's,
+ * to the letter (shared/reference/originals.md A.5.1), so an old broker sharing a plain Redis
+ * keeps working; streaming delivery adds keys under `restmq:`, which an old broker never reads.
+ * `clusterKeys` (redis-cluster://) hash-tags every key of a queue with `{q}`.
  * Pinned by test/storage/redis-keys.test.ts.
  */
 
@@ -19,6 +20,10 @@ export const keys = {
   message: (q: string, n: number | string) => `${q}:${n}`,
   /** Prefix a script appends the counter value to, to build a message key. */
   messagePrefix: (q: string) => `${q}:`,
+  /** SQS metadata of a message (sqs-contract.ts): a string beside its body, deleted with it by
+   *  every script that deletes the body, copied when it is dead-lettered or redriven. */
+  metaSuffix: ':sqs',
+  meta: (messageKey: string) => `${messageKey}:sqs`,
   /** Soft-get (JSON `get`) counter of a message key. */
   refcountSuffix: ':refcount',
   refcount: (messageKey: string) => `${messageKey}:refcount`,
@@ -76,6 +81,10 @@ export const keys = {
   clock: (q: string) => `restmq:clock:${q}`,
   /** HASH queue name → messages moved from it to a dead-letter queue (lua/lib/settle.lua). */
   deadLettered: 'restmq:deadlettered',
+
+  // The SQS API (sqs-contract.ts); none of these exists in the original.
+  /** STRING: the queue's SQS attributes and tags (JSON). */
+  sqsQueue: (q: string) => `restmq:sqs:${q}`,
 } as const;
 
 /** The default dead-letter queue of `q` (a queue name, not a key). */
@@ -112,8 +121,102 @@ export const LEASE_LAYOUT = JSON.stringify({
   leasedqueues: keys.leasedQueues,
   deadlettered: keys.deadLettered,
   refcount: keys.refcountSuffix,
+  meta: keys.metaSuffix,
 });
 
 /** Stored encodings of policy and status, as the original writes them. */
 export const POLICY_CODES = { broadcast: '1', roundrobin: '2' } as const;
 export const STATUS_CODES = { started: '1', stopped: '0' } as const;
+
+/**
+ * The cluster layout (redis-cluster://). Every key of queue `q` starts with the hash tag `{q}`,
+ * so all of them live in one slot and every per-queue script touches one slot only. Queue names
+ * hold no braces or colons (core/names.ts), so `{q}:` is a prefix no other queue shares. Message
+ * bodies are fields of one hash per queue (field: the message number), so a script declares
+ * the hash instead of building a body key per message; a TTL is a field of `expires`.
+ * An old RestMQ cannot share a cluster (its keys span slots), so nothing here mimics it.
+ */
+const tagged = (q: string, name: string) => `{${q}}:${name}`;
+
+export const clusterKeys = {
+  /** INCR counter of message numbers; never reset. Its existence is what registers a queue. */
+  counter: (q: string) => tagged(q, 'uuid'),
+  /** LIST of pending message numbers: LPUSH at the head, RPOP at the tail (FIFO). */
+  pending: (q: string) => tagged(q, 'queue'),
+  /** HASH message number → body. */
+  bodies: (q: string) => tagged(q, 'bodies'),
+  /** HASH message number → expiry (epoch ms, Redis clock) of a body enqueued with a TTL. */
+  expires: (q: string) => tagged(q, 'expires'),
+  /** HASH message number → soft-get (JSON `get`) count. */
+  refcounts: (q: string) => tagged(q, 'refcount'),
+  /** "1" started, "0" stopped; absent means started. */
+  status: (q: string) => tagged(q, 'status'),
+  /** "1" broadcast, "2" roundrobin; absent means broadcast. */
+  policy: (q: string) => tagged(q, 'policy'),
+  /** ZSET `<brokerId>/<consumerId>` → registration expiry (epoch ms). */
+  consumers: (q: string) => tagged(q, 'consumers'),
+  /** ZSET message number → lease deadline (epoch ms). */
+  leased: (q: string) => tagged(q, 'leased'),
+  /** HASH message number → token of its current lease. */
+  leaseTokens: (q: string) => tagged(q, 'tokens'),
+  /** HASH message number → leases it has had. */
+  attempts: (q: string) => tagged(q, 'attempts'),
+  /** HASH of the section-6 settings: lease, max_attempts, dead_letter. */
+  settings: (q: string) => tagged(q, 'settings'),
+  /** HASH dead message number → the queue it died in (what redrive moves it back to). */
+  origin: (q: string) => tagged(q, 'origin'),
+  /** ZSET message number → due time (epoch ms) of a delayed message. */
+  delayed: (q: string) => tagged(q, 'delayed'),
+  /** ZSET message number → enqueue time (epoch ms), sampled at most once a second. */
+  clock: (q: string) => tagged(q, 'clock'),
+  /** HASH move id → move record: messages leaving this queue for another one (dead letters,
+   *  redrive), kept until the target has them (cluster-moves.ts). */
+  outbox: (q: string) => tagged(q, 'outbox'),
+  /** Counter: messages moved from this queue to a dead-letter queue, ever. */
+  deadLettered: (q: string) => tagged(q, 'deadlettered'),
+  /** INCR counter: the roundrobin cursor, shared by every broker. */
+  rotation: (q: string) => tagged(q, 'rr'),
+  /** ZSET brokerId → expiry (epoch ms): brokers serving this queue, kept alive by their
+   *  registrations and heartbeats; an expired one's inbox is returned by the reaper. */
+  brokers: (q: string) => tagged(q, 'brokers'),
+  /** LIST of a broker's inbox items for this queue: LPUSH at the head, the oldest at the tail. */
+  inbox: (q: string, brokerId: string) => tagged(q, `inbox:${brokerId}`),
+  /** STRING (EX DEDUP_SECONDS) → the number of the first message enqueued with dedup id `id`. */
+  dedup: (q: string, id: string) => tagged(q, `dedup:${id}`),
+  /** STRING (EX MOVE_SECONDS) → the number a move into this queue got: a repeated move is a no-op. */
+  move: (q: string, moveId: string) => tagged(q, `move:${moveId}`),
+  /** Sharded pub/sub channel of the queue's events, in the queue's slot. */
+  events: (q: string) => tagged(q, 'events'),
+  /** Sharded pub/sub channel of events that name no queue (wake). */
+  brokerEvents: 'restmq:events',
+  /** SET of every queue name, in a slot of its own: written outside the per-queue scripts
+   *  (idempotent SADD), so listings check each member exists; `restmq repair-index` rebuilds it. */
+  queueIndex: 'restmq:queues',
+  /** SET of queues with leases, delayed messages or outgoing moves: what reapLeases() walks. */
+  leasedQueues: 'restmq:leasedqueues',
+  /** SET of queues with streaming registrations: what reap() walks. */
+  streamQueues: 'restmq:streamqueues',
+  /** API key records, as in the plain layout (one key each, any slot). */
+  authkey: (hash: string) => `AUTHKEY:${hash}`,
+  /** STRING: the SQS API's record of the queue (attributes, tags; sqs-contract.ts). */
+  sqsQueue: (q: string) => tagged(q, 'sqs'),
+} as const;
+
+/** The per-queue keys every cluster script takes first, in this order (cluster/lib/queue.lua). */
+export const CLUSTER_QUEUE_KEY_NAMES = [
+  'pending', 'bodies', 'expires', 'refcounts', 'counter', 'status', 'policy', 'consumers', 'leased', 'leaseTokens',
+  'attempts', 'settings', 'origin', 'delayed', 'clock', 'outbox', 'deadLettered', 'rotation', 'brokers',
+] as const;
+
+export function clusterQueueKeys(q: string): string[] {
+  return CLUSTER_QUEUE_KEY_NAMES.map((name) => clusterKeys[name](q));
+}
+
+/** The queue a cluster key belongs to (the text of its hash tag), or undefined. */
+export function clusterQueueOf(key: string): string | undefined {
+  const m = /^\{([^{}]+)\}:/.exec(key);
+  return m?.[1];
+}
+
+/** How long a finished move is remembered by its target (longer than any retry can take). */
+export const MOVE_SECONDS = 7 * 24 * 3600;

@@ -6,29 +6,29 @@
  * (pub/sub), leases in redis-lease.ts; this class delegates to them.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis, ReplyError } from 'ioredis';
+import { ReplyError } from 'ioredis';
+import type { RedisStoreConfig } from '../../config/load.js';
 import { BrokerError } from '../../errors.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import { DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type TakeResult } from '../contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
-import type { Delivery, DispatchResult, StoreEvent, StreamStore } from '../stream-contract.js';
+import type { Delivery, DispatchResult, StoreEvent, StreamStore, RequeueOptions } from '../stream-contract.js';
 import { keys, POLICY_CODES, STATUS_CODES } from './keys.js';
 import { RedisEvents } from './redis-events.js';
 import { RedisLease } from './redis-lease.js';
 import { RedisAuthKeys } from './redis-authkeys.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { RedisStream } from './redis-stream.js';
-import { registerScripts, type ScriptedRedis } from './scripts.js';
+import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import type { SqsStore } from '../sqs-contract.js';
 import { readMeters } from './redis-meters.js';
 import { coalesceWrites } from './write-coalescing.js';
+import { closeRedis, connectRedis, createRedisClient } from './connection.js';
+import { openReplicaWait, type ReplicaWait } from './replica-wait.js';
 
-export interface RedisStoreOptions {
-  host: string;
-  port: number;
-  db: number;
-  password?: string;
-}
+/** A single server, without `kind` (what tests pass). */
+export type RedisStoreOptions = Omit<Extract<RedisStoreConfig, { kind: 'redis' }>, 'kind'>;
 
 /** Redis answers that mean "not now" rather than "bug": still STORE_UNAVAILABLE. */
 const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOAUTH|WRONGPASS)\b/;
@@ -52,7 +52,7 @@ const decodePolicy = (v: unknown): Policy | null => (typeof v === 'string' ? POL
 const decodeStatus = (v: unknown): QueueStatus | null => (typeof v === 'string' ? STATUS_BY_CODE[v] ?? null : null);
 
 /** [k1, v1, k2, v2, ...] from `from` on → messages. */
-function pairs(flat: readonly unknown[], from = 0): Message[] {
+export function pairs(flat: readonly unknown[], from = 0): Message[] {
   const out: Message[] = [];
   for (let i = from; i + 1 < flat.length; i += 2) out.push({ key: String(flat[i]), value: String(flat[i + 1]) });
   return out;
@@ -67,7 +67,7 @@ async function run<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore {
+export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore {
   readonly kind = 'redis' as const;
   /** Random per store: a new broker, with an empty inbox, every time one is opened. */
   readonly brokerId = randomUUID();
@@ -79,7 +79,11 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   private closing: Promise<void> | undefined;
   private readonly run = run;
 
-  constructor(private readonly redis: ScriptedRedis) {
+  /** @param replicaWait with --redis-wait-replicas: where enqueues go, each confirmed by WAIT. */
+  constructor(
+    private readonly redis: ScriptedRedis,
+    private readonly replicaWait?: ReplicaWait,
+  ) {
     this.channel = keys.events(redis.options.db ?? 0);
     this.stream = new RedisStream(redis, this.brokerId, this.channel, run);
     this.events = new RedisEvents(redis, this.channel, run);
@@ -90,15 +94,50 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   /** Delay and dedup (SPEC 6) happen in the same script: see enqueue-9.lua. */
   async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
     if (values.length === 0) return [];
+    return this.#enqueue(queue, values, options, '');
+  }
+
+  /** One value and its SQS metadata, in the same enqueue-9.lua step (sqs-contract.ts). */
+  async enqueueWithMeta(queue: string, value: string, meta: string, options?: EnqueueOptions): Promise<string> {
+    const [key] = await this.#enqueue(queue, [value], options, meta);
+    return key!;
+  }
+
+  #enqueue(queue: string, values: readonly string[], options: EnqueueOptions | undefined, meta: string): Promise<string[]> {
     const dedupId = options?.dedupId;
     const ttl = options?.ttlSeconds === undefined ? '' : String(options.ttlSeconds);
     const delay = String(options?.delayMs ?? 0);
-    return this.run(() =>
-      this.redis.enqueue(keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue), keys.consumers(queue),
-        keys.delayed(queue), keys.leasedQueues, keys.dedup(queue, dedupId ?? ''), keys.clock(queue),
-        queue, keys.messagePrefix(queue), ttl, this.channel, delay, dedupId === undefined ? '' : '1', String(DEDUP_SECONDS),
-        ...values),
-    );
+    const args = [keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue), keys.consumers(queue),
+      keys.delayed(queue), keys.leasedQueues, keys.dedup(queue, dedupId ?? ''), keys.clock(queue),
+      queue, keys.messagePrefix(queue), ttl, this.channel, delay, dedupId === undefined ? '' : '1', String(DEDUP_SECONDS),
+      keys.metaSuffix, meta, ...values] as const;
+    const wait = this.replicaWait;
+    if (wait) return this.run(() => wait.write<string[]>(queue, (p) => (p as unknown as StoreCommands).enqueue(...args)));
+    return this.run(() => this.redis.enqueue(...args));
+  }
+
+  async messageMeta(queue: string, messageKeys: readonly string[]): Promise<(string | null)[]> {
+    if (messageKeys.length === 0) return [];
+    const own = messageKeys.map((k) => (k.startsWith(queue + ':') ? keys.meta(k) : keys.meta(`${queue}:0`)));
+    return this.run(() => this.redis.mget(...own));
+  }
+
+  async getQueueMeta(queue: string): Promise<string | null> {
+    return this.run(() => this.redis.get(keys.sqsQueue(queue)));
+  }
+
+  async setQueueMeta(queue: string, meta: string | null): Promise<void> {
+    if (meta === null) await this.run(() => this.redis.del(keys.sqsQueue(queue)));
+    else await this.run(() => this.redis.set(keys.sqsQueue(queue), meta));
+  }
+
+  /** As enqueue-9.lua registers a queue: SADD, and status started unless one is stored. */
+  async registerQueue(queue: string): Promise<void> {
+    await this.run(() => this.redis.multi().sadd(keys.queueset, queue).set(keys.status(queue), STATUS_CODES.started, 'NX').exec());
+  }
+
+  async unregisterQueue(queue: string): Promise<void> {
+    await this.run(() => this.redis.srem(keys.queueset, queue));
   }
 
   /** The overview's figures of every queue, a script call per 250 queues (redis-meters.ts). */
@@ -108,7 +147,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
 
   async take(queue: string, count: number): Promise<TakeResult> {
     const r = await this.run(() => this.redis.take(keys.pending(queue), keys.status(queue), keys.attempts(queue), keys.origin(queue),
-      String(count), keys.refcountSuffix));
+      String(count), keys.refcountSuffix, keys.metaSuffix));
     return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages: pairs(r, 2) };
   }
 
@@ -123,13 +162,13 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   }
 
   async remove(queue: string, key: string): Promise<boolean> {
-    return (await this.run(() => this.redis.remove(keys.pending(queue), keys.delayed(queue), key, keys.refcountSuffix))) === 1;
+    return (await this.run(() => this.redis.remove(keys.pending(queue), keys.delayed(queue), key, keys.refcountSuffix, keys.metaSuffix))) === 1;
   }
 
   /** Leased and delayed messages go too (bodies and lease records); the settings stay. */
   async purge(queue: string): Promise<boolean> {
     const r = await this.run(() => this.redis.purge(keys.pending(queue), keys.leased(queue), keys.leaseTokens(queue),
-      keys.attempts(queue), keys.origin(queue), keys.leasedQueues, keys.delayed(queue), keys.refcountSuffix, queue));
+      keys.attempts(queue), keys.origin(queue), keys.leasedQueues, keys.delayed(queue), keys.refcountSuffix, queue, keys.metaSuffix));
     return r === 1;
   }
 
@@ -195,8 +234,8 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     return this.stream.ackInbox(n);
   }
 
-  requeue(queue: string, messages: readonly Message[]): Promise<void> {
-    return this.stream.requeue(queue, messages);
+  requeue(queue: string, messages: readonly Message[], options?: RequeueOptions): Promise<void> {
+    return this.stream.requeue(queue, messages, options);
   }
 
   heartbeat(ttlMs: number): Promise<void> {
@@ -272,43 +311,26 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   /** Closes the subscriber connection and the main one. Does not leave: whatever is still in
    *  this broker's inbox is reaped by another broker once the heartbeat expires. */
   close(): Promise<void> {
-    this.closing ??= this.events.close().then(() =>
-      this.redis.quit().then(
-        () => undefined,
-        () => this.redis.disconnect(),
-      ),
-    );
+    this.closing ??= Promise.all([this.events.close(), this.replicaWait?.close()]).then(() => closeRedis(this.redis));
     return this.closing;
   }
 }
 
 /** Connects (failing fast when Redis is unreachable) and registers the scripts. */
-export async function openRedisStore(opts: RedisStoreOptions): Promise<RedisStore> {
-  const redis = new Redis({
-    host: opts.host,
-    port: opts.port,
-    db: opts.db,
-    ...(opts.password === undefined ? {} : { password: opts.password }),
-    lazyConnect: true,
-    // Off on purpose: HTTP requests arrive one per tick, so auto-pipelining batched nothing
-    // and cost ~28 µs of CPU per request (npm run bench: POST 0.36 → 0.60 × the bare handler).
-    enableAutoPipelining: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 3000,
-    commandTimeout: 5000,
-  });
-  // Without a listener ioredis prints every reconnect error; commands report failures anyway.
-  redis.on('error', () => {});
+export async function openRedisStore(opts: RedisStoreConfig | RedisStoreOptions): Promise<RedisStore> {
+  const config: RedisStoreConfig = 'kind' in opts ? opts : { kind: 'redis', ...opts };
+  const redis = createRedisClient(config);
   registerScripts(redis);
   // All commands of one event-loop turn in one socket write (see write-coalescing.ts).
   coalesceWrites(redis);
+  const replicaWait = await openReplicaWait(redis, config, registerScripts);
   try {
-    await redis.connect();
+    await connectRedis(redis, config);
   } catch (err) {
-    redis.disconnect();
-    throw new BrokerError('STORE_UNAVAILABLE', `cannot connect to Redis at ${opts.host}:${opts.port}`, { cause: err });
+    await replicaWait?.close();
+    throw err;
   }
   // Queued commands would hide an outage behind a long wait: once connected, fail fast instead.
   redis.options.enableOfflineQueue = false;
-  return new RedisStore(redis as ScriptedRedis);
+  return new RedisStore(redis as ScriptedRedis, replicaWait);
 }

@@ -32,11 +32,14 @@ const INCLUDE = /^-- #include ([a-z_]+)$/gm;
  * first and every lib once per script (later include lines of a pasted lib vanish), as
  * BullMQ's includes: a Lua local must be defined before the code that calls it.
  */
-export function resolveIncludes(lua: string, libDir: string, pasted = new Set<string>()): string {
+export function resolveIncludes(lua: string, libDir: string | readonly string[], pasted = new Set<string>()): string {
+  const dirs = typeof libDir === 'string' ? [libDir] : libDir;
   return lua.replace(INCLUDE, (_, lib: string) => {
     if (pasted.has(lib)) return '';
     pasted.add(lib);
-    return resolveIncludes(readFileSync(`${libDir}${lib}.lua`, 'utf8'), libDir, pasted).trimEnd();
+    // The first directory that has the lib wins (the cluster scripts' own, then the shared ones).
+    const dir = dirs.find((d) => existsSync(`${d}${lib}.lua`)) ?? dirs[0];
+    return resolveIncludes(readFileSync(`${dir}${lib}.lua`, 'utf8'), dirs, pasted).trimEnd();
   });
 }
 
@@ -88,25 +91,25 @@ export interface StoreCommands {
   /** enqueue-9.lua → the new keys, in order (with a dedup hit: the first message's key). */
   enqueue(counter: string, pending: string, queueset: string, status: string, consumers: string, delayed: string,
     leasedQueues: string, dedup: string, clock: string, queue: string, prefix: string, ttl: string, channel: string, delayMs: string,
-    dedupOn: string, dedupSeconds: string, ...values: string[]): Promise<string[]>;
+    dedupOn: string, dedupSeconds: string, metaSuffix: string, meta: string, ...values: string[]): Promise<string[]>;
   /** meters-0.lua → nine integers per queue (redis-meters.ts). */
   meters(layout: string, ...queues: string[]): Promise<number[]>;
   /** take-4.lua → [stopped, expired, k1, v1, ...]. */
-  take(pending: string, status: string, attempts: string, origin: string, count: string, refcountSuffix: string): Promise<(string | number)[]>;
+  take(pending: string, status: string, attempts: string, origin: string, count: string, refcountSuffix: string, metaSuffix: string): Promise<(string | number)[]>;
   /** softget-1.lua → [key, value, count] or null. */
   softget(pending: string, refcountSuffix: string): Promise<[string, string, number] | null>;
   /** remove-2.lua → 1 if the body existed. */
-  remove(pending: string, delayed: string, key: string, refcountSuffix: string): Promise<number>;
+  remove(pending: string, delayed: string, key: string, refcountSuffix: string, metaSuffix: string): Promise<number>;
   /** purge-7.lua → 1 if the list existed. */
   purge(pending: string, leased: string, tokens: string, attempts: string, origin: string, leasedQueues: string,
-    delayed: string, refcountSuffix: string, queue: string): Promise<number>;
+    delayed: string, refcountSuffix: string, queue: string, metaSuffix: string): Promise<number>;
   /** peek-1.lua → [k1, v1, ...]. */
   peek(pending: string, count: string): Promise<string[]>;
 
   /** dispatch-6.lua → [dispatched, expired, item1, ...] (the caller's inbox, oldest first). */
   dispatch(pending: string, status: string, policy: string, consumers: string, rotation: string, brokers: string,
     count: string, read: string, refcountSuffix: string, inboxPrefix: string, brokerId: string,
-    channel: string, queue: string): Promise<(string | number)[]>;
+    channel: string, queue: string, metaSuffix: string): Promise<(string | number)[]>;
   /** requeue-3.lua → how many messages were put back. */
   requeue(pending: string, consumers: string, counter: string,
     channel: string, queue: string, prefix: string, ...keysAndValues: string[]): Promise<number>;

@@ -83,6 +83,20 @@ const MIGRATIONS: readonly string[] = [
   // have none. dead_lettered counts the messages that died in this queue, for every broker.
   `ALTER TABLE messages ADD COLUMN enqueued_at INTEGER;
    ALTER TABLE queues ADD COLUMN dead_lettered INTEGER NOT NULL DEFAULT 0;`,
+  // v7. The SQS API (sqs-contract.ts): a message's SQS metadata (attributes, id, send time) is a
+  // column of its row, so every statement that deletes the row deletes it too; dead-lettering
+  // and redrive copy it. `sqs_queues` holds each queue's SQS attributes and tags.
+  `ALTER TABLE messages ADD COLUMN meta TEXT;
+   CREATE TABLE sqs_queues (
+     name TEXT PRIMARY KEY,
+     meta TEXT NOT NULL
+   ) WITHOUT ROWID;`,
+  // v8. An inbox row keeps its message's attempts and expiry, so a message that goes back to
+  // its queue from the inbox (a leased stream's turn, a consumer gone) keeps counting towards
+  // max_attempts and still expires. The index finds a row by its message for requeue.
+  `ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE inbox ADD COLUMN expires_at INTEGER;
+   CREATE INDEX inbox_message ON inbox (queue, seq);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

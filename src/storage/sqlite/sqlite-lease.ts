@@ -13,9 +13,9 @@ import type { LeasedMessage, LeaseResult, QueueSettings, ReceiptOutcome } from '
 import { BUMP_COUNTER, NOW_MS, READY, transaction } from './sqlite-queue.js';
 
 interface HeadRow { seq: number; value: string; expires_at: number | null }
-interface LeasedRow { seq: number; value: string; expires_at: number | null; attempts: number }
+interface LeasedRow { seq: number; value: string; expires_at: number | null; attempts: number; meta: string | null }
 interface SettingsRow { lease_seconds: number | null; max_attempts: number | null; dead_letter: string | null }
-interface DeadRow { seq: number; value: string; expires_at: number | null; origin: string | null }
+interface DeadRow { seq: number; value: string; expires_at: number | null; origin: string | null; meta: string | null }
 
 /** `<n>.<token>`: n as a key's, the token base64url (no dot). Anything else is stale. */
 const RECEIPT = /^([1-9][0-9]{0,15})\.([A-Za-z0-9_-]{1,64})$/;
@@ -49,7 +49,7 @@ export function leaseOperations(db: Database.Database) {
        WHERE queue = ? AND seq = ? RETURNING attempts`).pluck(),
     // The lease a receipt names, only while it runs: after its end the receipt is stale.
     held: db.prepare<[string, number, string, number], LeasedRow>(
-      `SELECT seq, value, expires_at, attempts FROM messages
+      `SELECT seq, value, expires_at, attempts, meta FROM messages
        WHERE queue = ? AND seq = ? AND lease_token = ? AND leased_until > ?`),
     ack: db.prepare<[string, number, string, number]>(
       'DELETE FROM messages WHERE queue = ? AND seq = ? AND lease_token = ? AND leased_until > ?'),
@@ -59,19 +59,19 @@ export function leaseOperations(db: Database.Database) {
     release: db.prepare<[number | null, string, number]>(
       'UPDATE messages SET leased_until = NULL, lease_token = NULL, visible_at = ? WHERE queue = ? AND seq = ?'),
     expired: db.prepare<[string, number], LeasedRow>(
-      `SELECT seq, value, expires_at, attempts FROM messages
+      `SELECT seq, value, expires_at, attempts, meta FROM messages
        WHERE queue = ? AND leased_until IS NOT NULL AND leased_until <= ? ORDER BY seq`),
     queuesExpired: db.prepare<[number], string>(
       'SELECT DISTINCT queue FROM messages WHERE leased_until IS NOT NULL AND leased_until <= ?').pluck(),
     inflight: db.prepare<[string], number>(
       'SELECT count(*) FROM messages WHERE queue = ? AND leased_until IS NOT NULL').pluck(),
     bumpCounter: db.prepare<[string, number], number>(BUMP_COUNTER).pluck(),
-    insert: db.prepare<[string, number, string, number | null, string | null]>(
-      `INSERT INTO messages (queue, seq, value, expires_at, origin, enqueued_at) VALUES (?, ?, ?, ?, ?, ${NOW_MS})`),
+    insert: db.prepare<[string, number, string, number | null, string | null, string | null]>(
+      `INSERT INTO messages (queue, seq, value, expires_at, origin, meta, enqueued_at) VALUES (?, ?, ?, ?, ?, ?, ${NOW_MS})`),
     countDead: db.prepare<[string]>('UPDATE queues SET dead_lettered = dead_lettered + 1 WHERE name = ?'),
     // Redrive takes every message that is not leased, delayed ones included.
     deadRows: db.prepare<[string], DeadRow>(
-      'SELECT seq, value, expires_at, origin FROM messages WHERE queue = ? AND leased_until IS NULL ORDER BY seq'),
+      'SELECT seq, value, expires_at, origin, meta FROM messages WHERE queue = ? AND leased_until IS NULL ORDER BY seq'),
   };
 
   const settingsOf = (queue: string): QueueSettings => {
@@ -87,7 +87,7 @@ export function leaseOperations(db: Database.Database) {
   const deadLetter = (queue: string, row: LeasedRow, settings: QueueSettings, touched: Touched): void => {
     const dead = settings.deadLetter ?? `${queue}.dead`;
     const n = st.bumpCounter.get(dead, 1)!;
-    st.insert.run(dead, n, row.value, row.expires_at, queue);
+    st.insert.run(dead, n, row.value, row.expires_at, queue, row.meta);
     st.deleteOne.run(queue, row.seq);
     st.countDead.run(queue);
     touched.add(dead);
@@ -197,7 +197,7 @@ export function leaseOperations(db: Database.Database) {
         st.deleteOne.run(deadQueue, row.seq);
         if (row.expires_at !== null && row.expires_at <= now) continue;
         const n = st.bumpCounter.get(target, 1)!;
-        st.insert.run(target, n, row.value, row.expires_at, null);
+        st.insert.run(target, n, row.value, row.expires_at, null, row.meta);
         touched.add(target);
         moved++;
       }

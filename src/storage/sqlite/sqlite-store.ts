@@ -14,7 +14,7 @@ import type { Message, Policy, QueueStatus } from '../../wire.js';
 import {
   DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type StoreKind, type TakeResult,
 } from '../contract.js';
-import type { DispatchResult, Delivery, StoreEvent, StreamStore } from '../stream-contract.js';
+import type { DispatchResult, Delivery, RequeueOptions, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
 import { migrate } from './schema.js';
 import { queueOperations } from './sqlite-queue.js';
@@ -25,6 +25,8 @@ import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { authKeyOperations } from './sqlite-authkeys.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import { meterOperations } from './sqlite-meters.js';
+import type { SqsStore } from '../sqs-contract.js';
+import { sqsOperations } from './sqlite-sqs.js';
 import { GroupCommit } from './group-commit.js';
 
 
@@ -102,7 +104,7 @@ function takeOwnership(db: Database.Database, path: string): void {
  *  a dashboard page (1,000), so that a page never scans every queue's rows. */
 export const GROUPED_METERS_FROM = 2000;
 
-export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore {
+export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore {
   readonly kind: StoreKind;
   /** One broker per file, so a new id per open; nothing outside this process ever sees it. */
   readonly brokerId = randomUUID();
@@ -112,6 +114,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   readonly #lease: ReturnType<typeof leaseOperations>;
   readonly #authkeys: ReturnType<typeof authKeyOperations>;
   readonly #meters: ReturnType<typeof meterOperations>;
+  readonly #sqs: ReturnType<typeof sqsOperations>;
   readonly #consumers = new ConsumerRegistry();
   /** Round-robin cursor: the consumer that got the queue's last message. */
   readonly #lastConsumer = new Map<string, string>();
@@ -128,6 +131,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     this.#lease = leaseOperations(db);
     this.#authkeys = authKeyOperations(db);
     this.#meters = meterOperations(db);
+    this.#sqs = sqsOperations(db, this.#ops.enqueue);
     this.#stream.recover();
     this.#group = new GroupCommit(db, storeError);
   }
@@ -156,6 +160,38 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     // A delayed message is not announced: the streaming side finds it when it polls.
     if (r.fresh && delay === 0) this.#notifyEnqueued(queue);
     return r.keys;
+  }
+
+  // SQS metadata (sqs-contract.ts) -----------------------------------------------------------
+
+  async enqueueWithMeta(queue: string, value: string, meta: string, options?: EnqueueOptions): Promise<string> {
+    const now = Date.now();
+    const ttl = options?.ttlSeconds;
+    const delay = options?.delayMs ?? 0;
+    const dedup = options?.dedupId === undefined ? null : { id: options.dedupId, now, expiresAt: now + DEDUP_SECONDS * 1000 };
+    const r = await this.#run(() => this.#sqs.enqueueWithMeta(queue, value, meta, ttl === undefined ? null : now + ttl * 1000, delay > 0 ? now + delay : null, dedup));
+    if (r.fresh && delay === 0) this.#notifyEnqueued(queue);
+    return r.key;
+  }
+
+  async messageMeta(queue: string, keys: readonly string[]): Promise<(string | null)[]> {
+    return this.#run(() => this.#sqs.messageMeta(queue, keys));
+  }
+
+  async getQueueMeta(queue: string): Promise<string | null> {
+    return this.#run(() => this.#sqs.getQueueMeta(queue));
+  }
+
+  async setQueueMeta(queue: string, meta: string | null): Promise<void> {
+    return this.#run(() => this.#sqs.setQueueMeta(queue, meta));
+  }
+
+  async registerQueue(queue: string): Promise<void> {
+    return this.#run(() => this.#sqs.register(queue));
+  }
+
+  async unregisterQueue(queue: string): Promise<void> {
+    return this.#run(() => this.#sqs.unregister(queue));
   }
 
   /** The overview's figures of every queue in one read (meter-contract.ts). */
@@ -332,9 +368,9 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   }
 
   /** Messages that came back are announced like an enqueue: the queue's other consumers get them. */
-  async requeue(queue: string, messages: readonly Message[]): Promise<void> {
+  async requeue(queue: string, messages: readonly Message[], options: RequeueOptions = {}): Promise<void> {
     if (messages.length === 0) return;
-    if ((await this.#run(() => this.#stream.requeue(queue, messages))) > 0) this.#notifyEnqueued(queue);
+    if ((await this.#run(() => this.#stream.requeue(queue, messages))) > 0 && !options.quiet) this.#notifyEnqueued(queue);
   }
 
   /** A file has one broker: no other broker to tell it is alive, none whose inbox to reap

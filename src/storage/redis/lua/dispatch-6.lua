@@ -29,6 +29,7 @@
     ARGV[5] caller's broker id
     ARGV[6] events channel     restmq:events  (publishes "w <broker>" to other target brokers)
     ARGV[7] queue name
+    ARGV[8] SQS metadata suffix ":sqs"  (deleted with the body)
 
   Output:
     {dispatched, expired, item1, item2, ...}  the caller's oldest `read` inbox items, oldest first
@@ -100,7 +101,7 @@ if #live == 0 then
   return reply(0, 0)
 end
 
-local messages, expired = pop_live(KEYS[1], count, ARGV[3])
+local messages, expired = pop_live(KEYS[1], count, ARGV[3], ARGV[8])
 if #messages == 0 then
   return reply(0, expired)
 end

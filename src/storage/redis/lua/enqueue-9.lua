@@ -16,6 +16,8 @@
   else happens; otherwise the dedup key is set (EX) to the first new key. The store sends
   dedup only with a single value.
 
+  SQS metadata (sqs-contract.ts): with ARGV[9] not empty, it is written beside the (single)
+  body as <key><ARGV[8]>, with the body's expiry, in the same step.
   Clock (metrics): the first key of the batch is dated in KEYS[9] (ZSET message number -> Redis
   time in ms) when the newest date there is a second old or more, so a message's enqueue time is
   that of the largest dated number at or below its own, at most a second early; the oldest
@@ -40,7 +42,9 @@
     ARGV[5] delay in ms, a whole number ("0": visible at once)
     ARGV[6] "1" to dedup on KEYS[8], "" for no dedup
     ARGV[7] dedup lifetime in seconds
-    ARGV[8..] the values, in order (at least one)
+    ARGV[8] SQS metadata suffix ":sqs"
+    ARGV[9] SQS metadata of the value, or "" for none (single values only)
+    ARGV[10..] the values, in order (at least one)
 
   Output:
     array of the new message keys, in the order of the values; with a dedup hit, the one
@@ -59,7 +63,7 @@ if dedup then
     return {seen}
   end
 end
-local first = 8
+local first = 10
 local n = #ARGV - first + 1
 local delay = tonumber(ARGV[5]) or 0
 local now = now_ms()
@@ -99,6 +103,13 @@ redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('SET', KEYS[4], '1', 'NX')
 if dedup then
   redis.call('SET', KEYS[8], out[1], 'EX', ARGV[7])
+end
+if ARGV[9] ~= '' then
+  if ARGV[3] ~= '' then
+    redis.call('SET', out[1] .. ARGV[8], ARGV[9], 'EX', ARGV[3])
+  else
+    redis.call('SET', out[1] .. ARGV[8], ARGV[9])
+  end
 end
 local dated = redis.call('ZREVRANGE', KEYS[9], 0, 0)
 if #dated == 0 or now - tonumber(dated[1]) >= 1000 then

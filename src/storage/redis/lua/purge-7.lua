@@ -17,6 +17,7 @@
 
     ARGV[1] refcount suffix    ":refcount"
     ARGV[2] queue name
+    ARGV[3] SQS metadata suffix ":sqs"
 
   Output:
     1 if the list existed (something was pending), 0 otherwise
@@ -29,6 +30,7 @@ for _, zset in ipairs({KEYS[2], KEYS[7]}) do
     for j = i, math.min(i + chunk - 1, #held) do
       doomed[#doomed + 1] = held[j]
       doomed[#doomed + 1] = held[j] .. ARGV[1]
+      doomed[#doomed + 1] = held[j] .. ARGV[3]
     end
     redis.call('DEL', unpack(doomed))
   end
@@ -48,6 +50,7 @@ while true do
   for _, k in ipairs(ks) do
     doomed[#doomed + 1] = k
     doomed[#doomed + 1] = k .. ARGV[1]
+    doomed[#doomed + 1] = k .. ARGV[3]
   end
   redis.call('DEL', unpack(doomed))
   if #ks < chunk then

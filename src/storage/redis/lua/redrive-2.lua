@@ -50,8 +50,9 @@ while true do
     kept[#kept + 1] = key
   else
     local pttl = redis.call('PTTL', key)
+    local meta = redis.call('GET', key .. L.meta)
     forget(L, Q, key)
-    enqueue_one(L, ARGV[2], origin, body, pttl, now)
+    enqueue_one(L, ARGV[2], origin, body, pttl, now, meta)
     moved = moved + 1
   end
 end

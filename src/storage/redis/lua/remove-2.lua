@@ -10,6 +10,7 @@
 
     ARGV[1] message key        <q>:<n>
     ARGV[2] refcount suffix    ":refcount"
+    ARGV[3] SQS metadata suffix ":sqs"
 
   Output:
     1 if the body existed (and was deleted), 0 otherwise
@@ -17,5 +18,5 @@
 redis.call('LREM', KEYS[1], 0, ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 local existed = redis.call('DEL', ARGV[1])
-redis.call('DEL', ARGV[1] .. ARGV[2])
+redis.call('DEL', ARGV[1] .. ARGV[2], ARGV[1] .. ARGV[3])
 return existed

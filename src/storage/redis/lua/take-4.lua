@@ -14,6 +14,7 @@
 
     ARGV[1] count (a whole number >= 1)
     ARGV[2] refcount suffix    ":refcount"  (appended to a message key)
+    ARGV[3] SQS metadata suffix ":sqs"      (deleted with the body)
 
   Output:
     {stopped, expired, key1, value1, key2, value2, ...}
@@ -32,7 +33,7 @@ if redis.call('EXISTS', KEYS[3], KEYS[4]) > 0 then
     redis.call('HDEL', KEYS[4], key)
   end
 end
-local messages, expired = pop_live(KEYS[1], tonumber(ARGV[1]), ARGV[2], tidy)
+local messages, expired = pop_live(KEYS[1], tonumber(ARGV[1]), ARGV[2], ARGV[3], tidy)
 local out = {0, expired}
 for _, m in ipairs(messages) do
   out[#out + 1] = m[1]

@@ -1,8 +1,9 @@
 -- Pops up to count oldest messages off the pending list (its tail), deleting each body with
--- its soft-get refcount (refcount: the key suffix) and calling tidy(key) when given. Keys
+-- its soft-get refcount and SQS metadata (refcount, meta: the key suffixes) and calling
+-- tidy(key) when given. Keys
 -- without a body (TTL passed, or an old broker's JSON del) are dropped and counted; they do
 -- not use up count. Returns {{key, body}, ...}, oldest first, and how many were dropped.
-local function pop_live(pending, count, refcount, tidy)
+local function pop_live(pending, count, refcount, meta, tidy)
   local messages = {}
   local expired = 0
   while #messages < count do
@@ -11,7 +12,7 @@ local function pop_live(pending, count, refcount, tidy)
       break
     end
     local body = redis.call('GET', key)
-    redis.call('DEL', key, key .. refcount)
+    redis.call('DEL', key, key .. refcount, key .. meta)
     if tidy then
       tidy(key)
     end

@@ -29,7 +29,7 @@ local function promote_delayed(L, channel, Q, now)
       redis.call('LPUSH', Q.pending, e[1])
       pushed = pushed + 1
     else
-      redis.call('DEL', e[1] .. L.refcount)
+      redis.call('DEL', e[1] .. L.refcount, e[1] .. L.meta)
     end
   end
   forget_queue_if_idle(L, Q)

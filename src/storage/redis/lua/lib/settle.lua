@@ -18,8 +18,9 @@ local function settle(L, channel, Q, key, now)
   if max and attempts >= max then
     local dq = redis.call('HGET', Q.settings, 'dead_letter') or lkey(L, 'dead', Q.q)
     local pttl = redis.call('PTTL', key)
+    local meta = redis.call('GET', key .. L.meta)
     forget(L, Q, key)
-    local dead = enqueue_one(L, channel, dq, body, pttl, now)
+    local dead = enqueue_one(L, channel, dq, body, pttl, now, meta)
     redis.call('HSET', lkey(L, 'origin', dq), dead, Q.q)
     redis.call('HINCRBY', L.deadlettered, Q.q, 1)
     return 'dead'

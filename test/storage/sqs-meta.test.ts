@@ -1,0 +1,110 @@
+/**
+ * SqsStore (sqs-contract.ts) on both backends: message metadata is written with the message,
+ * removed by every step that removes the message, carried by dead-lettering and redrive; and
+ * on Redis no `<key>:sqs` is left behind.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { openRedisStore } from '../../src/storage/redis/redis-store.js';
+import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import type { QueueStore } from '../../src/storage/contract.js';
+import type { LeaseStore } from '../../src/storage/lease-contract.js';
+import type { SqsStore } from '../../src/storage/sqs-contract.js';
+import type { StreamStore } from '../../src/storage/stream-contract.js';
+import { keys } from '../../src/storage/redis/keys.js';
+import { redisClient, startRedis, type RedisServer } from '../harness/redis.js';
+
+type Store = QueueStore & LeaseStore & SqsStore & StreamStore;
+const q = () => `sm-${randomUUID()}`;
+
+function suite(name: string, open: () => Promise<Store> | Store, leftovers?: (queue: string) => Promise<string[]>): void {
+  describe(`SQS metadata: ${name}`, () => {
+    let s: Store;
+    before(async () => {
+      s = await open();
+    });
+    after(async () => {
+      await s.close();
+    });
+
+    it('is written with the message and read back by key; plain messages have none', async () => {
+      const queue = q();
+      const k1 = await s.enqueueWithMeta(queue, 'a', '{"id":"1"}');
+      const [k2] = await s.enqueue(queue, ['b']);
+      assert.deepEqual(await s.messageMeta(queue, [k1, k2!, `${queue}:99`]), ['{"id":"1"}', null, null]);
+    });
+
+    it('a dedup hit writes nothing and returns the first key', async () => {
+      const queue = q();
+      const k1 = await s.enqueueWithMeta(queue, 'a', 'm1', { dedupId: 'd' });
+      const k2 = await s.enqueueWithMeta(queue, 'a', 'm2', { dedupId: 'd' });
+      assert.equal(k2, k1);
+      assert.deepEqual(await s.messageMeta(queue, [k1]), ['m1']);
+    });
+
+    it('goes with the message: take, ack, remove, purge', async () => {
+      const queue = q();
+      const taken = await s.enqueueWithMeta(queue, 'taken', 'm');
+      const acked = await s.enqueueWithMeta(queue, 'acked', 'm');
+      const removed = await s.enqueueWithMeta(queue, 'removed', 'm');
+      const purged = await s.enqueueWithMeta(queue, 'purged', 'm');
+      assert.equal((await s.take(queue, 1)).messages[0]!.key, taken);
+      const lease = await s.lease(queue, 1, 60_000);
+      assert.equal(lease.messages[0]!.key, acked);
+      assert.equal(await s.ack(queue, lease.messages[0]!.receipt), 'ok');
+      assert.equal(await s.remove(queue, removed), true);
+      assert.deepEqual(await s.messageMeta(queue, [taken, acked, removed, purged]), [null, null, null, 'm']);
+      await s.purge(queue);
+      assert.deepEqual(await s.messageMeta(queue, [purged]), [null]);
+      if (leftovers) assert.deepEqual(await leftovers(queue), []);
+    });
+
+    it('travels to the dead-letter queue and back with redrive', async () => {
+      const queue = q();
+      await s.setSettings(queue, { maxAttempts: 1 });
+      await s.enqueueWithMeta(queue, 'poison', '{"a":1}');
+      const lease = await s.lease(queue, 1, 60_000);
+      assert.equal(await s.nack(queue, lease.messages[0]!.receipt, 0), 'ok');
+      const dead = await s.peek(`${queue}.dead`, 10);
+      assert.equal(dead.length, 1);
+      assert.deepEqual(await s.messageMeta(`${queue}.dead`, [dead[0]!.key]), ['{"a":1}']);
+      assert.equal(await s.redrive(`${queue}.dead`), 1);
+      const back = await s.peek(queue, 10);
+      assert.deepEqual(await s.messageMeta(queue, [back[0]!.key]), ['{"a":1}']);
+      await s.purge(queue);
+      if (leftovers) assert.deepEqual([...await leftovers(queue), ...await leftovers(`${queue}.dead`)], []);
+    });
+
+    it('queue records and registration', async () => {
+      const queue = q();
+      assert.equal(await s.getQueueMeta(queue), null);
+      await s.setQueueMeta(queue, '{"x":1}');
+      assert.equal(await s.getQueueMeta(queue), '{"x":1}');
+      await s.registerQueue(queue);
+      assert.ok((await s.listQueues()).includes(queue));
+      await s.unregisterQueue(queue);
+      assert.ok(!(await s.listQueues()).includes(queue));
+      await s.setQueueMeta(queue, null);
+      assert.equal(await s.getQueueMeta(queue), null);
+    });
+  });
+}
+
+suite('sqlite', () => openSqliteStore({ path: ':memory:' }));
+
+let server: RedisServer | undefined;
+before(async () => {
+  server = await startRedis();
+});
+after(async () => {
+  await server?.stop();
+});
+suite('redis', () => openRedisStore({ host: server!.host, port: server!.port, db: 0 }), async (queue) => {
+  const raw = redisClient(server!.port);
+  try {
+    return await raw.keys(keys.meta(`${queue}:*`));
+  } finally {
+    raw.disconnect();
+  }
+});
