@@ -28,7 +28,7 @@ export interface RunningBroker {
 
 export async function startBroker(config: Readonly<Config>, logger: Logger = pino({ level: config.logLevel })): Promise<RunningBroker> {
   const activity = new Activity();
-  const metrics = new BrokerMetrics(activity);
+  const metrics = new BrokerMetrics(activity, config.metricsMaxQueues);
   const store = timeStore(await openStore(config.store, config.sqliteSync), metrics);
   const distributor = new Distributor(store, logger, activity, {
     ...DEFAULT_DISTRIBUTOR_OPTIONS,

@@ -39,6 +39,8 @@ export interface Config {
   maxHeaderBytes: number;
   headersTimeoutSeconds: number;
   readOnlyDashboard: boolean;
+  /** Queues with their own series on /metrics (the deepest); the rest are summed in one. */
+  metricsMaxQueues: number;
   /** One log line per request (--access-log); otherwise failed requests only. */
   accessLog: boolean;
   /** Present when a syslog port is given. */
@@ -195,6 +197,7 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
     maxHeaderBytes: merged.get('max-header-bytes') as number,
     headersTimeoutSeconds: merged.get('headers-timeout') as number,
     readOnlyDashboard: merged.get('read-only-dashboard') as boolean,
+    metricsMaxQueues: merged.get('metrics-max-queues') as number,
     accessLog: merged.get('access-log') as boolean,
     ...(merged.has('tls-cert') ? { tlsCert: merged.get('tls-cert') as string } : {}),
     ...(merged.has('tls-key') ? { tlsKey: merged.get('tls-key') as string } : {}),

@@ -42,6 +42,7 @@ export const SETTINGS = [
   { flag: 'max-url-bytes', type: 'int', default: 8192, min: 256, max: 1048576, doc: 'longest request URL, in bytes (414 beyond)' },
   { flag: 'max-header-bytes', type: 'int', default: 16384, min: 1024, max: 1048576, doc: 'largest request header block, in bytes (431 beyond)' },
   { flag: 'headers-timeout', type: 'int', default: 10, min: 1, max: 3600, doc: 'seconds a client may take to send its request headers (slow clients are cut off)' },
+  { flag: 'metrics-max-queues', type: 'int', default: 1000, min: 0, max: 10000000, doc: 'queues with their own series on /metrics, deepest first; the rest are summed under queue="(other)"' },
   { flag: 'syslog-port', type: 'int', min: 0, max: 65535, doc: 'accept syslog over TCP on this port (RFC 6587 line or octet-counted framing; 0: any free port)' },
   { flag: 'syslog-udp-port', type: 'int', min: 0, max: 65535, doc: 'accept syslog over UDP on this port (one message per datagram)' },
   { flag: 'syslog-listen', type: 'string', default: '127.0.0.1', doc: 'address the syslog listeners bind' },
@@ -57,4 +58,9 @@ export type SettingFlag = (typeof SETTINGS)[number]['flag'];
 
 export function envName(flag: string): string {
   return 'RESTMQ_' + flag.toUpperCase().replace(/-/g, '_');
+}
+
+/** A setting's default, for code that runs without a loaded config (tests, benchmarks). */
+export function defaultOf(flag: SettingFlag): unknown {
+  return (SETTINGS.find((s) => s.flag === flag) as SettingSpec | undefined)?.default;
 }

@@ -28,9 +28,9 @@ export interface QueueOverview {
   deadLetteredTotal: number;
 }
 
-/** Every registered queue, sorted by name (the store's order). */
-export async function queueOverview(service: QueueService): Promise<QueueOverview[]> {
-  const { queues, meters } = await service.allMeters();
+/** Every registered queue, sorted by name (the store's order); or only `some` of them. */
+export async function queueOverview(service: QueueService, some?: readonly string[]): Promise<QueueOverview[]> {
+  const { queues, meters } = some ? await service.metersOf(some) : await service.allMeters();
   const consumers = service.consumerCounts(queues, meters.map((m) => m.consumers));
   return queues.map((queue, i) => {
     const m = meters[i]!;

@@ -225,6 +225,11 @@ export class QueueService {
     return { queues, meters: await this.store.meters(queues) };
   }
 
+  /** The meters of some queues (a page of the dashboard's queue list). */
+  async metersOf(queues: readonly string[]): Promise<{ queues: string[]; meters: QueueMeters[] }> {
+    return { queues: [...queues], meters: await this.store.meters(queues) };
+  }
+
   /** The one count of consumers every view shows; `registered`: the store's, per queue. */
   consumerCounts(queues: readonly string[], registered: readonly number[]): ConsumerCounts[] {
     return countConsumers(queues, registered, this.receipts, this.longPoll);

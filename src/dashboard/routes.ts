@@ -8,13 +8,15 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import type { Activity } from '../core/activity.js';
 import { argsOf, queueParam } from '../http/kit/body.js';
 import { routes } from '../http/kit/reply.js';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../http/kit/schemas.js';
+import { BrokerError } from '../errors.js';
 import { parseCount } from '../core/names.js';
 import { replies, type Reply } from '../protocols/replies.js';
 import { loadAssets, type Asset } from './assets.js';
 import { DASHBOARD_PATH } from './path.js';
 import { LiveFeed } from './live-feed.js';
 import { DASHBOARD_SCHEMAS as SCHEMAS } from './schemas.js';
-import { listConsumers, takeSnapshot, type SnapshotSources } from './snapshot.js';
+import { listConsumers, takeSnapshot, takeSnapshotPage, type PageRequest, type SnapshotSources } from './snapshot.js';
 
 /** Longest value text the peek returns; the page shows the size of the whole. */
 const PEEK_VALUE_CHARS = 4096;
@@ -69,11 +71,23 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardOpt
       handler: () => replies.dashboard({ readOnly: deps.readOnly, store: deps.service.storeKind, periodMs: FEED_PERIOD_MS }),
     },
   });
-  routes(app, '/dashboard/api/queues', { GET: { schema: SCHEMAS.queues, acl: 'rest:consumer', handler: async () => replies.dashboard(await takeSnapshot(deps)) } });
+  routes(app, '/dashboard/api/queues', { GET: { schema: SCHEMAS.queues, acl: 'rest:consumer', handler: async (req) => replies.dashboard(await takeSnapshotPage(deps, pageOf(req))) } });
   routes(app, '/dashboard/api/consumers', { GET: { schema: SCHEMAS.consumers, acl: 'rest:consumer', handler: () => replies.dashboard(listConsumers(deps)) } });
   routes(app, '/dashboard/api/queues/:queue', { GET: { schema: SCHEMAS.queue, acl: 'rest:consumer', handler: (req) => queueDetail(deps, req) } });
   routes(app, '/dashboard/api/queues/:queue/peek', { GET: { schema: SCHEMAS.peek, acl: 'rest:consumer', handler: (req) => peek(deps, req) } });
   routes(app, '/dashboard/api/events', { GET: { schema: SCHEMAS.events, acl: 'rest:consumer', handler: (req, reply) => openFeed(feed, req, reply) } });
+}
+
+/** `offset` (default 0) and `limit` (default DEFAULT_PAGE_LIMIT) of the queue list. */
+function pageOf(req: FastifyRequest): PageRequest {
+  const args = argsOf(req);
+  const whole = (raw: string | undefined, fallback: number, min: number, max: number): number => {
+    if (raw === undefined) return fallback;
+    const n = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+    if (!(n >= min && n <= max)) throw new BrokerError('INVALID_PAGE');
+    return n;
+  };
+  return { offset: whole(args.get('offset'), 0, 0, Number.MAX_SAFE_INTEGER), limit: whole(args.get('limit'), DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT) };
 }
 
 async function queueDetail(deps: SnapshotSources, req: FastifyRequest): Promise<Reply> {

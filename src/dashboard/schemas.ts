@@ -45,6 +45,11 @@ const snapshot: JsonSchema = {
 
 const page = (summary: string): RouteSchema => ({ summary, tags, response: { 200: reply('HTML, JavaScript or CSS', 'text/html') } });
 
+const snapshotPage: JsonSchema = {
+  ...snapshot,
+  properties: { ...(snapshot['properties'] as object), total: int, offset: int, limit: int },
+};
+
 export const DASHBOARD_SCHEMAS = {
   page: page('The dashboard page'),
   redirect: { summary: 'Redirects to /dashboard/', tags, response: { 302: { description: 'to /dashboard/' } } },
@@ -59,7 +64,12 @@ export const DASHBOARD_SCHEMAS = {
     tags,
     response: { 200: json('settings', { type: 'object', properties: { readOnly: { type: 'boolean' }, store: { type: 'string' }, periodMs: int } }) },
   },
-  queues: { summary: 'One sample of the queue table and the streaming consumers (rates are 0: the live feed has them)', tags, response: { 200: json('a sample', snapshot) } },
+  queues: {
+    summary: 'One page of the queue table (by name) and the streaming consumers (rates are 0: the live feed has them)',
+    tags,
+    querystring: { type: 'object', properties: { offset: ARGUMENTS.offset.schema, limit: ARGUMENTS.limit.schema } },
+    response: { 200: json('a page of the queue table; `total` counts every queue', snapshotPage), 400: failure('INVALID_PAGE') },
+  },
   consumers: { summary: "This broker's streaming consumers", tags, response: { 200: json('consumers, oldest first', { type: 'array', items: consumer }) } },
   queue: {
     summary: 'One queue: counts, status, policy, settings and its streaming consumers on this broker',

@@ -5,7 +5,7 @@
  */
 import type { ConsumerInfo } from '../core/consumer.js';
 import type { Distributor } from '../core/distributor.js';
-import { queueOverview } from '../core/overview.js';
+import { queueOverview, type QueueOverview } from '../core/overview.js';
 import type { QueueService } from '../core/queue-service.js';
 import type { QueueRow, Rates } from '../wire.js';
 
@@ -32,9 +32,28 @@ export function listConsumers(deps: SnapshotSources): Consumers {
 
 const NO_RATES: Rates = { enqueued: 0, delivered: 0, acked: 0 };
 
+/** A slice of the queue list, by name. */
+export type PageRequest = {
+  offset: number;
+  limit: number;
+};
+
+export type SnapshotPage = Snapshot & PageRequest & { /** Queues in all. */ total: number };
+
+/** One page of the queue table: the names are listed, only the page's queues are read. */
+export async function takeSnapshotPage(deps: SnapshotSources, page: PageRequest): Promise<SnapshotPage> {
+  const names = await deps.service.listQueues();
+  const some = names.slice(page.offset, page.offset + page.limit);
+  const snapshot = toSnapshot(deps, await queueOverview(deps.service, some));
+  return { ...snapshot, total: names.length, offset: page.offset, limit: page.limit };
+}
+
 /** The queue overview (batched store calls for every queue) and the local consumer list. */
 export async function takeSnapshot(deps: SnapshotSources): Promise<Snapshot> {
-  const overview = await queueOverview(deps.service);
+  return toSnapshot(deps, await queueOverview(deps.service));
+}
+
+function toSnapshot(deps: SnapshotSources, overview: readonly QueueOverview[]): Snapshot {
   const queues: QueueRow[] = overview.map((o) => ({
     queue: o.queue,
     ready: o.ready,

@@ -6,9 +6,9 @@
  * registry and the two texts are joined. Same names, help and types as prom-client would print.
  */
 import type { Activity, QueueActivity } from '../core/activity.js';
-import type { QueueOverview } from '../core/overview.js';
+import { capQueues, type MetricRow } from './queue-cap.js';
 
-type Row = Readonly<QueueOverview>;
+type Row = MetricRow;
 type Counts = Readonly<QueueActivity>;
 
 interface Family {
@@ -46,9 +46,9 @@ export const QUEUE_FAMILIES: readonly Family[] = [
     },
   },
   {
-    name: 'restmq_queue_paused', help: '1 when the queue is stopped (no delivery), else 0.', type: 'gauge',
+    name: 'restmq_queue_paused', help: '1 when the queue is stopped (no delivery), else 0 (queue="(other)": how many of those queues are stopped).', type: 'gauge',
     lines: (row, _c, label, out) => {
-      if (row) out.push(`restmq_queue_paused{${label}} ${row.status === 'stopped' ? 1 : 0}`);
+      if (row) out.push(`restmq_queue_paused{${label}} ${row.paused ?? (row.status === 'stopped' ? 1 : 0)}`);
     },
   },
   {
@@ -92,12 +92,10 @@ function escape(value: string): string {
   return /["\\\n]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : value;
 }
 
-/** Every queue family as exposition text: the overview's queues, and any queue with counters. */
-export function renderQueueFamilies(overview: readonly Row[], activity: Activity): string {
-  const counts = activity.snapshot();
-  const rows = new Map(overview.map((r) => [r.queue, r]));
-  const queues = [...rows.keys()];
-  for (const q of counts.keys()) if (!rows.has(q)) queues.push(q);
+/** Every queue family as exposition text: the overview's queues, and any queue with counters;
+ *  beyond `maxQueues` of them (0: no cap) the shallowest are summed (queue-cap.ts). */
+export function renderQueueFamilies(overview: readonly Row[], activity: Activity, maxQueues: number): string {
+  const { queues, rows, counts } = capQueues(new Map(overview.map((r) => [r.queue, r])), activity.snapshot(), maxQueues);
   const labels = queues.map((q) => `queue="${escape(q)}"`);
   const out: string[] = [];
   for (const f of QUEUE_FAMILIES) {

@@ -9,6 +9,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Activity } from '../core/activity.js';
 import type { QueueOverview } from '../core/overview.js';
+import { defaultOf } from '../config/settings.js';
 import { renderQueueFamilies } from './queue-families.js';
 import { Histogram, type Series } from './histogram.js';
 
@@ -17,6 +18,9 @@ const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25
 const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
 const TRANSPORTS = ['comet', 'sse', 'ws'] as const;
+
+/** --metrics-max-queues when no config is given (tests, benchmarks). */
+const DEFAULT_MAX_QUEUES = defaultOf('metrics-max-queues') as number;
 
 export class BrokerMetrics {
   readonly registry = new Registry();
@@ -39,7 +43,8 @@ export class BrokerMetrics {
     labelNames: ['transport', 'outcome'], registers: [this.registry],
   });
 
-  constructor(private readonly activity: Activity) {
+  /** maxQueues: queues with their own series (--metrics-max-queues; 0: every queue). */
+  constructor(private readonly activity: Activity, private readonly maxQueues = DEFAULT_MAX_QUEUES) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.brokerGauges(registers);
@@ -82,7 +87,7 @@ export class BrokerMetrics {
     this.http.render(out);
     this.store.render(out);
     out.push('');
-    return (await this.registry.metrics()) + out.join('\n') + renderQueueFamilies(rows, this.activity);
+    return (await this.registry.metrics()) + out.join('\n') + renderQueueFamilies(rows, this.activity, this.maxQueues);
   }
 
   private brokerGauges(registers: Registry[]): void {

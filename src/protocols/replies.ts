@@ -14,6 +14,13 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
+/** A large reply sent in pieces: the same text as a one-string Reply, never built whole. */
+export interface ChunkedReply {
+  status: number;
+  type: string;
+  chunks: Iterable<string>;
+}
+
 export const TYPES = {
   legacy: 'text/html; charset=UTF-8',
   json: 'application/json; charset=utf-8',
@@ -101,11 +108,14 @@ export const replies = {
   queueStats: (store: string, s: QueueStats, callback?: string): Reply => unframedJson({ redis: store, ...s }, callback),
 
   /** GET /stats/: JSON always (the original's JSONP sent a Python repr). */
-  allStats: (store: string, stats: QueueStats[], callback?: string): Reply => {
-    const queues: Record<string, Json> = {};
-    for (const s of stats) queues[s.queue] = { name: s.queue, ...queueFields(s) };
-    return unframedJson({ queues, redis: store, count: stats.length }, callback);
+  allStats: (store: string, stats: readonly QueueStats[], callback?: string): Reply => {
+    const r = replies.allStatsChunks(store, stats, callback);
+    return { status: r.status, type: r.type, body: [...r.chunks].join('') };
   },
+
+  /** GET /stats/ in pieces, for many queues: `{"queues": {...}, "redis": ..., "count": n}`. */
+  allStatsChunks: (store: string, stats: readonly QueueStats[], callback?: string): ChunkedReply =>
+    ({ status: 200, type: callback === undefined ? TYPES.json : TYPES.js, chunks: allStatsText(store, stats, callback) }),
 
   /** POST /queue replies: application/json, no CRLF, no JSONP. */
   command: (body: Json): Reply => ({ status: 200, type: TYPES.json, body: pyJson(body) }),
@@ -164,6 +174,35 @@ export const replies = {
 function queueFields(s: QueueStats): Record<string, Json> {
   const { queue: _queue, ...rest } = s;
   return rest;
+}
+
+/** Queues per chunk of /stats/: a few hundred KiB of text. */
+const STATS_PER_CHUNK = 1000;
+
+/** Array-index names ("0", "42") come first in a JS object, in numeric order. */
+const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
+const isIndexKey = (k: string) => INDEX_KEY.test(k) && Number(k) < 4294967295;
+
+/** The text pyJson gives the original's object `{queues: {<name>: {name, ...fields}}, redis,
+ *  count}`, queue by queue: keys in the order a JS object holds them (index-like names first,
+ *  ascending; then first insertion), a repeated name keeping its first place and last value. */
+function* allStatsText(store: string, stats: readonly QueueStats[], callback: string | undefined): Generator<string> {
+  const byName = new Map<string, QueueStats>();
+  for (const s of stats) byName.set(s.queue, s);
+  const names = [...byName.keys()];
+  const indexNames = names.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
+  const ordered = indexNames.length === 0 ? names : [...indexNames, ...names.filter((k) => !isIndexKey(k))];
+  if (callback !== undefined) yield `${callback}(`;
+  let piece = '{"queues": {';
+  for (let i = 0; i < ordered.length; i++) {
+    const name = ordered[i]!;
+    piece += (i === 0 ? '' : ', ') + str(name) + ': ' + pyJson({ name, ...queueFields(byName.get(name)!) });
+    if ((i + 1) % STATS_PER_CHUNK === 0) {
+      yield piece;
+      piece = '';
+    }
+  }
+  yield piece + `}, "redis": ${str(store)}, "count": ${stats.length}}` + (callback === undefined ? '' : ')');
 }
 
 function unframedJson(value: Json, callback: string | undefined): Reply {

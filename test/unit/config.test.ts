@@ -47,6 +47,7 @@ describe('defaults', () => {
       logLevel: 'info',
       redisPool: 10,
       maxStreamsPerIp: 256,
+      metricsMaxQueues: 1000,
       maxLongPollsPerIp: 256,
       maxUrlBytes: 8192,
       maxHeaderBytes: 16384,
@@ -86,13 +87,13 @@ describe('precedence: flags > env > file > defaults', () => {
       RESTMQ_HEARTBEAT: '30', RESTMQ_STALL_TIMEOUT: '7', RESTMQ_LOG_LEVEL: 'warn', RESTMQ_REDIS_POOL: '3', RESTMQ_TRUST_PROXY: '10.0.0.0/8', RESTMQ_ACL: 'acl.conf',
       RESTMQ_TLS_CERT: 'c.pem', RESTMQ_TLS_KEY: 'k.pem', RESTMQ_MAX_STREAMS_PER_IP: '0', RESTMQ_MAX_LONG_POLLS_PER_IP: '9',
       RESTMQ_MAX_URL_BYTES: '4096', RESTMQ_MAX_HEADER_BYTES: '8192', RESTMQ_HEADERS_TIMEOUT: '5', RESTMQ_READ_ONLY_DASHBOARD: 'true', RESTMQ_ACCESS_LOG: 'true',
-      RESTMQ_SQLITE_SYNC: 'full',
+      RESTMQ_SQLITE_SYNC: 'full', RESTMQ_METRICS_MAX_QUEUES: '50',
     });
     assert.deepEqual({ ...c }, {
       port: 1234, listen: '::1', workers: 1, store: { kind: 'memory' }, sqliteSync: 'full', maxMessageBytes: 2048, heartbeatSeconds: 30, stallTimeoutSeconds: 7,
       logLevel: 'warn', redisPool: 3, trustProxy: '10.0.0.0/8', acl: 'acl.conf',
       tlsCert: 'c.pem', tlsKey: 'k.pem', maxStreamsPerIp: 0, maxLongPollsPerIp: 9, maxUrlBytes: 4096, maxHeaderBytes: 8192,
-      headersTimeoutSeconds: 5, readOnlyDashboard: true, accessLog: true,
+      headersTimeoutSeconds: 5, readOnlyDashboard: true, accessLog: true, metricsMaxQueues: 50,
     });
   });
   it('tls-cert without tls-key is refused', () => {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { replies, TYPES, type Reply } from '../../src/protocols/replies.js';
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
 import type { QueueStats } from '../../src/wire.js';
+import { pyJson, type Json } from '../../src/protocols/json-text.js';
 
 const LEGACY = 'text/html; charset=UTF-8';
 const JSON_T = 'application/json; charset=utf-8';
@@ -160,6 +161,22 @@ describe('replies.queueStats / allStats', () => {
   });
   it('allStats JSONP is JSON (the original sent a Python repr)', () => {
     assert.deepEqual(replies.allStats('memory', [], 'cb'), ok(JS, 'cb({"queues": {}, "redis": "memory", "count": 0})'));
+  });
+  it('allStatsChunks: in several pieces, the text of the whole object, keys in JS object order', () => {
+    // Index-like names sort first in a JS object; a repeated name keeps its first place and last value.
+    const names = ['b', '10', 'a.dead', '2', '01', '4294967295', '0', 'b', ...Array.from({ length: 2500 }, (_, i) => `q${i}`)];
+    const list = names.map((n, i) => stats(n, { len: i }));
+    const queues: Record<string, Json> = {};
+    for (const s of list) queues[s.queue] = { name: s.queue, ...(({ queue: _q, ...rest }) => rest)(s) };
+    for (const callback of [undefined, 'cb']) {
+      const r = replies.allStatsChunks('sqlite', list, callback);
+      const chunks = [...r.chunks];
+      assert.ok(chunks.length >= 3, `sent in pieces (${chunks.length})`);
+      const json = pyJson({ queues, redis: 'sqlite', count: list.length });
+      assert.equal(chunks.join(''), callback ? `cb(${json})` : json);
+      assert.equal(r.type, callback ? JS : JSON_T);
+      assert.deepEqual(replies.allStats('sqlite', list, callback), ok(r.type, chunks.join('')));
+    }
   });
 });
 

@@ -4,7 +4,8 @@
  * 405 for the methods a path does not serve (Fastify alone would answer 404).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
-import { replies, type Reply } from '../../protocols/replies.js';
+import { Readable } from 'node:stream';
+import { replies, type ChunkedReply, type Reply } from '../../protocols/replies.js';
 import type { Guard } from '../../auth/route-guards.js';
 import type { Args } from './args.js';
 import { argsOf } from './body.js';
@@ -15,6 +16,13 @@ export function send(reply: FastifyReply, r: Reply): FastifyReply {
   if (r.type) reply.header('content-type', r.type);
   if (r.headers) reply.headers(r.headers);
   return reply.send(r.body);
+}
+
+/** Sends a reply piece by piece as the socket drains: a large list is never one string. */
+export function sendChunks(reply: FastifyReply, r: ChunkedReply): FastifyReply {
+  reply.code(r.status);
+  reply.header('content-type', r.type);
+  return reply.send(Readable.from(r.chunks, { objectMode: false }));
 }
 
 /** A route handler returns its Reply, or undefined when it answered itself (streams). */

@@ -43,6 +43,10 @@ interface Argument {
   error?: { code: ErrorCode; message?: string };
 }
 
+/** A page of the dashboard's queue list: the default and largest `limit`. */
+export const DEFAULT_PAGE_LIMIT = 1000;
+export const MAX_PAGE_LIMIT = 10_000;
+
 /** Every request argument (query string or form field) a route validates or documents. */
 export const ARGUMENTS = {
   queue: { schema: queueName, error: { code: 'INVALID_QUEUE_NAME' } },
@@ -58,6 +62,8 @@ export const ARGUMENTS = {
     schema: { type: 'string', pattern: DEDUP_ID.source, description: 'producer dedup id: a second enqueue with the same id within 5 minutes is dropped' },
     error: { code: 'INVALID_DEDUP' },
   },
+  offset: { schema: { type: 'integer', minimum: 0, description: 'skip this many queues (by name)' }, error: { code: 'INVALID_PAGE' } },
+  limit: { schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_LIMIT, description: `at most this many queues (default ${DEFAULT_PAGE_LIMIT})` }, error: { code: 'INVALID_PAGE' } },
   batch: { schema: { type: 'string', description: '`1` or `true`: the body is a JSON array of strings, enqueued at once (other values: not a batch)' } },
   count: { schema: { type: 'integer', minimum: 1, maximum: MAX_TAKE_COUNT, description: 'take up to this many; the reply is then a JSON array' }, error: { code: 'INVALID_COUNT' } },
   lease: { schema: seconds(1, MAX_LEASE_SECONDS, 'lease the message(s) for this long instead of removing them'), error: { code: 'INVALID_LEASE' } },

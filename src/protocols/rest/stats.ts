@@ -3,10 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertCallback } from '../../core/names.js';
 import { queueParam } from '../../http/kit/body.js';
-import { requestArgs, routes } from '../../http/kit/reply.js';
+import { requestArgs, routes, sendChunks } from '../../http/kit/reply.js';
 import { replies } from '../replies.js';
 import { STATS_SCHEMAS as SCHEMAS } from './schemas.js';
-
 
 function wantsJson(req: FastifyRequest): boolean {
   const accept = req.headers.accept ?? '';
@@ -15,7 +14,16 @@ function wantsJson(req: FastifyRequest): boolean {
 
 export function registerStatsRoutes(app: FastifyInstance, service: QueueService): void {
   routes(app, '/stats/', {
-    GET: { schema: SCHEMAS.all, acl: 'rest:consumer', handler: async (req) => replies.allStats(service.storeKind, await service.allStats(), assertCallback(requestArgs(req).get('callback'))) },
+    GET: {
+      schema: SCHEMAS.all,
+      acl: 'rest:consumer',
+      // Streamed: with many queues the reply runs to megabytes.
+      handler: async (req, reply) => {
+        const callback = assertCallback(requestArgs(req).get('callback'));
+        sendChunks(reply, replies.allStatsChunks(service.storeKind, await service.allStats(), callback));
+        return undefined;
+      },
+    },
   });
   routes(app, '/stats/:queue', {
     GET: {

@@ -4,22 +4,69 @@
  * messages.enqueued_at of its first dated ready row (one index descent on (queue, seq)), and
  * queues.dead_lettered, counted by the dead-letter step of sqlite-lease.ts. Rows without a date
  * (older than migration 6, or back from the inbox) are skipped: the age is then a lower bound.
+ *
+ * For many queues at once, `everyQueue` reads the same figures in three grouped scans instead of
+ * seven statements per queue: at 100,000 queues that is the difference between seconds and a
+ * fraction of one. Per queue, a count walks that queue's rows anyway, so a scan of the whole
+ * table does no more work when most queues are asked for.
  */
 import type Database from 'better-sqlite3';
 import type { QueueMeters } from '../meter-contract.js';
 
+import { READY, READY_AT_NOW } from './sqlite-queue.js';
+
 export type DatedMeters = Pick<QueueMeters, 'oldestAgeMs' | 'deadLettered'>;
-import { READY } from './sqlite-queue.js';
+
+/** A queue's stored figures from the grouped scans; consumers are the caller's (in memory). */
+export type ScannedMeters = Omit<QueueMeters, 'dead' | 'consumers'>;
+
+const NONE: ScannedMeters = { ready: 0, inflight: 0, delayed: 0, status: null, policy: null, oldestAgeMs: null, deadLettered: 0 };
+
 
 export function meterOperations(db: Database.Database) {
   const oldest = db.prepare<[string, number], number>(
     `SELECT enqueued_at FROM messages WHERE queue = ? AND ${READY} AND enqueued_at IS NOT NULL ORDER BY seq LIMIT 1`).pluck();
   const dead = db.prepare<[string], number>('SELECT dead_lettered FROM queues WHERE name = ?').pluck();
+  // The same conditions as info.length (READY), lease inflight and queue delayed. Rows come
+  // back as arrays (raw): at 100,000 queues, objects per row cost more than the scan.
+  const counts = db.prepare<{ now: number }, [string, number, number, number]>(
+    `SELECT queue, count(*) FILTER (WHERE ${READY_AT_NOW}),
+            count(*) FILTER (WHERE leased_until IS NOT NULL),
+            count(*) FILTER (WHERE leased_until IS NULL AND visible_at > @now)
+     FROM messages GROUP BY queue`).raw();
+  // A bare column beside min() takes its value from the row holding the minimum.
+  const oldestAll = db.prepare<{ now: number }, [string, number, number]>(
+    `SELECT queue, enqueued_at, min(seq) FROM messages WHERE ${READY_AT_NOW} AND enqueued_at IS NOT NULL GROUP BY queue`).raw();
+  const settings = db.prepare<[], [string, QueueMeters['status'], QueueMeters['policy'], number]>(
+    'SELECT name, status, policy, dead_lettered FROM queues').raw();
   return {
     meters: (queues: readonly string[], now: number): DatedMeters[] =>
       queues.map((q) => {
         const at = oldest.get(q, now);
         return { oldestAgeMs: at === undefined ? null : Math.max(0, now - at), deadLettered: dead.get(q) ?? 0 };
       }),
+    /** Every queue that has a row or a message, by name; absent ones read as NONE. */
+    everyQueue: (now: number): { get(queue: string): ScannedMeters } => {
+      const byQueue = new Map<string, ScannedMeters>();
+      const of = (q: string) => {
+        let m = byQueue.get(q);
+        if (!m) byQueue.set(q, (m = { ready: 0, inflight: 0, delayed: 0, status: null, policy: null, oldestAgeMs: null, deadLettered: 0 }));
+        return m;
+      };
+      for (const [name, status, policy, deadLettered] of settings.all()) {
+        const m = of(name);
+        m.status = status;
+        m.policy = policy;
+        m.deadLettered = deadLettered;
+      }
+      for (const [queue, ready, inflight, delayed] of counts.all({ now })) {
+        const m = of(queue);
+        m.ready = ready;
+        m.inflight = inflight;
+        m.delayed = delayed;
+      }
+      for (const [queue, at] of oldestAll.all({ now })) of(queue).oldestAgeMs = Math.max(0, now - at);
+      return { get: (q) => byQueue.get(q) ?? NONE };
+    },
   };
 }

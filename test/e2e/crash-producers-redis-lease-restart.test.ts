@@ -1,0 +1,4 @@
+/** Crash safety on Redis (appendfsync always), the lease restart case: see crash-producers.ts. */
+import { crashSuite } from './crash-producers.js';
+
+crashSuite({ backend: 'redis', label: 'redis', flags: [] }, 'lease restart');

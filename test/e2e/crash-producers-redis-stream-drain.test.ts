@@ -1,0 +1,4 @@
+/** Crash safety on Redis (appendfsync always), the stream drain case: see crash-producers.ts. */
+import { crashSuite } from './crash-producers.js';
+
+crashSuite({ backend: 'redis', label: 'redis', flags: [] }, 'stream drain');

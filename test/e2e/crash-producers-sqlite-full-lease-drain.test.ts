@@ -1,0 +1,4 @@
+/** Crash safety on SQLite with --sqlite-sync full, the lease drain case: see crash-producers.ts. */
+import { crashSuite } from './crash-producers.js';
+
+crashSuite({ backend: 'sqlite', label: 'sqlite (--sqlite-sync full)', flags: ['--sqlite-sync', 'full'] }, 'lease drain');
