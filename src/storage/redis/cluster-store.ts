@@ -185,7 +185,10 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   }
 
   async ping(): Promise<void> {
-    await run(() => this.cluster.ping());
+    // Any live node answers PING; CLUSTER INFO also says whether every slot is served (it is
+    // not while a failed primary waits for its replica's promotion).
+    const info = String(await run(() => this.cluster.cluster('INFO')));
+    if (!/^cluster_state:ok\r?$/m.test(info)) throw new BrokerError('STORE_UNAVAILABLE');
   }
 
   /** One script per queue (a script cannot read other slots), plus the length of `<q>.dead`. */
