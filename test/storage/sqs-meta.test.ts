@@ -16,6 +16,7 @@ import type { StreamStore } from '../../src/storage/stream-contract.js';
 import { clusterKeys, keys } from '../../src/storage/redis/keys.js';
 import { redisClient, startRedis, type RedisServer } from '../harness/redis.js';
 import { privateCluster } from './private-redis-cluster.js';
+import { waitUntil } from '../harness/wait.js';
 
 type Store = QueueStore & LeaseStore & SqsStore & StreamStore;
 const q = () => `sm-${randomUUID()}`;
@@ -59,6 +60,17 @@ function suite(name: string, open: () => Promise<Store> | Store, leftovers?: (qu
       assert.deepEqual(await s.messageMeta(queue, [taken, acked, removed, purged]), [null, null, null, 'm']);
       await s.purge(queue);
       assert.deepEqual(await s.messageMeta(queue, [purged]), [null]);
+      if (leftovers) assert.deepEqual(await leftovers(queue), []);
+    });
+
+    it('goes when the message expires', async () => {
+      const queue = q();
+      const key = await s.enqueueWithMeta(queue, 'short-lived', 'm', { ttlSeconds: 1 });
+      assert.deepEqual(await s.messageMeta(queue, [key]), ['m']);
+      await waitUntil('the message expired', async () => (await s.peek(queue, 1)).length === 0);
+      // The take that meets the expired message drops what is left of it.
+      assert.deepEqual((await s.take(queue, 1)).messages, []);
+      assert.deepEqual(await s.messageMeta(queue, [key]), [null]);
       if (leftovers) assert.deepEqual(await leftovers(queue), []);
     });
 
