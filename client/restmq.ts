@@ -148,16 +148,18 @@ export class RestMQ {
   subscribe(queue: string, options?: SubscribeOptions): Subscription<StreamMessage>;
   subscribe(queue: string, options: SubscribeOptions = {}): Subscription<StreamMessage> | Subscription<LeasedDelivery> {
     const lease = options.lease;
+    const leasing = { lease, prefetch: lease === undefined ? undefined : options.prefetch };
     if ((options.transport ?? 'sse') === 'ws') {
-      return new Subscription(wsConnect(this.http, queue, lease, (m, commands) => (lease === undefined ? m : this.delivery(queue, m, commands))), options);
+      return new Subscription(wsConnect(this.http, queue, leasing, (m, commands) => (lease === undefined ? m : this.delivery(queue, m, commands))), options);
     }
-    return new Subscription(sseConnect(this.http, queue, lease, (m) => (lease === undefined ? m : this.delivery(queue, m))), options);
+    return new Subscription(sseConnect(this.http, queue, leasing, (m) => (lease === undefined ? m : this.delivery(queue, m))), options);
   }
 
   /** A leased stream message with ack/nack: over the message's WebSocket while it is open, else over HTTP. */
   private delivery(queue: string, m: StreamMessage, commands?: WsCommands): LeasedDelivery {
     const receipt = m.receipt;
-    if (receipt === undefined) throw new RestMQError(`a leased stream sent a message without a receipt: ${m.key}`, 200, 'BAD_REPLY');
+    // A broadcast queue's copy: it left the queue when dispatched, nothing to acknowledge.
+    if (receipt === undefined) return { key: m.key, value: m.value, receipt: '', attempts: 1, ack: async () => {}, nack: async () => {} };
     const viaSocket = async (cmd: Record<string, unknown>, http: () => Promise<void>) => {
       if (commands?.open) {
         try {

@@ -11,7 +11,7 @@ import { RestMQError, errorFromReply } from './errors.js';
 import type { HttpClient } from './http.js';
 import { SseParser } from './sse-parser.js';
 import type { Connect, Connection, StreamSink } from './subscription.js';
-import type { StreamMessage } from './types.js';
+import type { Leasing, StreamMessage } from './types.js';
 
 function parseEnvelope(data: string): StreamMessage {
   const m = JSON.parse(data) as StreamMessage;
@@ -19,10 +19,10 @@ function parseEnvelope(data: string): StreamMessage {
   return m;
 }
 
-export function sseConnect<T>(client: HttpClient, queue: string, lease: number | undefined, wrap: (m: StreamMessage) => T): Connect<T> {
+export function sseConnect<T>(client: HttpClient, queue: string, leasing: Leasing, wrap: (m: StreamMessage) => T): Connect<T> {
   return (sink: StreamSink<T>, signal: AbortSignal, idleTimeoutMs: number): Promise<Connection> =>
     new Promise((resolveOpen, rejectOpen) => {
-      const url = new URL(client.url(`/sse/${encodeURIComponent(queue)}`, { lease }));
+      const url = new URL(client.url(`/sse/${encodeURIComponent(queue)}`, { lease: leasing.lease, prefetch: leasing.prefetch }));
       const get = url.protocol === 'https:' ? https.get : http.get;
       let settle: { resolve: () => void; reject: (e: unknown) => void } | undefined;
       const closed = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));

@@ -8,7 +8,7 @@ import { WebSocket } from 'ws';
 import { RestMQError, errorFromReply, statusOf } from './errors.js';
 import type { HttpClient } from './http.js';
 import type { Connect, Connection, StreamSink } from './subscription.js';
-import type { StreamMessage } from './types.js';
+import type { Leasing, StreamMessage } from './types.js';
 
 type Reply = Record<string, unknown>;
 
@@ -71,8 +71,8 @@ export class WsCommands {
   }
 }
 
-function wsUrl(http: HttpClient, queue: string, lease: number | undefined): string {
-  return http.url(`/ws/${encodeURIComponent(queue)}`, { lease }).replace(/^http/, 'ws');
+function wsUrl(http: HttpClient, queue: string, leasing: Leasing): string {
+  return http.url(`/ws/${encodeURIComponent(queue)}`, { lease: leasing.lease, prefetch: leasing.prefetch }).replace(/^http/, 'ws');
 }
 
 /** Stream envelopes carry `key` and `value` and never `queue`; command replies always do (or `error`). */
@@ -80,10 +80,10 @@ function isEnvelope(frame: Reply): boolean {
   return typeof frame['key'] === 'string' && typeof frame['value'] === 'string' && frame['queue'] === undefined && frame['error'] === undefined;
 }
 
-export function wsConnect<T>(http: HttpClient, queue: string, lease: number | undefined, wrap: (m: StreamMessage, commands: WsCommands) => T): Connect<T> {
+export function wsConnect<T>(http: HttpClient, queue: string, leasing: Leasing, wrap: (m: StreamMessage, commands: WsCommands) => T): Connect<T> {
   return (sink: StreamSink<T>, signal: AbortSignal, idleTimeoutMs: number): Promise<Connection> =>
     new Promise((resolveOpen, rejectOpen) => {
-      const socket = new WebSocket(wsUrl(http, queue, lease), { headers: http.headers });
+      const socket = new WebSocket(wsUrl(http, queue, leasing), { headers: http.headers });
       const commands = new WsCommands(socket, http.timeoutMs);
       let opened = false;
       let settle: { resolve: () => void; reject: (e: unknown) => void } | undefined;
@@ -151,7 +151,7 @@ export function wsConnect<T>(http: HttpClient, queue: string, lease: number | un
         else commands.reply(frame);
       });
       socket.on('error', (err) => {
-        if (!opened) rejectOpen(new RestMQError(`cannot open ${wsUrl(http, queue, lease)}: ${err.message}`, 0, 'CONNECTION_FAILED', { cause: err }));
+        if (!opened) rejectOpen(new RestMQError(`cannot open ${wsUrl(http, queue, leasing)}: ${err.message}`, 0, 'CONNECTION_FAILED', { cause: err }));
       });
       socket.once('close', (code, reason) => {
         clearTimeout(idle);

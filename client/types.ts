@@ -66,10 +66,19 @@ export interface Peeked extends Message {
 
 export type Transport = 'sse' | 'ws';
 
+/** What a stream asks for: a lease (seconds) per message, and how many it may hold unacked. */
+export interface Leasing {
+  lease?: number | undefined;
+  prefetch?: number | undefined;
+}
+
 export interface SubscribeOptions {
   transport?: Transport;
-  /** Lease each delivered message for this many seconds: at-least-once, acknowledge each. */
+  /** Lease each delivered message for this many seconds: at-least-once, acknowledge each
+   *  (on a roundrobin queue; a broadcast queue's copies are not leased, see LeasedDelivery). */
   lease?: number;
+  /** With `lease`: the most unacknowledged messages this consumer holds (broker default 10). */
+  prefetch?: number;
   /** Reconnect after the connection drops (default true). */
   reconnect?: boolean;
   /**
@@ -97,6 +106,7 @@ export interface StreamMessage extends Message {
 
 /** A leased stream message with its acknowledgement handles. */
 export interface LeasedDelivery extends StreamMessage {
+  /** '' for a copy of a broadcast queue: it was not leased, and ack/nack do nothing. */
   receipt: string;
   attempts: number;
   /** Done: removes the message for good. */

@@ -22,6 +22,7 @@ export const ERRORS = {
   INVALID_SETTING: { status: 400, message: 'invalid queue setting' },
   INVALID_DEDUP: { status: 400, message: 'dedup must be 1 to 128 printable ASCII characters' },
   INVALID_AUTHKEY: { status: 400, message: 'invalid API key request: queues are patterns of A-Z a-z 0-9 _ . - and *, privs are read, write, admin' },
+  INVALID_PREFETCH: { status: 400, message: 'prefetch must be a whole number between 1 and 1000' },
   INVALID_WAIT: { status: 400, message: 'wait must be a whole number of seconds between 0 and 60' },
   INVALID_COLLECTD: { status: 400, message: 'not a collectd post: /collectd/data takes PUTVAL lines or JSON, /collectd/event a notification' },
   ACCESS_DENIED: { status: 401, message: 'access denied for this address' },

@@ -8,7 +8,6 @@ import { Activity } from './core/activity.js';
 import { DEFAULT_DISTRIBUTOR_OPTIONS, Distributor } from './core/distributor.js';
 import { LeaseReaper } from './core/lease-reaper.js';
 import { LongPoll } from './core/long-poll.js';
-import { LeaseStreams } from './core/lease-streams.js';
 import { QueueService } from './core/queue-service.js';
 import { buildApp, type App } from './http/app.js';
 import { exposureWarning } from './http/limits.js';
@@ -31,19 +30,17 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   const activity = new Activity();
   const metrics = new BrokerMetrics(activity);
   const store = timeStore(await openStore(config.store, config.sqliteSync), metrics);
-  const service = new QueueService(store, { maxMessageBytes: config.maxMessageBytes });
-  const distributor = new Distributor(store, logger, {
+  const distributor = new Distributor(store, logger, activity, {
     ...DEFAULT_DISTRIBUTOR_OPTIONS,
     heartbeatMs: config.heartbeatSeconds * 1000,
     stallMs: config.stallTimeoutSeconds * 1000,
   });
+  const longPoll = new LongPoll(store, logger, activity);
+  const service = new QueueService(store, { maxMessageBytes: config.maxMessageBytes }, { activity, longPoll, streams: distributor });
   const reaper = new LeaseReaper(store, logger);
-  const leaseStreams = new LeaseStreams(store, logger, { batch: 10, tickMs: 100, maxPending: 1000, maxPendingBytes: 8 * 1024 * 1024 });
-  const longPoll = (service.longPoll = new LongPoll(store, logger));
-  service.activity = distributor.activity = reaper.activity = leaseStreams.activity = longPoll.activity = activity;
   let app: App;
   try {
-    app = buildApp({ config, activity, metrics, service, authkeys: store, distributor, leaseStreams, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
+    app = buildApp({ config, activity, metrics, service, authkeys: store, distributor, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
   } catch (err) {
     // A bad ACL file (or any other setup error) must not leave the store open.
     await store.close();
@@ -57,7 +54,6 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   try {
     await distributor.start();
     await longPoll.start();
-    await leaseStreams.start();
     reaper.start();
     address = await app.fastify.listen({ port: config.port, host: config.listen });
     if (config.syslog) {
@@ -69,7 +65,6 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   } catch (err) {
     await app.fastify.close();
     await reaper.stop();
-    await leaseStreams.stop();
     await longPoll.stop();
     await distributor.stop();
     await store.close();
@@ -88,7 +83,6 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
         await syslog?.close();
         // Streams first: they never finish on their own, and their unwritten messages go back.
         await distributor.stop();
-        await leaseStreams.stop();
         await longPoll.stop();
         await reaper.stop();
         await app.fastify.close();

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Message } from '../wire.js';
+import type { Holdings } from './lease-streams.js';
 
 export type Transport = 'comet' | 'sse' | 'ws';
 export type EndReason = 'deleted' | 'shutdown' | 'overflow' | 'client' | 'error';
@@ -57,6 +58,9 @@ export type ConsumerInfo = {
   since: number;
   /** At-least-once (`?lease=`) rather than fan-out. */
   leased: boolean;
+  /** Leased: the most unacknowledged messages it may hold, and how many it holds now. */
+  prefetch?: number;
+  unacked?: number;
 };
 
 export interface ConsumerLimits {
@@ -89,11 +93,18 @@ export class Consumer {
     private readonly onOverflow: (consumer: Consumer, unwritten: Handed[]) => void,
     /** Called when a saturated transport drained and the consumer can take more. */
     private readonly onRoom: (consumer: Consumer) => void = () => {},
+    /** Leased (`?lease=`): the receipts it holds, capped by its prefetch. */
+    readonly holdings?: Holdings,
   ) {}
 
-  /** True while the transport takes writes: the distributor dispatches only then. */
+  /** True while the transport takes writes and, leased, it holds fewer than its prefetch. */
   get hasRoom(): boolean {
-    return !this.closed && !this.saturated;
+    return !this.closed && !this.saturated && (this.holdings === undefined || this.holdings.room > 0);
+  }
+
+  get info(): ConsumerInfo {
+    const h = this.holdings;
+    return { id: this.id, queue: this.queue, transport: this.transport, remote: this.remote, since: this.since, leased: h !== undefined, ...(h ? { prefetch: h.prefetch, unacked: h.size } : {}) };
   }
 
   /** Saturated for longer than `stallMs`: the client stopped reading. */

@@ -1,19 +1,29 @@
 /**
- * The distributor: fan-out, written once for every transport. It keeps this broker's
- * streaming consumers by queue, registers them in the store (so every broker sharing it sees
+ * The distributor: the one front door of streaming consumers (COMET, SSE, WebSocket, leased
+ * or not), so one policy governs every consumer of a queue. It keeps this broker's consumers
+ * by queue, registers them all in the store (so every broker sharing it sees and counts
  * them), and runs one pump: on an event or the safety poll it asks the store to dispatch a
  * queue's messages into broker inboxes (the store applies the policy), reads this broker's
  * inbox, hands each item to its consumer(s), and acknowledges the items once written.
+ *
+ * A roundrobin turn of a leased consumer becomes a lease: the item goes back to the front of
+ * its queue and is leased to that consumer in the next step (at most its room, see
+ * lease-streams.ts; what it has no room for stays in the queue for the next turn). A
+ * broadcast copy is written to every consumer as it is, leased ones included: it left the
+ * queue when it was dispatched, so it carries no receipt.
  */
 import type { QueueStore } from '../storage/contract.js';
 import type { Delivery, StoreEvent, StreamStore } from '../storage/stream-contract.js';
 import type { LeaseStore } from '../storage/lease-contract.js';
+import type { MeterStore } from '../storage/meter-contract.js';
 import { BrokerError } from '../errors.js';
 import type { Message } from '../wire.js';
+import type { LeasedMessage } from '../storage/lease-contract.js';
 import { Consumer, type ConsumerInfo, type ConsumerLimits, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
-import { Activity } from './activity.js';
+import { Activity, redeliveries } from './activity.js';
+import { DEFAULT_PREFETCH, Holdings } from './lease-streams.js';
 
-export type BrokerStore = QueueStore & StreamStore & LeaseStore;
+export type BrokerStore = QueueStore & StreamStore & LeaseStore & MeterStore;
 
 export interface Log {
   warn(obj: object, msg: string): void;
@@ -45,7 +55,36 @@ export const DEFAULT_DISTRIBUTOR_OPTIONS: DistributorOptions = {
   maxPendingBytes: 8 * 1024 * 1024,
 };
 
-export class Distributor {
+export interface AttachOptions {
+  /** At-least-once: each message handed to this consumer is leased for this long. */
+  leaseMs?: number;
+  /** Leased: the most unacknowledged messages it holds (default DEFAULT_PREFETCH). */
+  prefetch?: number;
+  /** The client's address, shown on the dashboard. */
+  remote?: string;
+}
+
+/** An attached consumer, as its transport sees it. */
+export interface StreamHandle {
+  readonly info: ConsumerInfo;
+  /** The connection ended: forget the consumer, give back what it did not finish. */
+  detach(reason?: EndReason): void;
+}
+
+/** Watches receipts settled anywhere (QueueService tells it of acks and nacks). */
+export interface ReceiptWatch {
+  /** A receipt of `queue` was acknowledged or nacked; true if a consumer of this broker held it. */
+  settled(queue: string, receipt: string): boolean;
+  extended(queue: string, receipt: string, leaseMs: number): void;
+}
+
+/** Roundrobin turns of leased consumers in one inbox read: whose turn, and its message. */
+interface Turns {
+  consumers: Consumer[];
+  messages: Message[];
+}
+
+export class Distributor implements ReceiptWatch {
   private readonly byQueue = new Map<string, Map<string, Consumer>>();
   private readonly dirty = new Set<string>();
   /** Average value size seen per queue, to size dispatches by bytes. */
@@ -57,12 +96,14 @@ export class Distributor {
   private unsubscribe: (() => Promise<void>) | undefined;
   /** Store writes started outside the pump (unregister, requeue) that stop() waits for. */
   private readonly background = new Set<Promise<unknown>>();
-  /** Counters for metrics and the dashboard; the composition root shares one among all parts. */
-  activity = new Activity();
+  /** Leased consumers by `<queue>\n<receipt>` of each message they hold. */
+  private readonly holders = new Map<string, Consumer>();
 
   constructor(
     private readonly store: BrokerStore,
     private readonly log: Log,
+    /** Counters for metrics and the dashboard, shared by the core parts. */
+    private readonly activity: Activity,
     private readonly options: DistributorOptions = DEFAULT_DISTRIBUTOR_OPTIONS,
   ) {}
 
@@ -88,9 +129,10 @@ export class Distributor {
     this.schedule();
   }
 
-  /** Adds a consumer of `queue`; messages start flowing at once. */
-  async attach(queue: string, transport: Transport, sink: ConsumerSink, remote = ''): Promise<Consumer> {
+  /** Adds a consumer of `queue`, leased or not; messages start flowing at once. */
+  async attach(queue: string, transport: Transport, sink: ConsumerSink, opts: AttachOptions = {}): Promise<StreamHandle> {
     if (this.stopped) throw new BrokerError('SHUTTING_DOWN');
+    const holdings = opts.leaseMs === undefined ? undefined : new Holdings(opts.leaseMs, opts.prefetch ?? DEFAULT_PREFETCH);
     const consumer = new Consumer(
       queue,
       transport,
@@ -101,8 +143,9 @@ export class Distributor {
         this.dirty.add(c.queue);
         this.schedule();
       },
+      holdings,
     );
-    consumer.remote = remote;
+    consumer.remote = opts.remote ?? '';
     let consumers = this.byQueue.get(queue);
     if (!consumers) this.byQueue.set(queue, (consumers = new Map()));
     consumers.set(consumer.id, consumer);
@@ -116,27 +159,35 @@ export class Distributor {
     }
     this.dirty.add(queue);
     this.schedule();
-    return consumer;
+    return {
+      get info() {
+        return consumer.info;
+      },
+      detach: (reason: EndReason = 'client') => this.remove(consumer, consumer.close(reason), reason),
+    };
   }
 
-  /** The transport saw its connection end. */
-  detach(consumer: Consumer, reason: EndReason = 'client'): void {
-    this.remove(consumer, consumer.close(reason), reason);
+  settled(queue: string, receipt: string): boolean {
+    const c = this.holders.get(`${queue}\n${receipt}`);
+    if (!c) return false;
+    this.holders.delete(`${queue}\n${receipt}`);
+    c.holdings?.settle(receipt);
+    // Room again: its next turn may be leased.
+    if (c.hasRoom) {
+      this.dirty.add(queue);
+      this.schedule();
+    }
+    return true;
   }
 
-  /** Live consumers on this broker, by transport (for stats). */
-  localCounts(): Record<Transport, number> {
-    const counts = { comet: 0, sse: 0, ws: 0 };
-    for (const consumers of this.byQueue.values()) for (const c of consumers.values()) counts[c.transport]++;
-    return counts;
+  extended(queue: string, receipt: string, leaseMs: number): void {
+    this.holders.get(`${queue}\n${receipt}`)?.holdings?.extend(receipt, leaseMs);
   }
 
-  /** This broker's live consumers, oldest first per queue (for the dashboard). */
+  /** This broker's live consumers, leased or not, oldest first per queue (for the dashboard). */
   consumers(): ConsumerInfo[] {
     const list: ConsumerInfo[] = [];
-    for (const consumers of this.byQueue.values()) {
-      for (const c of consumers.values()) list.push({ id: c.id, queue: c.queue, transport: c.transport, remote: c.remote, since: c.since, leased: false });
-    }
+    for (const consumers of this.byQueue.values()) for (const c of consumers.values()) list.push(c.info);
     return list;
   }
 
@@ -170,6 +221,9 @@ export class Distributor {
         if (e.broker !== this.store.brokerId) return;
         this.inboxDirty = true;
         break;
+      case 'settled':
+        this.settled(e.queue, e.receipt);
+        return;
     }
     this.schedule();
   }
@@ -206,9 +260,11 @@ export class Distributor {
           items = await this.store.readInbox(batch);
         }
         if (items.length === 0) continue;
-        const back = this.fanOut(items);
+        const { back, turns } = this.fanOut(items);
         for (const [q, messages] of back) await this.store.requeue(q, messages);
+        for (const [q, t] of turns) await this.store.requeue(q, t.messages, { quiet: true });
         await this.store.ackInbox(items.length);
+        for (const [q, t] of turns) await this.leaseTurns(q, t.consumers);
         if (items.length === batch) this.inboxDirty = true;
       }
     } catch (err) {
@@ -230,9 +286,13 @@ export class Distributor {
     return Math.max(1, Math.min(this.options.batch, Math.floor(this.options.batchBytes / Math.max(avg, 1))));
   }
 
-  /** Hands inbox items to local consumers; returns what must go back to its queue. */
-  private fanOut(items: readonly Delivery[]): Map<string, Message[]> {
+  /**
+   * Hands inbox items to local consumers. Returns, by queue, what must go back to the front of
+   * its queue (in inbox order), and the roundrobin turns of leased consumers (to be leased).
+   */
+  private fanOut(items: readonly Delivery[]): { back: Map<string, Message[]>; turns: Map<string, Turns> } {
     const back = new Map<string, Message[]>();
+    const turns = new Map<string, Turns>();
     // Copies handed to consumers, by queue: one Activity update per queue per batch.
     const pushed = new Map<string, number>();
     const giveBack = (d: Delivery) => {
@@ -246,7 +306,12 @@ export class Distributor {
       const message: Message = { key: d.key, value: d.value };
       if (d.consumer !== undefined) {
         const c = consumers?.get(d.consumer);
-        if (c && !c.closed) {
+        if (c?.holdings && !c.closed) {
+          let t = turns.get(d.queue);
+          if (!t) turns.set(d.queue, (t = { consumers: [], messages: [] }));
+          t.consumers.push(c);
+          t.messages.push(message);
+        } else if (c && !c.closed) {
           c.deliver({ message, queue: d.queue, copiesOf: { total: 1, failed: 0, copies: 1 } });
           pushed.set(d.queue, (pushed.get(d.queue) ?? 0) + 1);
         } else giveBack(d);
@@ -260,7 +325,54 @@ export class Distributor {
       }
     }
     for (const [queue, n] of pushed) this.activity.count(queue, 'delivered', n, 'push');
-    return back;
+    return { back, turns };
+  }
+
+  /**
+   * The roundrobin turns of leased consumers: their messages are back at the front of the
+   * queue; lease to each as many as it had turns, up to its room. Fewer may come (another
+   * broker or a long poll was quicker); what nobody had room for waits for the next dispatch.
+   */
+  private async leaseTurns(queue: string, turns: readonly Consumer[]): Promise<void> {
+    const want = new Map<Consumer, number>();
+    for (const c of turns) want.set(c, (want.get(c) ?? 0) + 1);
+    const byLease = new Map<number, { c: Consumer; n: number }[]>();
+    let short = false;
+    for (const [c, n] of want) {
+      const room = c.hasRoom ? Math.min(n, c.holdings!.room) : 0;
+      if (room < n) short = true;
+      if (room === 0) continue;
+      const group = byLease.get(c.holdings!.leaseMs) ?? [];
+      group.push({ c, n: room });
+      byLease.set(c.holdings!.leaseMs, group);
+    }
+    for (const [leaseMs, group] of byLease) {
+      const r = await this.store.lease(queue, group.reduce((sum, g) => sum + g.n, 0), leaseMs);
+      this.activity.count(queue, 'expired', r.expired);
+      this.activity.count(queue, 'redelivered', redeliveries(r));
+      let i = 0;
+      let pushed = 0;
+      const orphans: LeasedMessage[] = [];
+      for (const { c, n } of group) {
+        for (const message of r.messages.slice(i, i + n)) {
+          if (c.closed) orphans.push(message);
+          else {
+            c.holdings!.hold(message.receipt);
+            this.holders.set(`${queue}\n${message.receipt}`, c);
+            c.deliver({ message, queue, copiesOf: { total: 1, failed: 0, copies: 1 } });
+            pushed++;
+          }
+        }
+        i += n;
+      }
+      this.activity.count(queue, 'delivered', pushed, 'push');
+      await this.nackAll(queue, orphans.map((m) => m.receipt));
+    }
+    // Turns nobody here could take: let every broker dispatch them again.
+    if (short) {
+      this.dirty.add(queue);
+      await this.store.publish({ type: 'started', queue });
+    }
   }
 
   /**
@@ -275,13 +387,24 @@ export class Distributor {
       this.avgBytes.delete(consumer.queue);
     }
     this.track(this.store.unregisterConsumers(consumer.queue, [consumer.id]), 'unregistering a consumer failed');
+    // Every message a leased consumer held and did not acknowledge goes back now, written or
+    // not: nobody will acknowledge it (the nack keeps its attempt; stale receipts are no-ops).
+    const receipts = consumer.holdings?.release() ?? [];
+    for (const r of receipts) this.holders.delete(`${consumer.queue}\n${r}`);
     if (reason === 'deleted') return;
+    if (receipts.length > 0) this.track(this.nackAll(consumer.queue, receipts), 'returning leased messages failed; their leases will end');
     const back: Message[] = [];
     for (const h of unwritten) {
+      if ('receipt' in h.message) continue;
       h.copiesOf.failed++;
       if (h.copiesOf.failed === h.copiesOf.total && h.copiesOf.copies === 1) back.push(h.message);
     }
     if (back.length > 0) this.track(this.store.requeue(consumer.queue, back), 'returning messages to the queue failed');
+  }
+
+  /** Newest first: each nack goes to the front, so the oldest ends up first again. */
+  private async nackAll(queue: string, receipts: readonly string[]): Promise<void> {
+    for (const r of [...receipts].reverse()) await this.store.nack(queue, r, 0);
   }
 
   private track(p: Promise<unknown>, failure: string): void {

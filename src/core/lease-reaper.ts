@@ -4,14 +4,10 @@
  */
 import type { LeaseStore } from '../storage/lease-contract.js';
 import type { Log } from './distributor.js';
-import { Activity } from './activity.js';
 
 export class LeaseReaper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
-  /** Counters for metrics and the dashboard; the composition root shares one among all parts. */
-  activity = new Activity();
-
   constructor(
     private readonly store: LeaseStore,
     private readonly log: Log,

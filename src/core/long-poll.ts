@@ -1,6 +1,7 @@
 /**
- * Long polling (`GET /q/<q>?wait=<s>`): a request that finds its queue empty waits, up to
- * 60 s, for a message. Waiters cost no store connection each: per queue, one loop on this
+ * Long polling (`GET /q/<q>?wait=<s>`): a request that finds its queue empty or stopped
+ * waits, up to 60 s, for a message (a stopped queue's messages come once it is started; a
+ * wait that ends while it is still stopped says so). Waiters cost no store connection each: per queue, one loop on this
  * broker takes for the waiters in arrival order, woken by store events and by a short tick
  * (a safety net for messages that arrive without a notification).
  */
@@ -8,13 +9,15 @@ import type { TakeResult } from '../storage/contract.js';
 import type { LeasedMessage, LeaseResult } from '../storage/lease-contract.js';
 import type { Message } from '../wire.js';
 import type { BrokerStore, Log } from './distributor.js';
-import { Activity } from './activity.js';
+import type { Activity } from './activity.js';
 
 export const MAX_WAIT_SECONDS = 60;
 
 interface Waiter {
   count: number;
   leaseMs: number | undefined;
+  /** What the last attempt found: the queue was stopped. */
+  stopped: boolean;
   resolve: (r: TakeResult | LeaseResult) => void;
   timer: NodeJS.Timeout;
 }
@@ -26,12 +29,12 @@ export class LongPoll {
   private readonly busy = new Set<string>();
   private tick: NodeJS.Timeout | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
-  /** Counters for metrics and the dashboard; the composition root shares one among all parts. */
-  activity = new Activity();
 
   constructor(
     private readonly store: BrokerStore,
     private readonly log: Log,
+    /** Counters for metrics and the dashboard, shared by the core parts. */
+    private readonly activity: Activity,
     private readonly tickMs = 100,
   ) {}
 
@@ -60,9 +63,15 @@ export class LongPoll {
   /** Takes (or leases) at once; when nothing is there, waits up to `waitMs` for a message. */
   async take(queue: string, count: number, waitMs: number, leaseMs?: number, signal?: AbortSignal): Promise<TakeResult | LeaseResult> {
     const first = await this.attempt(queue, count, leaseMs);
-    if (first.messages.length > 0 || first.stopped || waitMs <= 0) return first;
+    if (first.messages.length > 0 || waitMs <= 0) return first;
     return new Promise((resolve) => {
-      const waiter: Waiter = { count, leaseMs, resolve, timer: setTimeout(() => this.finish(queue, waiter, EMPTY), waitMs) };
+      const waiter: Waiter = {
+        count,
+        leaseMs,
+        stopped: first.stopped,
+        resolve,
+        timer: setTimeout(() => this.finish(queue, waiter, { ...EMPTY, stopped: waiter.stopped }), waitMs),
+      };
       const list = this.waiting.get(queue) ?? [];
       list.push(waiter);
       this.waiting.set(queue, list);
@@ -93,7 +102,10 @@ export class LongPoll {
     try {
       for (let w = this.waiting.get(queue)?.[0]; w; w = this.waiting.get(queue)?.[0]) {
         const r = await this.attempt(queue, w.count, w.leaseMs);
-        if (r.messages.length === 0) break;
+        if (r.messages.length === 0) {
+          for (const waiter of this.waiting.get(queue) ?? []) waiter.stopped = r.stopped;
+          break;
+        }
         if (this.waiting.get(queue)?.[0] === w) this.finish(queue, w, r);
         else await this.giveBack(queue, r);
       }

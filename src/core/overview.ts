@@ -5,18 +5,10 @@
  * built from batched store calls (a few round trips for all queues, not a few per queue).
  */
 import type { Policy, QueueStatus } from '../wire.js';
-import type { Distributor } from './distributor.js';
-import type { LeaseStreams } from './lease-streams.js';
 import type { QueueService } from './queue-service.js';
-import type { Transport } from './consumer.js';
+import type { ConsumerCounts } from './consumer-census.js';
 
-export interface ConsumerCounts extends Record<Transport, number> {
-  /** Long-poll requests waiting on this broker (GET ?wait=). */
-  poll: number;
-  /** Streaming consumers registered by every broker sharing the store, plus this broker's
-   *  leased streams (those are not registered in the store). */
-  total: number;
-}
+export type { ConsumerCounts } from './consumer-census.js';
 
 export interface QueueOverview {
   queue: string;
@@ -27,7 +19,7 @@ export interface QueueOverview {
   dead: number;
   status: QueueStatus;
   policy: Policy;
-  /** This broker's consumers by transport; `total` covers every broker. */
+  /** This broker's consumers by transport; `total` covers every broker (consumer-census.ts). */
   consumers: ConsumerCounts;
   /** Seconds since the oldest ready message was enqueued; null when none is ready or the
    *  store cannot tell (Redis: may read up to a second high, see meter-contract.ts). */
@@ -36,27 +28,12 @@ export interface QueueOverview {
   deadLetteredTotal: number;
 }
 
-/** Local consumers by queue and transport, from the parts that hold them. */
-function localConsumers(distributor: Distributor, leaseStreams?: LeaseStreams): Map<string, Record<Transport, number>> {
-  const byQueue = new Map<string, Record<Transport, number>>();
-  const add = (queue: string, transport: Transport) => {
-    let counts = byQueue.get(queue);
-    if (!counts) byQueue.set(queue, (counts = { comet: 0, sse: 0, ws: 0 }));
-    counts[transport]++;
-  };
-  distributor.eachConsumer(add);
-  leaseStreams?.eachConsumer(add);
-  return byQueue;
-}
-
 /** Every registered queue, sorted by name (the store's order). */
-export async function queueOverview(service: QueueService, distributor: Distributor, leaseStreams?: LeaseStreams): Promise<QueueOverview[]> {
+export async function queueOverview(service: QueueService): Promise<QueueOverview[]> {
   const { queues, meters } = await service.allMeters();
-  const local = localConsumers(distributor, leaseStreams);
-  const polls = service.longPoll?.waitingByQueue() ?? new Map<string, number>();
+  const consumers = service.consumerCounts(queues, meters.map((m) => m.consumers));
   return queues.map((queue, i) => {
     const m = meters[i]!;
-    const mine = local.get(queue) ?? { comet: 0, sse: 0, ws: 0 };
     return {
       queue,
       ready: m.ready,
@@ -65,7 +42,7 @@ export async function queueOverview(service: QueueService, distributor: Distribu
       dead: m.dead,
       status: m.status ?? 'started',
       policy: m.policy ?? 'broadcast',
-      consumers: { ...mine, poll: polls.get(queue) ?? 0, total: m.consumers + (leaseStreams?.countOf(queue) ?? 0) },
+      consumers: consumers[i]!,
       oldestAgeSeconds: m.oldestAgeMs === null ? null : m.oldestAgeMs / 1000,
       deadLetteredTotal: m.deadLettered,
     };

@@ -12,7 +12,9 @@ import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../
 import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
 import { assertQueueName, assertReceipt, isKeyOfQueue, isValidQueueName } from './names.js';
 import type { LongPoll } from './long-poll.js';
-import { Activity, redeliveries } from './activity.js';
+import type { ReceiptWatch } from './distributor.js';
+import { countConsumers, type ConsumerCounts, type LocalConsumers } from './consumer-census.js';
+import { type Activity, redeliveries } from './activity.js';
 import { normalizeEnqueue } from './enqueue-options.js';
 
 export const MAX_BATCH = 1000;
@@ -22,18 +24,32 @@ export interface QueueServiceOptions {
   maxMessageBytes: number;
 }
 
+/** The parts QueueService works with besides its store. */
+export interface QueueServiceParts {
+  /** Counters for metrics and the dashboard, shared by the core parts. */
+  activity: Activity;
+  /** Waiting takes (`wait=`). */
+  longPoll: LongPoll;
+  /** The streaming consumers (the distributor): told of every ack, nack and extend, so a
+   *  leased stream holding the receipt gets room; and counted. */
+  streams: ReceiptWatch & LocalConsumers;
+}
+
 export class QueueService {
   readonly storeKind: string;
-  /** Set by the composition root when long polling runs. */
-  longPoll: LongPoll | undefined;
-  /** Counters for metrics and the dashboard; the composition root shares one among all parts. */
-  activity = new Activity();
+  readonly longPoll: LongPoll;
+  private readonly activity: Activity;
+  private readonly receipts: ReceiptWatch & LocalConsumers;
 
   constructor(
     private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore & SqsStore,
     private readonly options: QueueServiceOptions,
+    parts: QueueServiceParts,
   ) {
     this.storeKind = store.kind;
+    this.longPoll = parts.longPoll;
+    this.activity = parts.activity;
+    this.receipts = parts.streams;
   }
 
   /** Rejects values the broker never stores: empty, over the limit, not well-formed UTF-16/UTF-8. */
@@ -73,7 +89,6 @@ export class QueueService {
   /** Take or lease, waiting up to `waitSeconds` for a message when the queue is empty. */
   async takeWaiting(queue: string, count: number, waitSeconds: number, leaseSeconds?: number, signal?: AbortSignal): Promise<TakeResult | LeaseResult> {
     assertQueueName(queue);
-    if (!this.longPoll) throw new Error('QueueService: long polling is not started');
     const r = await this.longPoll.take(queue, count, waitSeconds * 1000, leaseSeconds === undefined ? undefined : leaseSeconds * 1000, signal);
     // LongPoll counts the expired messages it drops: its retries do not all reach here.
     return this.received(queue, r, false);
@@ -124,16 +139,26 @@ export class QueueService {
     assertQueueName(queue);
     settled(await this.store.ack(queue, assertReceipt(receipt)));
     this.activity.count(queue, 'acked');
+    this.announceSettled(queue, receipt);
   }
 
   async nack(queue: string, receipt: string, delaySeconds = 0): Promise<void> {
     assertQueueName(queue);
     settled(await this.store.nack(queue, assertReceipt(receipt), delaySeconds * 1000));
+    this.announceSettled(queue, receipt);
   }
 
   async extend(queue: string, receipt: string, leaseSeconds: number): Promise<void> {
     assertQueueName(queue);
     settled(await this.store.extend(queue, assertReceipt(receipt), leaseSeconds * 1000));
+    this.receipts.extended(queue, receipt, leaseSeconds * 1000);
+  }
+
+  /** A leased stream on this broker learns at once; others by an event (not awaited: the ack
+   *  is done, and a lost event only delays the holder's room until the lease's deadline). */
+  private announceSettled(queue: string, receipt: string): void {
+    if (this.receipts.settled(queue, receipt)) return;
+    this.store.publish({ type: 'settled', queue, receipt }).catch(() => {});
   }
 
   async getSettings(queue: string): Promise<QueueSettings> {
@@ -200,10 +225,16 @@ export class QueueService {
     return { queues, meters: await this.store.meters(queues) };
   }
 
+  /** The one count of consumers every view shows; `registered`: the store's, per queue. */
+  consumerCounts(queues: readonly string[], registered: readonly number[]): ConsumerCounts[] {
+    return countConsumers(queues, registered, this.receipts, this.longPoll);
+  }
+
   /** Stats in the legacy shape, made of one meters read (`dead` only where `<q>.dead` is a
    *  name the broker could have written to). */
   private async statsOf(queues: readonly string[]): Promise<QueueStats[]> {
     const meters = await this.store.meters(queues);
+    const counted = this.consumerCounts(queues, meters.map((m) => m.consumers));
     return queues.map((queue, n) => {
       const m = meters[n]!;
       return {
@@ -215,7 +246,7 @@ export class QueueService {
         inflight: m.inflight,
         delayed: m.delayed,
         dead: isValidQueueName(`${queue}.dead`) ? m.dead : 0,
-        consumers: m.consumers,
+        consumers: counted[n]!.total,
       };
     });
   }

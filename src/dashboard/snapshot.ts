@@ -5,7 +5,6 @@
  */
 import type { ConsumerInfo } from '../core/consumer.js';
 import type { Distributor } from '../core/distributor.js';
-import type { LeaseStreams } from '../core/lease-streams.js';
 import { queueOverview } from '../core/overview.js';
 import type { QueueService } from '../core/queue-service.js';
 import type { QueueRow, Rates } from '../wire.js';
@@ -24,19 +23,18 @@ export type Snapshot = {
 export interface SnapshotSources {
   service: QueueService;
   distributor: Distributor;
-  leaseStreams: LeaseStreams;
 }
 
 /** Every streaming consumer of this broker, fan-out and leased, oldest first. */
 export function listConsumers(deps: SnapshotSources): Consumers {
-  return [...deps.distributor.consumers(), ...deps.leaseStreams.consumers()].sort((a, b) => a.since - b.since);
+  return deps.distributor.consumers().sort((a, b) => a.since - b.since);
 }
 
 const NO_RATES: Rates = { enqueued: 0, delivered: 0, acked: 0 };
 
 /** The queue overview (batched store calls for every queue) and the local consumer list. */
 export async function takeSnapshot(deps: SnapshotSources): Promise<Snapshot> {
-  const overview = await queueOverview(deps.service, deps.distributor, deps.leaseStreams);
+  const overview = await queueOverview(deps.service);
   const queues: QueueRow[] = overview.map((o) => ({
     queue: o.queue,
     ready: o.ready,

@@ -8,7 +8,6 @@ import websocket from '@fastify/websocket';
 import type { Config } from '../config/load.js';
 import type { Activity } from '../core/activity.js';
 import type { Distributor } from '../core/distributor.js';
-import type { LeaseStreams } from '../core/lease-streams.js';
 import type { QueueService } from '../core/queue-service.js';
 import type { AuthKeyStore } from '../storage/authkey-contract.js';
 import { registerMessageRoutes } from '../protocols/rest/messages.js';
@@ -42,8 +41,8 @@ export interface AppDeps {
   service: QueueService;
   /** API key records, for the auth hook and the /authkeys routes. */
   authkeys: AuthKeyStore;
+  /** The front door of every streaming consumer (leased or not). */
   distributor: Distributor;
-  leaseStreams: LeaseStreams;
   logger: FastifyBaseLogger;
   maxMessageBytes: number;
   /** Proxies (addresses/CIDRs, comma-separated) whose X-Forwarded-For is believed. */
@@ -110,11 +109,10 @@ export function buildApp(deps: AppDeps): App {
   registerSqsRoutes(fastify, deps);
   registerMetricsRoutes(fastify, deps);
   registerDashboardRoutes(fastify, { ...deps, readOnly: deps.config.readOnlyDashboard });
-  const streams = { distributor: deps.distributor, leases: deps.leaseStreams };
-  registerHttpStreamRoutes(fastify, streams);
+  registerHttpStreamRoutes(fastify, deps.distributor);
   // The WebSocket plugin must load before its routes are added (it hooks onRoute).
   void fastify.register(websocket, { options: { maxPayload: envelopeLimit({ maxMessageBytes: deps.maxMessageBytes }) } });
-  void fastify.register(async (scoped) => registerWebSocketRoute(scoped, streams, deps.service));
+  void fastify.register(async (scoped) => registerWebSocketRoute(scoped, deps.distributor, deps.service));
   return {
     fastify,
     beginShutdown: () => {

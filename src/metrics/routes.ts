@@ -6,8 +6,6 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Activity } from '../core/activity.js';
-import type { Distributor } from '../core/distributor.js';
-import type { LeaseStreams } from '../core/lease-streams.js';
 import type { QueueService } from '../core/queue-service.js';
 import { routes } from '../http/kit/reply.js';
 import { reply, type RouteSchema } from '../http/kit/schemas.js';
@@ -28,10 +26,8 @@ const METRICS: RouteSchema = {
 export interface MetricsRouteOptions {
   /** Per-queue counters, for a registry made here. */
   activity: Activity;
-  /** The queue overview's sources, read at each scrape. */
+  /** The queue overview's source (consumer counts included), read at each scrape. */
   service: QueueService;
-  distributor: Distributor;
-  leaseStreams: LeaseStreams;
   logger: FastifyBaseLogger;
   /** The broker's metrics (main.ts also times the store with it); absent: the route makes its own. */
   metrics?: BrokerMetrics;
@@ -49,7 +45,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: MetricsRouteOp
       acl: 'rest:consumer',
       handler: async () => {
         try {
-          metrics.setOverview(await queueOverview(deps.service, deps.distributor, deps.leaseStreams));
+          metrics.setOverview(await queueOverview(deps.service));
         } catch (err) {
           // Process metrics are most wanted when the store is down: answer with store_up 0.
           deps.logger.warn({ err }, 'metrics: reading the queues failed');

@@ -39,13 +39,21 @@ export type StoreEvent =
   /** DELETE /q/<q>: every broker ends its streams of the queue. */
   | { type: 'closed'; queue: string }
   /** Items were put into this broker's inbox by another broker. */
-  | { type: 'wake'; broker: string };
+  | { type: 'wake'; broker: string }
+  /** A leased message was acknowledged or nacked: the streaming consumer holding it has room. */
+  | { type: 'settled'; queue: string; receipt: string };
 
 export interface DispatchResult {
   /** Messages taken out of the queue by this call (0: empty, stopped or no consumer). */
   dispatched: number;
   /** This broker's oldest inbox items after the dispatch (up to `read`). */
   inbox: Delivery[];
+}
+
+export interface RequeueOptions {
+  /** No `enqueued` event: the caller leases the messages in its next step (a leased stream's
+   *  roundrobin turn), and an announcement would invite other brokers to take the turn away. */
+  quiet?: boolean;
 }
 
 export interface StreamStore {
@@ -64,7 +72,7 @@ export interface StreamStore {
   /** Removes this broker's `n` oldest inbox items: they were written. */
   ackInbox(n: number): Promise<void>;
   /** Puts messages back at the front of their queue, oldest first (undelivered). */
-  requeue(queue: string, messages: readonly Message[]): Promise<void>;
+  requeue(queue: string, messages: readonly Message[], options?: RequeueOptions): Promise<void>;
 
   /** Marks this broker alive for `ttlMs`. */
   heartbeat(ttlMs: number): Promise<void>;

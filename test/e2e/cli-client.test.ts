@@ -98,6 +98,7 @@ forEachBackend(
       ]);
 
       const lq = qname();
+      await mq().policy(lq, 'roundrobin'); // leased consumers share a roundrobin queue
       await mq().pushMany(lq, ['p', 'q']);
       const leased = await cli(['tail', lq, '--count', '2', '--lease', '30', '--transport', 'ws']);
       assert.equal(leased.code, 0, leased.stderr);

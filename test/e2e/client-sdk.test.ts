@@ -155,6 +155,7 @@ forEachBackend((ctx) => {
 
       it('with a lease: ack removes, nack redelivers with attempts + 1', async () => {
         const q = qname();
+        await mq().policy(q, 'roundrobin'); // leased consumers share a roundrobin queue
         const sub = mq().subscribe(q, { transport, lease: 30 });
         await mq().push(q, 'work');
         const [first] = await nextN(sub, 1);
@@ -293,6 +294,7 @@ describe('a leased subscription whose reader acks each message never stalls on a
       assert.ok(broker, 'broker started');
       const mq = new RestMQ({ url: broker.url });
       const q = qname();
+      await mq.policy(q, 'roundrobin');
       await mq.pushMany(q, Array.from({ length: 1500 }, (_, i) => String(i)));
       const sub = mq.subscribe(q, { transport, lease: 60 });
       const seen = new Set<string>();

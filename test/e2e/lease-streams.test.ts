@@ -1,7 +1,8 @@
 /**
  * At-least-once streaming on every backend: `/ws/<q>?lease=<s>` and `/sse/<q>?lease=<s>`
  * deliver envelopes with receipts; acks over the WebSocket or by DELETE; unacked messages
- * are redelivered when their lease ends; lease consumers of a queue share its messages.
+ * are redelivered when their lease ends; lease consumers of a roundrobin queue share its
+ * messages (on a broadcast queue every consumer gets a copy, without a receipt).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,10 +20,17 @@ interface Leased {
 /** Envelopes with receipts arrive as "replies" in WsClient (they have more than key/value). */
 const leasedFrames = (w: WsClient): Leased[] => w.replies.map((t) => JSON.parse(t) as Leased).filter((m) => typeof m.receipt === 'string' && typeof m.key === 'string' && 'attempts' in m);
 
+/** A fresh roundrobin queue: its leased consumers share its messages. */
+async function sharedQueue(base: string): Promise<string> {
+  const q = qname();
+  assert.equal((await req(base, 'POST', `/p/${q}`, { form: { policy: 'roundrobin' } })).status, 200);
+  return q;
+}
+
 forEachBackend((ctx) => {
   describe('leased streaming', () => {
     it('WebSocket: receipts, acks as frames, and redelivery of what was not acked', async () => {
-      const q = qname();
+      const q = await sharedQueue(ctx().url);
       const w = await WsClient.open(ctx().url, `${q}?lease=2`);
       try {
         const keys = [await post(ctx().url, q, 'a'), await post(ctx().url, q, 'b'), await post(ctx().url, q, 'c')];
@@ -41,7 +49,7 @@ forEachBackend((ctx) => {
     });
 
     it('SSE: envelopes carry receipts; DELETE acks them', async () => {
-      const q = qname();
+      const q = await sharedQueue(ctx().url);
       const s = await SseClient.open(ctx().url, `/sse/${q}?lease=30`);
       try {
         await post(ctx().url, q, 'x');
@@ -58,8 +66,8 @@ forEachBackend((ctx) => {
     });
 
     it('lease consumers of a queue share its messages: each to exactly one', async () => {
-      const q = qname();
-      const clients = [await WsClient.open(ctx().url, `${q}?lease=30`), await WsClient.open(ctx().url, `${q}?lease=30`)];
+      const q = await sharedQueue(ctx().url);
+      const clients = [await WsClient.open(ctx().url, `${q}?lease=30&prefetch=20`), await WsClient.open(ctx().url, `${q}?lease=30&prefetch=20`)];
       try {
         const values = Array.from({ length: 40 }, (_, i) => `s${i}`);
         await req(ctx().url, 'POST', `/q/${q}?batch=1`, { body: JSON.stringify(values), type: 'application/json' });

@@ -4,6 +4,9 @@
  * runCommand answers any command (whatever its fields hold) with a JSON reply or a
  * BrokerError, never another exception; add then take gives the value back exactly.
  */
+import { Activity } from '../../src/core/activity.js';
+import { Distributor } from '../../src/core/distributor.js';
+import { LongPoll } from '../../src/core/long-poll.js';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -80,7 +83,9 @@ describe('JSON protocol: properties', () => {
   let service: QueueService;
   before(async () => {
     store = await openStore({ kind: 'memory' });
-    service = new QueueService(store, { maxMessageBytes: 1024 });
+    const activity = new Activity();
+    const log = { warn: () => {} };
+    service = new QueueService(store, { maxMessageBytes: 1024 }, { activity, longPoll: new LongPoll(store, log, activity), streams: new Distributor(store, log, activity) });
   });
   after(async () => store.close());
 

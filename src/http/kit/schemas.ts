@@ -7,6 +7,7 @@
  */
 import { ERRORS, type ErrorCode } from '../../errors.js';
 import { CALLBACK, DEDUP_ID, MAX_LEASE_SECONDS, MAX_TAKE_COUNT, MAX_TTL_SECONDS, MAX_WAIT_SECONDS, QUEUE_NAME, RECEIPT, RESERVED_QUEUE_NAMES } from '../../core/names.js';
+import { MAX_PREFETCH } from '../../core/lease-streams.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -60,6 +61,10 @@ export const ARGUMENTS = {
   batch: { schema: { type: 'string', description: '`1` or `true`: the body is a JSON array of strings, enqueued at once (other values: not a batch)' } },
   count: { schema: { type: 'integer', minimum: 1, maximum: MAX_TAKE_COUNT, description: 'take up to this many; the reply is then a JSON array' }, error: { code: 'INVALID_COUNT' } },
   lease: { schema: seconds(1, MAX_LEASE_SECONDS, 'lease the message(s) for this long instead of removing them'), error: { code: 'INVALID_LEASE' } },
+  prefetch: {
+    schema: { type: 'integer', minimum: 1, maximum: MAX_PREFETCH, description: 'leased stream: the most unacknowledged messages this consumer holds (default 10)' },
+    error: { code: 'INVALID_PREFETCH' },
+  },
   wait: { schema: seconds(0, MAX_WAIT_SECONDS, 'long poll: wait up to this long for a message'), error: { code: 'INVALID_WAIT' } },
   policy: { schema: { type: 'string', description: '`broadcast` or `roundrobin` (any other value answers 200 `null`)' } },
   max_attempts: {

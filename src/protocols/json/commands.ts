@@ -6,12 +6,13 @@
  */
 import { BrokerError } from '../../errors.js';
 import type { QueueService } from '../../core/queue-service.js';
-import { assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds } from '../../core/names.js';
+import { assertQueueName, enqueueOptions, parseCount, parseDelaySeconds, parseLeaseSeconds, parseWaitSeconds } from '../../core/names.js';
 import type { Json } from '../json-text.js';
 import type { LeasedMessage, Policy } from '../../wire.js';
 
 type Command = Record<string, unknown>;
-type Run = (service: QueueService, c: Command) => Promise<Json>;
+/** `signal`: the client went away (a waiting take or lease stops waiting). */
+type Run = (service: QueueService, c: Command, signal?: AbortSignal) => Promise<Json>;
 
 /** A field error answered in-band with status 200. */
 class FieldError extends Error {}
@@ -21,6 +22,12 @@ function field(c: Command, name: string): string {
   if (v === undefined || v === null) throw new FieldError(`missing field: ${name}`);
   if (typeof v !== 'string') throw new FieldError(`${name} must be a string`);
   return v;
+}
+
+/** `wait`: seconds a take or lease waits for a message (also while the queue is stopped). */
+function waitOf(c: Command): number {
+  const w = c['wait'];
+  return w === undefined || w === null ? 0 : parseWaitSeconds(String(w));
 }
 
 function queueOf(c: Command): string {
@@ -44,9 +51,10 @@ const COMMANDS: Record<string, Run> = {
     const m = await s.softGet(queue);
     return m ? { queue, value: m.value, key: m.key, count: m.count } : { error: 'empty queue' };
   },
-  take: async (s, c) => {
+  take: async (s, c, signal) => {
     const queue = queueOf(c);
-    const r = await s.take(queue, 1);
+    const wait = waitOf(c);
+    const r = wait > 0 ? await s.takeWaiting(queue, 1, wait, undefined, signal) : await s.take(queue, 1);
     const m = r.messages[0];
     if (m) return { queue, value: m.value, key: m.key };
     return { error: r.stopped ? 'queue stopped' : 'empty queue' };
@@ -56,10 +64,13 @@ const COMMANDS: Record<string, Run> = {
     const key = field(c, 'key');
     return { queue, deleted: await s.remove(queue, key), key };
   },
-  lease: async (s, c) => {
+  lease: async (s, c, signal) => {
     const queue = queueOf(c);
     const count = c['count'] === undefined ? undefined : parseCount(String(c['count']));
-    const r = await s.lease(queue, count ?? 1, parseLeaseSeconds(c['lease']));
+    const lease = parseLeaseSeconds(c['lease']);
+    const wait = waitOf(c);
+    const taken = wait > 0 ? await s.takeWaiting(queue, count ?? 1, wait, lease, signal) : await s.lease(queue, count ?? 1, lease);
+    const r = { ...taken, messages: taken.messages as LeasedMessage[] };
     const one = (m: LeasedMessage) => ({ key: m.key, value: m.value, receipt: m.receipt, attempts: m.attempts });
     if (count !== undefined) return { queue, messages: r.messages.map(one) };
     const m = r.messages[0];
@@ -123,11 +134,11 @@ export function parseCommand(text: string): Command {
 }
 
 /** Runs one command; the result is the reply body (field errors included). */
-export async function runCommand(service: QueueService, command: Command): Promise<Json> {
+export async function runCommand(service: QueueService, command: Command, signal?: AbortSignal): Promise<Json> {
   const run = Object.hasOwn(COMMANDS, command['cmd'] as string) ? COMMANDS[command['cmd'] as string] : undefined;
   if (!run) return { error: 'null resultset' };
   try {
-    return await run(service, command);
+    return await run(service, command, signal);
   } catch (err) {
     if (err instanceof FieldError) return { error: err.message };
     throw err;

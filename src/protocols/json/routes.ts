@@ -40,7 +40,7 @@ const SCHEMAS = {
     },
     response: {
       200: json('the command result (or `{"error": ...}` for an unknown command or value)'),
-      400: failure('MISSING_ARGUMENT', 'INVALID_JSON', 'INVALID_COMMAND', 'INVALID_QUEUE_NAME', 'INVALID_KEY', 'INVALID_RECEIPT', 'INVALID_LEASE', 'INVALID_COUNT', 'INVALID_TTL'),
+      400: failure('MISSING_ARGUMENT', 'INVALID_JSON', 'INVALID_COMMAND', 'INVALID_QUEUE_NAME', 'INVALID_KEY', 'INVALID_RECEIPT', 'INVALID_LEASE', 'INVALID_COUNT', 'INVALID_TTL', 'INVALID_WAIT'),
       409: failure('STALE_RECEIPT'),
     },
   },
@@ -67,7 +67,10 @@ export function registerJsonRoutes(app: FastifyInstance, service: QueueService):
         if (text === undefined) throw new BrokerError('MISSING_ARGUMENT', 'a JSON command is required (form field body or msg, or a JSON body)');
         const command = parseCommand(text);
         await req.authorizeCommand?.('json', command);
-        const result = await runCommand(service, command);
+        // A client that goes away stops a waiting take (`wait`).
+        const gone = new AbortController();
+        reply.raw.once('close', () => gone.abort());
+        const result = await runCommand(service, command, gone.signal);
         if (command['cmd'] === 'take') returnTaken(service, result, req, reply);
         return replies.command(result);
       },

@@ -5,10 +5,10 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Consumer, ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
-import type { Distributor } from '../../core/distributor.js';
+import type { ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
+import type { AttachOptions, Distributor, StreamHandle } from '../../core/distributor.js';
 import { assertCallback, assertQueueName, parseLeaseSeconds } from '../../core/names.js';
-import type { LeaseStreams } from '../../core/lease-streams.js';
+import { parsePrefetch } from '../../core/lease-streams.js';
 import { argsOf } from '../../http/kit/body.js';
 import { routes } from '../../http/kit/reply.js';
 import { args, failure, pathParams, reply, type RouteSchema } from '../../http/kit/schemas.js';
@@ -85,27 +85,31 @@ function wantsSse(req: FastifyRequest): boolean {
   return (req.headers.accept ?? '').includes('text/event-stream');
 }
 
-async function openStream(streams: Streams, req: FastifyRequest, reply: FastifyReply, format: HttpFormat): Promise<void> {
+/** `lease=<s>` and `prefetch=<n>` of a stream request (prefetch only counts with a lease). */
+export function streamOptions(args: Map<string, string>, remote: string): AttachOptions {
+  const lease = args.get('lease');
+  if (lease === undefined) return { remote };
+  return { remote, leaseMs: parseLeaseSeconds(lease) * 1000, prefetch: parsePrefetch(args.get('prefetch')) };
+}
+
+async function openStream(streams: Distributor, req: FastifyRequest, reply: FastifyReply, format: HttpFormat): Promise<void> {
   const queue = assertQueueName((req.params as { queue: string }).queue);
   const args = argsOf(req);
   const callback = format === 'comet' ? assertCallback(args.get('callback')) : undefined;
-  const lease = args.get('lease');
-  const leaseSeconds = lease === undefined ? undefined : parseLeaseSeconds(lease);
+  const options = streamOptions(args, req.ip);
   const res = reply.raw;
   const sink = new HttpStreamSink(res, format, callback);
   // Listen before the (asynchronous) registration: a client gone meanwhile must be detached.
-  const state: { gone: boolean; consumer?: Consumer } = { gone: false };
-  const detach = (c: Consumer) => (leaseSeconds === undefined ? streams.distributor.detach(c, 'client') : streams.leases.detach(c, 'client'));
+  const state: { gone: boolean; handle?: StreamHandle } = { gone: false };
   res.once('close', () => {
     state.gone = true;
-    if (!state.consumer) return;
-    detach(state.consumer);
-    req.log.info({ queue, transport: format, consumer: state.consumer.id }, 'stream closed');
+    if (!state.handle) return;
+    state.handle.detach('client');
+    req.log.info({ queue, transport: format, consumer: state.handle.info.id }, 'stream closed');
   });
-  const consumer = (state.consumer =
-    leaseSeconds === undefined ? await streams.distributor.attach(queue, format, sink, req.ip) : streams.leases.attach(queue, format, sink, leaseSeconds * 1000, req.ip));
+  const handle = (state.handle = await streams.attach(queue, format, sink, options));
   if (state.gone) {
-    detach(consumer);
+    handle.detach('client');
     return;
   }
   reply.hijack();
@@ -116,38 +120,34 @@ async function openStream(streams: Streams, req: FastifyRequest, reply: FastifyR
   });
   if (format === 'sse') res.write(SSE_PREAMBLE);
   else res.flushHeaders();
-  req.log.info({ queue, transport: format, consumer: consumer.id }, 'stream opened');
+  req.log.info({ queue, transport: format, consumer: handle.info.id }, 'stream opened');
 }
 
-/** Fan-out streams (the distributor) and at-least-once streams (`?lease=`). */
-export interface Streams {
-  distributor: Distributor;
-  leases: LeaseStreams;
-}
-
-const streamErrors = { 400: failure('INVALID_QUEUE_NAME', 'INVALID_CALLBACK', 'INVALID_LEASE'), 429: failure('TOO_MANY_STREAMS') };
+const streamErrors = { 400: failure('INVALID_QUEUE_NAME', 'INVALID_CALLBACK', 'INVALID_LEASE', 'INVALID_PREFETCH'), 429: failure('TOO_MANY_STREAMS') };
 const sse = reply('an event stream: one `data:` event per message envelope, comments as heartbeats', 'text/event-stream');
 const STREAM_SCHEMAS = {
   comet: {
     summary: 'Stream the queue (COMET; Server-Sent Events with Accept: text/event-stream)',
-    description: 'Every message as it arrives, one envelope per line (`callback(...);` with `callback`). `lease=` streams at-least-once: acknowledge each receipt.',
+    description:
+      'Every message as it arrives, one envelope per line (`callback(...);` with `callback`). `lease=` streams at-least-once: acknowledge each receipt; ' +
+      '`prefetch=` (default 10) caps the unacknowledged messages this consumer holds.',
     tags: ['streaming'],
     params: pathParams(),
     // Only a COMET stream reads callback (an SSE one ignores it): checked by the handler.
-    querystring: args(['callback', 'lease'], ['callback']),
+    querystring: args(['callback', 'lease', 'prefetch'], ['callback']),
     response: { 200: { description: 'a long-lived stream', content: { 'text/plain': { schema: { type: 'string' } }, 'text/event-stream': { schema: { type: 'string' } } } }, ...streamErrors },
   },
   sse: {
     summary: 'Stream the queue as Server-Sent Events',
-    description: '`lease=` streams at-least-once: acknowledge each receipt.',
+    description: '`lease=` streams at-least-once: acknowledge each receipt; `prefetch=` (default 10) caps the unacknowledged messages this consumer holds.',
     tags: ['streaming'],
     params: pathParams(),
-    querystring: args(['lease']),
+    querystring: args(['lease', 'prefetch']),
     response: { 200: sse, ...streamErrors },
   },
 } satisfies Record<string, RouteSchema>;
 
-export function registerHttpStreamRoutes(app: FastifyInstance, streams: Streams): void {
+export function registerHttpStreamRoutes(app: FastifyInstance, streams: Distributor): void {
   const stream = (format: HttpFormat | 'auto') => async (req: FastifyRequest, reply: FastifyReply) => {
     await openStream(streams, req, reply, format === 'auto' ? (wantsSse(req) ? 'sse' : 'comet') : format);
     return undefined;

@@ -6,14 +6,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { WebSocket } from 'ws';
-import type { Consumer, ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
+import type { ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
+import type { AttachOptions, Distributor, StreamHandle } from '../../core/distributor.js';
 import type { QueueService } from '../../core/queue-service.js';
-import { assertQueueName, parseLeaseSeconds } from '../../core/names.js';
+import { assertQueueName } from '../../core/names.js';
 import { argsOf } from '../../http/kit/body.js';
-import type { Streams } from './http-stream.js';
+import { streamOptions } from './http-stream.js';
 import { BrokerError, isBrokerError } from '../../errors.js';
 import type { Message } from '../../wire.js';
-import { pyJson } from '../json-text.js';
+import { pyJson, type Json } from '../json-text.js';
 import { parseCommand, runCommand } from '../json/commands.js';
 import { replies } from '../replies.js';
 import { schemaOptions, send } from '../../http/kit/reply.js';
@@ -87,22 +88,45 @@ class WebSocketSink implements ConsumerSink {
   }
 }
 
-async function answer(service: QueueService, socket: WebSocket, queue: string, text: string, authorize: FastifyRequest['authorizeCommand']): Promise<void> {
+/**
+ * The reply to one client frame: a command's result (with the command's `id` echoed, when it
+ * has one), an error, or the text itself when it is not a command (echoed, as the original).
+ */
+async function answer(service: QueueService, queue: string, text: string, authorize: FastifyRequest['authorizeCommand']): Promise<string> {
   let command;
   try {
     command = parseCommand(text);
   } catch {
-    socket.send(text); // not a command: echo, as the original
-    return;
+    return text;
   }
   // On /ws/<q>, a command without a queue is about <q> (`{"cmd": "ack", "receipt": ...}`).
   if (command['queue'] === undefined) command['queue'] = queue;
+  const id = command['id'];
+  const withId = typeof id === 'string' || typeof id === 'number' ? { id } : {};
   try {
     await authorize?.('ws', command);
-    socket.send(pyJson(await runCommand(service, command)));
+    const result = await runCommand(service, command);
+    return pyJson(typeof result === 'object' && result !== null && !Array.isArray(result) ? { ...withId, ...result } : result);
   } catch (err) {
     const e = isBrokerError(err) ? err : new BrokerError('INTERNAL');
-    socket.send(replies.error(e.code, e.message).body);
+    return withId.id === undefined ? replies.error(e.code, e.message).body : pyJson({ ...withId, ...(JSON.parse(replies.error(e.code, e.message).body) as Record<string, Json>) });
+  }
+}
+
+/** Runs and answers a socket's frames one at a time, in the order received (an add, then a take, sees the add). */
+class InOrder {
+  private last: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly reply: (text: string) => Promise<string>,
+  ) {}
+
+  push(text: string): void {
+    this.last = this.last.then(async () => {
+      const out = await this.reply(text).catch(() => replies.error('INTERNAL').body);
+      if (this.socket.readyState === this.socket.OPEN) this.socket.send(out);
+    });
   }
 }
 
@@ -110,14 +134,15 @@ const WS_SCHEMA: RouteSchema = {
   summary: 'Stream the queue over a WebSocket',
   description:
     'Upgrade to a WebSocket: one text frame per message envelope. Text frames sent by the client are JSON protocol commands ' +
-    '(the queue defaults to this one), answered on the socket. A bad queue name or lease closes the socket with code 1008.',
+    '(the queue defaults to this one), answered on the socket in the order sent, with the command\'s `id` (if any) echoed. ' +
+    '`lease=` streams at-least-once, `prefetch=` (default 10) caps the unacknowledged messages held. A bad queue name, lease or prefetch closes the socket with code 1008.',
   tags: ['streaming'],
   params: pathParams(),
-  querystring: args(['lease']),
+  querystring: args(['lease', 'prefetch']),
   response: { 101: empty('switching protocols'), 426: failure('UPGRADE_REQUIRED'), 429: failure('TOO_MANY_STREAMS') },
 };
 
-export function registerWebSocketRoute(app: FastifyInstance, streams: Streams, service: QueueService): void {
+export function registerWebSocketRoute(app: FastifyInstance, streams: Distributor, service: QueueService): void {
   const documented = schemaOptions(WS_SCHEMA, false);
   app.route({
     method: 'GET',
@@ -129,38 +154,36 @@ export function registerWebSocketRoute(app: FastifyInstance, streams: Streams, s
     handler: async (_req, reply) => send(reply, replies.error('UPGRADE_REQUIRED')),
     wsHandler: async (socket: WebSocket, req: FastifyRequest) => {
       let queue: string;
-      let leaseSeconds: number | undefined;
+      let options: AttachOptions;
       try {
         queue = assertQueueName((req.params as { queue: string }).queue);
-        const lease = argsOf(req).get('lease');
-        leaseSeconds = lease === undefined ? undefined : parseLeaseSeconds(lease);
+        options = streamOptions(argsOf(req), req.ip);
       } catch (err) {
         socket.close(1008, (err as Error).message.slice(0, 120));
         return;
       }
       const messages: string[] = [];
       let ready = false;
+      const inOrder = new InOrder(socket, (text) => answer(service, queue, text, req.authorizeCommand));
       // Frames may arrive before the consumer is registered: answer them in order after.
       socket.on('message', (data, isBinary) => {
         const text = isBinary ? null : data.toString();
         if (text === null) return;
-        if (ready) void answer(service, socket, queue, text, req.authorizeCommand);
+        if (ready) inOrder.push(text);
         else messages.push(text);
       });
       // Listen before the (asynchronous) registration: a client gone meanwhile must be detached.
-      const state: { consumer?: Consumer } = {};
-      const detach = (c: Consumer) => (leaseSeconds === undefined ? streams.distributor.detach(c, 'client') : streams.leases.detach(c, 'client'));
-      socket.once('close', () => state.consumer && detach(state.consumer));
+      const state: { handle?: StreamHandle } = {};
+      socket.once('close', () => state.handle?.detach('client'));
       const sink = new WebSocketSink(socket);
-      const consumer = (state.consumer =
-        leaseSeconds === undefined ? await streams.distributor.attach(queue, 'ws', sink, req.ip) : streams.leases.attach(queue, 'ws', sink, leaseSeconds * 1000, req.ip));
+      const handle = (state.handle = await streams.attach(queue, 'ws', sink, options));
       if (socket.readyState !== socket.OPEN) {
-        detach(consumer);
+        handle.detach('client');
         return;
       }
       ready = true;
-      for (const text of messages) void answer(service, socket, queue, text, req.authorizeCommand);
-      req.log.info({ queue, transport: 'ws', consumer: consumer.id }, 'stream opened');
+      for (const text of messages) inOrder.push(text);
+      req.log.info({ queue, transport: 'ws', consumer: handle.info.id }, 'stream opened');
     },
   });
 }

@@ -1,6 +1,7 @@
 /**
  * StoreEvents over Redis pub/sub: one channel for every broker and queue (keys.events), with
- * compact payloads ("e <q>" enqueued, "s <q>" started, "c <q>" closed, "w <broker>" wake; the
+ * compact payloads ("e <q>" enqueued, "s <q>" started, "c <q>" closed, "w <broker>" wake,
+ * "a <receipt> <q>" settled (a receipt holds no space); the
  * Lua scripts publish "e" and "w" themselves), and one subscriber connection per store,
  * opened on the first subscribe and closed by close(). Events are hints: one lost while the
  * subscriber reconnects is covered by the distributor's safety poll.
@@ -23,6 +24,8 @@ export function encodeEvent(e: StoreEvent): string {
       return `c ${e.queue}`;
     case 'wake':
       return `w ${e.broker}`;
+    case 'settled':
+      return `a ${e.receipt} ${e.queue}`;
   }
 }
 
@@ -39,6 +42,10 @@ export function decodeEvent(payload: string): StoreEvent | undefined {
       return { type: 'closed', queue: arg };
     case 'w':
       return { type: 'wake', broker: arg };
+    case 'a': {
+      const space = arg.indexOf(' ');
+      return space > 0 ? { type: 'settled', receipt: arg.slice(0, space), queue: arg.slice(space + 1) } : undefined;
+    }
     default:
       return undefined;
   }

@@ -91,6 +91,12 @@ const MIGRATIONS: readonly string[] = [
      name TEXT PRIMARY KEY,
      meta TEXT NOT NULL
    ) WITHOUT ROWID;`,
+  // v8. An inbox row keeps its message's attempts and expiry, so a message that goes back to
+  // its queue from the inbox (a leased stream's turn, a consumer gone) keeps counting towards
+  // max_attempts and still expires. The index finds a row by its message for requeue.
+  `ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE inbox ADD COLUMN expires_at INTEGER;
+   CREATE INDEX inbox_message ON inbox (queue, seq);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,6 +5,9 @@
 import assert from 'node:assert/strict';
 import { isBrokerError } from '../../../src/errors.js';
 import { QueueService } from '../../../src/core/queue-service.js';
+import { Activity } from '../../../src/core/activity.js';
+import { Distributor } from '../../../src/core/distributor.js';
+import { LongPoll } from '../../../src/core/long-poll.js';
 import type { Message } from '../../../src/wire.js';
 import { delayedOf, waitUntil, type Cases, type ConformingStore } from './context.js';
 
@@ -141,7 +144,9 @@ export const QUEUE_CASES: Cases = {
   // each backend, through the service as every protocol reaches the store.
   'dedup on a batch of more than one value is refused': async ({ store, queue }) => {
     const q = queue();
-    const service = new QueueService(store, { maxMessageBytes: 1024 });
+    const activity = new Activity();
+    const log = { warn: () => {} };
+    const service = new QueueService(store, { maxMessageBytes: 1024 }, { activity, longPoll: new LongPoll(store, log, activity), streams: new Distributor(store, log, activity) });
     await assert.rejects(service.add(q, ['a', 'b'], { dedupId: 'batch' }),
       (err: unknown) => isBrokerError(err) && err.code === 'INVALID_BATCH');
     assert.deepEqual(await store.peek(q, 10), [], 'nothing enqueued');

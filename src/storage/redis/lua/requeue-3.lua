@@ -12,7 +12,7 @@
     KEYS[2] consumers          restmq:consumers:<q>  (ZSET member -> expiry ms)
     KEYS[3] counter key        <q>:UUID
 
-    ARGV[1] events channel     restmq:events  (publishes "e <q>")
+    ARGV[1] events channel     restmq:events  (publishes "e <q>"; empty: announces nothing)
     ARGV[2] queue name
     ARGV[3] message-key prefix <q>:
     ARGV[4..] key1, value1, key2, value2, ...  oldest first (each key <q>:<digits>)
@@ -35,7 +35,7 @@ for i = #ARGV - 1, 4, -2 do
     back = back + 1
   end
 end
-if back > 0 then
+if back > 0 and ARGV[1] ~= '' then
   announce(ARGV[1], ARGV[2], KEYS[2], now_ms())
 end
 return back
