@@ -41,7 +41,6 @@ export const ERRORS = {
   TOO_MANY_STREAMS: { status: 429, message: 'too many streaming connections from this address' },
   TOO_MANY_LONG_POLLS: { status: 429, message: 'too many long polls waiting from this address' },
   HEADERS_TOO_LARGE: { status: 431, message: 'the request headers are over the size limit' },
-  NOT_SUPPORTED: { status: 501, message: 'this store does not support this yet' },
   STORE_UNAVAILABLE: { status: 503, message: 'the store is unavailable' },
   REPLICATION_TIMEOUT: { status: 503, message: 'the write was not confirmed by enough Redis replicas in time: the message may or may not be stored; retry with a dedup id to avoid a duplicate' },
   SHUTTING_DOWN: { status: 503, message: 'the broker is shutting down' },

@@ -1,6 +1,6 @@
 /**
  * The SQS API driven by the real AWS SDK for JavaScript v3 (JSON 1.0 protocol, its MD5 checks
- * on) against every store, on the same queues as the REST routes.
+ * on) against every store, a Redis Cluster included, on the same queues as the REST routes.
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import {
   ListMessageMoveTasksCommand, QueueDoesNotExist, ReceiptHandleIsInvalid, TooManyEntriesInBatchRequest, BatchEntryIdsNotDistinct,
   MessageNotInflight, InvalidAttributeName, EmptyBatchRequest, SQSServiceException, type Message,
 } from '@aws-sdk/client-sqs';
-import { forEachBackend, req } from './backends.js';
+import { forEachBackend, req, WITH_CLUSTER } from './backends.js';
 import { md5OfAttributes } from '../../src/protocols/sqs/md5.js';
 
 const sqsName = () => `sqs-${randomUUID().slice(0, 18)}`;
@@ -300,4 +300,4 @@ forEachBackend((ctx) => {
     assert.equal(JSON.parse(bad.text).__type, 'com.amazonaws.sqs#InvalidAction');
     assert.equal((await req(ctx().url, 'GET', '/12345/abc')).status, 404);
   });
-});
+}, { backends: WITH_CLUSTER });

@@ -13,7 +13,7 @@ import { Cluster } from 'ioredis';
 import { registerClusterScripts, type ScriptedCluster } from '../../src/storage/redis/cluster-scripts.js';
 import type { ClusterStore } from '../../src/storage/redis/cluster-store.js';
 import { copyMove, parseMove } from '../../src/storage/redis/cluster-moves.js';
-import { clusterKeys, clusterQueueKeys } from '../../src/storage/redis/keys.js';
+import { CLUSTER_QUEUE_KEY_NAMES, clusterKeys, clusterQueueKeys } from '../../src/storage/redis/keys.js';
 import type { StoreEvent } from '../../src/storage/stream-contract.js';
 import { waitUntil } from '../harness/wait.js';
 import { openRedisClusterStore } from '../../src/storage/redis/cluster-open.js';
@@ -57,6 +57,28 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
     after(async () => {
       await store.close();
       await raw.quit();
+    });
+
+    it('a streaming dispatch and a write on another node, sent in the same tick, both succeed', async () => {
+      // dispatch-n.lua's first argument is its number of keys (the queue keys and this broker's
+      // inbox): auto-pipelining must not route the call by that number's slot.
+      const counted = String(CLUSTER_QUEUE_KEY_NAMES.length + 1);
+      const home = (await started().ownerOf(counted)).port;
+      const pick = async (onHome: boolean): Promise<string> => {
+        for (;;) {
+          const name = q();
+          if (((await started().ownerOf(clusterKeys.pending(name))).port === home) === onHome) return name;
+        }
+      };
+      const away = await pick(false);
+      const near = await pick(true);
+      await store.enqueue(away, ['streamed']);
+      const [dispatched, added] = await Promise.all([store.dispatch(away, 1, 0), store.enqueue(near, ['written'])]);
+      assert.ok(dispatched, 'the dispatch answered');
+      assert.equal(added.length, 1, 'the write in the same tick answered');
+      assert.deepEqual((await store.peek(near, 10)).map((m) => m.value), ['written']);
+      await store.purge(away);
+      await store.purge(near);
     });
 
     it('every key of a queue is in the slot of {q}; queues spread over all three primaries', async () => {

@@ -1,19 +1,22 @@
 /**
- * SqsStore (sqs-contract.ts) on both backends: message metadata is written with the message,
+ * SqsStore (sqs-contract.ts) on every backend: message metadata is written with the message,
  * removed by every step that removes the message, carried by dead-lettering and redrive; and
- * on Redis no `<key>:sqs` is left behind.
+ * on Redis no `<key>:sqs` (on a Redis Cluster no `{q}:sqsmeta` field) is left behind.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { Cluster } from 'ioredis';
 import { openRedisStore } from '../../src/storage/redis/redis-store.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import type { QueueStore } from '../../src/storage/contract.js';
 import type { LeaseStore } from '../../src/storage/lease-contract.js';
 import type { SqsStore } from '../../src/storage/sqs-contract.js';
 import type { StreamStore } from '../../src/storage/stream-contract.js';
-import { keys } from '../../src/storage/redis/keys.js';
+import { clusterKeys, keys } from '../../src/storage/redis/keys.js';
 import { redisClient, startRedis, type RedisServer } from '../harness/redis.js';
+import { privateCluster } from './private-redis-cluster.js';
+import { waitUntil } from '../harness/wait.js';
 
 type Store = QueueStore & LeaseStore & SqsStore & StreamStore;
 const q = () => `sm-${randomUUID()}`;
@@ -60,18 +63,34 @@ function suite(name: string, open: () => Promise<Store> | Store, leftovers?: (qu
       if (leftovers) assert.deepEqual(await leftovers(queue), []);
     });
 
+    it('goes when the message expires', async () => {
+      const queue = q();
+      const key = await s.enqueueWithMeta(queue, 'short-lived', 'm', { ttlSeconds: 1 });
+      assert.deepEqual(await s.messageMeta(queue, [key]), ['m']);
+      await waitUntil('the message expired', async () => (await s.peek(queue, 1)).length === 0);
+      // The take that meets the expired message drops what is left of it.
+      assert.deepEqual((await s.take(queue, 1)).messages, []);
+      assert.deepEqual(await s.messageMeta(queue, [key]), [null]);
+      if (leftovers) assert.deepEqual(await leftovers(queue), []);
+    });
+
     it('travels to the dead-letter queue and back with redrive', async () => {
       const queue = q();
+      // Multi-byte text and line breaks in both: the cluster's move record carries them side by side.
+      const meta = '{"a":"é☃"}\n2';
+      const body = 'poi\nson ☃';
       await s.setSettings(queue, { maxAttempts: 1 });
-      await s.enqueueWithMeta(queue, 'poison', '{"a":1}');
-      const lease = await s.lease(queue, 1, 60_000);
-      assert.equal(await s.nack(queue, lease.messages[0]!.receipt, 0), 'ok');
+      await s.enqueueWithMeta(queue, body, meta);
+      await s.enqueue(queue, ['plain']);
+      const lease = await s.lease(queue, 2, 60_000);
+      for (const m of lease.messages) assert.equal(await s.nack(queue, m.receipt, 0), 'ok');
       const dead = await s.peek(`${queue}.dead`, 10);
-      assert.equal(dead.length, 1);
-      assert.deepEqual(await s.messageMeta(`${queue}.dead`, [dead[0]!.key]), ['{"a":1}']);
-      assert.equal(await s.redrive(`${queue}.dead`), 1);
+      assert.deepEqual(dead.map((m) => m.value), [body, 'plain']);
+      assert.deepEqual(await s.messageMeta(`${queue}.dead`, dead.map((m) => m.key)), [meta, null]);
+      assert.equal(await s.redrive(`${queue}.dead`), 2);
       const back = await s.peek(queue, 10);
-      assert.deepEqual(await s.messageMeta(queue, [back[0]!.key]), ['{"a":1}']);
+      assert.deepEqual(back.map((m) => m.value), [body, 'plain']);
+      assert.deepEqual(await s.messageMeta(queue, back.map((m) => m.key)), [meta, null]);
       await s.purge(queue);
       if (leftovers) assert.deepEqual([...await leftovers(queue), ...await leftovers(`${queue}.dead`)], []);
     });
@@ -104,6 +123,16 @@ suite('redis', () => openRedisStore({ host: server!.host, port: server!.port, db
   const raw = redisClient(server!.port);
   try {
     return await raw.keys(keys.meta(`${queue}:*`));
+  } finally {
+    raw.disconnect();
+  }
+});
+
+const cluster = privateCluster();
+suite('redis-cluster', cluster.open, async (queue) => {
+  const raw = new Cluster(cluster.cluster().nodes.map(({ host, port }) => ({ host, port })));
+  try {
+    return (await raw.hkeys(clusterKeys.sqsMeta(queue))).map((n) => `${queue}:${n}`);
   } finally {
     raw.disconnect();
   }

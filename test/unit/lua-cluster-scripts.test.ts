@@ -42,7 +42,7 @@ it('the queue keys are sent in the order lib/queue_from.lua names them', () => {
   const order = /QUEUE_KEY_NAMES = \{([^}]*)\}/.exec(lib)?.[1]?.match(/'[A-Za-z]+'/g)?.map((n) => n.slice(1, -1));
   assert.deepEqual(order, [...CLUSTER_QUEUE_KEY_NAMES]);
   const keys = clusterQueueKeys('jobs');
-  assert.equal(keys.length, 19);
+  assert.equal(keys.length, 20);
   assert.ok(keys.every((k) => k.startsWith('{jobs}:')), 'every queue key carries the hash tag {jobs}');
   assert.equal(new Set(keys).size, keys.length, 'no two queue keys are the same');
 });

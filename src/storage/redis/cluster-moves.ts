@@ -3,7 +3,7 @@
  * a move cannot be one script; it is three steps, each atomic, each safe to repeat:
  *   0. a script of the source queue takes the message out of it and into the source's outbox
  *      (`{q}:outbox`, move id `<q>:<n>`: a message leaves its queue once, so ids never repeat);
- *   1. movein-20.lua appends it to the target, recording the move id in a marker key there, so
+ *   1. movein-21.lua appends it to the target, recording the move id in a marker key there, so
  *      a repeated step 1 appends nothing;
  *   2. HDEL of the outbox entry.
  * A crash after 0 leaves the entry in the outbox; after 1, the entry and the marker. Whoever
@@ -13,17 +13,31 @@
 import { clusterKeys, clusterQueueKeys, MOVE_SECONDS } from './keys.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 
-/** An outbox record: "<target>\n<origin>\n<expiry ms>\n<body>" (lib/queue.lua ship). */
+/** An outbox record: "<target>\n<origin>\n<expiry ms>\n<m>\n<meta><body>" (lib/ship.lua), m the
+ *  byte length of the SQS metadata ('' when the message has none: meta is then ''). */
 export interface MoveRecord {
   target: string;
   origin: string;
   expiry: string;
+  meta: string;
   body: string;
 }
 
 export function parseMove(record: string): MoveRecord | undefined {
-  const m = /^([^\n]*)\n([^\n]*)\n([^\n]*)\n([\s\S]*)$/.exec(record);
-  return m ? { target: m[1]!, origin: m[2]!, expiry: m[3]!, body: m[4]! } : undefined;
+  const m = /^([^\n]*)\n([^\n]*)\n([^\n]*)\n([0-9]*)\n([\s\S]*)$/.exec(record);
+  if (!m) return undefined;
+  const rest = m[5]!;
+  let meta = '';
+  let body = rest;
+  if (m[4] !== '') {
+    // Lua counts bytes: split the UTF-8 encoding, not the JavaScript string.
+    const bytes = Buffer.from(rest, 'utf8');
+    const len = Number(m[4]);
+    if (len > bytes.length) return undefined;
+    meta = bytes.subarray(0, len).toString('utf8');
+    body = bytes.subarray(len).toString('utf8');
+  }
+  return { target: m[1]!, origin: m[2]!, expiry: m[3]!, meta, body };
 }
 
 /** The message number of a move id `<q>:<n>`, for ordering. */
@@ -33,7 +47,7 @@ const numberOf = (moveId: string) => Number(moveId.slice(moveId.lastIndexOf(':')
 export async function copyMove(cluster: ScriptedCluster, moveId: string, move: MoveRecord): Promise<number> {
   const t = move.target;
   const [n] = await cluster.movein(...clusterQueueKeys(t), clusterKeys.move(t, moveId),
-    t, clusterKeys.events(t), move.origin, move.expiry, move.body, String(MOVE_SECONDS));
+    t, clusterKeys.events(t), move.origin, move.expiry, move.body, String(MOVE_SECONDS), move.meta);
   return Number(n);
 }
 

@@ -51,7 +51,7 @@ export function registerClusterScripts(cluster: Cluster): void {
 
 type Reply = Promise<(string | number)[]>;
 
-/** Raw replies of the cluster scripts; the 19 queue keys (keys.ts clusterQueueKeys) come first. */
+/** Raw replies of the cluster scripts; the 20 queue keys (keys.ts clusterQueueKeys) come first. */
 export interface ClusterCommands {
   enqueue(...args: string[]): Promise<string[]>;
   take(...args: string[]): Reply;

@@ -18,7 +18,6 @@ import type { Delivery, DispatchResult, StoreEvent, StreamStore } from '../strea
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import type { SqsStore } from '../sqs-contract.js';
-import { BrokerError } from '../../errors.js';
 import { DEDUP_SECONDS } from '../contract.js';
 import { clusterKeys, clusterQueueKeys, defaultDeadLetter, POLICY_CODES, STATUS_CODES } from './keys.js';
 import { pairs, storeError } from './redis-store.js';
@@ -82,6 +81,11 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
 
   async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
     if (values.length === 0) return [];
+    return this.write(queue, values, options, '');
+  }
+
+  /** enqueue-21.lua; `meta` (single values only) is the SQS metadata written with the body, or ''. */
+  private async write(queue: string, values: readonly string[], options: EnqueueOptions | undefined, meta: string): Promise<string[]> {
     const dedupId = options?.dedupId;
     const ttl = options?.ttlSeconds === undefined ? '' : String(options.ttlSeconds);
     const delay = options?.delayMs ?? 0;
@@ -91,7 +95,7 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
       // (after, for a reaper that dropped it in between; see reapLeases).
       if (delay > 0) await this.cluster.sadd(clusterKeys.leasedQueues, queue);
       const out = await this.cluster.enqueue(...clusterQueueKeys(queue), clusterKeys.dedup(queue, dedupId ?? ''),
-        queue, clusterKeys.events(queue), ttl, String(delay), dedupId === undefined ? '' : '1', String(DEDUP_SECONDS), ...values);
+        queue, clusterKeys.events(queue), ttl, String(delay), dedupId === undefined ? '' : '1', String(DEDUP_SECONDS), meta, ...values);
       if (delay > 0) await this.cluster.sadd(clusterKeys.leasedQueues, queue);
       if (this.wait) await waitForReplicas(this.cluster, queue, this.wait);
       return out;
@@ -269,7 +273,7 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     return { returned, dead };
   }
 
-  /** reapleases-19.lua on one queue, then steps 1 and 2 of every move in its outbox. */
+  /** reapleases-20.lua on one queue, then steps 1 and 2 of every move in its outbox. */
   private async reapQueue(queue: string): Promise<{ returned: number; dead: number; idle: boolean }> {
     const r = await run(() => this.cluster.reapleases(...clusterQueueKeys(queue), queue, clusterKeys.events(queue), defaultDeadLetter(queue)));
     const moved = await run(() => drainOutbox(this.cluster, queue, r.slice(3), this.register));
@@ -374,14 +378,18 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     return this.closing;
   }
 
-  // SQS records (sqs-contract.ts). Message metadata needs the cluster scripts to carry it beside
-  // the body, which they do not yet: the SQS actions that send or read it answer NOT_SUPPORTED.
-  async enqueueWithMeta(): Promise<string> {
-    throw new BrokerError('NOT_SUPPORTED', 'SQS message attributes are not supported on a Redis Cluster store yet');
+  // SQS records (sqs-contract.ts). Message metadata is a field of {q}:sqsmeta per message
+  // number, which the scripts write, delete and move with the body.
+  async enqueueWithMeta(queue: string, value: string, meta: string, options?: EnqueueOptions): Promise<string> {
+    const [key] = await this.write(queue, [value], options, meta);
+    return key!;
   }
 
-  async messageMeta(): Promise<(string | null)[]> {
-    throw new BrokerError('NOT_SUPPORTED', 'SQS message attributes are not supported on a Redis Cluster store yet');
+  async messageMeta(queue: string, messageKeys: readonly string[]): Promise<(string | null)[]> {
+    if (messageKeys.length === 0) return [];
+    // A key of another queue (or no message key at all) asks for field '0', which no message has.
+    const numbers = messageKeys.map((k) => (k.startsWith(queue + ':') ? k.slice(queue.length + 1) : '0'));
+    return run(() => this.cluster.hmget(clusterKeys.sqsMeta(queue), ...numbers));
   }
 
   async getQueueMeta(queue: string): Promise<string | null> {

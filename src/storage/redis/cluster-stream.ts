@@ -11,7 +11,7 @@
  */
 import type { Message } from '../../wire.js';
 import type { Delivery, DispatchResult } from '../stream-contract.js';
-import { clusterKeys, clusterQueueKeys } from './keys.js';
+import { CLUSTER_QUEUE_KEY_NAMES, clusterKeys, clusterQueueKeys } from './keys.js';
 import { parseItem } from './redis-stream.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 import type { ClusterEvents } from './cluster-events.js';
@@ -100,7 +100,7 @@ export class ClusterStream {
     for (let i = 0; i < DISPATCH_TRIES; i++) {
       const brokers = [this.brokerId, ...s.others];
       const generation = s.generation;
-      const r = await this.run(() => this.cluster.dispatch(19 + brokers.length, ...clusterQueueKeys(queue),
+      const r = await this.run(() => this.cluster.dispatch(CLUSTER_QUEUE_KEY_NAMES.length + brokers.length, ...clusterQueueKeys(queue),
         ...brokers.map((b) => clusterKeys.inbox(queue, b)), queue, clusterKeys.events(queue), String(Math.max(0, count)),
         String(Math.max(0, read)), String(brokers.length), ...brokers));
       if (Number(r[0]) === -1) {
@@ -200,7 +200,7 @@ export class ClusterStream {
   }
 
   private async release(queue: string, brokers: readonly string[], force: string): Promise<number> {
-    return Number(await this.run(() => this.cluster.reap(19 + brokers.length, ...clusterQueueKeys(queue),
+    return Number(await this.run(() => this.cluster.reap(CLUSTER_QUEUE_KEY_NAMES.length + brokers.length, ...clusterQueueKeys(queue),
       ...brokers.map((b) => clusterKeys.inbox(queue, b)), queue, clusterKeys.events(queue), force, ...brokers)));
   }
 }

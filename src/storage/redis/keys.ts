@@ -200,12 +200,15 @@ export const clusterKeys = {
   authkey: (hash: string) => `AUTHKEY:${hash}`,
   /** STRING: the SQS API's record of the queue (attributes, tags; sqs-contract.ts). */
   sqsQueue: (q: string) => tagged(q, 'sqs'),
+  /** HASH message number → SQS metadata of the message (sqs-contract.ts): written by the enqueue
+   *  that writes its body, deleted with the body (lib/drop.lua), carried by moves (lib/ship.lua). */
+  sqsMeta: (q: string) => tagged(q, 'sqsmeta'),
 } as const;
 
 /** The per-queue keys every cluster script takes first, in this order (cluster/lib/queue.lua). */
 export const CLUSTER_QUEUE_KEY_NAMES = [
   'pending', 'bodies', 'expires', 'refcounts', 'counter', 'status', 'policy', 'consumers', 'leased', 'leaseTokens',
-  'attempts', 'settings', 'origin', 'delayed', 'clock', 'outbox', 'deadLettered', 'rotation', 'brokers',
+  'attempts', 'settings', 'origin', 'delayed', 'clock', 'outbox', 'deadLettered', 'rotation', 'brokers', 'sqsMeta',
 ] as const;
 
 export function clusterQueueKeys(q: string): string[] {

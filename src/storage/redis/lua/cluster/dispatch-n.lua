@@ -8,8 +8,8 @@
   on the queue's sharded channel.
 
   Input (the number of keys is given by the caller: -n):
-    KEYS[1..19] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
-    KEYS[20..] inboxes         {q}:inbox:<broker>  for ARGV[6..] in order; KEYS[20] the caller's
+    KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
+    KEYS[21..] inboxes         {q}:inbox:<broker>  for ARGV[6..] in order; KEYS[21] the caller's
 
     ARGV[1] queue name
     ARGV[2] events channel     {q}:events

@@ -9,8 +9,8 @@
   broker forgotten by this queue. Items as in dispatch-n.lua (a stamp first).
 
   Input (the number of keys is given by the caller: -n):
-    KEYS[1..19] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
-    KEYS[20..] inboxes         {q}:inbox:<broker>  for ARGV[4..] in order
+    KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
+    KEYS[21..] inboxes         {q}:inbox:<broker>  for ARGV[4..] in order
 
     ARGV[1] queue name
     ARGV[2] events channel     {q}:events

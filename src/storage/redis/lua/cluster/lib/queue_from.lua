@@ -1,7 +1,7 @@
 -- The per-queue keys every cluster script takes first, in this order.
 local QUEUE_KEY_NAMES = {'pending', 'bodies', 'expires', 'refcounts', 'counter', 'status', 'policy', 'consumers',
   'leased', 'leaseTokens', 'attempts', 'settings', 'origin', 'delayed', 'clock', 'outbox', 'deadLettered',
-  'rotation', 'brokers'}
+  'rotation', 'brokers', 'sqsMeta'}
 local NQ = #QUEUE_KEY_NAMES
 
 local function queue_from(list, q)

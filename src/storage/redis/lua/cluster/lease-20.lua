@@ -6,7 +6,7 @@
   with the caller's token and attempts + 1; the body stays.
 
   Input:
-    KEYS[1..19] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
+    KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
 
     ARGV[1] queue name
     ARGV[2] events channel     {q}:events

@@ -6,7 +6,7 @@
   Messages with no origin, or whose origin is this queue, stay in order; dead numbers drop.
 
   Input:
-    KEYS[1..19] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
+    KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
 
     ARGV[1] dead-letter queue name
     ARGV[2] origin implied by the name ("" when the name does not end in .dead)

@@ -4,7 +4,7 @@
   fields left empty removed.
 
   Input:
-    KEYS[1..19] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
+    KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
 
     ARGV[1] lease seconds, or ""
     ARGV[2] max attempts, or ""

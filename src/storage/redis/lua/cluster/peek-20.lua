@@ -3,7 +3,7 @@
   The oldest `count` live messages, oldest first, not consumed (read only, as lua/peek-1.lua).
 
   Input:
-    KEYS[1..19] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
+    KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
 
     ARGV[1] queue name
     ARGV[2] count (a whole number >= 1)

@@ -5,7 +5,7 @@
   (and attempts below the maximum) the lease is kept, handed to nobody, until now + delay.
 
   Input:
-    KEYS[1..19] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
+    KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
 
     ARGV[1] queue name
     ARGV[2] events channel     {q}:events

@@ -3,7 +3,7 @@
   Extends a live lease to now + lease ms (as lua/extend-2.lua); a stale token changes nothing.
 
   Input:
-    KEYS[1..19] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
+    KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
 
     ARGV[1] message number
     ARGV[2] token

@@ -6,7 +6,7 @@
   to another queue) and the index entry stay.
 
   Input:
-    KEYS[1..19] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
+    KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
 
     ARGV[1] queue name
 
@@ -16,5 +16,6 @@
 -- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 local had = redis.call('EXISTS', K.pending)
-redis.call('DEL', K.pending, K.bodies, K.expires, K.refcounts, K.leased, K.leaseTokens, K.attempts, K.origin, K.delayed)
+redis.call('DEL', K.pending, K.bodies, K.expires, K.refcounts, K.leased, K.leaseTokens, K.attempts, K.origin, K.delayed,
+  K.sqsMeta)
 return had

@@ -5,19 +5,21 @@
   delay, into the delayed ZSET), status SET NX, the enqueue clock sampled once a second, and
   "e <q>" on the queue's sharded channel when it has a live streaming consumer. The queue
   index (restmq:queues) and the leased-queues set live in other slots: the store SADDs them
-  itself, outside this script.
+  itself, outside this script. SQS metadata (sqs-contract.ts), when given, is written beside
+  the (single) body in the sqsMeta hash, in this same step.
 
   Input:
-    KEYS[1..19] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
-    KEYS[20] dedup key         {q}:dedup:<id>  (read and written only when ARGV[5] is "1")
+    KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
+    KEYS[21] dedup key         {q}:dedup:<id>  (read and written only when ARGV[5] is "1")
 
     ARGV[1] queue name
     ARGV[2] events channel     {q}:events
     ARGV[3] ttl in seconds, or "" for no expiry
     ARGV[4] delay in ms ("0": visible at once)
-    ARGV[5] "1" to dedup on KEYS[20], "" for no dedup
+    ARGV[5] "1" to dedup on KEYS[21], "" for no dedup
     ARGV[6] dedup lifetime in seconds
-    ARGV[7..] the values, in order (at least one)
+    ARGV[7] SQS metadata of the value, or "" for none (single values only)
+    ARGV[8..] the values, in order (at least one)
 
   Output:
     array of the new message keys "<q>:<n>"; with a dedup hit, the first message's key
@@ -29,12 +31,12 @@
 local K = queue_from(KEYS, ARGV[1])
 local dedup = ARGV[5] == '1'
 if dedup then
-  local seen = redis.call('GET', KEYS[20])
+  local seen = redis.call('GET', KEYS[21])
   if seen then
     return {ARGV[1] .. ':' .. seen}
   end
 end
-local first = 7
+local first = 8
 local n = #ARGV - first + 1
 local delay = tonumber(ARGV[4]) or 0
 local now = now_ms()
@@ -69,9 +71,12 @@ for c = 0, n - 1, 1000 do
     redis.call('LPUSH', K.pending, unpack(nums))
   end
 end
+if ARGV[7] ~= '' then
+  redis.call('HSET', K.sqsMeta, fmt(last - n + 1), ARGV[7])
+end
 redis.call('SET', K.status, '1', 'NX')
 if dedup then
-  redis.call('SET', KEYS[20], fmt(last - n + 1), 'EX', ARGV[6])
+  redis.call('SET', KEYS[21], fmt(last - n + 1), 'EX', ARGV[6])
 end
 local dated = redis.call('ZREVRANGE', K.clock, 0, 0)
 if #dated == 0 or now - tonumber(dated[1]) >= 1000 then

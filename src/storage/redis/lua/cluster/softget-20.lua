@@ -4,7 +4,7 @@
   lua/softget-1.lua). Dead numbers at the tail are popped away.
 
   Input:
-    KEYS[1..19] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
+    KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
 
     ARGV[1] queue name
 
