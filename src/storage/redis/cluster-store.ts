@@ -12,6 +12,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
+import { BrokerError } from '../../errors.js';
 import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
 import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
 import type { Delivery, DispatchResult, StoreEvent, StreamStore } from '../stream-contract.js';
