@@ -1,7 +1,7 @@
 /**
  * Stream framing, pure: how one message, a heartbeat and the end of a stream look on each
  * transport. COMET keeps the original's framing exactly: one `{"key", "value"}` JSON per
- * CRLF-terminated line (JSONP `cb(...);` per line), a last `null` line when the queue is
+ * CRLF-terminated line and HTTP chunk (JSONP `cb(...);` per line), a last `null` line when the queue is
  * deleted. SSE: `id:` = key, `data:` = the same envelope. WebSocket: one text frame each.
  */
 import type { LeasedMessage, Message } from '../../wire.js';
