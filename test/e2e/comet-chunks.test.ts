@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { forEachBackend, post, qname, req } from './backends.js';
 import { Waiters } from '../harness/wait.js';
+import { SseClient } from '../harness/stream-clients.js';
 
 /** A COMET consumer over a raw socket that records the HTTP chunks of the body, as sent. */
 class RawComet {
@@ -113,6 +114,26 @@ forEachBackend(
         } finally {
           plain.close();
           jsonp.close();
+        }
+      });
+    });
+
+    describe('heartbeats', () => {
+      it('none on COMET by default, while SSE gets its own', async () => {
+        const q = qname();
+        const c = await RawComet.open(ctx().url, `/c/${q}`);
+        const sse = await SseClient.open(ctx().url, `/sse/${q}`);
+        try {
+          await registered(ctx().url, q);
+          // Two SSE heartbeats (1 s apart): a COMET one would have come by now.
+          await sse.waitForRaw(() => sse.raw.filter((l) => l.includes(': ping')).length >= 2);
+          assert.deepEqual(c.chunks, []);
+          await post(ctx().url, q, 'after');
+          await c.waitForChunks(1);
+          assertOnePerChunk(c.chunks, ['after']);
+        } finally {
+          c.close();
+          sse.close();
         }
       });
     });

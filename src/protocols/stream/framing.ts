@@ -38,7 +38,8 @@ export function frame(format: StreamFormat, m: Message, callback?: string): stri
 /** Written at once so that headers and a first byte reach the client before any message. */
 export const SSE_PREAMBLE = ': restmq\nretry: 2000\n\n';
 
-/** Heartbeats on idle streams: old COMET clients skip empty lines; SSE comments are ignored. */
+/** Heartbeats on idle streams: SSE comments are ignored; COMET's empty line only with --comet-heartbeat
+ *  (the original sent none, and its clients take every chunk for a message). */
 export const HEARTBEAT = { comet: '\r\n', sse: ': ping\n\n' } as const;
 
 /** The last frame when the queue is deleted: the original's `null` line. */
