@@ -14,6 +14,9 @@ export const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 export const RESERVED_QUEUE_NAMES: readonly string[] = ['QUEUESET', 'AUTHKEY', 'queuestat'];
 const RESERVED = new Set(RESERVED_QUEUE_NAMES);
 export const CALLBACK = /^[A-Za-z_$][\w$.]{0,63}$/;
+/** What `callback=` may hold: a name, or a lone `?` (jQuery's placeholder, sent literally by
+ *  the original dashboard), which means no callback. */
+export const CALLBACK_ARG = /^(?:\?|[A-Za-z_$][\w$.]{0,63})$/;
 export const MAX_TTL_SECONDS = 365 * 24 * 3600;
 export const MAX_TAKE_COUNT = 100;
 export const MAX_WAIT_SECONDS = 60;
@@ -35,7 +38,7 @@ export function isKeyOfQueue(queue: string, key: string): boolean {
 }
 
 export function assertCallback(name: string | undefined): string | undefined {
-  if (name === undefined) return undefined;
+  if (name === undefined || name === '?') return undefined;
   if (!CALLBACK.test(name)) throw new BrokerError('INVALID_CALLBACK');
   return name;
 }

@@ -63,11 +63,14 @@ describe('JSONP callbacks', () => {
   it('absent stays absent', () => {
     assert.equal(assertCallback(undefined), undefined);
   });
+  it("a lone ? (jQuery's placeholder, sent literally) is no callback", () => {
+    assert.equal(assertCallback('?'), undefined);
+  });
   it('accepts JavaScript identifiers and dotted paths up to 64 characters', () => {
     for (const cb of ['cb', '$', '_', 'jQuery1710_123', 'a.b.c', '$.x_1', 'a'.repeat(64)]) assert.equal(assertCallback(cb), cb);
   });
   it('refuses anything else', () => {
-    for (const cb of ['', '1cb', 'a-b', 'alert(1)', 'a;b', 'a b', '?', '<script>', 'a'.repeat(65), '.a', 'cb//', 'é']) {
+    for (const cb of ['', '1cb', 'a-b', 'alert(1)', 'a;b', 'a b', '??', '?cb', '<script>', 'a'.repeat(65), '.a', 'cb//', 'é']) {
       assert.throws(() => assertCallback(cb), isCode('INVALID_CALLBACK'), JSON.stringify(cb));
     }
   });

@@ -6,7 +6,7 @@
  * refused here is refused there with the same code.
  */
 import { ERRORS, type ErrorCode } from '../../errors.js';
-import { CALLBACK, DEDUP_ID, MAX_LEASE_SECONDS, MAX_TAKE_COUNT, MAX_TTL_SECONDS, MAX_WAIT_SECONDS, QUEUE_NAME, RECEIPT, RESERVED_QUEUE_NAMES } from '../../core/names.js';
+import { CALLBACK_ARG, DEDUP_ID, MAX_LEASE_SECONDS, MAX_TAKE_COUNT, MAX_TTL_SECONDS, MAX_WAIT_SECONDS, QUEUE_NAME, RECEIPT, RESERVED_QUEUE_NAMES } from '../../core/names.js';
 import { MAX_PREFETCH } from '../../core/lease-streams.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -49,7 +49,7 @@ export const ARGUMENTS = {
   value: { schema: { type: 'string', description: 'the message (`msg` wins when both are given)' } },
   msg: { schema: { type: 'string', description: 'the message (same as `value`)' } },
   callback: {
-    schema: { type: 'string', pattern: CALLBACK.source, description: 'JSONP: wrap the reply in `name(...);` (application/javascript)' },
+    schema: { type: 'string', pattern: CALLBACK_ARG.source, description: 'JSONP: wrap the reply in `name(...);` (application/javascript); a lone `?` is no callback' },
     error: { code: 'INVALID_CALLBACK' },
   },
   ttl: { schema: seconds(1, MAX_TTL_SECONDS, 'seconds before the message expires unread'), error: { code: 'INVALID_TTL' } },
