@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend, qname, req } from './backends.js';
+import { command, forEachBackend, qname, req } from './backends.js';
 
 forEachBackend((ctx) => {
   describe('callback=? (jQuery placeholder) is no callback', () => {
@@ -26,6 +26,25 @@ forEachBackend((ctx) => {
       const wrapped = await req(ctx().url, 'GET', '/stats/?callback=cb');
       assert.match(wrapped.text, /^cb\(/);
       assert.equal((await req(ctx().url, 'GET', '/stats/?callback=%3F%3F')).status, 400);
+    });
+  });
+
+  describe('queue names', () => {
+    it('. and .. are refused: a browser cannot address them', async () => {
+      for (const queue of ['.', '..']) {
+        const r = await req(ctx().url, 'POST', '/queue', { body: JSON.stringify({ cmd: 'add', queue, value: 'x' }), type: 'application/json' });
+        assert.match(r.text, /INVALID_QUEUE_NAME|invalid queue name/i, r.text);
+      }
+    });
+    it('a queue named __proto__ is listed by /stats/ and /control/ like any other', async () => {
+      await command(ctx().url, { cmd: 'add', queue: '__proto__', value: 'x' });
+      const stats = JSON.parse((await req(ctx().url, 'GET', '/stats/')).text) as { queues: Record<string, { name: string; len: number }>; count: number };
+      assert.ok(Object.hasOwn(stats.queues, '__proto__'), JSON.stringify(stats));
+      assert.equal(stats.queues['__proto__']!.name, '__proto__');
+      assert.equal(Object.keys(stats.queues).length, stats.count);
+      const control = JSON.parse((await req(ctx().url, 'GET', '/control/')).text) as { queues: Record<string, unknown>; count: number };
+      assert.ok(Object.hasOwn(control.queues, '__proto__'));
+      assert.equal(Object.keys(control.queues).length, control.count);
     });
   });
 });

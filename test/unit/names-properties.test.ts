@@ -54,10 +54,10 @@ function wholeNumber(s: string, digits: number, min: number, max: number): numbe
 }
 
 describe('names: properties', () => {
-  it('queue names: exactly 1-128 of A-Z a-z 0-9 _ . -, minus the reserved names', () => {
+  it('queue names: exactly 1-128 of A-Z a-z 0-9 _ . -, minus the reserved names, . and ..', () => {
     fc.assert(
       fc.property(fc.oneof(queueName, anyJsString(140), fc.string({ unit: fc.constantFrom(...'ab.-_:/ '), maxLength: 140 })), (s) => {
-        const expected = s.length >= 1 && s.length <= 128 && only(s, NAME_CHARS) && !['QUEUESET', 'AUTHKEY', 'queuestat'].includes(s);
+        const expected = s.length >= 1 && s.length <= 128 && only(s, NAME_CHARS) && !['QUEUESET', 'AUTHKEY', 'queuestat', '.', '..'].includes(s);
         assert.equal(isValidQueueName(s), expected, JSON.stringify(s));
         const r = outcome(() => assertQueueName(s));
         assert.deepEqual(r, expected ? { ok: true, value: s } : { ok: false, code: 'INVALID_QUEUE_NAME' });
