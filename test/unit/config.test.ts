@@ -193,6 +193,7 @@ describe('bad values: one clear ConfigError line', () => {
     assert.throws(() => loadConfig({ port: '65536' }, {}), configError(/port/, /65536/, /range/));
     assert.throws(() => loadConfig({ port: '-1' }, {}), configError(/port/, /range/));
     assert.throws(() => loadConfig({ heartbeat: '3601' }, {}), configError(/heartbeat/, /range/));
+    assert.equal(loadConfig({ heartbeat: '0', 'comet-heartbeat': '0' }, {}).heartbeatSeconds, 0, '0: no heartbeat');
     assert.throws(() => loadConfig({ 'comet-heartbeat': '-1' }, {}), configError(/comet-heartbeat/, /range/));
     assert.throws(() => loadConfig({ 'max-message-bytes': '0' }, {}), configError(/max-message-bytes/, /range/));
     assert.throws(() => loadConfig({ 'redis-db': '16' }, {}), configError(/redis-db/, /range/));
