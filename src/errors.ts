@@ -4,7 +4,7 @@
  * The README's error table is checked against this list by test/unit/errors-readme.test.ts.
  */
 export const ERRORS = {
-  INVALID_QUEUE_NAME: { status: 400, message: 'invalid queue name: 1-128 characters from A-Z a-z 0-9 _ . - (QUEUESET, AUTHKEY and queuestat are reserved)' },
+  INVALID_QUEUE_NAME: { status: 400, message: 'invalid queue name: 1-128 characters from A-Z a-z 0-9 _ . - (QUEUESET, AUTHKEY and queuestat are reserved; . and .. are refused)' },
   MISSING_ARGUMENT: { status: 400, message: 'a required argument is missing' },
   EMPTY_VALUE: { status: 400, message: 'the message value is empty' },
   INVALID_UTF8: { status: 400, message: 'the request is not valid UTF-8' },

@@ -33,6 +33,7 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   const distributor = new Distributor(store, logger, activity, {
     ...DEFAULT_DISTRIBUTOR_OPTIONS,
     heartbeatMs: config.heartbeatSeconds * 1000,
+    cometHeartbeatMs: config.cometHeartbeatSeconds * 1000,
     stallMs: config.stallTimeoutSeconds * 1000,
   });
   const longPoll = new LongPoll(store, logger, activity);

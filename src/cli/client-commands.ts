@@ -7,6 +7,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { RestMQ, RestMQError, type Auth, type Envelope, type LeasedEnvelope, type QueueStats, type Transport } from '../../client/index.js';
 import { pushLines } from './client-push.js';
+import { MAX_TAKE_COUNT } from '../core/names.js';
+
+/** Seconds one long poll of `tail --lease --count` waits for messages. */
+const LONG_POLL_SECONDS = 20;
 
 export const EXIT_EMPTY = 2;
 
@@ -161,11 +165,21 @@ export function registerClientCommands(program: Command): void {
             out(JSON.stringify({ key: m.key, value: m.value }));
             if (++n === o.count) break;
           }
+        } else if (o.count !== undefined) {
+          // A leased stream sends one more message per ack, so it would lease (and cost an
+          // attempt to) messages beyond the count: long polls take exactly what is still wanted.
+          while (n < o.count && !stop.signal.aborted) {
+            const got = await mq.lease(queue, o.lease, { count: Math.min(o.count - n, MAX_TAKE_COUNT), wait: LONG_POLL_SECONDS });
+            for (const m of got) {
+              out(JSON.stringify({ key: m.key, value: m.value, receipt: m.receipt, attempts: m.attempts }));
+              await mq.ack(queue, m.receipt);
+              n++;
+            }
+          }
         } else {
           for await (const m of mq.subscribe(queue, { ...common, lease: o.lease })) {
             out(JSON.stringify({ key: m.key, value: m.value, receipt: m.receipt, attempts: m.attempts }));
             await m.ack();
-            if (++n === o.count) break;
           }
         }
       }),

@@ -25,6 +25,8 @@ export interface Config {
   acl?: string;
   maxMessageBytes: number;
   heartbeatSeconds: number;
+  /** 0: COMET streams get no heartbeat. */
+  cometHeartbeatSeconds: number;
   stallTimeoutSeconds: number;
   trustProxy?: string;
   logLevel: string;
@@ -188,6 +190,7 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
     sqliteSync,
     maxMessageBytes: merged.get('max-message-bytes') as number,
     heartbeatSeconds: merged.get('heartbeat') as number,
+    cometHeartbeatSeconds: merged.get('comet-heartbeat') as number,
     stallTimeoutSeconds: merged.get('stall-timeout') as number,
     logLevel,
     redisPool: merged.get('redis-pool') as number,

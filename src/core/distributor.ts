@@ -40,8 +40,10 @@ export interface DistributorOptions extends ConsumerLimits {
   pollMs: number;
   /** How long a consumer registration and the broker's heartbeat live unless refreshed. */
   registrationTtlMs: number;
-  /** Idle time after which a stream gets a heartbeat. */
+  /** Idle time after which an SSE or WebSocket stream gets a heartbeat; 0: none. */
   heartbeatMs: number;
+  /** The same for COMET; 0: none (the original's clients take any chunk for a message). */
+  cometHeartbeatMs: number;
 }
 
 export const DEFAULT_DISTRIBUTOR_OPTIONS: DistributorOptions = {
@@ -51,6 +53,7 @@ export const DEFAULT_DISTRIBUTOR_OPTIONS: DistributorOptions = {
   pollMs: 1000,
   registrationTtlMs: 15_000,
   heartbeatMs: 15_000,
+  cometHeartbeatMs: 0,
   maxPending: 1000,
   maxPendingBytes: 8 * 1024 * 1024,
 };
@@ -117,12 +120,14 @@ export class Distributor implements ReceiptWatch {
       this.schedule();
     });
     every(Math.max(100, Math.floor(this.options.registrationTtlMs / 3)), () => void this.refresh());
-    every(Math.max(50, Math.floor(Math.min(this.options.heartbeatMs, this.options.stallMs) / 3)), () => {
+    const { heartbeatMs, cometHeartbeatMs, stallMs } = this.options;
+    every(Math.max(50, Math.floor(Math.min(heartbeatMs || Infinity, cometHeartbeatMs || Infinity, stallMs) / 3)), () => {
       const now = Date.now();
       for (const consumers of [...this.byQueue.values()]) {
         for (const c of [...consumers.values()]) {
-          if (c.stalled(now, this.options.stallMs)) this.remove(c, c.close('overflow'), 'overflow');
-          else c.heartbeat(now, this.options.heartbeatMs);
+          const idleMs = c.transport === 'comet' ? cometHeartbeatMs : heartbeatMs;
+          if (c.stalled(now, stallMs)) this.remove(c, c.close('overflow'), 'overflow');
+          else if (idleMs > 0) c.heartbeat(now, idleMs);
         }
       }
     });

@@ -12,14 +12,26 @@ export type { EnqueueOptions };
 export const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 /** Reserved because they are (or prefix) the legacy layout's global keys. */
 export const RESERVED_QUEUE_NAMES: readonly string[] = ['QUEUESET', 'AUTHKEY', 'queuestat'];
-const RESERVED = new Set(RESERVED_QUEUE_NAMES);
+/** Refused although they match QUEUE_NAME: the reserved names, and `.` and `..`, which a
+ *  browser or URL library resolves as path steps (such a queue could not be addressed). */
+export const REFUSED_QUEUE_NAMES: readonly string[] = [...RESERVED_QUEUE_NAMES, '.', '..'];
+const REFUSED = new Set(REFUSED_QUEUE_NAMES);
 export const CALLBACK = /^[A-Za-z_$][\w$.]{0,63}$/;
+/** What `callback=` may hold: a name, or a lone `?` (jQuery's placeholder, sent literally by
+ *  the original dashboard), which means no callback. */
+export const CALLBACK_ARG = /^(?:\?|[A-Za-z_$][\w$.]{0,63})$/;
 export const MAX_TTL_SECONDS = 365 * 24 * 3600;
 export const MAX_TAKE_COUNT = 100;
 export const MAX_WAIT_SECONDS = 60;
 
 export function isValidQueueName(name: string): boolean {
-  return QUEUE_NAME.test(name) && !RESERVED.has(name);
+  return QUEUE_NAME.test(name) && !REFUSED.has(name);
+}
+
+/** An object keyed by queue name, for JSON replies: no prototype, so that a queue named
+ *  `__proto__` (or `constructor`) is an ordinary key. */
+export function byQueueName<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 export function assertQueueName(name: unknown): string {
@@ -35,7 +47,7 @@ export function isKeyOfQueue(queue: string, key: string): boolean {
 }
 
 export function assertCallback(name: string | undefined): string | undefined {
-  if (name === undefined) return undefined;
+  if (name === undefined || name === '?') return undefined;
   if (!CALLBACK.test(name)) throw new BrokerError('INVALID_CALLBACK');
   return name;
 }

@@ -8,6 +8,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Activity } from '../core/activity.js';
+import { byQueueName } from '../core/names.js';
 import { replies } from '../protocols/replies.js';
 import type { Json } from '../protocols/json-text.js';
 import type { QueueRow } from '../wire.js';
@@ -95,7 +96,7 @@ export class LiveFeed {
     try {
       const snapshot = await this.sample();
       this.addRates(snapshot);
-      const point: Point = { t: snapshot.time, all: [0, 0, 0, 0, 0, 0, 0, 0], q: {} };
+      const point: Point = { t: snapshot.time, all: [0, 0, 0, 0, 0, 0, 0, 0], q: byQueueName<number[]>() };
       const keep = snapshot.queues.length <= HISTORY_QUEUES;
       for (const r of snapshot.queues) {
         const row = [r.ready, r.inflight, r.delayed, r.dead, r.rates.enqueued, r.rates.delivered, r.rates.acked, r.oldestAgeSeconds ?? 0];

@@ -6,6 +6,7 @@
 import type { LeasedMessage, Message, QueueSettings, QueueStats } from '../wire.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
 import { pyJson, str, type Json } from './json-text.js';
+import { byQueueName } from '../core/names.js';
 
 export interface Reply {
   status: number;
@@ -90,7 +91,7 @@ export const replies = {
 
   /** GET /control/: every queue (fixed: the original reported a fake queue). */
   controlAll: (store: string, statuses: [string, 0 | 1][]): Reply => {
-    const queues: Record<string, Json> = {};
+    const queues = byQueueName<Json>();
     for (const [queue, status] of statuses) queues[queue] = { queue, status };
     return { status: 200, type: TYPES.json, body: pyJson({ redis: store, queues, count: statuses.length }) + CRLF };
   },

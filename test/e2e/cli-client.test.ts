@@ -108,6 +108,21 @@ forEachBackend(
       assert.equal(s.inflight + s.len, 0, 'both acked');
     });
 
+    it('tail --lease --count n leases n messages, no more (the next one keeps its attempt count)', async () => {
+      const q = qname();
+      await mq().policy(q, 'roundrobin');
+      await mq().pushMany(q, ['a', 'b', 'c']);
+      for (const transport of ['sse', 'ws']) {
+        const r = await cli(['tail', q, '--count', '1', '--lease', '30', '--transport', transport]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal((JSON.parse(r.stdout) as { attempts: number }).attempts, 1);
+      }
+      const s = await mq().stats(q);
+      assert.deepEqual([s.ready, s.inflight], [1, 0]);
+      const third = await mq().lease(q, 5);
+      assert.deepEqual([third?.value, third?.attempts], ['c', 1]);
+    });
+
     it('tail ends quietly with code 0 when its reader goes away (`restmq tail q | head -1`)', async () => {
       const q = qname();
       await mq().pushMany(q, Array.from({ length: 3000 }, (_, i) => `v${i}`));

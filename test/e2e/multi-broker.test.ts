@@ -25,7 +25,7 @@ describe('three brokers on one Redis', () => {
   let brokers: SpawnedBroker[] = [];
   before(async () => {
     redis = await startRedis();
-    brokers = await Promise.all([0, 1, 2].map(() => spawnBroker(['--store', `redis://127.0.0.1:${redis.port}/0`, '--heartbeat', '1', '--log-level', 'warn'])));
+    brokers = await Promise.all([0, 1, 2].map(() => spawnBroker(['--store', `redis://127.0.0.1:${redis.port}/0`, '--heartbeat', '1', '--comet-heartbeat', '1', '--log-level', 'warn'])));
   });
   after(async () => {
     await Promise.all(brokers.map((b) => b.stop()));

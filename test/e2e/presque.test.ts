@@ -237,6 +237,23 @@ forEachBackend(
       assertPresqueError(await send('GET', `/w/?worker_id=${w}`), 404, /not registered/);
     });
 
+    it('/w without the slash (as Net::Presque asks) is /w/', async () => {
+      const q = qname();
+      const w = `w-${q}`;
+      const hw = { 'x-presque-workerid': w };
+      assertEmpty(await send('POST', `/w/${q}`, undefined, hw), 201);
+      try {
+        const all = await send('GET', '/w');
+        assert.equal(all.status, 200, all.text);
+        assert.ok((json(all) as string[]).includes(w));
+        assert.deepEqual(json(await send('GET', `/w?worker_id=${w}`)), { worker_id: w, processed: 0, failed: 0 });
+        assert.deepEqual(json(await send('GET', `/w?queue_name=${q}`)), { queue_name: q, workers_list: [w], processed: 0, failed: 0 });
+        assertPresqueError(await send('POST', '/w', undefined, hw), 404, 'queue name is missing');
+      } finally {
+        assertEmpty(await send('DELETE', `/w/${q}`, undefined, hw), 204);
+      }
+    });
+
     it('DELETE /q/ purges ready and delayed jobs and the counters (P8)', async () => {
       const q = qname();
       await postJob(q, 1);

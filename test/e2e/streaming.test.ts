@@ -222,7 +222,7 @@ forEachBackend(
     });
 
     describe('heartbeats', () => {
-      it('idle streams get a heartbeat: CRLF on COMET, a comment on SSE, a ping on WebSocket', async () => {
+      it('idle streams get a heartbeat: CRLF on COMET (--comet-heartbeat), a comment on SSE, a ping on WebSocket', async () => {
         const q = qname();
         const comet = await CometClient.open(ctx().url, q);
         const sse = await SseClient.open(ctx().url, `/sse/${q}`);
@@ -280,5 +280,5 @@ forEachBackend(
       });
     });
   },
-  { flags: { heartbeat: '1' }, backends: WITH_CLUSTER },
+  { flags: { heartbeat: '1', 'comet-heartbeat': '1' }, backends: WITH_CLUSTER },
 );

@@ -43,6 +43,7 @@ describe('defaults', () => {
       sqliteSync: 'normal',
       maxMessageBytes: 1048576,
       heartbeatSeconds: 15,
+      cometHeartbeatSeconds: 0,
       stallTimeoutSeconds: 30,
       logLevel: 'info',
       redisPool: 10,
@@ -84,13 +85,13 @@ describe('precedence: flags > env > file > defaults', () => {
   it('every setting can come from the environment', () => {
     const c = loadConfig({}, {
       RESTMQ_PORT: '1234', RESTMQ_LISTEN: '::1', RESTMQ_WORKERS: 'auto', RESTMQ_STORE: 'memory', RESTMQ_MAX_MESSAGE_BYTES: '2048',
-      RESTMQ_HEARTBEAT: '30', RESTMQ_STALL_TIMEOUT: '7', RESTMQ_LOG_LEVEL: 'warn', RESTMQ_REDIS_POOL: '3', RESTMQ_TRUST_PROXY: '10.0.0.0/8', RESTMQ_ACL: 'acl.conf',
+      RESTMQ_HEARTBEAT: '30', RESTMQ_COMET_HEARTBEAT: '20', RESTMQ_STALL_TIMEOUT: '7', RESTMQ_LOG_LEVEL: 'warn', RESTMQ_REDIS_POOL: '3', RESTMQ_TRUST_PROXY: '10.0.0.0/8', RESTMQ_ACL: 'acl.conf',
       RESTMQ_TLS_CERT: 'c.pem', RESTMQ_TLS_KEY: 'k.pem', RESTMQ_MAX_STREAMS_PER_IP: '0', RESTMQ_MAX_LONG_POLLS_PER_IP: '9',
       RESTMQ_MAX_URL_BYTES: '4096', RESTMQ_MAX_HEADER_BYTES: '8192', RESTMQ_HEADERS_TIMEOUT: '5', RESTMQ_READ_ONLY_DASHBOARD: 'true', RESTMQ_ACCESS_LOG: 'true',
       RESTMQ_SQLITE_SYNC: 'full', RESTMQ_METRICS_MAX_QUEUES: '50',
     });
     assert.deepEqual({ ...c }, {
-      port: 1234, listen: '::1', workers: 1, store: { kind: 'memory' }, sqliteSync: 'full', maxMessageBytes: 2048, heartbeatSeconds: 30, stallTimeoutSeconds: 7,
+      port: 1234, listen: '::1', workers: 1, store: { kind: 'memory' }, sqliteSync: 'full', maxMessageBytes: 2048, heartbeatSeconds: 30, cometHeartbeatSeconds: 20, stallTimeoutSeconds: 7,
       logLevel: 'warn', redisPool: 3, trustProxy: '10.0.0.0/8', acl: 'acl.conf',
       tlsCert: 'c.pem', tlsKey: 'k.pem', maxStreamsPerIp: 0, maxLongPollsPerIp: 9, maxUrlBytes: 4096, maxHeaderBytes: 8192,
       headersTimeoutSeconds: 5, readOnlyDashboard: true, accessLog: true, metricsMaxQueues: 50,
@@ -192,7 +193,9 @@ describe('bad values: one clear ConfigError line', () => {
   it('out of range', () => {
     assert.throws(() => loadConfig({ port: '65536' }, {}), configError(/port/, /65536/, /range/));
     assert.throws(() => loadConfig({ port: '-1' }, {}), configError(/port/, /range/));
-    assert.throws(() => loadConfig({ heartbeat: '0' }, {}), configError(/heartbeat/, /range/));
+    assert.throws(() => loadConfig({ heartbeat: '3601' }, {}), configError(/heartbeat/, /range/));
+    assert.equal(loadConfig({ heartbeat: '0', 'comet-heartbeat': '0' }, {}).heartbeatSeconds, 0, '0: no heartbeat');
+    assert.throws(() => loadConfig({ 'comet-heartbeat': '-1' }, {}), configError(/comet-heartbeat/, /range/));
     assert.throws(() => loadConfig({ 'max-message-bytes': '0' }, {}), configError(/max-message-bytes/, /range/));
     assert.throws(() => loadConfig({ 'redis-db': '16' }, {}), configError(/redis-db/, /range/));
   });

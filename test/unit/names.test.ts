@@ -18,7 +18,7 @@ const isCode = (code: string) => (err: unknown) => {
 
 describe('queue names', () => {
   it('accepts 1 to 128 characters from A-Z a-z 0-9 _ . -', () => {
-    for (const name of ['a', 'Z', '0', '_', '.', '-', 'my_queue.v2-test', 'x'.repeat(128), '123', 'queueset', 'QUEUESET2']) {
+    for (const name of ['a', 'Z', '0', '_', '...', '.a', '-', '__proto__', 'constructor', 'my_queue.v2-test', 'x'.repeat(128), '123', 'queueset', 'QUEUESET2']) {
       assert.equal(isValidQueueName(name), true, name);
       assert.equal(assertQueueName(name), name);
     }
@@ -30,7 +30,7 @@ describe('queue names', () => {
     }
   });
   it('refuses the reserved names', () => {
-    for (const name of ['QUEUESET', 'AUTHKEY', 'queuestat']) {
+    for (const name of ['QUEUESET', 'AUTHKEY', 'queuestat', '.', '..']) {
       assert.equal(isValidQueueName(name), false, name);
       assert.throws(() => assertQueueName(name), isCode('INVALID_QUEUE_NAME'));
     }
@@ -63,11 +63,14 @@ describe('JSONP callbacks', () => {
   it('absent stays absent', () => {
     assert.equal(assertCallback(undefined), undefined);
   });
+  it("a lone ? (jQuery's placeholder, sent literally) is no callback", () => {
+    assert.equal(assertCallback('?'), undefined);
+  });
   it('accepts JavaScript identifiers and dotted paths up to 64 characters', () => {
     for (const cb of ['cb', '$', '_', 'jQuery1710_123', 'a.b.c', '$.x_1', 'a'.repeat(64)]) assert.equal(assertCallback(cb), cb);
   });
   it('refuses anything else', () => {
-    for (const cb of ['', '1cb', 'a-b', 'alert(1)', 'a;b', 'a b', '?', '<script>', 'a'.repeat(65), '.a', 'cb//', 'é']) {
+    for (const cb of ['', '1cb', 'a-b', 'alert(1)', 'a;b', 'a b', '??', '?cb', '<script>', 'a'.repeat(65), '.a', 'cb//', 'é']) {
       assert.throws(() => assertCallback(cb), isCode('INVALID_CALLBACK'), JSON.stringify(cb));
     }
   });

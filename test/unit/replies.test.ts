@@ -129,6 +129,12 @@ describe('replies.control / controlAll / controlSet', () => {
       ok(JSON_T, '{"redis": "memory", "queues": {"a": {"queue": "a", "status": 1}, "b": {"queue": "b", "status": 0}}, "count": 2}\r\n'),
     );
   });
+  it('controlAll: a queue named __proto__ or constructor is listed like any other', () => {
+    assert.deepEqual(
+      replies.controlAll('memory', [['__proto__', 1], ['constructor', 0]]),
+      ok(JSON_T, '{"redis": "memory", "queues": {"__proto__": {"queue": "__proto__", "status": 1}, "constructor": {"queue": "constructor", "status": 0}}, "count": 2}\r\n'),
+    );
+  });
   it('controlAll with no queue', () => {
     assert.deepEqual(replies.controlAll('memory', []), ok(JSON_T, '{"redis": "memory", "queues": {}, "count": 0}\r\n'));
   });
@@ -158,6 +164,10 @@ describe('replies.queueStats / allStats', () => {
       r,
       ok(JSON_T, `{"queues": {"a": {"name": "a", ${STATS_FIELDS}}, "b": {"name": "b", "len": 2, "status": 0, "policy": 2, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0}}, "redis": "redis", "count": 2}`),
     );
+  });
+  it('allStats: a queue named __proto__ is listed like any other', () => {
+    const r = replies.allStats('redis', [stats('__proto__'), stats('a')]);
+    assert.deepEqual(r, ok(JSON_T, `{"queues": {"__proto__": {"name": "__proto__", ${STATS_FIELDS}}, "a": {"name": "a", ${STATS_FIELDS}}}, "redis": "redis", "count": 2}`));
   });
   it('allStats JSONP is JSON (the original sent a Python repr)', () => {
     assert.deepEqual(replies.allStats('memory', [], 'cb'), ok(JS, 'cb({"queues": {}, "redis": "memory", "count": 0})'));

@@ -6,7 +6,7 @@
  * refused here is refused there with the same code.
  */
 import { ERRORS, type ErrorCode } from '../../errors.js';
-import { CALLBACK, DEDUP_ID, MAX_LEASE_SECONDS, MAX_TAKE_COUNT, MAX_TTL_SECONDS, MAX_WAIT_SECONDS, QUEUE_NAME, RECEIPT, RESERVED_QUEUE_NAMES } from '../../core/names.js';
+import { CALLBACK_ARG, DEDUP_ID, MAX_LEASE_SECONDS, MAX_TAKE_COUNT, MAX_TTL_SECONDS, MAX_WAIT_SECONDS, QUEUE_NAME, RECEIPT, REFUSED_QUEUE_NAMES } from '../../core/names.js';
 import { MAX_PREFETCH } from '../../core/lease-streams.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -31,8 +31,8 @@ export interface RouteSchema {
 export const queueName: JsonSchema = {
   type: 'string',
   pattern: QUEUE_NAME.source,
-  not: { enum: [...RESERVED_QUEUE_NAMES] },
-  description: '1-128 characters from A-Z a-z 0-9 _ . - (QUEUESET, AUTHKEY and queuestat are reserved)',
+  not: { enum: [...REFUSED_QUEUE_NAMES] },
+  description: '1-128 characters from A-Z a-z 0-9 _ . - (QUEUESET, AUTHKEY and queuestat are reserved; . and .. are refused)',
 };
 
 const seconds = (minimum: number, maximum: number, description: string): JsonSchema => ({ type: 'integer', minimum, maximum, description });
@@ -53,7 +53,7 @@ export const ARGUMENTS = {
   value: { schema: { type: 'string', description: 'the message (`msg` wins when both are given)' } },
   msg: { schema: { type: 'string', description: 'the message (same as `value`)' } },
   callback: {
-    schema: { type: 'string', pattern: CALLBACK.source, description: 'JSONP: wrap the reply in `name(...);` (application/javascript)' },
+    schema: { type: 'string', pattern: CALLBACK_ARG.source, description: 'JSONP: wrap the reply in `name(...);` (application/javascript); a lone `?` is no callback' },
     error: { code: 'INVALID_CALLBACK' },
   },
   ttl: { schema: seconds(1, MAX_TTL_SECONDS, 'seconds before the message expires unread'), error: { code: 'INVALID_TTL' } },

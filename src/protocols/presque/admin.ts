@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { QueueService } from '../../core/queue-service.js';
 import { assertQueueName, MAX_TAKE_COUNT } from '../../core/names.js';
-import { bodyText, parseJson, PresqueError, presqueRoutes, queryArgs, queueOf, workerOf } from './http.js';
+import { bodyText, parseJson, PresqueError, presqueRoutes, queryArgs, queueOf, workerOf, type PresqueHandler } from './http.js';
 import { MESSAGES, presqueReplies } from './replies.js';
 import type { PresqueState } from './state.js';
 import { ADMIN_DOCS } from './schemas.js';
@@ -60,7 +60,7 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService,
     },
   }, { GET: 'rest:consumer', POST: 'admin' }, ADMIN_DOCS.control);
 
-  presqueRoutes(app, '/w/*', {
+  const workers: Record<'GET' | 'POST' | 'DELETE', PresqueHandler> = {
     // Any suffix is ignored, as presque; queue_name wins over worker_id.
     GET: (req) => {
       const args = queryArgs(req);
@@ -91,7 +91,10 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService,
       state.unregister(worker, queueOf(req));
       return presqueReplies.deleted();
     },
-  },
+  };
   // Workers register and unregister themselves: consumers.
-  { GET: 'rest:consumer', POST: 'rest:consumer', DELETE: 'rest:consumer' }, ADMIN_DOCS.workers);
+  const workerAcl = { GET: 'rest:consumer', POST: 'rest:consumer', DELETE: 'rest:consumer' } as const;
+  presqueRoutes(app, '/w/*', workers, workerAcl, ADMIN_DOCS.workers);
+  // Net::Presque asks for `/w` without the slash: answered as `/w/` (not documented twice).
+  presqueRoutes(app, '/w', workers, workerAcl, 'hidden');
 }

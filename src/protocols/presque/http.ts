@@ -37,15 +37,15 @@ export function presqueRoutes<M extends Method>(
   url: string,
   handlers: Record<M, PresqueHandler>,
   acl: Record<M, Guard>,
-  docs: Partial<Record<Method, RouteSchema>> = {},
+  docs: Partial<Record<Method, RouteSchema>> | 'hidden' = {},
 ): void {
   const methods = Object.keys(handlers) as M[];
   const served: Partial<Record<Method, PresqueHandler>> = handlers;
   for (const method of methods) {
     const handler = handlers[method];
-    const schema = docs[method];
+    const schema = docs === 'hidden' ? undefined : docs[method];
     // Documented, not validated: presque answers bad input with its own codes and bodies.
-    const documented = schema ? schemaOptions(schema, false) : {};
+    const documented = docs === 'hidden' ? { schema: { hide: true } } : schema ? schemaOptions(schema, false) : {};
     app.route({
       method,
       url,
@@ -78,7 +78,8 @@ export function installPresqueHttp(app: FastifyInstance, bodyLimit: number): voi
 
 /** The queue name from a `/x/*` route: 404 when empty (presque), 400 when invalid. */
 export function queueOf(req: FastifyRequest): string {
-  const name = (req.params as { '*': string })['*'];
+  // `/w` (no slash, no wildcard) names no queue, as `/w/`.
+  const name = (req.params as { '*'?: string })['*'] ?? '';
   if (name === '') throw new PresqueError(404, MESSAGES.nameMissing);
   return assertQueueName(name);
 }

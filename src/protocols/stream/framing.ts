@@ -1,7 +1,7 @@
 /**
  * Stream framing, pure: how one message, a heartbeat and the end of a stream look on each
  * transport. COMET keeps the original's framing exactly: one `{"key", "value"}` JSON per
- * CRLF-terminated line (JSONP `cb(...);` per line), a last `null` line when the queue is
+ * CRLF-terminated line and HTTP chunk (JSONP `cb(...);` per line), a last `null` line when the queue is
  * deleted. SSE: `id:` = key, `data:` = the same envelope. WebSocket: one text frame each.
  */
 import type { LeasedMessage, Message } from '../../wire.js';
@@ -38,7 +38,8 @@ export function frame(format: StreamFormat, m: Message, callback?: string): stri
 /** Written at once so that headers and a first byte reach the client before any message. */
 export const SSE_PREAMBLE = ': restmq\nretry: 2000\n\n';
 
-/** Heartbeats on idle streams: old COMET clients skip empty lines; SSE comments are ignored. */
+/** Heartbeats on idle streams: SSE comments are ignored; COMET's empty line only with --comet-heartbeat
+ *  (the original sent none, and its clients take every chunk for a message). */
 export const HEARTBEAT = { comet: '\r\n', sse: ': ping\n\n' } as const;
 
 /** The last frame when the queue is deleted: the original's `null` line. */

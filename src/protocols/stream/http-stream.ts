@@ -48,7 +48,14 @@ class HttpStreamSink implements ConsumerSink {
       return f;
     });
     // The callback runs once the chunk is handed to the OS: from then on it is not ours to return.
-    const ok = this.res.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames), this.flushed);
+    let ok = true;
+    if (this.format === 'comet' && frames.length > 1) {
+      // One HTTP chunk per message, as the original: its clients parse each chunk as one JSON.
+      // Corked, the chunks still leave in one socket write.
+      this.res.cork();
+      frames.forEach((f, i) => (ok = this.res.write(f, i === frames.length - 1 ? this.flushed : undefined) && ok));
+      this.res.uncork();
+    } else ok = this.res.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames), this.flushed);
     this.unflushed.trim(this.res.writableLength);
     return ok;
   }
