@@ -6,11 +6,12 @@
  * queue's messages into broker inboxes (the store applies the policy), reads this broker's
  * inbox, hands each item to its consumer(s), and acknowledges the items once written.
  *
- * A roundrobin turn of a leased consumer becomes a lease: the item goes back to the front of
- * its queue and is leased to that consumer in the next step (at most its room, see
- * lease-streams.ts; what it has no room for stays in the queue for the next turn). A
- * broadcast copy is written to every consumer as it is, leased ones included: it left the
- * queue when it was dispatched, so it carries no receipt.
+ * A roundrobin turn of a leased consumer becomes a lease: the item is leased to that consumer
+ * straight from the inbox, in one store step (so no other broker can take the turn between
+ * dispatch and lease), up to its room (see lease-streams.ts); what it has no room for goes back
+ * to the front of the queue for the next turn. A broadcast copy is written to every consumer
+ * as it is, leased ones included: it left the queue when it was dispatched, so it carries no
+ * receipt.
  */
 import type { QueueStore } from '../storage/contract.js';
 import type { Delivery, StoreEvent, StreamStore } from '../storage/stream-contract.js';
@@ -267,9 +268,10 @@ export class Distributor implements ReceiptWatch {
         if (items.length === 0) continue;
         const { back, turns } = this.fanOut(items);
         for (const [q, messages] of back) await this.store.requeue(q, messages);
-        for (const [q, t] of turns) await this.store.requeue(q, t.messages, { quiet: true });
+        // Leased before the ack: should this broker die in between, the reaper returns the
+        // inbox and skips what is leased (its body exists); a retried read leases nothing twice.
+        for (const [q, t] of turns) await this.leaseTurns(q, t);
         await this.store.ackInbox(items.length);
-        for (const [q, t] of turns) await this.leaseTurns(q, t.consumers);
         if (items.length === batch) this.inboxDirty = true;
       }
     } catch (err) {
@@ -334,50 +336,50 @@ export class Distributor implements ReceiptWatch {
   }
 
   /**
-   * The roundrobin turns of leased consumers: their messages are back at the front of the
-   * queue; lease to each as many as it had turns, up to its room. Fewer may come (another
-   * broker or a long poll was quicker); what nobody had room for waits for the next dispatch.
+   * The roundrobin turns of leased consumers, in inbox order: each message is leased straight
+   * to the consumer whose turn it is, while it has room. A turn its consumer has no room for
+   * goes back to the front of the queue, announced, for any broker to dispatch again. A
+   * message the store no longer has as dispatched (a reaper returned this inbox) is skipped:
+   * it is back in its queue.
    */
-  private async leaseTurns(queue: string, turns: readonly Consumer[]): Promise<void> {
-    const want = new Map<Consumer, number>();
-    for (const c of turns) want.set(c, (want.get(c) ?? 0) + 1);
-    const byLease = new Map<number, { c: Consumer; n: number }[]>();
-    let short = false;
-    for (const [c, n] of want) {
-      const room = c.hasRoom ? Math.min(n, c.holdings!.room) : 0;
-      if (room < n) short = true;
-      if (room === 0) continue;
+  private async leaseTurns(queue: string, t: Turns): Promise<void> {
+    const room = new Map<Consumer, number>();
+    const byLease = new Map<number, { c: Consumer; message: Message }[]>();
+    const back: Message[] = [];
+    t.consumers.forEach((c, i) => {
+      const message = t.messages[i]!;
+      const left = room.get(c) ?? (c.hasRoom ? c.holdings!.room : 0);
+      room.set(c, Math.max(0, left - 1));
+      if (left <= 0) {
+        back.push(message);
+        return;
+      }
       const group = byLease.get(c.holdings!.leaseMs) ?? [];
-      group.push({ c, n: room });
+      group.push({ c, message });
       byLease.set(c.holdings!.leaseMs, group);
-    }
+    });
     for (const [leaseMs, group] of byLease) {
-      const r = await this.store.lease(queue, group.reduce((sum, g) => sum + g.n, 0), leaseMs);
-      this.activity.count(queue, 'expired', r.expired);
-      this.activity.count(queue, 'redelivered', redeliveries(r));
-      let i = 0;
+      const messages = await this.store.leaseDispatched(queue, group.map((g) => g.message), leaseMs);
+      this.activity.count(queue, 'redelivered', redeliveries({ messages, stopped: false, expired: 0 }));
+      const leased = new Map(messages.map((m) => [m.key, m]));
       let pushed = 0;
       const orphans: LeasedMessage[] = [];
-      for (const { c, n } of group) {
-        for (const message of r.messages.slice(i, i + n)) {
-          if (c.closed) orphans.push(message);
-          else {
-            c.holdings!.hold(message.receipt);
-            this.holders.set(`${queue}\n${message.receipt}`, c);
-            c.deliver({ message, queue, copiesOf: { total: 1, failed: 0, copies: 1 } });
-            pushed++;
-          }
+      for (const { c, message: { key } } of group) {
+        const message = leased.get(key);
+        if (!message) continue;
+        leased.delete(key);
+        if (c.closed) orphans.push(message);
+        else {
+          c.holdings!.hold(message.receipt);
+          this.holders.set(`${queue}\n${message.receipt}`, c);
+          c.deliver({ message, queue, copiesOf: { total: 1, failed: 0, copies: 1 } });
+          pushed++;
         }
-        i += n;
       }
       this.activity.count(queue, 'delivered', pushed, 'push');
       await this.nackAll(queue, orphans.map((m) => m.receipt));
     }
-    // Turns nobody here could take: let every broker dispatch them again.
-    if (short) {
-      this.dirty.add(queue);
-      await this.store.publish({ type: 'started', queue });
-    }
+    if (back.length > 0) await this.store.requeue(queue, back);
   }
 
   /**

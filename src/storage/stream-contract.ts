@@ -19,7 +19,7 @@
  * Invariants: one reader per inbox (its broker), strictly in order (read the oldest n, write
  * them, ack n); registrations expire unless refreshed, so a dead broker's consumers vanish.
  */
-import type { Message } from '../wire.js';
+import type { LeasedMessage, Message } from '../wire.js';
 
 /** A message in a broker's inbox, assigned by a dispatch. */
 export interface Delivery extends Message {
@@ -50,12 +50,6 @@ export interface DispatchResult {
   inbox: Delivery[];
 }
 
-export interface RequeueOptions {
-  /** No `enqueued` event: the caller leases the messages in its next step (a leased stream's
-   *  roundrobin turn), and an announcement would invite other brokers to take the turn away. */
-  quiet?: boolean;
-}
-
 export interface StreamStore {
   /** This broker's id (random per process). */
   readonly brokerId: string;
@@ -72,7 +66,16 @@ export interface StreamStore {
   /** Removes this broker's `n` oldest inbox items: they were written. */
   ackInbox(n: number): Promise<void>;
   /** Puts messages back at the front of their queue, oldest first (undelivered). */
-  requeue(queue: string, messages: readonly Message[], options?: RequeueOptions): Promise<void>;
+  requeue(queue: string, messages: readonly Message[]): Promise<void>;
+  /**
+   * Leases dispatched messages (a leased consumer's roundrobin turns, read from this broker's
+   * inbox) for `leaseMs`, in one atomic step: each gets its body back and a lease as `lease`
+   * gives (a new receipt, attempts + 1), without going through its queue, so no other broker
+   * or take can have it in between. A message whose body exists (it is back in its queue or
+   * leased: a reaper returned this broker's inbox) or that the queue never issued is skipped.
+   * Resolves to the leased ones, in the order given. Nothing is announced.
+   */
+  leaseDispatched(queue: string, messages: readonly Message[], leaseMs: number): Promise<LeasedMessage[]>;
 
   /** Marks this broker alive for `ttlMs`. */
   heartbeat(ttlMs: number): Promise<void>;

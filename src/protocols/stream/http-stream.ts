@@ -13,7 +13,7 @@ import { argsOf } from '../../http/kit/body.js';
 import { routes } from '../../http/kit/reply.js';
 import { args, failure, pathParams, reply, type RouteSchema } from '../../http/kit/schemas.js';
 import { HEARTBEAT, SSE_PREAMBLE, endFrame, frame } from './framing.js';
-import { Unflushed } from './unflushed.js';
+import { Unflushed, chunkOverhead, unsentBytes } from './unflushed.js';
 import type { Message } from '../../wire.js';
 
 type HttpFormat = 'comet' | 'sse';
@@ -32,7 +32,7 @@ class HttpStreamSink implements ConsumerSink {
   private ended = false;
   private readonly unflushed = new Unflushed();
   private readonly flushed = () => {
-    if (!this.res.destroyed) this.unflushed.trim(this.res.writableLength);
+    if (!this.res.destroyed) this.unflushed.trim(this.unsent);
   };
 
   constructor(
@@ -42,27 +42,40 @@ class HttpStreamSink implements ConsumerSink {
   ) {}
 
   write(batch: readonly Handed[]): boolean {
-    const frames = batch.map((h) => {
-      const f = framed(this.format, h.message, this.callback);
-      this.unflushed.add(h, f.length);
-      return f;
+    const frames = batch.map((h) => framed(this.format, h.message, this.callback));
+    // COMET: one chunk per message; SSE: one chunk per batch (its header counted with the first
+    // message, its trailer with the last).
+    const chunked = this.res.chunkedEncoding;
+    const perMessage = this.format === 'comet';
+    const whole = perMessage ? 0 : frames.reduce((n, f) => n + f.length, 0);
+    frames.forEach((f, i) => {
+      let bytes = f.length;
+      if (chunked && perMessage) bytes += chunkOverhead(f.length);
+      else if (chunked) bytes += (i === 0 ? chunkOverhead(whole) - 2 : 0) + (i === frames.length - 1 ? 2 : 0);
+      this.unflushed.add(batch[i]!, bytes);
     });
     // The callback runs once the chunk is handed to the OS: from then on it is not ours to return.
     let ok = true;
-    if (this.format === 'comet' && frames.length > 1) {
+    if (perMessage && frames.length > 1) {
       // One HTTP chunk per message, as the original: its clients parse each chunk as one JSON.
       // Corked, the chunks still leave in one socket write.
       this.res.cork();
       frames.forEach((f, i) => (ok = this.res.write(f, i === frames.length - 1 ? this.flushed : undefined) && ok));
       this.res.uncork();
     } else ok = this.res.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames), this.flushed);
-    this.unflushed.trim(this.res.writableLength);
+    this.unflushed.trim(this.unsent);
     return ok;
+  }
+
+  /** Bytes written and not yet handed to the OS: before the socket (if any) and in it. */
+  private get unsent(): number {
+    const socket = this.res.socket;
+    return this.res.writableLength - (socket?.writableLength ?? 0) + unsentBytes(socket);
   }
 
   onDrain(listener: () => void): void {
     this.res.once('drain', () => {
-      this.unflushed.trim(this.res.writableLength);
+      this.unflushed.trim(this.unsent);
       listener();
     });
   }
@@ -75,10 +88,10 @@ class HttpStreamSink implements ConsumerSink {
     if (this.ended) return [];
     this.ended = true;
     if (reason === 'overflow' || reason === 'error' || reason === 'client') {
-      // Dropped: what is still in our write buffer never reaches the client. Once the socket
-      // is destroyed Node has already discarded that buffer (writableLength reads 0), so the
-      // last trim's view is the one that counts.
-      const unsent = this.res.destroyed ? this.unflushed.takeAll() : this.unflushed.take(this.res.writableLength);
+      // Dropped: what is still in our write buffer never reaches the client (what the kernel
+      // has does). Once the socket is destroyed Node has already discarded that buffer
+      // (writableLength reads 0), so the last trim's view is the one that counts.
+      const unsent = this.res.destroyed ? this.unflushed.takeAll() : this.unflushed.take(this.unsent);
       this.res.destroy();
       return unsent;
     }

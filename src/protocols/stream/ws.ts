@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {} from '@fastify/websocket';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { ConsumerSink, EndReason, Handed } from '../../core/consumer.js';
 import type { AttachOptions, Distributor, StreamHandle } from '../../core/distributor.js';
@@ -20,7 +21,10 @@ import { replies } from '../replies.js';
 import { schemaOptions, send } from '../../http/kit/reply.js';
 import { args, empty, failure, pathParams, type RouteSchema } from '../../http/kit/schemas.js';
 import { endFrame, frame } from './framing.js';
-import { Unflushed } from './unflushed.js';
+import { Unflushed, unsentBytes } from './unflushed.js';
+
+/** A server frame's header (unmasked): 2 bytes, and the length in 2 or 8 more above 125 bytes. */
+const frameHeader = (n: number): number => 2 + (n < 126 ? 0 : n < 65536 ? 2 : 8);
 
 /** Above this many buffered bytes the socket counts as saturated. */
 const HIGH_WATER = 256 * 1024;
@@ -31,14 +35,20 @@ class WebSocketSink implements ConsumerSink {
   private readonly unflushed = new Unflushed();
   /** Runs once a frame is handed to the OS: from then on it is not ours to return. */
   private readonly flushed = () => {
-    if (this.socket.readyState === this.socket.OPEN) this.unflushed.trim(this.socket.bufferedAmount);
+    if (this.socket.readyState === this.socket.OPEN) this.unflushed.trim(this.unsent);
   };
 
   constructor(private readonly socket: WebSocket) {}
 
   /** The TCP socket under the WebSocket (ws keeps it as `_socket`). */
-  private get raw(): { cork(): void; uncork(): void; once(e: 'drain', l: () => void): void } | undefined {
-    return (this.socket as unknown as { _socket?: { cork(): void; uncork(): void; once(e: 'drain', l: () => void): void } })._socket;
+  private get raw(): Socket | undefined {
+    return (this.socket as unknown as { _socket?: Socket })._socket;
+  }
+
+  /** Bytes sent and not yet handed to the OS: in ws's queue and in the TCP socket. */
+  private get unsent(): number {
+    const raw = this.raw;
+    return this.socket.bufferedAmount - (raw?.writableLength ?? 0) + unsentBytes(raw);
   }
 
   write(batch: readonly Handed[]): boolean {
@@ -48,11 +58,11 @@ class WebSocketSink implements ConsumerSink {
     for (const h of batch) {
       let f = frames.get(h.message);
       if (f === undefined) frames.set(h.message, (f = Buffer.from(frame('ws', h.message))));
-      this.unflushed.add(h, f.length);
+      this.unflushed.add(h, f.length + frameHeader(f.length));
       this.socket.send(f, { binary: false }, this.flushed);
     }
     raw?.uncork();
-    this.unflushed.trim(this.socket.bufferedAmount);
+    this.unflushed.trim(this.unsent);
     return this.socket.bufferedAmount < HIGH_WATER;
   }
 
@@ -60,7 +70,7 @@ class WebSocketSink implements ConsumerSink {
     // ws has no drain event of its own: wait for the TCP socket's, then re-check the level.
     const check = () => {
       if (this.ended) return;
-      this.unflushed.trim(this.socket.bufferedAmount);
+      this.unflushed.trim(this.unsent);
       if (this.socket.bufferedAmount < HIGH_WATER) listener();
       else if (this.raw) this.raw.once('drain', check);
       else setTimeout(check, 10);
@@ -78,7 +88,7 @@ class WebSocketSink implements ConsumerSink {
     if (reason === 'overflow' || reason === 'error' || reason === 'client') {
       // Dropped: what is still buffered never reaches the client; once the socket is closed
       // its buffer is gone, so the last trim's view is the one that counts.
-      const unsent = this.socket.readyState === this.socket.OPEN ? this.unflushed.take(this.socket.bufferedAmount) : this.unflushed.takeAll();
+      const unsent = this.socket.readyState === this.socket.OPEN ? this.unflushed.take(this.unsent) : this.unflushed.takeAll();
       this.socket.terminate();
       return unsent;
     }

@@ -10,7 +10,7 @@
  * - the sets the reapers walk (leased queues, streamed queues) are kept beside the scripts.
  * The stream side is in cluster-stream.ts, the events in cluster-events.ts.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import { BrokerError } from '../../errors.js';
 import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
@@ -22,6 +22,7 @@ import type { SqsStore } from '../sqs-contract.js';
 import { DEDUP_SECONDS } from '../contract.js';
 import { clusterKeys, clusterQueueKeys, defaultDeadLetter, POLICY_CODES, STATUS_CODES } from './keys.js';
 import { pairs, storeError } from './redis-store.js';
+import { newTokens } from './redis-lease.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 import { drainOutbox } from './cluster-moves.js';
 import { ClusterEvents } from './cluster-events.js';
@@ -47,7 +48,6 @@ const policy = (n: number): Policy | null => (n === 1 ? 'broadcast' : n === 2 ? 
 
 /** `<n>.<token>`, as redis-lease.ts. */
 const RECEIPT = /^([1-9][0-9]{0,15})\.([0-9a-f]{8,32})$/;
-const TOKEN_BYTES = 8;
 const outcome = (r: number): ReceiptOutcome => (r >= 1 ? 'ok' : 'stale');
 /** The origin a dead-letter queue's name implies (`<q>.dead` → `<q>`), or ''. */
 const DEAD_SUFFIX = defaultDeadLetter('');
@@ -212,8 +212,7 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   // LeaseStore (lease-contract.ts).
   async lease(queue: string, count: number, leaseMs: number): Promise<LeaseResult> {
     const n = Math.max(0, Math.floor(count));
-    const bytes = randomBytes(TOKEN_BYTES * n).toString('hex');
-    const tokens = Array.from({ length: n }, (_, i) => bytes.slice(2 * TOKEN_BYTES * i, 2 * TOKEN_BYTES * (i + 1)));
+    const tokens = newTokens(n);
     const r = await run(() => this.cluster.lease(...clusterQueueKeys(queue), queue, clusterKeys.events(queue), defaultDeadLetter(queue),
       String(n), String(Math.max(1, Math.ceil(leaseMs))), ...tokens));
     const messages: LeasedMessage[] = [];
@@ -330,6 +329,10 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
 
   requeue(queue: string, messages: readonly Message[]): Promise<void> {
     return this.stream.requeue(queue, messages);
+  }
+
+  leaseDispatched(queue: string, messages: readonly Message[], leaseMs: number): Promise<LeasedMessage[]> {
+    return this.stream.leaseDispatched(queue, messages, leaseMs);
   }
 
   heartbeat(ttlMs: number): Promise<void> {

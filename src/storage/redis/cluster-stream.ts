@@ -9,10 +9,11 @@
  * broker may hold items (it dispatched into it, was woken for it, or found it non-empty).
  * Generations (a read made before this broker was found reaped is not acked) are per queue.
  */
-import type { Message } from '../../wire.js';
+import type { LeasedMessage, Message } from '../../wire.js';
 import type { Delivery, DispatchResult } from '../stream-contract.js';
 import { CLUSTER_QUEUE_KEY_NAMES, clusterKeys, clusterQueueKeys } from './keys.js';
 import { parseItem } from './redis-stream.js';
+import { newTokens } from './redis-lease.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 import type { ClusterEvents } from './cluster-events.js';
 
@@ -157,6 +158,24 @@ export class ClusterStream {
       await this.run(() => this.cluster.ltrim(clusterKeys.inbox(r.queue, this.brokerId), 0, -(k + 1)));
     }
     this.lastRead = [];
+  }
+
+  /** leasedispatched-20.lua; the queue joins the leased queues after, as with lease. */
+  async leaseDispatched(queue: string, messages: readonly Message[], leaseMs: number): Promise<LeasedMessage[]> {
+    const prefix = `${queue}:`;
+    const mine = messages.filter((m) => m.key.startsWith(prefix) && /^[1-9][0-9]*$/.test(m.key.slice(prefix.length)));
+    if (mine.length === 0) return [];
+    const tokens = newTokens(mine.length);
+    const r = await this.run(() => this.cluster.leasedispatched(...clusterQueueKeys(queue), queue, String(Math.max(1, Math.ceil(leaseMs))),
+      ...mine.flatMap((m, i) => [m.key.slice(prefix.length), m.value, tokens[i]!])));
+    const values = new Map(mine.map((m) => [m.key, m.value]));
+    const leased: LeasedMessage[] = [];
+    for (let i = 0; i + 2 < r.length; i += 3) {
+      const key = String(r[i]);
+      leased.push({ key, value: values.get(key)!, receipt: `${key.slice(prefix.length)}.${String(r[i + 1])}`, attempts: Number(r[i + 2]) });
+    }
+    if (leased.length > 0) await this.run(() => this.cluster.sadd(clusterKeys.leasedQueues, queue));
+    return leased;
   }
 
   async requeue(queue: string, messages: readonly Message[]): Promise<void> {

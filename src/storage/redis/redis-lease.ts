@@ -3,7 +3,7 @@
  * keeps its body `<q>:<n>` and leaves `<q>:queue`, exactly as if an old broker had RPOPed it,
  * so an old RestMQ sharing the Redis simply does not see it; the lease itself lives under
  * restmq:* (keys.ts): deadline, token, attempts, settings, dead-letter origins. Every change is
- * one Lua script (lease-8, ack-8, nack-8, extend-2, reapleases-1, redrive-2, settings-1),
+ * one Lua script (lease-8, leasedispatched-5, ack-8, nack-8, extend-2, reapleases-1, redrive-2, settings-1),
  * timed by the Redis clock, sharing the helpers of lua/lib/.
  *
  * A nack with a delay keeps the message leased to nobody (its token removed, its deadline
@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { LeasedMessage, LeaseResult, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
+import type { Message } from '../../wire.js';
 import { keys, LEASE_LAYOUT } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
 
@@ -20,6 +21,12 @@ type Run = <T>(call: () => Promise<T>) => Promise<T>;
 /** `<n>.<token>`: n the message number, the token lowercase hex. Anything else is stale. */
 const RECEIPT = /^([1-9][0-9]{0,15})\.([0-9a-f]{8,32})$/;
 const TOKEN_BYTES = 8;
+
+/** `n` fresh lease tokens (the cluster store's too). */
+export function newTokens(n: number): string[] {
+  const bytes = randomBytes(TOKEN_BYTES * n).toString('hex');
+  return Array.from({ length: n }, (_, i) => bytes.slice(2 * TOKEN_BYTES * i, 2 * TOKEN_BYTES * (i + 1)));
+}
 
 /** The eight keys of a queue, in the order lease-8, ack-8 and nack-8 take them (lua/lib/queue_keys.lua). */
 export function leaseKeys(q: string): string[] {
@@ -44,8 +51,7 @@ export class RedisLease {
 
   async lease(queue: string, count: number, leaseMs: number): Promise<LeaseResult> {
     const n = Math.max(0, Math.floor(count));
-    const bytes = randomBytes(TOKEN_BYTES * n).toString('hex');
-    const tokens = Array.from({ length: n }, (_, i) => bytes.slice(2 * TOKEN_BYTES * i, 2 * TOKEN_BYTES * (i + 1)));
+    const tokens = newTokens(n);
     const r = await this.run(() =>
       this.redis.lease(...leaseKeys(queue), LEASE_LAYOUT, this.channel, queue, String(n), String(Math.max(1, Math.ceil(leaseMs))), ...tokens),
     );
@@ -56,6 +62,24 @@ export class RedisLease {
       messages.push({ key, value: String(r[i + 1]), receipt: `${key.slice(prefix.length)}.${String(r[i + 2])}`, attempts: Number(r[i + 3]) });
     }
     return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages };
+  }
+
+  /** leasedispatched-5.lua: only keys this queue could have issued are sent. */
+  async leaseDispatched(queue: string, messages: readonly Message[], leaseMs: number): Promise<LeasedMessage[]> {
+    const prefix = keys.messagePrefix(queue);
+    const mine = messages.filter((m) => m.key.startsWith(prefix) && /^[1-9][0-9]*$/.test(m.key.slice(prefix.length)));
+    if (mine.length === 0) return [];
+    const tokens = newTokens(mine.length);
+    const r = await this.run(() => this.redis.leasedispatched(keys.counter(queue), keys.leased(queue), keys.leaseTokens(queue),
+      keys.attempts(queue), keys.leasedQueues, queue, prefix, String(Math.max(1, Math.ceil(leaseMs))),
+      ...mine.flatMap((m, i) => [m.key, m.value, tokens[i]!])));
+    const values = new Map(mine.map((m) => [m.key, m.value]));
+    const leased: LeasedMessage[] = [];
+    for (let i = 0; i + 2 < r.length; i += 3) {
+      const key = String(r[i]);
+      leased.push({ key, value: values.get(key)!, receipt: `${key.slice(prefix.length)}.${String(r[i + 1])}`, attempts: Number(r[i + 2]) });
+    }
+    return leased;
   }
 
   async ack(queue: string, receipt: string): Promise<ReceiptOutcome> {

@@ -11,8 +11,8 @@ import type { RedisStoreConfig } from '../../config/load.js';
 import { BrokerError } from '../../errors.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import { DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type TakeResult } from '../contract.js';
-import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
-import type { Delivery, DispatchResult, StoreEvent, StreamStore, RequeueOptions } from '../stream-contract.js';
+import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
+import type { Delivery, DispatchResult, StoreEvent, StreamStore } from '../stream-contract.js';
 import { keys, POLICY_CODES, STATUS_CODES } from './keys.js';
 import { RedisEvents } from './redis-events.js';
 import { RedisLease } from './redis-lease.js';
@@ -234,8 +234,13 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     return this.stream.ackInbox(n);
   }
 
-  requeue(queue: string, messages: readonly Message[], options?: RequeueOptions): Promise<void> {
-    return this.stream.requeue(queue, messages, options);
+  requeue(queue: string, messages: readonly Message[]): Promise<void> {
+    return this.stream.requeue(queue, messages);
+  }
+
+  /** A lease op (redis-lease.ts) that the stream side calls. */
+  leaseDispatched(queue: string, messages: readonly Message[], leaseMs: number): Promise<LeasedMessage[]> {
+    return this.leases.leaseDispatched(queue, messages, leaseMs);
   }
 
   heartbeat(ttlMs: number): Promise<void> {

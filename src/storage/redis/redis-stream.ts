@@ -14,7 +14,7 @@
  */
 import { BrokerError } from '../../errors.js';
 import type { Message } from '../../wire.js';
-import type { Delivery, DispatchResult, RequeueOptions } from '../stream-contract.js';
+import type { Delivery, DispatchResult } from '../stream-contract.js';
 import { keys } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
 
@@ -88,11 +88,11 @@ export class RedisStream {
     await this.run(() => this.redis.ltrim(this.inbox, 0, -(n + 1)));
   }
 
-  async requeue(queue: string, messages: readonly Message[], options: RequeueOptions = {}): Promise<void> {
+  async requeue(queue: string, messages: readonly Message[]): Promise<void> {
     const args = messages.filter((m) => isKeyOf(queue, m.key)).flatMap((m) => [m.key, m.value]);
     if (args.length === 0) return;
     await this.run(() => this.redis.requeue(keys.pending(queue), keys.consumers(queue), keys.counter(queue),
-      options.quiet ? '' : this.channel, queue, keys.messagePrefix(queue), ...args));
+      this.channel, queue, keys.messagePrefix(queue), ...args));
   }
 
   async heartbeat(ttlMs: number): Promise<void> {

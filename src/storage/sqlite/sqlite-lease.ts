@@ -21,6 +21,12 @@ interface DeadRow { seq: number; value: string; expires_at: number | null; origi
 const RECEIPT = /^([1-9][0-9]{0,15})\.([A-Za-z0-9_-]{1,64})$/;
 const TOKEN_BYTES = 12;
 
+/** `n` fresh lease tokens, base64url (sqlite-stream.ts leases too). */
+export function newTokens(n: number): string[] {
+  const bytes = randomBytes(TOKEN_BYTES * n);
+  return Array.from({ length: n }, (_, i) => bytes.subarray(i * TOKEN_BYTES, (i + 1) * TOKEN_BYTES).toString('base64url'));
+}
+
 function parseReceipt(receipt: string): { seq: number; token: string } | undefined {
   const m = RECEIPT.exec(receipt);
   return m ? { seq: Number(m[1]), token: m[2]! } : undefined;
@@ -132,14 +138,14 @@ export function leaseOperations(db: Database.Database) {
       while (messages.length < count) {
         const want = count - messages.length;
         const rows = st.head.all(queue, now, want);
-        const tokens = randomBytes(TOKEN_BYTES * rows.length);
+        const tokens = newTokens(rows.length);
         rows.forEach((r, i) => {
           if (r.expires_at !== null && r.expires_at <= now) {
             st.deleteOne.run(queue, r.seq);
             expired++;
             return;
           }
-          const token = tokens.subarray(i * TOKEN_BYTES, (i + 1) * TOKEN_BYTES).toString('base64url');
+          const token = tokens[i]!;
           const attempts = st.take.get(until, token, queue, r.seq)!;
           messages.push({ key: `${queue}:${r.seq}`, value: r.value, receipt: `${r.seq}.${token}`, attempts });
         });

@@ -14,8 +14,8 @@ import type { Message, Policy, QueueStatus } from '../../wire.js';
 import {
   DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type StoreKind, type TakeResult,
 } from '../contract.js';
-import type { DispatchResult, Delivery, RequeueOptions, StoreEvent, StreamStore } from '../stream-contract.js';
-import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
+import type { DispatchResult, Delivery, StoreEvent, StreamStore } from '../stream-contract.js';
+import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
 import { migrate } from './schema.js';
 import { queueOperations } from './sqlite-queue.js';
 import { ConsumerRegistry, streamOperations } from './sqlite-stream.js';
@@ -368,9 +368,14 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   }
 
   /** Messages that came back are announced like an enqueue: the queue's other consumers get them. */
-  async requeue(queue: string, messages: readonly Message[], options: RequeueOptions = {}): Promise<void> {
+  async requeue(queue: string, messages: readonly Message[]): Promise<void> {
     if (messages.length === 0) return;
-    if ((await this.#run(() => this.#stream.requeue(queue, messages))) > 0 && !options.quiet) this.#notifyEnqueued(queue);
+    if ((await this.#run(() => this.#stream.requeue(queue, messages))) > 0) this.#notifyEnqueued(queue);
+  }
+
+  async leaseDispatched(queue: string, messages: readonly Message[], leaseMs: number): Promise<LeasedMessage[]> {
+    if (messages.length === 0) return [];
+    return this.#run(() => this.#stream.leaseDispatched(queue, messages, leaseMs, Date.now()));
   }
 
   /** A file has one broker: no other broker to tell it is alive, none whose inbox to reap

@@ -5,9 +5,10 @@
  * the same transaction that takes the messages out of `messages` (nothing is ever in neither).
  */
 import type Database from 'better-sqlite3';
-import type { Message, Policy, QueueStatus } from '../../wire.js';
+import type { LeasedMessage, Message, Policy, QueueStatus } from '../../wire.js';
 import type { Delivery, DispatchResult } from '../stream-contract.js';
 import { READY, READY_AT_NOW, transaction } from './sqlite-queue.js';
+import { newTokens } from './sqlite-lease.js';
 
 interface MoveParams { queue: string; first: number; last: number; now: number; consumers: string | null; turn: number }
 interface InboxRow { queue: string; seq: number; value: string; consumer: string | null; copies: number }
@@ -101,10 +102,22 @@ export function streamOperations(db: Database.Database) {
        VALUES (@queue, @seq, @value,
                coalesce((SELECT attempts FROM inbox WHERE queue = @queue AND seq = @seq LIMIT 1), 0),
                (SELECT expires_at FROM inbox WHERE queue = @queue AND seq = @seq LIMIT 1))`),
+    // As requeue, but leased (sqlite-lease.ts take): the row comes back with its lease on.
+    leaseDispatched: db.prepare<{ queue: string; seq: number; value: string; until: number; token: string }, number>(
+      `INSERT OR IGNORE INTO messages (queue, seq, value, attempts, expires_at, leased_until, lease_token)
+       VALUES (@queue, @seq, @value,
+               coalesce((SELECT attempts FROM inbox WHERE queue = @queue AND seq = @seq LIMIT 1), 0) + 1,
+               (SELECT expires_at FROM inbox WHERE queue = @queue AND seq = @seq LIMIT 1), @until, @token)
+       RETURNING attempts`).pluck(),
     recoverInbox: db.prepare('INSERT OR IGNORE INTO messages (queue, seq, value, attempts, expires_at) SELECT queue, seq, value, attempts, expires_at FROM inbox'),
     clearInbox: db.prepare('DELETE FROM inbox'),
   };
   const readInbox = (read: number): Delivery[] => (read > 0 ? st.readInbox.all(read).map(toDelivery) : []);
+  /** The seq of a key this queue issued (`<queue>:<n>`, n up to its counter), else undefined. */
+  const issued = (queue: string, counter: number, key: string): number | undefined => {
+    const n = key.startsWith(`${queue}:`) ? key.slice(queue.length + 1) : '';
+    return DIGITS.test(n) && Number(n) <= counter ? Number(n) : undefined;
+  };
 
   return {
     readInbox,
@@ -149,11 +162,24 @@ export function streamOperations(db: Database.Database) {
       const counter = st.counter.get(queue) ?? 0;
       let added = 0;
       for (const m of messages) {
-        const n = m.key.startsWith(`${queue}:`) ? m.key.slice(queue.length + 1) : '';
-        if (!DIGITS.test(n) || Number(n) > counter) continue;
-        added += st.requeue.run({ queue, seq: Number(n), value: m.value }).changes;
+        const seq = issued(queue, counter, m.key);
+        if (seq !== undefined) added += st.requeue.run({ queue, seq, value: m.value }).changes;
       }
       return added;
+    }),
+
+    /** stream-contract.ts leaseDispatched: a row still (or again) in `messages` is skipped. */
+    leaseDispatched: transaction(db, (queue: string, messages: readonly Message[], leaseMs: number, now: number): LeasedMessage[] => {
+      const counter = st.counter.get(queue) ?? 0;
+      const tokens = newTokens(messages.length);
+      const leased: LeasedMessage[] = [];
+      messages.forEach((m, i) => {
+        const seq = issued(queue, counter, m.key);
+        const token = tokens[i]!;
+        const attempts = seq === undefined ? undefined : st.leaseDispatched.get({ queue, seq, value: m.value, until: now + leaseMs, token });
+        if (attempts !== undefined) leased.push({ key: m.key, value: m.value, receipt: `${seq}.${token}`, attempts });
+      });
+      return leased;
     }),
 
     /** At open: whatever a previous process dispatched and never acked goes back to its queue. */

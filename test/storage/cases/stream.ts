@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Delivery, StoreEvent } from '../../../src/storage/stream-contract.js';
 import type { Message } from '../../../src/wire.js';
-import { consumersOf, type Cases, type ConformingStore } from './context.js';
+import { consumersOf, inflightOf, type Cases, type ConformingStore } from './context.js';
 import { waitUntil } from '../../harness/wait.js';
 
 const keysOf = (ms: readonly Message[]) => ms.map((m) => m.key);
@@ -185,6 +185,54 @@ export const STREAM_CASES: Cases = {
       ...[1, 2, 3, 4].map((i) => ({ key: keys[i]!, value: values[i]! })),
       { key: k6!, value: 'f' },
     ]);
+  },
+  'leaseDispatched leases inbox messages in the order given: in flight, never back in the queue, settled by receipt': async ({ store, queue, register }) => {
+    const q = queue();
+    await store.setPolicy(q, 'roundrobin');
+    await register(q, consumerIds(2));
+    const keys = await store.enqueue(q, ['a', 'b', 'c']);
+    const r = await store.dispatch(q, 2, 10);
+    assert.deepEqual(keysOf(r.inbox), keys.slice(0, 2));
+    const turns = r.inbox.map((d) => ({ key: d.key, value: d.value }));
+    const leased = await store.leaseDispatched(q, [...turns].reverse(), 60_000);
+    await store.ackInbox(2);
+    assert.deepEqual(leased.map((m) => [m.key, m.value, m.attempts]), [[keys[1], 'b', 1], [keys[0], 'a', 1]]);
+    assert.ok(leased.every((m) => m.receipt.startsWith(`${m.key.slice(q.length + 1)}.`)), 'a receipt names its message');
+    assert.deepEqual(await inflightOf(store, [q]), [2]);
+    assert.deepEqual(keysOf(await store.peek(q, 10)), [keys[2]], 'only c is ready');
+    assert.deepEqual(keysOf((await store.lease(q, 10, 60_000)).messages), [keys[2]], 'a lease does not get them');
+    assert.equal(await store.ack(q, leased[1]!.receipt), 'ok');
+    assert.equal(await store.nack(q, leased[0]!.receipt, 0), 'ok');
+    assert.deepEqual((await store.take(q, 10)).messages, [{ key: keys[1]!, value: 'b' }], 'a was acked; b came back on its nack');
+  },
+  'leaseDispatched skips a message back in its queue and keys the queue never issued': async ({ store, queue, register }) => {
+    const [q, other] = [queue(), queue()];
+    await register(q, consumerIds(1));
+    const [k] = await store.enqueue(q, ['a']);
+    const r = await store.dispatch(q, 1, 10);
+    await store.requeue(q, r.inbox.map((d) => ({ key: d.key, value: d.value }))); // as a reaper returns an inbox
+    const never = [{ key: `${q}:999999`, value: 'x' }, { key: `${other}:1`, value: 'y' }, { key: 'junk', value: 'z' }];
+    assert.deepEqual(await store.leaseDispatched(q, [{ key: k!, value: 'a' }, ...never], 60_000), []);
+    await store.ackInbox(1);
+    assert.deepEqual(await inflightOf(store, [q]), [0]);
+    assert.deepEqual(keysOf(await store.peek(q, 10)), [k], 'still queued, once');
+    assert.deepEqual(await store.leaseDispatched(q, [], 60_000), []);
+  },
+  'a lease given by leaseDispatched ends as any lease: the message returns to its queue': async ({ store, queue, register }) => {
+    const q = queue();
+    await register(q, consumerIds(1));
+    const [k] = await store.enqueue(q, ['a']);
+    const r = await store.dispatch(q, 1, 10);
+    const [m] = await store.leaseDispatched(q, r.inbox.map((d) => ({ key: d.key, value: d.value })), 50);
+    await store.ackInbox(1);
+    assert.equal(m?.key, k);
+    await waitUntil('the lease to end', async () => {
+      await store.reapLeases([q]);
+      return keysOf(await store.peek(q, 10)).includes(k!);
+    }, 5000);
+    assert.equal(await store.ack(q, m!.receipt), 'stale');
+    const again = await store.lease(q, 1, 60_000);
+    assert.deepEqual(again.messages.map((x) => [x.key, x.value, x.attempts]), [[k, 'a', 2]]);
   },
   'a refreshed registration expires after its ttl, then dispatch moves nothing': async ({ store, queue, register }) => {
     const q = queue();
