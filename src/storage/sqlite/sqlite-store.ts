@@ -246,6 +246,14 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     return this.#run(() => this.#ops.purge(queue));
   }
 
+  /** Rows in every table, and what this process keeps of the queue (registrations, cursor). */
+  async deleteQueue(queue: string): Promise<boolean> {
+    const known = await this.#run(() => this.#ops.deleteQueue(queue));
+    this.#consumers.forget(queue);
+    this.#lastConsumer.delete(queue);
+    return known;
+  }
+
   async listQueues(): Promise<string[]> {
     return this.#run(() => this.#ops.list());
   }
