@@ -129,6 +129,20 @@ export class QueueService {
     return this.store.purge(queue);
   }
 
+  /**
+   * DELETE /queues/<q>: ends every stream of the queue on every broker (a last `null` frame, as
+   * purge), then deletes the queue and everything kept for it, in the store and in this broker's
+   * counters. QUEUE_NOT_FOUND when the store knew nothing of it. An enqueue afterwards creates
+   * it anew (keys from `<q>:1` again; receipts of before are stale).
+   */
+  async deleteQueue(queue: string): Promise<void> {
+    assertQueueName(queue);
+    await this.store.publish({ type: 'closed', queue });
+    const known = await this.store.deleteQueue(queue);
+    this.activity.forget(queue);
+    if (!known) throw new BrokerError('QUEUE_NOT_FOUND');
+  }
+
   /** Takes up to `count` messages under a lease of `leaseSeconds` (SPEC section 6). */
   async lease(queue: string, count: number, leaseSeconds: number): Promise<LeaseResult> {
     assertQueueName(queue);
