@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Dialog, Page } from 'playwright-core';
 import { startTestBroker, type TestBroker } from '../harness/broker.js';
 import { post, qname, req } from '../e2e/backends.js';
+import { waitUntil } from '../harness/wait.js';
 import { launchChromium, shot, skipReason } from './browser.js';
 
 const skip = skipReason();
@@ -72,7 +73,7 @@ describe('dashboard: deleting a queue', { skip }, () => {
     assert.ok(!(await statsQueues()).includes(q), 'the broker deleted it');
     // Two more samples of the live feed: the row stays gone.
     const seen = await samples(page);
-    await page.waitForFunction(`Number(document.body.dataset.samples || 0) >= ${seen + 2}`, undefined, { timeout: 10_000 });
+    await waitUntil('two more samples', async () => (await samples(page)) >= seen + 2, 10_000);
     assert.equal(await row.count(), 0, 'not back with later samples');
     assert.equal(await page.locator(`#queues tr[data-queue="${other}"]`).count(), 1, 'the other queue stays');
     await page.screenshot({ path: shot('queue-deleted'), fullPage: true });
@@ -88,7 +89,7 @@ describe('dashboard: deleting a queue', { skip }, () => {
     const page = await open(`#/queue/${q}`, () => true, dialogs, errors);
     await page.locator('#peek tbody tr').first().waitFor({ timeout: 10_000 });
     await page.click('#btn-delete');
-    await page.waitForFunction("location.hash === '#/' || location.hash === ''", undefined, { timeout: 10_000 });
+    await waitUntil('back on the list', () => !page.url().includes('#/queue/'), 10_000);
     await page.locator('#queues').waitFor({ timeout: 10_000 });
     assert.equal(dialogs.length, 1, 'asked first');
     assert.ok(!(await statsQueues()).includes(q), 'deleted');
