@@ -40,6 +40,8 @@ export class QueueService {
   readonly longPoll: LongPoll;
   private readonly activity: Activity;
   private readonly receipts: ReceiptWatch & LocalConsumers;
+  /** What else this broker keeps by queue name (presque's counters) and forgets on a delete. */
+  private readonly deletedListeners: ((queue: string) => void)[] = [];
 
   constructor(
     private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore & SqsStore,
@@ -140,7 +142,13 @@ export class QueueService {
     await this.store.publish({ type: 'closed', queue });
     const known = await this.store.deleteQueue(queue);
     this.activity.forget(queue);
+    for (const fn of this.deletedListeners) fn(queue);
     if (!known) throw new BrokerError('QUEUE_NOT_FOUND');
+  }
+
+  /** Calls `fn` with each queue this broker deletes (other brokers forget theirs when idle). */
+  onDeleted(fn: (queue: string) => void): void {
+    this.deletedListeners.push(fn);
   }
 
   /** Takes up to `count` messages under a lease of `leaseSeconds` (SPEC section 6). */
