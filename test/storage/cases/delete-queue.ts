@@ -71,4 +71,13 @@ export const DELETE_QUEUE_CASES: Cases = {
     assert.equal((await store.meters([q]))[0]!.inflight, 1, 'the new lease is still held');
     assert.equal(await store.ack(q, leased.messages[0]!.receipt), 'ok');
   },
+
+  'a queue that only has streaming consumers registered is known, and they go with it': async ({ store, queue }) => {
+    const q = queue();
+    await store.registerConsumers(q, ['c1', 'c2'], 60_000);
+    assert.equal((await store.meters([q]))[0]!.consumers, 2);
+    assert.equal(await store.deleteQueue(q), true);
+    assert.equal((await store.meters([q]))[0]!.consumers, 0, 'registrations are gone');
+    assert.equal(await store.deleteQueue(q), false);
+  },
 };
