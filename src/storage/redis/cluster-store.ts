@@ -137,7 +137,9 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   /** cluster-delete.ts; this process's index cache forgets the queue too. */
   async deleteQueue(queue: string): Promise<boolean> {
     this.indexed.delete(queue);
-    return run(() => deleteClusterQueue(this.cluster, queue));
+    const known = await run(() => deleteClusterQueue(this.cluster, queue));
+    this.stream.forget(queue);
+    return known;
   }
 
   /** The index, without names whose queue no longer (or never) exists: an index entry is
