@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WebSocket } from 'ws';
 import { startTestBroker, type TestBroker } from '../harness/broker.js';
 import { CometClient, SseClient, WsClient } from '../harness/stream-clients.js';
 import { waitUntil } from '../harness/wait.js';
@@ -117,7 +118,7 @@ describe('DELETE /queues/<q> and `drop` under the ACL: admin only', () => {
     return broker.url;
   };
   before(async () => {
-    writeFileSync(file, ['rest:producer', 'rest:consumer'].map((s) => `[${s}]\nusername = app\npassword = app-pw\n`).join('') +
+    writeFileSync(file, ['rest:producer', 'rest:consumer', 'websocket:consumer'].map((s) => `[${s}]\nusername = app\npassword = app-pw\n`).join('') +
       '[admin]\nusername = root\npassword = root-pw\n');
     broker = await startTestBroker('memory', { flags: { acl: file } });
   });
@@ -141,5 +142,23 @@ describe('DELETE /queues/<q> and `drop` under the ACL: admin only', () => {
     const adminKey = JSON.parse((await req(url(), 'POST', '/authkeys', { form: { queues: '*', privs: 'admin' }, headers: ROOT })).text) as { key: string };
     assert.equal((await req(url(), 'DELETE', `/queues/${q}`, { headers: { authorization: `Bearer ${adminKey.key}` } })).status, 204);
     assert.equal((await req(url(), 'POST', '/queue', { ...drop, headers: ROOT })).status, 404, 'admin drop of an unknown queue reaches the store');
+  });
+
+  it('a WebSocket frame {"cmd": "drop"} needs admin too', async () => {
+    const q = qname();
+    assert.equal((await req(url(), 'POST', `/q/${q}`, { form: { value: 'v' }, headers: APP })).status, 200);
+    const socket = new WebSocket(`${url().replace(/^http/, 'ws')}/ws/${qname()}`, { headers: APP });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('open', () => resolve());
+        socket.once('error', reject);
+      });
+      const reply = new Promise<string>((resolve) => socket.once('message', (d) => resolve(d.toString())));
+      socket.send(JSON.stringify({ cmd: 'drop', queue: q }));
+      assert.equal((JSON.parse(await reply) as { code?: string }).code, 'AUTH_REQUIRED');
+    } finally {
+      socket.terminate();
+    }
+    assert.ok((await req(url(), 'GET', `/stats/${q}`, { headers: APP })).text.includes('"len": 1'), 'the queue is still there');
   });
 });
