@@ -30,6 +30,7 @@ export const ERRORS = {
   AUTH_REQUIRED: { status: 401, message: 'authentication required' },
   FORBIDDEN: { status: 403, message: 'these credentials do not allow this action on this queue' },
   QUEUE_EMPTY: { status: 404, message: 'queue is empty' },
+  QUEUE_NOT_FOUND: { status: 404, message: 'no such queue' },
   NOT_FOUND: { status: 404, message: 'no such route' },
   REQUEST_TIMEOUT: { status: 408, message: 'the request was not received in time' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this route' },

@@ -34,7 +34,7 @@ export interface QueueStats {
 }
 
 /** The JSON protocol's commands (POST /queue, WebSocket frames). */
-export type JsonCommandName = 'add' | 'get' | 'take' | 'del' | 'len' | 'stats' | 'policy' | 'status';
+export type JsonCommandName = 'add' | 'get' | 'take' | 'del' | 'drop' | 'len' | 'stats' | 'policy' | 'status';
 
 export interface JsonCommand {
   cmd: JsonCommandName | string;

@@ -49,7 +49,8 @@ export function guardFor(method: string, url: string | undefined, declared: Guar
 
 /**
  * JSON-protocol commands carry their own category, because one route (POST /queue, or a
- * WebSocket's text frames) runs them all. Setting a policy or a status is admin everywhere.
+ * WebSocket's text frames) runs them all. Setting a policy or a status, and `drop` (deleting the
+ * queue), are admin everywhere.
  * - POST /queue: every other command is rest:producer, the original's category for the whole
  *   protocol (old clients `take` through it with producer credentials).
  * - XML-RPC calls: `set` is rest:producer, the reads rest:consumer.
@@ -57,7 +58,8 @@ export function guardFor(method: string, url: string | undefined, declared: Guar
  *   rest (get, take, lease, ack, del, len, stats) is a consumer's and needs nothing more.
  */
 export function commandGuard(via: 'json' | 'ws' | 'xmlrpc', command: { cmd?: unknown; policy?: unknown; status?: unknown }): Category | 'open' {
-  const sets = (command.cmd === 'policy' && command.policy !== undefined) || (command.cmd === 'status' && command.status !== undefined);
+  const sets = (command.cmd === 'policy' && command.policy !== undefined) || (command.cmd === 'status' && command.status !== undefined) ||
+    command.cmd === 'drop';
   if (sets) return A as Category;
   if (via === 'json' || command.cmd === 'add') return P as Category;
   // XML-RPC's route is open to every call: its reads need a consumer's rights.

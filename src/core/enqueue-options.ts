@@ -6,6 +6,9 @@
 import { BrokerError } from '../errors.js';
 import type { EnqueueOptions } from '../storage/contract.js';
 
+/** How long a dedup id is remembered, for the protocols that keep tokens beside it (presque). */
+export { DEDUP_SECONDS } from '../storage/contract.js';
+
 export function normalizeEnqueue(valueCount: number, options: EnqueueOptions = {}): EnqueueOptions {
   const out: EnqueueOptions = {};
   if (options.ttlSeconds !== undefined) out.ttlSeconds = options.ttlSeconds;

@@ -40,6 +40,8 @@ export class QueueService {
   readonly longPoll: LongPoll;
   private readonly activity: Activity;
   private readonly receipts: ReceiptWatch & LocalConsumers;
+  /** What else this broker keeps by queue name (presque's counters) and forgets on a delete. */
+  private readonly deletedListeners: ((queue: string) => void)[] = [];
 
   constructor(
     private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore & SqsStore,
@@ -127,6 +129,26 @@ export class QueueService {
     assertQueueName(queue);
     await this.store.publish({ type: 'closed', queue });
     return this.store.purge(queue);
+  }
+
+  /**
+   * DELETE /queues/<q>: ends every stream of the queue on every broker (a last `null` frame, as
+   * purge), then deletes the queue and everything kept for it, in the store and in this broker's
+   * counters. QUEUE_NOT_FOUND when the store knew nothing of it. An enqueue afterwards creates
+   * it anew (keys from `<q>:1` again; receipts of before are stale).
+   */
+  async deleteQueue(queue: string): Promise<void> {
+    assertQueueName(queue);
+    await this.store.publish({ type: 'closed', queue });
+    const known = await this.store.deleteQueue(queue);
+    this.activity.forget(queue);
+    for (const fn of this.deletedListeners) fn(queue);
+    if (!known) throw new BrokerError('QUEUE_NOT_FOUND');
+  }
+
+  /** Calls `fn` with each queue this broker deletes (other brokers forget theirs when idle). */
+  onDeleted(fn: (queue: string) => void): void {
+    this.deletedListeners.push(fn);
   }
 
   /** Takes up to `count` messages under a lease of `leaseSeconds` (SPEC section 6). */

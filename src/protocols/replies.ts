@@ -72,6 +72,8 @@ export const replies = {
   noContent: (stopped: boolean): Reply => ({ status: 204, body: '', ...(stopped ? { headers: { 'x-restmq-status': 'stopped' } } : {}) }),
 
   /** DELETE /q/<q>. */
+  /** DELETE /queues/<q>: 204, no body. */
+  queueDeleted: (): Reply => ({ status: 204, body: '' }),
   purged: (queue: string, existed: boolean, callback?: string): Reply => framed(pyJson({ queue, status: existed ? 1 : 0 }), callback),
 
   /** GET /p/<q>: the policy, and the reliability settings that are set. */

@@ -91,6 +91,18 @@ export interface QueueStore {
    *  the policy, the status and the queue's registration. */
   purge(queue: string): Promise<boolean>;
 
+  /**
+   * Deletes the queue for good (DELETE /queues/<q>), one atomic step per slot: every message
+   * (pending, leased, delayed) with its body, and every record of the queue: counter, policy,
+   * status, settings, leases and attempts, dedup ids, meters, SQS records, consumer
+   * registrations and the queue's inboxes where they are per queue, and its registration. The
+   * queue is then unknown everywhere (listQueues, info, meters) until an enqueue creates it
+   * again, counter restarting at 1: keys repeat, receipts do not (their token is random, so a
+   * receipt of before is stale). False, and nothing changed, when the queue was unknown: not
+   * registered and without any record.
+   */
+  deleteQueue(queue: string): Promise<boolean>;
+
   /** Names of every registered queue, sorted. */
   listQueues(): Promise<string[]>;
 

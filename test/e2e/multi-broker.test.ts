@@ -115,6 +115,26 @@ describe('three brokers on one Redis', () => {
     }
   });
 
+  it('DELETE /queues/<q> on one broker ends the streams on every broker; no broker lists the queue after', async () => {
+    const q = qname();
+    await req(brokers[0]!.url, 'POST', `/q/${q}`, { form: { value: 'x' } });
+    const clients = await spread(q);
+    try {
+      assert.equal((await req(brokers[2]!.url, 'DELETE', `/queues/${q}`)).status, 204);
+      for (const c of clients) {
+        await c.waitForEnd();
+        assert.equal(c.gotEnd, true);
+      }
+    } finally {
+      for (const c of clients) c.close();
+    }
+    for (const b of brokers) {
+      await waitUntil('no consumer left', async () => (JSON.parse((await req(b.url, 'GET', `/stats/${q}`)).text) as { consumers: number }).consumers === 0);
+      const all = JSON.parse((await req(b.url, 'GET', '/stats/')).text) as { queues: Record<string, unknown> };
+      assert.ok(!(q in all.queues), `${b.url} does not list the deleted queue`);
+    }
+  });
+
   it('messages LPUSHed by an old RestMQ (no notification) reach consumers through the safety poll', async () => {
     const q = qname();
     const clients = await spread(q);

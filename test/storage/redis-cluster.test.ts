@@ -110,6 +110,32 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
       for (const name of names) await store.purge(name);
     });
 
+    it('deleteQueue leaves no key of the queue on any node; another broker\'s next enqueue lists it again', async () => {
+      const name = q();
+      const other = await open();
+      try {
+        await other.enqueue(name, ['from the other broker']);
+        await store.enqueue(name, ['a', 'b'], { ttlSeconds: 60 });
+        await store.enqueue(name, ['later'], { delayMs: 60_000 });
+        await store.enqueue(name, ['once'], { dedupId: 'd1' });
+        await store.setSettings(name, { maxAttempts: 3 });
+        await store.setQueueMeta(name, '{}');
+        await store.registerConsumers(name, ['c1'], 60_000);
+        await store.lease(name, 1, 60_000);
+        await store.dispatch(name, 1, 0);
+        assert.ok((await keysByNode(name)).size > 0, 'the queue has keys');
+        assert.equal(await store.deleteQueue(name), true);
+        assert.deepEqual([...(await keysByNode(name))], [], 'no key of the queue is left (inboxes and dedup ids included)');
+        assert.ok(!(await raw.smembers(clusterKeys.queueIndex)).includes(name), 'out of the index');
+        // `other` indexed the name before the delete; its next enqueue must index it again.
+        assert.deepEqual(await other.enqueue(name, ['again']), [`${name}:1`]);
+        assert.ok((await store.listQueues()).includes(name), 'listed again');
+        assert.equal(await store.deleteQueue(name), true);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('lists only queues that exist; repairIndex puts a lost entry back and drops a phantom', async () => {
       const [a, b] = [q(), q()];
       await store.enqueue(a, ['x']);

@@ -61,6 +61,7 @@ it('lease keys live under restmq:, and never use the old broker\'s transient <ke
 it('delay and dedup keys live under restmq:, and a dedup id lasts five minutes', () => {
   assert.equal(keys.delayed('jobs'), 'restmq:delayed:jobs');
   assert.equal(keys.dedup('jobs', 'order-1'), 'restmq:dedup:jobs:order-1');
+  assert.equal(keys.dedupPattern('jobs'), 'restmq:dedup:jobs:*', 'what deleteQueue scans for');
   assert.equal(keys.clock('jobs'), 'restmq:clock:jobs');
   assert.equal(keys.deadLettered, 'restmq:deadlettered');
   assert.equal(DEDUP_SECONDS, 300);
@@ -105,7 +106,7 @@ it('the lease scripts\' layout spells the same keys as the key functions', () =>
 
 it('no key function exists without a golden value here', () => {
   assert.deepEqual(Object.keys(keys).sort(), [
-    'attempts', 'authkey', 'brokers', 'clock', 'consumerMember', 'consumers', 'counter', 'deadLettered', 'dedup', 'delayed', 'events', 'inbox', 'inboxPrefix',
+    'attempts', 'authkey', 'brokers', 'clock', 'consumerMember', 'consumers', 'counter', 'deadLettered', 'dedup', 'dedupPattern', 'delayed', 'events', 'inbox', 'inboxPrefix',
     'leaseTokens', 'leased', 'leasedQueues', 'message', 'messagePrefix', 'meta', 'metaSuffix', 'origin', 'pending', 'pendingSuffix', 'policy',
     'queueset', 'refcount', 'refcountSuffix', 'rotation', 'settings', 'sqsQueue', 'status',
   ]);

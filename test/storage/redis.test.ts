@@ -10,6 +10,7 @@ import { isBrokerError } from '../../src/errors.js';
 import { openRedisStore, type RedisStore } from '../../src/storage/redis/redis-store.js';
 import { freePort, redisClient, startRedis } from '../harness/redis.js';
 import { privateRedis } from './private-redis.js';
+import { keys } from '../../src/storage/redis/keys.js';
 
 
 describe('redis store', () => {
@@ -38,6 +39,36 @@ describe('redis store', () => {
     after(async () => {
       await store.close();
       await raw.quit();
+    });
+
+    it('deleteQueue leaves no key that names the queue, and no entry in the shared sets', async () => {
+      const name = q();
+      await store.enqueue(name, ['a', 'b', 'c'], { ttlSeconds: 60 });
+      await store.enqueue(name, ['later'], { delayMs: 60_000 });
+      await store.enqueue(name, ['once'], { dedupId: 'd1' });
+      await store.enqueueWithMeta(name, 'sqs', '{}');
+      await store.setSettings(name, { maxAttempts: 3 });
+      await store.setPolicy(name, 'roundrobin');
+      await store.setQueueMeta(name, '{}');
+      await store.registerConsumers(name, ['c1'], 60_000);
+      await store.lease(name, 1, 60_000);
+      await store.softGet(name);
+      const named = async () => {
+        const found: string[] = [];
+        let cursor = '0';
+        do {
+          const [next, batch] = await raw.scan(cursor, 'MATCH', `*${name}*`, 'COUNT', 1000);
+          cursor = next;
+          found.push(...batch);
+        } while (cursor !== '0');
+        return found.sort();
+      };
+      assert.ok((await named()).length >= 10, 'the queue has keys of every kind');
+      assert.equal(await store.deleteQueue(name), true);
+      assert.deepEqual(await named(), [], 'no key names the queue');
+      assert.equal(await raw.sismember(keys.queueset, name), 0);
+      assert.equal(await raw.sismember(keys.leasedQueues, name), 0);
+      assert.equal(await raw.hexists(keys.deadLettered, name), 0);
     });
 
     it('reads messages written by an original broker, FIFO', async () => {

@@ -1,5 +1,5 @@
 // Actions: they call the broker's own routes, so the ACL applies as to any client.
-/* global confirm */
+/* global confirm, location */
 import { $, act, call, enc, state } from './lib.js';
 import { loadPeek } from './queue-page.js';
 
@@ -7,6 +7,18 @@ export function setStatus(queue, status, button) {
   return act(button, async () => {
     await call('POST', `control/${enc(queue)}`, { status });
     return `${queue}: ${status === 'stop' ? 'stopped' : 'started'}`;
+  });
+}
+
+/** DELETE /queues/<q> after a confirmation; `gone` runs once the broker has deleted it. */
+export function deleteQueue(queue, button, gone) {
+  if (!confirm(`Delete the queue ${queue}: its messages, settings and counters? Its consumers are disconnected. This cannot be undone.`)) return;
+  void act(button, async () => {
+    await call('DELETE', `queues/${enc(queue)}`);
+    // Gone from the list at once, not at the next sample.
+    if (state.snapshot) state.snapshot.queues = state.snapshot.queues.filter((r) => r.queue !== queue);
+    gone();
+    return `${queue}: deleted`;
   });
 }
 
@@ -39,6 +51,7 @@ export function wireActions() {
       return `${state.queue}: purged`;
     });
   });
+  $('#btn-delete').addEventListener('click', (e) => deleteQueue(state.queue, e.currentTarget, () => (location.hash = '#/')));
   $('#btn-redrive').addEventListener('click', (e) => {
     const dlq = state.detail?.deadLetter ?? `${state.queue}.dead`;
     void act(e.currentTarget, async () => {

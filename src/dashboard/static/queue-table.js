@@ -1,7 +1,7 @@
 // The queue table and the totals cards of the overview.
 /* global document */
 import { $, RATES, age, el, enc, fmt, state } from './lib.js';
-import { setStatus } from './actions.js';
+import { deleteQueue, setStatus } from './actions.js';
 
 const sortValue = (row, key) => (RATES.includes(key) ? row.rates[key] : key === 'oldestAgeSeconds' ? (row[key] ?? -1) : row[key]);
 
@@ -34,7 +34,12 @@ function buildRow(queue) {
   const entry = { tr, cells, status: 'started' };
   const toggle = el('button', { type: 'button', class: 'small' });
   toggle.addEventListener('click', () => setStatus(queue, entry.status === 'started' ? 'stop' : 'start', toggle));
-  tr.append(el('td', { 'data-action': '' }, toggle));
+  const remove = el('button', { type: 'button', class: 'small danger', text: 'Delete', title: `Delete the queue ${queue}` });
+  remove.addEventListener('click', () => deleteQueue(queue, remove, () => {
+    renderTotals(state.snapshot);
+    renderTable(state.snapshot);
+  }));
+  tr.append(el('td', { 'data-action': '' }, toggle, ' ', remove));
   entry.toggle = toggle;
   return entry;
 }

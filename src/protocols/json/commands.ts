@@ -94,6 +94,12 @@ const COMMANDS: Record<string, Run> = {
     await s.extend(queue, receipt, parseLeaseSeconds(c['lease']));
     return { queue, receipt, status: 'extended' };
   },
+  // The queue itself (DELETE /queues/<q>); `del` deletes a message.
+  drop: async (s, c) => {
+    const queue = queueOf(c);
+    await s.deleteQueue(queue);
+    return { queue, deleted: true };
+  },
   len: async (s, c) => {
     const queue = queueOf(c);
     return { queue, len: (await s.stats(queue)).len };

@@ -16,7 +16,7 @@ const command = {
   type: 'object',
   required: ['cmd'],
   properties: {
-    cmd: { type: 'string', enum: ['add', 'get', 'take', 'del', 'lease', 'ack', 'nack', 'extend', 'len', 'stats', 'policy', 'status'] },
+    cmd: { type: 'string', enum: ['add', 'get', 'take', 'del', 'drop', 'lease', 'ack', 'nack', 'extend', 'len', 'stats', 'policy', 'status'] },
     queue: { type: 'string' },
     value: { type: 'string' },
   },
@@ -41,6 +41,7 @@ const SCHEMAS = {
     response: {
       200: json('the command result (or `{"error": ...}` for an unknown command or value)'),
       400: failure('MISSING_ARGUMENT', 'INVALID_JSON', 'INVALID_COMMAND', 'INVALID_QUEUE_NAME', 'INVALID_KEY', 'INVALID_RECEIPT', 'INVALID_LEASE', 'INVALID_COUNT', 'INVALID_TTL', 'INVALID_WAIT'),
+      404: failure('QUEUE_NOT_FOUND'),
       409: failure('STALE_RECEIPT'),
     },
   },

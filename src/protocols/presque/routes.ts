@@ -16,6 +16,7 @@ const BODY_LIMIT = Math.max(8 * 1024 * 1024, MAX_BATCH * 1024);
 
 export function registerPresqueRoutes(app: FastifyInstance, service: QueueService): void {
   const state = new PresqueState();
+  service.onDeleted((queue) => state.deleted(queue));
   void app.register(
     async (scoped) => {
       installPresqueHttp(scoped, BODY_LIMIT);

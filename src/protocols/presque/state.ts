@@ -4,7 +4,25 @@
  * (`X-presque-workerid`). It lives in memory, per broker process: with several brokers on
  * one store each reports its own share, and a restart resets it. Summing across brokers
  * (keeping these in the store) is a later step.
+ *
+ * Bounded, as anyone may name new queues and tokens: per-queue counters keep the MAX_QUEUES
+ * most recently counted queues; a uniq token is kept only as long as the store's dedup window
+ * (after it the store hands out a new key anyway), and at most MAX_TOKENS of them. A deleted
+ * queue's counters, tokens and worker registrations go at once.
  */
+import { DEDUP_SECONDS } from '../../core/enqueue-options.js';
+
+const MAX_QUEUES = 10_000;
+const MAX_TOKENS = 100_000;
+
+/** Adds n to `queue`'s count, moving it to the back (most recent) and dropping the oldest. */
+function bump(counts: Map<string, number>, queue: string, n: number): void {
+  const before = counts.get(queue) ?? 0;
+  counts.delete(queue);
+  counts.set(queue, before + n);
+  if (counts.size > MAX_QUEUES) counts.delete(counts.keys().next().value!);
+}
+
 export interface WorkerStats {
   processed: number;
   failed: number;
@@ -13,21 +31,22 @@ export interface WorkerStats {
 export class PresqueState {
   private readonly processed = new Map<string, number>();
   private readonly failed = new Map<string, number>();
-  /** `<queue>\n<token>` → the key the store gave the first job with that token. */
-  private readonly uniq = new Map<string, string>();
+  /** `<queue>\n<token>` → the key the store gave the first job with that token, and when
+   *  (epoch ms); oldest first. */
+  private readonly uniq = new Map<string, { key: string; at: number }>();
   /** worker id → the queues it registered on. */
   private readonly workers = new Map<string, Set<string>>();
   private readonly workerStats = new Map<string, WorkerStats>();
 
   countProcessed(queue: string, n: number, worker: string | undefined): void {
     if (n <= 0) return;
-    this.processed.set(queue, (this.processed.get(queue) ?? 0) + n);
+    bump(this.processed, queue, n);
     const w = worker === undefined ? undefined : this.workerStats.get(worker);
     if (w) w.processed += n;
   }
 
   countFailed(queue: string, worker: string | undefined): void {
-    this.failed.set(queue, (this.failed.get(queue) ?? 0) + 1);
+    bump(this.failed, queue, 1);
     const w = worker === undefined ? undefined : this.workerStats.get(worker);
     if (w) w.failed += 1;
   }
@@ -50,10 +69,27 @@ export class PresqueState {
    * exactly one `true`.
    */
   claimUniq(queue: string, token: string, key: string): boolean {
+    const now = Date.now();
+    for (const [k, { at }] of this.uniq) {
+      if (this.uniq.size < MAX_TOKENS && now - at < DEDUP_SECONDS * 1000) break;
+      this.uniq.delete(k);
+    }
     const k = `${queue}\n${token}`;
-    if (this.uniq.get(k) === key) return false;
-    this.uniq.set(k, key);
+    if (this.uniq.get(k)?.key === key) return false;
+    this.uniq.delete(k);
+    this.uniq.set(k, { key, at: now });
     return true;
+  }
+
+  /** The queue was deleted: purged, and no worker is registered on it any more. */
+  deleted(queue: string): void {
+    this.purged(queue);
+    for (const worker of [...this.workers.keys()]) this.unregister(worker, queue);
+  }
+
+  /** How many entries the maps hold (tests check they stay bounded). */
+  get sizes(): { processed: number; failed: number; uniq: number } {
+    return { processed: this.processed.size, failed: this.failed.size, uniq: this.uniq.size };
   }
 
   /** Registering (again) resets the worker's counters, as presque does. */

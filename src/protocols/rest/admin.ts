@@ -65,6 +65,18 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService)
     },
   });
 
+  // The queue itself, not its messages (DELETE /q/<q> purges and keeps the queue).
+  routes(app, '/queues/:queue', {
+    DELETE: {
+      schema: SCHEMAS.deleteQueue,
+      acl: 'admin',
+      handler: async (req) => {
+        await service.deleteQueue(queueParam(req));
+        return replies.queueDeleted();
+      },
+    },
+  });
+
   routes(app, '/control/', {
     GET: {
       schema: SCHEMAS.controlAll,

@@ -122,6 +122,13 @@ export const ADMIN_SCHEMAS = {
       400: failure('INVALID_QUEUE_NAME', 'INVALID_CALLBACK', 'INVALID_LEASE', 'INVALID_SETTING', 'MISSING_ARGUMENT'),
     },
   },
+  deleteQueue: {
+    summary: 'Delete a queue: end its streams, delete its messages, settings and counters, unlist it',
+    description: 'Unlike `DELETE /q/<q>` (purge), the queue itself goes. A later enqueue creates it anew, keys from `<q>:1`.',
+    tags: ['admin'],
+    params: pathParams(),
+    response: { 204: empty('deleted'), 400: failure('INVALID_QUEUE_NAME'), 404: failure('QUEUE_NOT_FOUND') },
+  },
   controlAll: { summary: 'Flow control status of every queue', tags: ['admin'], response: { 200: legacy('`{"redis": ..., "queues": {q: status}}`') } },
   control: {
     summary: 'Flow control status of a queue (1 started, 0 stopped)',

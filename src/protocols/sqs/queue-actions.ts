@@ -84,10 +84,8 @@ async function listQueues(ctx: SqsContext): Promise<Output> {
 
 async function deleteQueue(ctx: SqsContext): Promise<Output> {
   const { queue } = await existingQueue(ctx);
-  await ctx.service.purge(queue);
-  await ctx.service.clearSettings(queue);
-  await ctx.service.sqs.setQueueMeta(queue, null);
-  await ctx.service.sqs.unregisterQueue(queue);
+  // The queue and everything kept for it, as DELETE /queues/<q>.
+  await ctx.service.deleteQueue(queue);
   return {};
 }
 

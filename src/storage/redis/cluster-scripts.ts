@@ -16,7 +16,7 @@ import { luaDir, resolveIncludes, type LuaScript } from './scripts.js';
 export const CLUSTER_SCRIPT_NAMES = [
   'enqueue', 'take', 'softget', 'remove', 'purge', 'peek', 'meters',
   'lease', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'settings', 'movein', 'redrive',
-  'register', 'heartbeat', 'dispatch', 'requeue', 'reap',
+  'register', 'heartbeat', 'dispatch', 'requeue', 'reap', 'deletequeue',
 ] as const;
 
 const FILE_NAME = /^([A-Za-z][A-Za-z0-9]*)-(\d+|n)\.lua$/;
@@ -75,6 +75,8 @@ export interface ClusterCommands {
   dispatch(numberOfKeys: number, ...args: string[]): Reply;
   requeue(...args: string[]): Promise<number>;
   reap(numberOfKeys: number, ...args: string[]): Promise<number>;
+  /** deletequeue-n.lua → how many of the keys existed. */
+  deletequeue(numberOfKeys: number, ...args: string[]): Promise<number>;
 }
 
 export type ScriptedCluster = Cluster & ClusterCommands;

@@ -29,6 +29,7 @@ import { ClusterEvents } from './cluster-events.js';
 import { ClusterStream } from './cluster-stream.js';
 import { ClusterAuthKeys } from './cluster-authkeys.js';
 import { waitForReplicas } from './cluster-wait.js';
+import { deleteClusterQueue } from './cluster-delete.js';
 import type { ReplicaWaitConfig } from '../../config/load.js';
 
 async function run<T>(call: () => Promise<T>): Promise<T> {
@@ -48,6 +49,8 @@ const policy = (n: number): Policy | null => (n === 1 ? 'broadcast' : n === 2 ? 
 
 /** `<n>.<token>`, as redis-lease.ts. */
 const RECEIPT = /^([1-9][0-9]{0,15})\.([0-9a-f]{8,32})$/;
+/** Most names the index cache remembers before it starts again. */
+const INDEXED_MAX = 10_000;
 const outcome = (r: number): ReceiptOutcome => (r >= 1 ? 'ok' : 'stale');
 /** The origin a dead-letter queue's name implies (`<q>.dead` → `<q>`), or ''. */
 const DEAD_SUFFIX = defaultDeadLetter('');
@@ -77,6 +80,8 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   private readonly register = async (queue: string): Promise<void> => {
     if (this.indexed.has(queue)) return;
     await this.cluster.sadd(clusterKeys.queueIndex, queue);
+    // A cache, not a record: bounded, so posting to ever new names does not grow it for ever.
+    if (this.indexed.size >= INDEXED_MAX) this.indexed.clear();
     this.indexed.add(queue);
   };
 
@@ -98,6 +103,9 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
       const out = await this.cluster.enqueue(...clusterQueueKeys(queue), clusterKeys.dedup(queue, dedupId ?? ''),
         queue, clusterKeys.events(queue), ttl, String(delay), dedupId === undefined ? '' : '1', String(DEDUP_SECONDS), meta, ...values);
       if (delay > 0) await this.cluster.sadd(clusterKeys.leasedQueues, queue);
+      // Message 1: the queue is new, or new again after a deleteQueue on any broker, which this
+      // process's cache cannot know of: index it again (idempotent).
+      if (out.length > 0 && out[0] === `${queue}:1`) await this.cluster.sadd(clusterKeys.queueIndex, queue);
       if (this.wait) await waitForReplicas(this.cluster, queue, this.wait);
       return out;
     });
@@ -124,6 +132,14 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
 
   async purge(queue: string): Promise<boolean> {
     return (await run(() => this.cluster.purge(...clusterQueueKeys(queue), queue))) === 1;
+  }
+
+  /** cluster-delete.ts; this process's index cache forgets the queue too. */
+  async deleteQueue(queue: string): Promise<boolean> {
+    this.indexed.delete(queue);
+    const known = await run(() => deleteClusterQueue(this.cluster, queue));
+    this.stream.forget(queue);
+    return known;
   }
 
   /** The index, without names whose queue no longer (or never) exists: an index entry is

@@ -42,6 +42,9 @@ function parseStamped(queue: string, item: string): Stamped {
 /** Stamps are whole numbers in digits: a shorter one is smaller. */
 const older = (a: Stamped, b: Stamped) => (a.stamp.length - b.stamp.length) || (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0);
 
+/** Most names the streamed-queues cache remembers before it starts again. */
+const LISTED_MAX = 10_000;
+
 /** Re-declaring missing inboxes converges in one retry unless brokers keep joining. */
 const DISPATCH_TRIES = 5;
 
@@ -63,6 +66,13 @@ export class ClusterStream {
     events.onWake = (queue) => this.filled.add(queue);
   }
 
+  /** The queue was deleted (its entry in the streamed-queues set too): a later registration
+   *  must list it again; its inbox of this broker is gone. */
+  forget(queue: string): void {
+    this.listed.delete(queue);
+    this.filled.delete(queue);
+  }
+
   private serve(queue: string): Served {
     let s = this.served.get(queue);
     if (!s) {
@@ -80,6 +90,8 @@ export class ClusterStream {
     await this.run(async () => {
       if (!this.listed.has(queue)) {
         await this.cluster.sadd(clusterKeys.streamQueues, queue);
+        // A cache of idempotent SADDs: bounded, as clients may stream from ever new names.
+        if (this.listed.size >= LISTED_MAX) this.listed.clear();
         this.listed.add(queue);
       }
       await this.events.watch(queue);

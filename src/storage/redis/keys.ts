@@ -74,6 +74,8 @@ export const keys = {
   delayed: (q: string) => `restmq:delayed:${q}`,
   /** STRING (EX 300) → the key of the first message enqueued on `q` with dedup id `id`. */
   dedup: (q: string, id: string) => `restmq:dedup:${q}:${id}`,
+  /** SCAN pattern of every dedup key of `q` (queue names hold no glob characters). */
+  dedupPattern: (q: string) => `restmq:dedup:${q}:*`,
 
   // Metrics (meter-contract.ts); none of these exists in the original.
   /** ZSET message number → enqueue time (epoch ms, Redis clock), sampled at most once a second

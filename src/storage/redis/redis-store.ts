@@ -172,6 +172,27 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     return r === 1;
   }
 
+  /** deletequeue-17.lua; the dedup keys are found by SCAN first (a script must not walk the
+   *  keyspace while Redis waits). One made by an enqueue racing the delete may outlive it by
+   *  its DEDUP_SECONDS. */
+  async deleteQueue(queue: string): Promise<boolean> {
+    const dedup: string[] = [];
+    await this.run(async () => {
+      let cursor = '0';
+      do {
+        const [next, batch] = await this.redis.scan(cursor, 'MATCH', keys.dedupPattern(queue), 'COUNT', 1000);
+        cursor = next;
+        dedup.push(...batch);
+      } while (cursor !== '0');
+    });
+    const r = await this.run(() => this.redis.deletequeue(keys.counter(queue), keys.pending(queue), keys.policy(queue),
+      keys.status(queue), keys.consumers(queue), keys.rotation(queue), keys.leased(queue), keys.leaseTokens(queue),
+      keys.attempts(queue), keys.settings(queue), keys.origin(queue), keys.delayed(queue), keys.clock(queue),
+      keys.sqsQueue(queue), keys.queueset, keys.leasedQueues, keys.deadLettered, queue, keys.refcountSuffix, keys.metaSuffix,
+      ...dedup));
+    return Number(r) === 1;
+  }
+
   async listQueues(): Promise<string[]> {
     const names = await this.run(() => this.redis.smembers(keys.queueset));
     return names.sort();

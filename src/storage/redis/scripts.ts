@@ -12,7 +12,7 @@ export const SCRIPT_NAMES = [
   'enqueue', 'take', 'softget', 'remove', 'purge', 'peek',
   'dispatch', 'requeue', 'register', 'heartbeat', 'reap',
   'lease', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'redrive', 'settings',
-  'meters',
+  'meters', 'deletequeue',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -103,6 +103,8 @@ export interface StoreCommands {
   /** purge-7.lua → 1 if the list existed. */
   purge(pending: string, leased: string, tokens: string, attempts: string, origin: string, leasedQueues: string,
     delayed: string, refcountSuffix: string, queue: string, metaSuffix: string): Promise<number>;
+  /** deletequeue-17.lua → 1 if the queue was known. */
+  deletequeue(...args: string[]): Promise<number>;
   /** peek-1.lua → [k1, v1, ...]. */
   peek(pending: string, count: string): Promise<string[]>;
 

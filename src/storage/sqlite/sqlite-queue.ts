@@ -74,6 +74,10 @@ export function queueOperations(db: Database.Database) {
     setStatus: db.prepare<[string, QueueStatus]>(
       'INSERT INTO queues (name, status) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET status = excluded.status'),
     ping: db.prepare('SELECT 1').pluck(),
+    dropQueueRow: db.prepare<[string]>('DELETE FROM queues WHERE name = ?'),
+    dropInbox: db.prepare<[string]>('DELETE FROM inbox WHERE queue = ?'),
+    dropDedup: db.prepare<[string]>('DELETE FROM dedup WHERE queue = ?'),
+    dropSqs: db.prepare<[string]>('DELETE FROM sqs_queues WHERE name = ?'),
   };
 
   // Plain functions, not the statements: the statement types cannot be named in this module's
@@ -91,6 +95,14 @@ export function queueOperations(db: Database.Database) {
     list: (): string[] => st.list.all(),
     info: (queues: readonly string[], now: number): QueueInfo[] => st.info.all(now, JSON.stringify(queues)),
     ping: (): void => void st.ping.get(),
+
+    /** deletequeue (lua/deletequeue-17.lua): every row of the queue, in every table, its
+     *  registration and counter included. True if any existed. */
+    deleteQueue: transaction(db, (queue: string): boolean => {
+      let n = 0;
+      for (const s of [st.purge, st.dropInbox, st.dropDedup, st.dropSqs, st.dropQueueRow]) n += s.run(queue).changes;
+      return n > 0;
+    }),
 
     delayed: (queues: readonly string[], now: number): number[] => queues.map((q) => st.delayed.get(q, now) ?? 0),
 

@@ -246,6 +246,17 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     return this.#run(() => this.#ops.purge(queue));
   }
 
+  /** Rows in every table, and what this process keeps of the queue (registrations, cursor). */
+  async deleteQueue(queue: string): Promise<boolean> {
+    const known = await this.#run(() => this.#ops.deleteQueue(queue));
+    // A queue with consumers registered and nothing stored yet is known too (Redis keeps
+    // registrations in a key of the queue).
+    const streamed = this.#consumers.any(queue, Date.now());
+    this.#consumers.forget(queue);
+    this.#lastConsumer.delete(queue);
+    return known || streamed;
+  }
+
   async listQueues(): Promise<string[]> {
     return this.#run(() => this.#ops.list());
   }

@@ -53,6 +53,11 @@ export class ConsumerRegistry {
     return false;
   }
 
+  /** The queue was deleted: its registrations go with it. */
+  forget(queue: string): void {
+    this.#byQueue.delete(queue);
+  }
+
   clear(): void {
     this.#byQueue.clear();
   }
