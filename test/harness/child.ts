@@ -13,8 +13,17 @@ export const ROOT = new URL('../../', import.meta.url);
 
 const live = new Set<ChildProcess>();
 const atExit: (() => void)[] = [];
+/** Children started as their own process group: killed as a group. */
+const groups = new Set<ChildProcess>();
 const killAll = () => {
-  for (const child of live) child.kill('SIGKILL');
+  for (const child of live) {
+    try {
+      if (groups.has(child) && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
   for (const fn of atExit) fn();
 };
 process.once('exit', killAll);
@@ -61,6 +70,9 @@ export interface SpawnOptions {
   input?: string;
   /** SIGKILL after this long whatever happens: a hung test never leaves the process behind. */
   killAfterMs?: number;
+  /** Its own process group, signalled as a whole: for `npm start` and `npx`, whose program
+   *  runs as a grandchild that a signal to npm alone may leave behind. */
+  group?: boolean;
 }
 
 export function spawnChild(command: string, args: string[], opts: SpawnOptions = {}): Child {
@@ -68,8 +80,21 @@ export function spawnChild(command: string, args: string[], opts: SpawnOptions =
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
     stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    detached: opts.group === true,
   });
+  const signal = (sig: NodeJS.Signals) => {
+    if (opts.group === true && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, sig);
+        return;
+      } catch {
+        // The group is gone already: fall through to the child itself.
+      }
+    }
+    child.kill(sig);
+  };
   live.add(child);
+  if (opts.group === true) groups.add(child);
   if (opts.input !== undefined) child.stdin!.end(opts.input);
   let out = '';
   let err = '';
@@ -87,7 +112,7 @@ export function spawnChild(command: string, args: string[], opts: SpawnOptions =
   const exited = new Promise<Exit>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   // stop() resolves at 'exit': a restart on the same port should not wait for the pipes.
   const ended = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const guard = opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
+  const guard = opts.killAfterMs === undefined ? undefined : setTimeout(() => signal('SIGKILL'), opts.killAfterMs);
   child.once('exit', () => {
     live.delete(child);
     if (guard) clearTimeout(guard);
@@ -122,10 +147,10 @@ export function spawnChild(command: string, args: string[], opts: SpawnOptions =
         void exited.then((e) => settle(() => reject(new Error(`${command} exited (${e.code ?? e.signal}) before printing ${what}:\n${lines.join('\n')}`))));
       });
     },
-    stop(signal = 'SIGTERM', graceMs = 5000) {
+    stop(sig = 'SIGTERM', graceMs = 5000) {
       if (running()) {
-        child.kill(signal);
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        signal(sig);
+        const timer = setTimeout(() => signal('SIGKILL'), graceMs);
         void ended.then(() => clearTimeout(timer));
       }
       return ended;
