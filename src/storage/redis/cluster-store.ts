@@ -19,8 +19,10 @@ import type { Delivery, DispatchResult, StoreEvent, StreamStore } from '../strea
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import type { SqsStore } from '../sqs-contract.js';
+import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
+import { RedisPresque } from './redis-presque.js';
 import { DEDUP_SECONDS } from '../contract.js';
-import { clusterKeys, clusterQueueKeys, defaultDeadLetter, POLICY_CODES, STATUS_CODES } from './keys.js';
+import { clusterKeys, clusterPresqueKeys, clusterQueueKeys, defaultDeadLetter, POLICY_CODES, STATUS_CODES } from './keys.js';
 import { pairs, storeError } from './redis-store.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 import { drainOutbox } from './cluster-moves.js';
@@ -53,7 +55,9 @@ const outcome = (r: number): ReceiptOutcome => (r >= 1 ? 'ok' : 'stale');
 const DEAD_SUFFIX = defaultDeadLetter('');
 const impliedOrigin = (dq: string) => (dq.length > DEAD_SUFFIX.length && dq.endsWith(DEAD_SUFFIX) ? dq.slice(0, -DEAD_SUFFIX.length) : '');
 
-export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore {
+export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder {
+  /** presque's bookkeeping (redis-presque.ts). */
+  readonly presque: PresqueStore;
   readonly kind = 'redis' as const;
   readonly brokerId = randomUUID();
   /** Queues this process has put into the index (the SADD is idempotent; this saves repeating it). */
@@ -71,6 +75,7 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     this.events = new ClusterEvents(cluster, run);
     this.stream = new ClusterStream(cluster, this.brokerId, this.events, run);
     this.authkeys = new ClusterAuthKeys(cluster, run);
+    this.presque = new RedisPresque(cluster, clusterPresqueKeys, run);
   }
 
   /** Puts `queue` into the index, once per process (before its first write from here). */
