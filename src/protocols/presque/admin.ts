@@ -7,14 +7,14 @@ import type { QueueService } from '../../core/queue-service.js';
 import { assertQueueName, MAX_TAKE_COUNT } from '../../core/names.js';
 import { bodyText, parseJson, PresqueError, presqueRoutes, queryArgs, queueOf, workerOf, type PresqueHandler } from './http.js';
 import { MESSAGES, presqueReplies } from './replies.js';
-import type { PresqueStore } from '../../storage/presque-contract.js';
+import type { PresqueBooks } from '../../core/presque-books.js';
 import { ADMIN_DOCS } from './schemas.js';
 
 const STATUS_WORDS = { start: 'started', stop: 'stopped' } as const;
 /** Most jobs listed by `/status/<q>?with_desc=1`. */
 const MAX_DESC = 10 * MAX_TAKE_COUNT;
 
-export function registerAdminRoutes(app: FastifyInstance, service: QueueService, presque: PresqueStore): void {
+export function registerAdminRoutes(app: FastifyInstance, service: QueueService, presque: PresqueBooks): void {
   presqueRoutes(app, '/', { GET: () => presqueReplies.index() }, { GET: 'rest:consumer' }, ADMIN_DOCS.index);
 
   presqueRoutes(app, '/j/*', {

@@ -9,13 +9,13 @@ import { assertDedupId, type EnqueueOptions } from '../../core/names.js';
 import type { Reply } from '../replies.js';
 import { batchSizeOf, delayOf, jobContent, parseJson, PresqueError, presqueRoutes, queryArgs, queueOf, workerOf } from './http.js';
 import { MESSAGES, presqueReplies } from './replies.js';
-import type { PresqueStore } from '../../storage/presque-contract.js';
+import type { PresqueBooks } from '../../core/presque-books.js';
 import { JOB_DOCS } from './schemas.js';
 
 /** Jobs by method, like the main routes: read, write, purge. */
 const JOBS_ACL = { GET: 'rest:consumer', HEAD: 'rest:consumer', POST: 'rest:producer', PUT: 'rest:producer', DELETE: 'admin' } as const;
 
-export function registerJobRoutes(app: FastifyInstance, service: QueueService, presque: PresqueStore): void {
+export function registerJobRoutes(app: FastifyInstance, service: QueueService, presque: PresqueBooks): void {
   /** Takes up to `count` jobs, with presque's closed / no job answers, counts them and frees
    *  their uniq tokens. The jobs are gone from the queue already: a failure to count them is
    *  logged, and the jobs are still answered. */

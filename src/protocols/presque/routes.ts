@@ -10,12 +10,12 @@ import { MAX_BATCH } from '../../core/queue-service.js';
 import { registerAdminRoutes } from './admin.js';
 import { installPresqueHttp } from './http.js';
 import { registerJobRoutes } from './jobs.js';
-import type { PresqueStore } from '../../storage/presque-contract.js';
+import type { PresqueBooks } from '../../core/presque-books.js';
 
 /** Body limit: a batch of MAX_BATCH small jobs, or one job of a few MB. */
 const BODY_LIMIT = Math.max(8 * 1024 * 1024, MAX_BATCH * 1024);
 
-export function registerPresqueRoutes(app: FastifyInstance, service: QueueService, presque: PresqueStore): void {
+export function registerPresqueRoutes(app: FastifyInstance, service: QueueService, presque: PresqueBooks): void {
   void app.register(
     async (scoped) => {
       installPresqueHttp(scoped, BODY_LIMIT);

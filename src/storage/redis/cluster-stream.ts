@@ -9,8 +9,7 @@
  * broker may hold items (it dispatched into it, was woken for it, or found it non-empty).
  * Generations (a read made before this broker was found reaped is not acked) are per queue.
  */
-import type { Message } from '../../wire.js';
-import type { Delivery, DispatchResult } from '../stream-contract.js';
+import type { Delivery, DispatchResult, ReturnedMessage } from '../stream-contract.js';
 import { CLUSTER_QUEUE_KEY_NAMES, clusterKeys, clusterQueueKeys } from './keys.js';
 import { parseItem } from './redis-stream.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
@@ -159,11 +158,11 @@ export class ClusterStream {
     this.lastRead = [];
   }
 
-  async requeue(queue: string, messages: readonly Message[]): Promise<void> {
+  async requeue(queue: string, messages: readonly ReturnedMessage[]): Promise<void> {
     const prefix = `${queue}:`;
     const args = messages
       .filter((m) => m.key.startsWith(prefix) && /^[1-9][0-9]*$/.test(m.key.slice(prefix.length)))
-      .flatMap((m) => [m.key.slice(prefix.length), m.value]);
+      .flatMap((m) => [m.key.slice(prefix.length), m.value, m.expiresAt === undefined ? '' : String(m.expiresAt)]);
     if (args.length === 0) return;
     await this.run(() => this.cluster.requeue(...clusterQueueKeys(queue), queue, clusterKeys.events(queue), ...args));
   }

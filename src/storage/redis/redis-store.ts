@@ -12,7 +12,7 @@ import { BrokerError } from '../../errors.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import { DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type TakeResult } from '../contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
-import type { Delivery, DispatchResult, StoreEvent, StreamStore, RequeueOptions } from '../stream-contract.js';
+import type { Delivery, DispatchResult, StoreEvent, StreamStore, RequeueOptions, ReturnedMessage } from '../stream-contract.js';
 import { keys, POLICY_CODES, presqueKeys, STATUS_CODES } from './keys.js';
 import { RedisEvents } from './redis-events.js';
 import { RedisLease } from './redis-lease.js';
@@ -239,7 +239,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     return this.stream.ackInbox(n);
   }
 
-  requeue(queue: string, messages: readonly Message[], options?: RequeueOptions): Promise<void> {
+  requeue(queue: string, messages: readonly ReturnedMessage[], options?: RequeueOptions): Promise<void> {
     return this.stream.requeue(queue, messages, options);
   }
 

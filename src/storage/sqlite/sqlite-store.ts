@@ -14,7 +14,7 @@ import type { Message, Policy, QueueStatus } from '../../wire.js';
 import {
   DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type StoreKind, type TakeResult,
 } from '../contract.js';
-import type { DispatchResult, Delivery, RequeueOptions, StoreEvent, StreamStore } from '../stream-contract.js';
+import type { DispatchResult, Delivery, RequeueOptions, ReturnedMessage, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
 import { migrate } from './schema.js';
 import { queueOperations } from './sqlite-queue.js';
@@ -373,7 +373,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   }
 
   /** Messages that came back are announced like an enqueue: the queue's other consumers get them. */
-  async requeue(queue: string, messages: readonly Message[], options: RequeueOptions = {}): Promise<void> {
+  async requeue(queue: string, messages: readonly ReturnedMessage[], options: RequeueOptions = {}): Promise<void> {
     if (messages.length === 0) return;
     if ((await this.#run(() => this.#stream.requeue(queue, messages))) > 0 && !options.quiet) this.#notifyEnqueued(queue);
   }

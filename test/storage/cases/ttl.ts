@@ -76,6 +76,19 @@ export const TTL_CASES: Cases = {
     await store.requeue(q, inbox);
     await backThenGone(store, q, key, t0);
   },
+  'a message in the inbox of a broker that is gone keeps the expiry of its enqueue': async ({ store, queue, register, reopen }) => {
+    const q = queue();
+    const { key, t0 } = await enqueueShortLived(store, q);
+    await streamed(store, q, register, key);
+    await store.heartbeat(50); // a backend with several brokers reaps this one soon after
+    await sleepUntil(t0 + 1000);
+    const s = await reopen();
+    await waitUntil('the inbox to return to its queue', async () => {
+      await s.reap();
+      return keysOf(await s.peek(q, 5)).includes(key);
+    }, 1000);
+    await backThenGone(s, q, key, t0);
+  },
   'a message without a TTL handed back by a stream still never expires': async ({ store, queue, register }) => {
     const q = queue();
     const [key] = await store.enqueue(q, ['kept']);
