@@ -1,7 +1,7 @@
 /**
- * presque's bookkeeping is in the store: two broker processes on one Redis report the same
- * /j/ counters, /w/ workers and uniq tokens whichever of them is asked, and a broker started
- * again over the same Redis or SQLite file finds them as they were.
+ * presque's bookkeeping is in the store: two broker processes on one Redis (or Redis Cluster)
+ * report the same /j/ counters, /w/ workers and uniq tokens whichever of them is asked, and a
+ * broker started again over the same Redis or SQLite file finds them as they were.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnBroker, type SpawnedBroker } from '../harness/broker.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
+import { startRedisCluster, type RedisCluster } from '../harness/redis-cluster.js';
 import { qname, req } from './backends.js';
 
 const send = (base: string, method: string, path: string, opts: { body?: string; worker?: string } = {}) =>
@@ -78,6 +79,27 @@ describe('presque on two brokers sharing one Redis, and across a restart', () =>
     brokers = [await spawnBroker(['--store', `redis://127.0.0.1:${redis.port}/0`, '--log-level', 'warn'])];
     await seen(brokers[0]!.url, q, 'w-restart');
     await drain(brokers[0]!.url, brokers[0]!.url, q);
+  });
+});
+
+describe('presque on two brokers sharing one Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let brokers: SpawnedBroker[] = [];
+  before(async () => {
+    cluster = await startRedisCluster();
+    brokers = await Promise.all([0, 1].map(() => spawnBroker(['--store', cluster.url, '--log-level', 'warn'])));
+  });
+  after(async () => {
+    await Promise.all(brokers.map((b) => b.stop()));
+    await cluster?.stop();
+  });
+
+  it('both brokers report the same counters, workers and tokens', async () => {
+    const [a, b] = brokers.map((x) => x.url) as [string, string];
+    const q = qname();
+    await work(a, q, 'w-cluster');
+    await seen(b, q, 'w-cluster');
+    await drain(a, b, q);
   });
 });
 
