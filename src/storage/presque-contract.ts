@@ -7,6 +7,10 @@
  * old presque on the same Redis sees the same counters, workers and tokens.
  * A store exposes it as its `presque` property.
  */
+/** How long a claimed token waits to be tied to its job before it counts as free (its
+ *  claimer died between the claim and the enqueue). */
+export const UNIQ_CLAIM_MS = 60_000;
+
 export interface PresqueCounters {
   processed: number;
   failed: number;
@@ -20,7 +24,9 @@ export interface PresqueStore {
   failed(queue: string, worker?: string): Promise<void>;
   counters(queue: string): Promise<PresqueCounters>;
 
-  /** Holds `token` on `queue` for a job about to be enqueued; false when it is already held. */
+  /** Holds `token` on `queue` for a job about to be enqueued; false when it is already held: by
+   *  a job still in the store (pending, delayed or leased), or by a claim not yet tied to its
+   *  job (for UNIQ_CLAIM_MS). A token whose job left another way (a RestMQ take, its TTL) is free. */
   claimUniq(queue: string, token: string): Promise<boolean>;
   /** Ties a held token to its job's key; frees it at once when that job is already gone. */
   bindUniq(queue: string, token: string, key: string): Promise<void>;

@@ -55,10 +55,13 @@ describe('presque on plain Redis', () => {
     await raw.sadd(`workers:${q}`, 'perl-worker');
     await raw.hset('workers:processed', 'perl-worker', '5');
     await raw.hset(`${q}:uniq`, 'u', `${q}:1`);
+    await raw.set(`${q}:1`, '{"job":1}');
     assert.deepEqual(await store.presque.counters(q), { processed: 7, failed: 3 });
     assert.deepEqual(await store.presque.workers(q), ['perl-worker']);
     assert.deepEqual(await store.presque.worker('perl-worker'), { processed: 5, failed: 0 });
-    assert.equal(await store.presque.claimUniq(q, 'u'), false, "presque's token is held");
+    assert.equal(await store.presque.claimUniq(q, 'u'), false, "presque's token is held while its job is there");
+    await raw.del(`${q}:1`);
+    assert.equal(await store.presque.claimUniq(q, 'u'), true, 'and free once the job is gone');
     await store.presque.unregister('perl-worker', q);
     assert.equal(await raw.sismember('workers', 'perl-worker'), 0, 'a worker presque registered goes at once, as there');
   });

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
-import type { PresqueCounters, PresqueStore } from '../presque-contract.js';
+import { UNIQ_CLAIM_MS, type PresqueCounters, type PresqueStore } from '../presque-contract.js';
 import type { PresqueLayout } from './keys.js';
 import { luaDir } from './scripts.js';
 
@@ -15,6 +15,7 @@ type Run = <T>(call: () => Promise<T>) => Promise<T>;
 /** The scripts of lua/presque/<name>-<numberOfKeys>.lua, defined as `presque<Name>`. */
 interface PresqueCommands {
   presqueCredit(workers: string, counters: string, worker: string, n: string): Promise<number>;
+  presqueClaim(uniq: string, uniqJob: string, bodies: string, token: string, staleMs: string, prefix: string): Promise<number>;
   presqueRegister(...args: string[]): Promise<number>;
   presqueUnregister(...args: string[]): Promise<number>;
   presqueBind(uniq: string, uniqJob: string, body: string, token: string, key: string, field: string): Promise<number>;
@@ -77,7 +78,13 @@ export class RedisPresque implements PresqueStore {
   }
 
   async claimUniq(queue: string, token: string): Promise<boolean> {
-    return (await this.run(() => this.redis.hsetnx(this.k.uniq(queue), token, ''))) === 1;
+    // The layout's body of a job `<q>:<n>`: the key itself (plain), or field n of a hash (cluster).
+    const [bodies, field] = this.k.body(queue, `${queue}:1`);
+    const uniq = this.k.uniq(queue);
+    const r = await this.run(() => field === ''
+      ? this.redis.presqueClaim(uniq, this.k.uniqJob(queue), uniq, token, String(UNIQ_CLAIM_MS), '')
+      : this.redis.presqueClaim(uniq, this.k.uniqJob(queue), bodies, token, String(UNIQ_CLAIM_MS), `${queue}:`));
+    return r === 1;
   }
 
   async bindUniq(queue: string, token: string, key: string): Promise<void> {

@@ -99,7 +99,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX inbox_message ON inbox (queue, seq);`,
   // v9. presque's bookkeeping (presque-contract.ts, sqlite-presque.ts), the twin of presque's
   // Redis keys: counters per queue, the worker registry (a row per worker and one per queue it
-  // is on), and the uniq tokens, each with its job's key (null while the job is being enqueued).
+  // is on), and the uniq tokens, each with its job's key (null while the job is being enqueued,
+  // since claimed_at, epoch ms).
   `CREATE TABLE presque_counters (
      queue     TEXT PRIMARY KEY,
      processed INTEGER NOT NULL DEFAULT 0,
@@ -120,6 +121,7 @@ const MIGRATIONS: readonly string[] = [
      queue TEXT NOT NULL,
      token TEXT NOT NULL,
      key   TEXT,
+     claimed_at INTEGER NOT NULL,
      PRIMARY KEY (queue, token)
    ) WITHOUT ROWID;
    CREATE INDEX presque_uniq_job ON presque_uniq (queue, key);`,

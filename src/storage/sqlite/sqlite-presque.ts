@@ -1,6 +1,6 @@
 /** presque's bookkeeping on SQLite (presque-contract.ts): the presque_* tables of schema.ts. */
 import type Database from 'better-sqlite3';
-import type { PresqueCounters, PresqueStore } from '../presque-contract.js';
+import { UNIQ_CLAIM_MS, type PresqueCounters, type PresqueStore } from '../presque-contract.js';
 import { transaction } from './sqlite-queue.js';
 
 const DIGITS = /^[1-9][0-9]{0,15}$/;
@@ -13,7 +13,10 @@ export function presqueOperations(db: Database.Database) {
     credit: db.prepare<{ worker: string; processed: number; failed: number }>(
       'UPDATE presque_workers SET processed = processed + @processed, failed = failed + @failed WHERE worker = @worker'),
     counters: db.prepare<[string], PresqueCounters>('SELECT processed, failed FROM presque_counters WHERE queue = ?'),
-    claim: db.prepare<[string, string]>('INSERT OR IGNORE INTO presque_uniq (queue, token, key) VALUES (?, ?, NULL)'),
+    held: db.prepare<[string, string], { key: string | null; claimed_at: number }>('SELECT key, claimed_at FROM presque_uniq WHERE queue = ? AND token = ?'),
+    claim: db.prepare<[string, string, number]>(
+      `INSERT INTO presque_uniq (queue, token, key, claimed_at) VALUES (?, ?, NULL, ?)
+       ON CONFLICT (queue, token) DO UPDATE SET key = NULL, claimed_at = excluded.claimed_at`),
     alive: db.prepare<[string, number], number>('SELECT 1 FROM messages WHERE queue = ? AND seq = ?').pluck(),
     bind: db.prepare<[string, string, string]>('UPDATE presque_uniq SET key = ? WHERE queue = ? AND token = ?'),
     drop: db.prepare<[string, string]>('DELETE FROM presque_uniq WHERE queue = ? AND token = ? AND key IS NULL'),
@@ -30,6 +33,10 @@ export function presqueOperations(db: Database.Database) {
     ofQueue: db.prepare<[string], string>('SELECT worker FROM presque_worker_queues WHERE queue = ? ORDER BY worker').pluck(),
     worker: db.prepare<[string], PresqueCounters>('SELECT processed, failed FROM presque_workers WHERE worker = ?'),
   };
+  const isAlive = (queue: string, key: string): boolean => {
+    const n = key.startsWith(`${queue}:`) ? key.slice(queue.length + 1) : '';
+    return DIGITS.test(n) && st.alive.get(queue, Number(n)) === 1;
+  };
   const credit = (worker: string | undefined, processed: number, failed: number): void => {
     if (worker !== undefined) st.credit.run({ worker, processed, failed });
   };
@@ -45,11 +52,18 @@ export function presqueOperations(db: Database.Database) {
       credit(worker, 0, 1);
     }),
     counters: (queue: string): PresqueCounters => st.counters.get(queue) ?? { processed: 0, failed: 0 },
-    claimUniq: (queue: string, token: string): boolean => st.claim.run(queue, token).changes === 1,
+    /** Held by a job still in `messages` (pending, delayed or leased), or by a recent claim. */
+    claimUniq: transaction(db, (queue: string, token: string, now: number): boolean => {
+      const held = st.held.get(queue, token);
+      if (held) {
+        if (held.key === null ? now - held.claimed_at < UNIQ_CLAIM_MS : isAlive(queue, held.key)) return false;
+      }
+      st.claim.run(queue, token, now);
+      return true;
+    }),
     /** Tied when the job's row is still there; freed when it was fetched already. */
     bindUniq: transaction(db, (queue: string, token: string, key: string): void => {
-      const n = key.startsWith(`${queue}:`) ? key.slice(queue.length + 1) : '';
-      if (DIGITS.test(n) && st.alive.get(queue, Number(n)) === 1) st.bind.run(key, queue, token);
+      if (isAlive(queue, key)) st.bind.run(key, queue, token);
       else st.drop.run(queue, token);
     }),
     dropUniq: (queue: string, token: string): void => void st.drop.run(queue, token),
@@ -77,7 +91,7 @@ export function sqlitePresque(db: Database.Database, run: <T>(fn: () => T) => Pr
     fetched: (queue, keys, worker) => run(() => ops.fetched(queue, keys, worker)),
     failed: (queue, worker) => run(() => ops.failed(queue, worker)),
     counters: (queue) => run(() => ops.counters(queue)),
-    claimUniq: (queue, token) => run(() => ops.claimUniq(queue, token)),
+    claimUniq: (queue, token) => run(() => ops.claimUniq(queue, token, Date.now())),
     bindUniq: (queue, token, key) => run(() => ops.bindUniq(queue, token, key)),
     dropUniq: (queue, token) => run(() => ops.dropUniq(queue, token)),
     purged: (queue) => run(() => ops.purged(queue)),

@@ -79,6 +79,17 @@ export const PRESQUE_CASES: Cases = {
     await store.presque.dropUniq(q, 'u');
     assert.equal(await store.presque.claimUniq(q, 'u'), true, 'the enqueue failed: freed');
   },
+  'uniq: a token whose job left another way (a plain take) is free again': async ({ store, queue }) => {
+    const q = queue();
+    assert.equal(await store.presque.claimUniq(q, 'u'), true);
+    const [key] = await store.enqueue(q, ['job']);
+    await store.presque.bindUniq(q, 'u', key!);
+    const leased = (await store.lease(q, 1, 60_000)).messages[0];
+    assert.equal(await store.presque.claimUniq(q, 'u'), false, 'held while its job is leased');
+    assert.equal(await store.ack(q, leased!.receipt), 'ok');
+    assert.equal(await store.presque.claimUniq(q, 'u'), true, 'the job is gone: free');
+    assert.equal(await store.presque.claimUniq(q, 'u'), false, 'held by the new claim');
+  },
   'counters, workers and tokens survive reopening the store': async ({ queue, reopen }) => {
     const q = queue();
     const w = worker();

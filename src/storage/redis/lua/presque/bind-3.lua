@@ -1,5 +1,5 @@
 --[[
-  Ties a held uniq token (HSETNX <q>:uniq token '' by the caller) to the key of the job just
+  Ties a held uniq token (claim-3.lua: <q>:uniq token -> "~<ms>") to the key of the job just
   enqueued with it: <q>:uniq token -> key and foo:<q>:uniq_job key -> token, presque's pair.
   When the job is already gone (fetched between its enqueue and this script), the token is
   freed instead: the fetch found no pair to free.
@@ -26,7 +26,8 @@ if alive then
   redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
   return 1
 end
-if redis.call('HGET', KEYS[1], ARGV[1]) == '' then
+local held = redis.call('HGET', KEYS[1], ARGV[1])
+if held and string.sub(held, 1, 1) == '~' then
   redis.call('HDEL', KEYS[1], ARGV[1])
 end
 return 0
