@@ -31,9 +31,11 @@ it("presque's keys are presque's own (originals.md B.4), so an old presque share
   assert.equal(presqueKeys.queueWorkers('jobs'), 'workers:jobs');
   assert.equal(presqueKeys.workerProcessed, 'workers:processed');
   assert.equal(presqueKeys.workerFailed, 'workers:failed');
-  // presque's workers:<q> of these two queues would be its counter hashes
-  assert.equal(presqueKeys.queueWorkers('processed'), 'restmq:presque:workers:processed');
-  assert.equal(presqueKeys.queueWorkers('failed'), 'restmq:presque:workers:failed');
+  // presque's workers:<q> of these would be its counter hashes, or keys of a queue named workers
+  for (const q of ['processed', 'failed', 'queue', 'UUID', 'queuepolicy', 'uniq', 'delayed', '7']) {
+    assert.equal(presqueKeys.queueWorkers(q), `restmq:presque:workers:${q}`);
+  }
+  assert.equal(presqueKeys.queueWorkers('queues'), 'workers:queues');
   assert.deepEqual(presqueKeys.body('jobs', 'jobs:7'), ['jobs:7', '']);
 });
 

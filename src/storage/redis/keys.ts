@@ -111,10 +111,16 @@ export interface PresqueLayout {
 }
 
 /**
+ * Queue names whose presque `workers:<q>` would be another key: presque's counter hashes
+ * (`workers:processed`, `workers:failed`), or a key of a queue named `workers` (its list,
+ * counter, policy, tokens, delayed jobs, message bodies).
+ */
+const CLASHING_WORKER_SETS = /^(processed|failed|queue|UUID|queuepolicy|uniq|delayed|[0-9]+)$/;
+
+/**
  * presque's own keys (originals.md B.4), spelled as presque spells them, so an old presque on
- * the same Redis shares counters, workers and tokens. One exception: presque's `workers:<q>`
- * of a queue named `processed` or `failed` would be its counter hashes, so those two queues'
- * worker sets get a name of their own.
+ * the same Redis shares counters, workers and tokens; the worker set of a queue whose
+ * `workers:<q>` would clash with another key gets a name of its own.
  */
 export const presqueKeys: PresqueLayout = {
   processed: (q) => ['processed', q],
@@ -123,7 +129,7 @@ export const presqueKeys: PresqueLayout = {
   /** The literal `foo:` is presque's leftover, kept for sharing. */
   uniqJob: (q) => `foo:${q}:uniq_job`,
   workers: 'workers',
-  queueWorkers: (q) => (q === 'processed' || q === 'failed' ? `restmq:presque:workers:${q}` : `workers:${q}`),
+  queueWorkers: (q) => (CLASHING_WORKER_SETS.test(q) ? `restmq:presque:workers:${q}` : `workers:${q}`),
   workerQueues: (w) => `restmq:presque:worker:${w}`,
   workerProcessed: 'workers:processed',
   workerFailed: 'workers:failed',
