@@ -41,7 +41,7 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   const reaper = new LeaseReaper(store, logger);
   let app: App;
   try {
-    app = buildApp({ config, activity, metrics, service, authkeys: store, distributor, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
+    app = buildApp({ config, activity, metrics, service, authkeys: store, presque: store.presque, distributor, logger, maxMessageBytes: config.maxMessageBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
   } catch (err) {
     // A bad ACL file (or any other setup error) must not leave the store open.
     await store.close();

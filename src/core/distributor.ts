@@ -14,7 +14,7 @@
  * receipt.
  */
 import type { QueueStore } from '../storage/contract.js';
-import type { Delivery, StoreEvent, StreamStore } from '../storage/stream-contract.js';
+import type { Delivery, ReturnedMessage, StoreEvent, StreamStore } from '../storage/stream-contract.js';
 import type { LeaseStore } from '../storage/lease-contract.js';
 import type { MeterStore } from '../storage/meter-contract.js';
 import { BrokerError } from '../errors.js';
@@ -25,6 +25,10 @@ import { Activity, redeliveries } from './activity.js';
 import { DEFAULT_PREFETCH, Holdings } from './lease-streams.js';
 
 export type BrokerStore = QueueStore & StreamStore & LeaseStore & MeterStore;
+
+/** A delivery as consumers get it; its expiry rides along so that, handed back, it keeps its TTL. */
+const returnable = (d: Delivery): ReturnedMessage =>
+  d.expiresAt === undefined ? { key: d.key, value: d.value } : { key: d.key, value: d.value, expiresAt: d.expiresAt };
 
 export interface Log {
   warn(obj: object, msg: string): void;
@@ -297,20 +301,20 @@ export class Distributor implements ReceiptWatch {
    * Hands inbox items to local consumers. Returns, by queue, what must go back to the front of
    * its queue (in inbox order), and the roundrobin turns of leased consumers (to be leased).
    */
-  private fanOut(items: readonly Delivery[]): { back: Map<string, Message[]>; turns: Map<string, Turns> } {
-    const back = new Map<string, Message[]>();
+  private fanOut(items: readonly Delivery[]): { back: Map<string, ReturnedMessage[]>; turns: Map<string, Turns> } {
+    const back = new Map<string, ReturnedMessage[]>();
     const turns = new Map<string, Turns>();
     // Copies handed to consumers, by queue: one Activity update per queue per batch.
     const pushed = new Map<string, number>();
     const giveBack = (d: Delivery) => {
       const list = back.get(d.queue) ?? [];
-      list.push({ key: d.key, value: d.value });
+      list.push(returnable(d));
       back.set(d.queue, list);
     };
     for (const d of items) {
       this.avgBytes.set(d.queue, ((this.avgBytes.get(d.queue) ?? d.value.length) * 7 + d.value.length) / 8);
       const consumers = this.byQueue.get(d.queue);
-      const message: Message = { key: d.key, value: d.value };
+      const message = returnable(d);
       if (d.consumer !== undefined) {
         const c = consumers?.get(d.consumer);
         if (c?.holdings && !c.closed) {

@@ -15,6 +15,7 @@ import { registerMessageRoutes } from '../protocols/rest/messages.js';
 import { registerAdminRoutes } from '../protocols/rest/admin.js';
 import { registerStatsRoutes } from '../protocols/rest/stats.js';
 import { registerJsonRoutes } from '../protocols/json/routes.js';
+import type { PresqueStore } from '../storage/presque-contract.js';
 import { registerPresqueRoutes } from '../protocols/presque/routes.js';
 import { registerXmlRpcRoutes } from '../protocols/xmlrpc/routes.js';
 import { registerCollectdRoutes } from '../protocols/collectd/routes.js';
@@ -43,6 +44,8 @@ export interface AppDeps {
   service: QueueService;
   /** API key records, for the auth hook and the /authkeys routes. */
   authkeys: AuthKeyStore;
+  /** presque's counters, workers and uniq tokens. */
+  presque: PresqueStore;
   /** The front door of every streaming consumer (leased or not). */
   distributor: Distributor;
   logger: FastifyBaseLogger;
@@ -98,7 +101,7 @@ export function buildApp(deps: AppDeps): App {
   registerStatsRoutes(fastify, deps.service);
   registerJsonRoutes(fastify, deps.service);
   registerOpsRoutes(fastify, deps.service, state);
-  registerPresqueRoutes(fastify, deps.service);
+  registerPresqueRoutes(fastify, deps.service, deps.presque);
   registerXmlRpcRoutes(fastify, deps.service, { maxMessageBytes: deps.maxMessageBytes });
   registerCollectdRoutes(fastify, deps.service);
   registerSqsRoutes(fastify, deps);

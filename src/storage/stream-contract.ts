@@ -28,6 +28,13 @@ export interface Delivery extends Message {
   consumer?: string;
   /** How many brokers received a copy (always 1 for roundrobin). */
   copies: number;
+  /** When its TTL ends (epoch ms, the store's clock); absent: it never expires. */
+  expiresAt?: number;
+}
+
+/** A message handed back to its queue: with the expiry of its Delivery, it keeps its TTL. */
+export interface ReturnedMessage extends Message {
+  expiresAt?: number;
 }
 
 /** Events shared by every broker on the store. */
@@ -65,8 +72,10 @@ export interface StreamStore {
   readInbox(read: number): Promise<Delivery[]>;
   /** Removes this broker's `n` oldest inbox items: they were written. */
   ackInbox(n: number): Promise<void>;
-  /** Puts messages back at the front of their queue, oldest first (undelivered). */
-  requeue(queue: string, messages: readonly Message[]): Promise<void>;
+  /** Puts messages back at the front of their queue, oldest first (undelivered). A message
+   *  keeps the expiry of its enqueue (`expiresAt`, or what the store still knows of it); one
+   *  whose expiry has passed is dropped, never given a fresh life. */
+  requeue(queue: string, messages: readonly ReturnedMessage[]): Promise<void>;
   /**
    * Leases dispatched messages (a leased consumer's roundrobin turns, read from this broker's
    * inbox) for `leaseMs`, in one atomic step: each gets its body back and a lease as `lease`
@@ -75,7 +84,7 @@ export interface StreamStore {
    * leased: a reaper returned this broker's inbox) or that the queue never issued is skipped.
    * Resolves to the leased ones, in the order given. Nothing is announced.
    */
-  leaseDispatched(queue: string, messages: readonly Message[], leaseMs: number): Promise<LeasedMessage[]>;
+  leaseDispatched(queue: string, messages: readonly ReturnedMessage[], leaseMs: number): Promise<LeasedMessage[]>;
 
   /** Marks this broker alive for `ttlMs`. */
   heartbeat(ttlMs: number): Promise<void>;

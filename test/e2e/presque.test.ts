@@ -172,6 +172,22 @@ forEachBackend(
       assertPresqueError(await postJob(q, 1, `?uniq=${'t'.repeat(129)}`), 400, /dedup/);
     });
 
+    it('uniq: the token is freed when its job is fetched (one or in a batch) or purged, not before', async () => {
+      const q = qname();
+      assertEmpty(await postJob(q, { n: 1 }, '?uniq=t1'), 201);
+      assertEmpty(await postJob(q, { n: 2 }, '?uniq=t2'), 201);
+      assertPresqueError(await postJob(q, { n: 1 }, '?uniq=t1'), 400, 'job already exists');
+      assert.deepEqual(json(await send('GET', `/q/${q}`)), { n: 1 });
+      assertEmpty(await postJob(q, { n: 3 }, '?uniq=t1'), 201);
+      assertPresqueError(await postJob(q, { n: 2 }, '?uniq=t2'), 400, 'job already exists');
+      assert.deepEqual(json(await send('GET', `/qb/${q}`)), ['{"n":2}', '{"n":3}']);
+      assertEmpty(await postJob(q, { n: 4 }, '?uniq=t2'), 201);
+      assertEmpty(await postJob(q, { n: 5 }, '?uniq=t1'), 201);
+      assertEmpty(await send('DELETE', `/q/${q}`), 204);
+      assertEmpty(await postJob(q, { n: 6 }, '?uniq=t1'), 201);
+      assertEmpty(await postJob(q, { n: 7 }, '?uniq=t2'), 201);
+    });
+
     it('/j/ counters: job_count pending, job_failed by PUT, job_processed by presque takes', async () => {
       const q = qname();
       await postJob(q, 1);

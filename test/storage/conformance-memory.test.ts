@@ -9,7 +9,11 @@ runStoreConformance({
     { reason: 'each :memory: store is a database of its own', tests: ['two store instances on one backend share messages exactly once'] },
     {
       reason: 'each :memory: store is a database of its own: reopening starts empty',
-      tests: ['a dispatched, unacknowledged message survives closing and reopening the store'],
+      tests: [
+        'a dispatched, unacknowledged message survives closing and reopening the store',
+        'a message in the inbox of a broker that is gone keeps the expiry of its enqueue',
+        'counters, workers and tokens survive reopening the store',
+      ],
     },
   ],
 });

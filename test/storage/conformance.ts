@@ -19,6 +19,8 @@ import { STREAM_CASES } from './cases/stream.js';
 import { AUTHKEY_CASES } from './cases/authkey.js';
 import { METER_CASES } from './cases/meter.js';
 import { DELETE_QUEUE_CASES } from './cases/delete-queue.js';
+import { TTL_CASES } from './cases/ttl.js';
+import { PRESQUE_CASES } from './cases/presque.js';
 
 
 export interface ConformanceOptions {
@@ -34,6 +36,8 @@ const SUITES: [string, Cases][] = [
   ['AuthKeyStore', AUTHKEY_CASES],
   ['MeterStore', METER_CASES],
   ['QueueStore.deleteQueue', DELETE_QUEUE_CASES],
+  ['TTL across send-backs', TTL_CASES],
+  ['PresqueStore', PRESQUE_CASES],
 ];
 
 /** Case name → reason, each name checked to be a case of exactly one suite. */

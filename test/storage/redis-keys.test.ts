@@ -5,7 +5,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEDUP_SECONDS } from '../../src/storage/contract.js';
-import { clusterKeys, clusterQueueKeys, clusterQueueOf, defaultDeadLetter, keys, LEASE_LAYOUT, QUEUESET, POLICY_CODES, STATUS_CODES } from '../../src/storage/redis/keys.js';
+import { clusterKeys, clusterPresqueKeys, clusterQueueKeys, clusterQueueOf, defaultDeadLetter, keys, LEASE_LAYOUT, presqueKeys, QUEUESET, POLICY_CODES, STATUS_CODES } from '../../src/storage/redis/keys.js';
 
 it('every key function spells the legacy key', () => {
   assert.equal(QUEUESET, 'QUEUESET');
@@ -20,6 +20,33 @@ it('every key function spells the legacy key', () => {
   assert.equal(keys.policy('jobs'), 'jobs:queuepolicy');
   assert.equal(keys.status('x'), 'queuestat::x', 'two colons, as the original formats it');
   assert.equal(keys.authkey('k1'), 'AUTHKEY:k1');
+});
+
+it("presque's keys are presque's own (originals.md B.4), so an old presque shares them", () => {
+  assert.deepEqual(presqueKeys.processed('jobs'), ['processed', 'jobs']);
+  assert.deepEqual(presqueKeys.failed('jobs'), ['failed', 'jobs']);
+  assert.equal(presqueKeys.uniq('jobs'), 'jobs:uniq');
+  assert.equal(presqueKeys.uniqJob('jobs'), 'foo:jobs:uniq_job', "presque's literal foo: prefix");
+  assert.equal(presqueKeys.workers, 'workers');
+  assert.equal(presqueKeys.queueWorkers('jobs'), 'workers:jobs');
+  assert.equal(presqueKeys.workerProcessed, 'workers:processed');
+  assert.equal(presqueKeys.workerFailed, 'workers:failed');
+  // presque's workers:<q> of these would be its counter hashes, or keys of a queue named workers
+  for (const q of ['processed', 'failed', 'queue', 'UUID', 'queuepolicy', 'uniq', 'delayed', '7']) {
+    assert.equal(presqueKeys.queueWorkers(q), `restmq:presque:workers:${q}`);
+  }
+  assert.equal(presqueKeys.queueWorkers('queues'), 'workers:queues');
+  assert.deepEqual(presqueKeys.body('jobs', 'jobs:7'), ['jobs:7', '']);
+});
+
+it("presque's cluster keys: a queue's in its slot, every worker key in one slot", () => {
+  for (const k of [clusterPresqueKeys.processed('jobs')[0], clusterPresqueKeys.uniq('jobs'), clusterPresqueKeys.uniqJob('jobs'), clusterPresqueKeys.body('jobs', 'jobs:7')[0]]) {
+    assert.equal(clusterQueueOf(k), 'jobs', k);
+  }
+  assert.deepEqual(clusterPresqueKeys.body('jobs', 'jobs:7'), [clusterKeys.bodies('jobs'), '7']);
+  const workerKeys = [clusterPresqueKeys.workers, clusterPresqueKeys.queueWorkers('jobs'), clusterPresqueKeys.workerQueues('w'), clusterPresqueKeys.workerProcessed, clusterPresqueKeys.workerFailed];
+  for (const k of workerKeys) assert.ok(k.startsWith('{restmq:presque}:'), k);
+  assert.equal(new Set(workerKeys).size, workerKeys.length);
 });
 
 it('a message key is the prefix plus the counter, and its refcount the key plus the suffix', () => {

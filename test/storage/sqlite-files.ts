@@ -47,6 +47,7 @@ export function rollBackSchema(path: string, version: 1 | 2): void {
       ALTER TABLE queues DROP COLUMN max_attempts; ALTER TABLE queues DROP COLUMN dead_letter;
       ALTER TABLE messages DROP COLUMN enqueued_at; ALTER TABLE queues DROP COLUMN dead_lettered; DROP TABLE authkeys;
       ALTER TABLE messages DROP COLUMN meta; DROP TABLE sqs_queues;
+      DROP TABLE presque_counters; DROP TABLE presque_workers; DROP TABLE presque_worker_queues; DROP TABLE presque_uniq;
       ${version < 2 ? '' : 'DROP INDEX inbox_message; ALTER TABLE inbox DROP COLUMN attempts; ALTER TABLE inbox DROP COLUMN expires_at;'}`);
     raw.pragma(`user_version = ${version}`);
   } finally {

@@ -108,7 +108,7 @@ describe('SQLite store: durability and schema', () => {
       assert.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION);
       assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
       const tables = raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-      assert.deepEqual(tables, ['authkeys', 'dedup', 'inbox', 'messages', 'queues', 'sqs_queues']);
+      assert.deepEqual(tables, ['authkeys', 'dedup', 'inbox', 'messages', 'presque_counters', 'presque_uniq', 'presque_worker_queues', 'presque_workers', 'queues', 'sqs_queues']);
       raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     } finally {
       raw.close();

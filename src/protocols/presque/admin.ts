@@ -7,21 +7,20 @@ import type { QueueService } from '../../core/queue-service.js';
 import { assertQueueName, MAX_TAKE_COUNT } from '../../core/names.js';
 import { bodyText, parseJson, PresqueError, presqueRoutes, queryArgs, queueOf, workerOf, type PresqueHandler } from './http.js';
 import { MESSAGES, presqueReplies } from './replies.js';
-import type { PresqueState } from './state.js';
+import type { PresqueBooks } from '../../core/presque-books.js';
 import { ADMIN_DOCS } from './schemas.js';
 
 const STATUS_WORDS = { start: 'started', stop: 'stopped' } as const;
 /** Most jobs listed by `/status/<q>?with_desc=1`. */
 const MAX_DESC = 10 * MAX_TAKE_COUNT;
 
-export function registerAdminRoutes(app: FastifyInstance, service: QueueService, state: PresqueState): void {
+export function registerAdminRoutes(app: FastifyInstance, service: QueueService, presque: PresqueBooks): void {
   presqueRoutes(app, '/', { GET: () => presqueReplies.index() }, { GET: 'rest:consumer' }, ADMIN_DOCS.index);
 
   presqueRoutes(app, '/j/*', {
     GET: async (req) => {
       const queue = queueOf(req);
-      const stats = await service.stats(queue);
-      const { processed, failed } = state.counters(queue);
+      const [stats, { processed, failed }] = await Promise.all([service.stats(queue), presque.counters(queue)]);
       return presqueReplies.counters(queue, stats.len, failed, processed);
     },
   }, { GET: 'rest:consumer' }, ADMIN_DOCS.counters);
@@ -62,33 +61,33 @@ export function registerAdminRoutes(app: FastifyInstance, service: QueueService,
 
   const workers: Record<'GET' | 'POST' | 'DELETE', PresqueHandler> = {
     // Any suffix is ignored, as presque; queue_name wins over worker_id.
-    GET: (req) => {
+    GET: async (req) => {
       const args = queryArgs(req);
       const queueName = args.get('queue_name');
       const workerId = args.get('worker_id');
       if (queueName !== undefined && queueName !== '') {
         const queue = assertQueueName(queueName);
-        const { processed, failed } = state.counters(queue);
-        return presqueReplies.queueWorkers(queue, state.workersOf(queue), processed, failed);
+        const [workers, { processed, failed }] = await Promise.all([presque.workers(queue), presque.counters(queue)]);
+        return presqueReplies.queueWorkers(queue, workers, processed, failed);
       }
       if (workerId !== undefined && workerId !== '') {
         // P5 fixed: the per-worker counters (404 for a worker that is not registered).
-        const stats = state.worker(workerId);
+        const stats = await presque.worker(workerId);
         if (!stats) throw new PresqueError(404, 'worker is not registered');
         return presqueReplies.worker(workerId, stats.processed, stats.failed);
       }
-      return presqueReplies.workers(state.allWorkers());
+      return presqueReplies.workers(await presque.workers());
     },
-    POST: (req) => {
+    POST: async (req) => {
       const worker = workerOf(req);
       if (worker === undefined) throw new PresqueError(400, MESSAGES.workerMissing);
-      state.register(worker, queueOf(req));
+      await presque.register(worker, queueOf(req));
       return presqueReplies.created();
     },
-    DELETE: (req) => {
+    DELETE: async (req) => {
       const worker = workerOf(req);
       if (worker === undefined) throw new PresqueError(400, MESSAGES.workerMissing);
-      state.unregister(worker, queueOf(req));
+      await presque.unregister(worker, queueOf(req));
       return presqueReplies.deleted();
     },
   };

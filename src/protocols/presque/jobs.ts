@@ -9,20 +9,23 @@ import { assertDedupId, type EnqueueOptions } from '../../core/names.js';
 import type { Reply } from '../replies.js';
 import { batchSizeOf, delayOf, jobContent, parseJson, PresqueError, presqueRoutes, queryArgs, queueOf, workerOf } from './http.js';
 import { MESSAGES, presqueReplies } from './replies.js';
-import type { PresqueState } from './state.js';
+import type { PresqueBooks } from '../../core/presque-books.js';
 import { JOB_DOCS } from './schemas.js';
 
 /** Jobs by method, like the main routes: read, write, purge. */
 const JOBS_ACL = { GET: 'rest:consumer', HEAD: 'rest:consumer', POST: 'rest:producer', PUT: 'rest:producer', DELETE: 'admin' } as const;
 
-export function registerJobRoutes(app: FastifyInstance, service: QueueService, state: PresqueState): void {
-  /** Takes up to `count` jobs, with presque's closed / no job answers, and counts them. */
+export function registerJobRoutes(app: FastifyInstance, service: QueueService, presque: PresqueBooks): void {
+  /** Takes up to `count` jobs, with presque's closed / no job answers, counts them and frees
+   *  their uniq tokens. The jobs are gone from the queue already: a failure to count them is
+   *  logged, and the jobs are still answered. */
   const takeJobs = async (req: FastifyRequest, count: number): Promise<string[]> => {
     const queue = queueOf(req);
     const { messages, stopped } = await service.take(queue, count);
     if (stopped) throw new PresqueError(404, MESSAGES.closed);
     if (messages.length === 0) throw new PresqueError(404, MESSAGES.noJob);
-    state.countProcessed(queue, messages.length, workerOf(req));
+    await presque.fetched(queue, messages.map((m) => m.key), workerOf(req))
+      .catch((err: unknown) => req.log.warn({ err, queue }, 'presque: counting fetched jobs failed'));
     return messages.map((m) => m.value);
   };
 
@@ -41,12 +44,21 @@ export function registerJobRoutes(app: FastifyInstance, service: QueueService, s
     const options: EnqueueOptions = {};
     const delayMs = delayOf(args);
     if (delayMs !== undefined) options.delayMs = delayMs;
-    const uniq = args.get('uniq');
-    if (uniq !== undefined && uniq !== '') options.dedupId = assertDedupId(uniq);
+    const raw = args.get('uniq');
+    const uniq = raw === undefined || raw === '' ? undefined : assertDedupId(raw);
     // A PUT reports a failure, then re-inserts the job as POST does (B.3.3; P2 fixed).
-    if (failed) state.countFailed(queue, workerOf(req));
-    const [key] = await service.add(queue, [body], options);
-    if (options.dedupId !== undefined && !state.claimUniq(queue, options.dedupId, key!)) throw new PresqueError(400, MESSAGES.jobExists);
+    if (failed) await presque.failed(queue, workerOf(req));
+    // The token is held before the enqueue (one job per token, however many brokers race) and
+    // tied to the job's key after it; the fetch of that job frees it (B.6).
+    if (uniq !== undefined && !(await presque.claimUniq(queue, uniq))) throw new PresqueError(400, MESSAGES.jobExists);
+    let key: string;
+    try {
+      [key] = (await service.add(queue, [body], options)) as [string];
+    } catch (err) {
+      if (uniq !== undefined) await presque.dropUniq(queue, uniq).catch(() => undefined);
+      throw err;
+    }
+    if (uniq !== undefined) await presque.bindUniq(queue, uniq, key);
     return presqueReplies.created();
   };
 
@@ -58,7 +70,7 @@ export function registerJobRoutes(app: FastifyInstance, service: QueueService, s
     DELETE: async (req) => {
       const queue = queueOf(req);
       await service.purge(queue);
-      state.purged(queue);
+      await presque.purged(queue);
       return presqueReplies.deleted();
     },
   }, JOBS_ACL, JOB_DOCS.one);

@@ -16,7 +16,7 @@ const createArgs: JsonSchema = {
   type: 'object',
   properties: {
     delayed: { type: 'string', description: 'an epoch time in seconds: the job is not taken before' },
-    uniq: { type: 'string', description: 'a token: a second job with it within 5 minutes is refused' },
+    uniq: { type: 'string', description: 'a token: a second job with it is refused until the first is fetched' },
   },
 };
 

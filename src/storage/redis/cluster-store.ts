@@ -15,12 +15,14 @@ import type { Message, Policy, QueueStatus } from '../../wire.js';
 import { BrokerError } from '../../errors.js';
 import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
 import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
-import type { Delivery, DispatchResult, StoreEvent, StreamStore } from '../stream-contract.js';
+import type { Delivery, DispatchResult, ReturnedMessage, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import type { SqsStore } from '../sqs-contract.js';
+import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
+import { RedisPresque } from './redis-presque.js';
 import { DEDUP_SECONDS } from '../contract.js';
-import { clusterKeys, clusterQueueKeys, defaultDeadLetter, POLICY_CODES, STATUS_CODES } from './keys.js';
+import { clusterKeys, clusterPresqueKeys, clusterQueueKeys, defaultDeadLetter, POLICY_CODES, STATUS_CODES } from './keys.js';
 import { pairs, storeError } from './redis-store.js';
 import { newTokens } from './redis-lease.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
@@ -56,7 +58,9 @@ const outcome = (r: number): ReceiptOutcome => (r >= 1 ? 'ok' : 'stale');
 const DEAD_SUFFIX = defaultDeadLetter('');
 const impliedOrigin = (dq: string) => (dq.length > DEAD_SUFFIX.length && dq.endsWith(DEAD_SUFFIX) ? dq.slice(0, -DEAD_SUFFIX.length) : '');
 
-export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore {
+export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder {
+  /** presque's bookkeeping (redis-presque.ts). */
+  readonly presque: PresqueStore;
   readonly kind = 'redis' as const;
   readonly brokerId = randomUUID();
   /** Queues this process has put into the index (the SADD is idempotent; this saves repeating it). */
@@ -74,6 +78,7 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     this.events = new ClusterEvents(cluster, run);
     this.stream = new ClusterStream(cluster, this.brokerId, this.events, run);
     this.authkeys = new ClusterAuthKeys(cluster, run);
+    this.presque = new RedisPresque(cluster, clusterPresqueKeys, run);
   }
 
   /** Puts `queue` into the index, once per process (before its first write from here). */
@@ -343,7 +348,7 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     return this.stream.ackInbox(n);
   }
 
-  requeue(queue: string, messages: readonly Message[]): Promise<void> {
+  requeue(queue: string, messages: readonly ReturnedMessage[]): Promise<void> {
     return this.stream.requeue(queue, messages);
   }
 

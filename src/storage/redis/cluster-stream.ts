@@ -9,8 +9,8 @@
  * broker may hold items (it dispatched into it, was woken for it, or found it non-empty).
  * Generations (a read made before this broker was found reaped is not acked) are per queue.
  */
-import type { LeasedMessage, Message } from '../../wire.js';
-import type { Delivery, DispatchResult } from '../stream-contract.js';
+import type { LeasedMessage } from '../../wire.js';
+import type { Delivery, DispatchResult, ReturnedMessage } from '../stream-contract.js';
 import { CLUSTER_QUEUE_KEY_NAMES, clusterKeys, clusterQueueKeys } from './keys.js';
 import { parseItem } from './redis-stream.js';
 import { newTokens } from './redis-lease.js';
@@ -173,13 +173,13 @@ export class ClusterStream {
   }
 
   /** leasedispatched-20.lua; the queue joins the leased queues after, as with lease. */
-  async leaseDispatched(queue: string, messages: readonly Message[], leaseMs: number): Promise<LeasedMessage[]> {
+  async leaseDispatched(queue: string, messages: readonly ReturnedMessage[], leaseMs: number): Promise<LeasedMessage[]> {
     const prefix = `${queue}:`;
     const mine = messages.filter((m) => m.key.startsWith(prefix) && /^[1-9][0-9]*$/.test(m.key.slice(prefix.length)));
     if (mine.length === 0) return [];
     const tokens = newTokens(mine.length);
     const r = await this.run(() => this.cluster.leasedispatched(...clusterQueueKeys(queue), queue, String(Math.max(1, Math.ceil(leaseMs))),
-      ...mine.flatMap((m, i) => [m.key.slice(prefix.length), m.value, tokens[i]!])));
+      ...mine.flatMap((m, i) => [m.key.slice(prefix.length), m.value, tokens[i]!, m.expiresAt === undefined ? '' : String(m.expiresAt)])));
     const values = new Map(mine.map((m) => [m.key, m.value]));
     const leased: LeasedMessage[] = [];
     for (let i = 0; i + 2 < r.length; i += 3) {
@@ -190,11 +190,11 @@ export class ClusterStream {
     return leased;
   }
 
-  async requeue(queue: string, messages: readonly Message[]): Promise<void> {
+  async requeue(queue: string, messages: readonly ReturnedMessage[]): Promise<void> {
     const prefix = `${queue}:`;
     const args = messages
       .filter((m) => m.key.startsWith(prefix) && /^[1-9][0-9]*$/.test(m.key.slice(prefix.length)))
-      .flatMap((m) => [m.key.slice(prefix.length), m.value]);
+      .flatMap((m) => [m.key.slice(prefix.length), m.value, m.expiresAt === undefined ? '' : String(m.expiresAt)]);
     if (args.length === 0) return;
     await this.run(() => this.cluster.requeue(...clusterQueueKeys(queue), queue, clusterKeys.events(queue), ...args));
   }

@@ -89,6 +89,55 @@ export const keys = {
   sqsQueue: (q: string) => `restmq:sqs:${q}`,
 } as const;
 
+/**
+ * Where presque's bookkeeping lives (presque-contract.ts, redis-presque.ts): a counter is a
+ * [hash, field] pair, a job's body a [key, field] pair ('' field: the key is the body).
+ */
+export interface PresqueLayout {
+  processed: (q: string) => [string, string];
+  failed: (q: string) => [string, string];
+  /** HASH uniq token → job key ('' while its job is being enqueued). */
+  uniq: (q: string) => string;
+  /** HASH job key → uniq token. */
+  uniqJob: (q: string) => string;
+  /** SET of every registered worker. */
+  workers: string;
+  /** SET of the workers registered on `q`. */
+  queueWorkers: (q: string) => string;
+  /** SET of the queues `w` is registered on (ours: presque kept none). */
+  workerQueues: (w: string) => string;
+  /** HASH worker → jobs fetched / failures reported since it registered. */
+  workerProcessed: string;
+  workerFailed: string;
+  body: (q: string, key: string) => [string, string];
+}
+
+/**
+ * Queue names whose presque `workers:<q>` would be another key: presque's counter hashes
+ * (`workers:processed`, `workers:failed`), or a key of a queue named `workers` (its list,
+ * counter, policy, tokens, delayed jobs, message bodies).
+ */
+const CLASHING_WORKER_SETS = /^(processed|failed|queue|UUID|queuepolicy|uniq|delayed|[0-9]+)$/;
+
+/**
+ * presque's own keys (originals.md B.4), spelled as presque spells them, so an old presque on
+ * the same Redis shares counters, workers and tokens; the worker set of a queue whose
+ * `workers:<q>` would clash with another key gets a name of its own.
+ */
+export const presqueKeys: PresqueLayout = {
+  processed: (q) => ['processed', q],
+  failed: (q) => ['failed', q],
+  uniq: (q) => `${q}:uniq`,
+  /** The literal `foo:` is presque's leftover, kept for sharing. */
+  uniqJob: (q) => `foo:${q}:uniq_job`,
+  workers: 'workers',
+  queueWorkers: (q) => (CLASHING_WORKER_SETS.test(q) ? `restmq:presque:workers:${q}` : `workers:${q}`),
+  workerQueues: (w) => `restmq:presque:worker:${w}`,
+  workerProcessed: 'workers:processed',
+  workerFailed: 'workers:failed',
+  body: (_q, key) => [key, ''],
+};
+
 /** The default dead-letter queue of `q` (a queue name, not a key). */
 export const defaultDeadLetter = (q: string) => `${q}.dead`;
 
@@ -206,6 +255,24 @@ export const clusterKeys = {
    *  that writes its body, deleted with the body (lib/drop.lua), carried by moves (lib/ship.lua). */
   sqsMeta: (q: string) => tagged(q, 'sqsmeta'),
 } as const;
+
+/** The hash tag of every presque worker key in a cluster: one slot, so a worker's keys change
+ *  in one script. Queue names hold no colon, so no queue's tag is this one. */
+const PRESQUE_WORKERS = '{restmq:presque}';
+
+/** presque's bookkeeping in the cluster layout: a queue's counters and tokens in its slot. */
+export const clusterPresqueKeys: PresqueLayout = {
+  processed: (q) => [tagged(q, 'presque'), 'processed'],
+  failed: (q) => [tagged(q, 'presque'), 'failed'],
+  uniq: (q) => tagged(q, 'uniq'),
+  uniqJob: (q) => tagged(q, 'uniqjob'),
+  workers: `${PRESQUE_WORKERS}:workers`,
+  queueWorkers: (q) => `${PRESQUE_WORKERS}:queue:${q}`,
+  workerQueues: (w) => `${PRESQUE_WORKERS}:worker:${w}`,
+  workerProcessed: `${PRESQUE_WORKERS}:processed`,
+  workerFailed: `${PRESQUE_WORKERS}:failed`,
+  body: (q, key) => [clusterKeys.bodies(q), key.slice(q.length + 1)],
+};
 
 /** The per-queue keys every cluster script takes first, in this order (cluster/lib/queue.lua). */
 export const CLUSTER_QUEUE_KEY_NAMES = [

@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LeasedMessage, LeaseResult, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
 import type { Message } from '../../wire.js';
+import type { ReturnedMessage } from '../stream-contract.js';
 import { keys, LEASE_LAYOUT } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
 
@@ -65,14 +66,14 @@ export class RedisLease {
   }
 
   /** leasedispatched-5.lua: only keys this queue could have issued are sent. */
-  async leaseDispatched(queue: string, messages: readonly Message[], leaseMs: number): Promise<LeasedMessage[]> {
+  async leaseDispatched(queue: string, messages: readonly ReturnedMessage[], leaseMs: number): Promise<LeasedMessage[]> {
     const prefix = keys.messagePrefix(queue);
     const mine = messages.filter((m) => m.key.startsWith(prefix) && /^[1-9][0-9]*$/.test(m.key.slice(prefix.length)));
     if (mine.length === 0) return [];
     const tokens = newTokens(mine.length);
     const r = await this.run(() => this.redis.leasedispatched(keys.counter(queue), keys.leased(queue), keys.leaseTokens(queue),
       keys.attempts(queue), keys.leasedQueues, queue, prefix, String(Math.max(1, Math.ceil(leaseMs))),
-      ...mine.flatMap((m, i) => [m.key, m.value, tokens[i]!])));
+      ...mine.flatMap((m, i) => [m.key, m.value, tokens[i]!, m.expiresAt === undefined ? '' : String(m.expiresAt)])));
     const values = new Map(mine.map((m) => [m.key, m.value]));
     const leased: LeasedMessage[] = [];
     for (let i = 0; i + 2 < r.length; i += 3) {

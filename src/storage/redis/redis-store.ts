@@ -12,8 +12,8 @@ import { BrokerError } from '../../errors.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import { DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type TakeResult } from '../contract.js';
 import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
-import type { Delivery, DispatchResult, StoreEvent, StreamStore } from '../stream-contract.js';
-import { keys, POLICY_CODES, STATUS_CODES } from './keys.js';
+import type { Delivery, DispatchResult, StoreEvent, StreamStore, ReturnedMessage } from '../stream-contract.js';
+import { keys, POLICY_CODES, presqueKeys, STATUS_CODES } from './keys.js';
 import { RedisEvents } from './redis-events.js';
 import { RedisLease } from './redis-lease.js';
 import { RedisAuthKeys } from './redis-authkeys.js';
@@ -22,6 +22,8 @@ import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import type { SqsStore } from '../sqs-contract.js';
+import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
+import { RedisPresque } from './redis-presque.js';
 import { readMeters } from './redis-meters.js';
 import { coalesceWrites } from './write-coalescing.js';
 import { closeRedis, connectRedis, createRedisClient } from './connection.js';
@@ -67,7 +69,9 @@ async function run<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore {
+export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder {
+  /** presque's bookkeeping (redis-presque.ts). */
+  readonly presque: PresqueStore;
   readonly kind = 'redis' as const;
   /** Random per store: a new broker, with an empty inbox, every time one is opened. */
   readonly brokerId = randomUUID();
@@ -89,6 +93,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     this.events = new RedisEvents(redis, this.channel, run);
     this.leases = new RedisLease(redis, this.channel, run);
     this.authkeys = new RedisAuthKeys(redis, run);
+    this.presque = new RedisPresque(redis, presqueKeys, run);
   }
 
   /** Delay and dedup (SPEC 6) happen in the same script: see enqueue-9.lua. */
@@ -255,12 +260,12 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     return this.stream.ackInbox(n);
   }
 
-  requeue(queue: string, messages: readonly Message[]): Promise<void> {
+  requeue(queue: string, messages: readonly ReturnedMessage[]): Promise<void> {
     return this.stream.requeue(queue, messages);
   }
 
   /** A lease op (redis-lease.ts) that the stream side calls. */
-  leaseDispatched(queue: string, messages: readonly Message[], leaseMs: number): Promise<LeasedMessage[]> {
+  leaseDispatched(queue: string, messages: readonly ReturnedMessage[], leaseMs: number): Promise<LeasedMessage[]> {
     return this.leases.leaseDispatched(queue, messages, leaseMs);
   }
 

@@ -13,14 +13,13 @@
  * (the written ones it meant to ack are back in their queues: at least once, not lost).
  */
 import { BrokerError } from '../../errors.js';
-import type { Message } from '../../wire.js';
-import type { Delivery, DispatchResult } from '../stream-contract.js';
+import type { Delivery, DispatchResult, ReturnedMessage } from '../stream-contract.js';
 import { keys } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
 
 type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
-/** An inbox item, "<copies>\n<consumer>\n<q>\n<key>\n<value>" (dispatch-6.lua), as a Delivery. */
+/** An inbox item, "<copies>[@<expiry>]\n<consumer>\n<q>\n<key>\n<value>" (dispatch-6.lua), as a Delivery. */
 export function parseItem(item: string): Delivery {
   const cut: number[] = [];
   for (let at = -1, i = 0; i < 4; i++) {
@@ -30,8 +29,10 @@ export function parseItem(item: string): Delivery {
   }
   const [a, b, c, d] = cut as [number, number, number, number];
   const consumer = item.slice(a + 1, b);
-  const delivery: Delivery = { queue: item.slice(b + 1, c), key: item.slice(c + 1, d), value: item.slice(d + 1), copies: Number(item.slice(0, a)) };
+  const [copies, expiry] = item.slice(0, a).split('@');
+  const delivery: Delivery = { queue: item.slice(b + 1, c), key: item.slice(c + 1, d), value: item.slice(d + 1), copies: Number(copies) };
   if (consumer !== '') delivery.consumer = consumer;
+  if (expiry !== undefined) delivery.expiresAt = Number(expiry);
   return delivery;
 }
 
@@ -88,8 +89,8 @@ export class RedisStream {
     await this.run(() => this.redis.ltrim(this.inbox, 0, -(n + 1)));
   }
 
-  async requeue(queue: string, messages: readonly Message[]): Promise<void> {
-    const args = messages.filter((m) => isKeyOf(queue, m.key)).flatMap((m) => [m.key, m.value]);
+  async requeue(queue: string, messages: readonly ReturnedMessage[]): Promise<void> {
+    const args = messages.filter((m) => isKeyOf(queue, m.key)).flatMap((m) => [m.key, m.value, m.expiresAt === undefined ? '' : String(m.expiresAt)]);
     if (args.length === 0) return;
     await this.run(() => this.redis.requeue(keys.pending(queue), keys.consumers(queue), keys.counter(queue),
       this.channel, queue, keys.messagePrefix(queue), ...args));

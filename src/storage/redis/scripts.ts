@@ -114,7 +114,7 @@ export interface StoreCommands {
     channel: string, queue: string, metaSuffix: string): Promise<(string | number)[]>;
   /** requeue-3.lua → how many messages were put back. */
   requeue(pending: string, consumers: string, counter: string,
-    channel: string, queue: string, prefix: string, ...keysAndValues: string[]): Promise<number>;
+    channel: string, queue: string, prefix: string, ...keysValuesExpiries: string[]): Promise<number>;
   /** register-2.lua → 1 when the broker was unknown (new, or reaped or left since). */
   register(consumers: string, brokers: string, ttlMs: string, brokerId: string, ...members: string[]): Promise<number>;
   /** heartbeat-1.lua → 1 when the broker was unknown (new, or reaped or left since). */

@@ -97,6 +97,34 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE inbox ADD COLUMN expires_at INTEGER;
    CREATE INDEX inbox_message ON inbox (queue, seq);`,
+  // v9. presque's bookkeeping (presque-contract.ts, sqlite-presque.ts), the twin of presque's
+  // Redis keys: counters per queue, the worker registry (a row per worker and one per queue it
+  // is on), and the uniq tokens, each with its job's key (null while the job is being enqueued,
+  // since claimed_at, epoch ms).
+  `CREATE TABLE presque_counters (
+     queue     TEXT PRIMARY KEY,
+     processed INTEGER NOT NULL DEFAULT 0,
+     failed    INTEGER NOT NULL DEFAULT 0
+   ) WITHOUT ROWID;
+   CREATE TABLE presque_workers (
+     worker    TEXT PRIMARY KEY,
+     processed INTEGER NOT NULL DEFAULT 0,
+     failed    INTEGER NOT NULL DEFAULT 0
+   ) WITHOUT ROWID;
+   CREATE TABLE presque_worker_queues (
+     worker TEXT NOT NULL,
+     queue  TEXT NOT NULL,
+     PRIMARY KEY (worker, queue)
+   ) WITHOUT ROWID;
+   CREATE INDEX presque_queue_workers ON presque_worker_queues (queue, worker);
+   CREATE TABLE presque_uniq (
+     queue TEXT NOT NULL,
+     token TEXT NOT NULL,
+     key   TEXT,
+     claimed_at INTEGER NOT NULL,
+     PRIMARY KEY (queue, token)
+   ) WITHOUT ROWID;
+   CREATE INDEX presque_uniq_job ON presque_uniq (queue, key);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

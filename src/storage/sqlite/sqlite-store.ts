@@ -14,7 +14,7 @@ import type { Message, Policy, QueueStatus } from '../../wire.js';
 import {
   DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type StoreKind, type TakeResult,
 } from '../contract.js';
-import type { DispatchResult, Delivery, StoreEvent, StreamStore } from '../stream-contract.js';
+import type { DispatchResult, Delivery, ReturnedMessage, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
 import { migrate } from './schema.js';
 import { queueOperations } from './sqlite-queue.js';
@@ -23,6 +23,8 @@ import { leaseOperations, type Touched } from './sqlite-lease.js';
 import { Notifier } from './sqlite-events.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { authKeyOperations } from './sqlite-authkeys.js';
+import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
+import { sqlitePresque } from './sqlite-presque.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import { meterOperations } from './sqlite-meters.js';
 import type { SqsStore } from '../sqs-contract.js';
@@ -104,7 +106,7 @@ function takeOwnership(db: Database.Database, path: string): void {
  *  a dashboard page (1,000), so that a page never scans every queue's rows. */
 export const GROUPED_METERS_FROM = 2000;
 
-export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore {
+export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder {
   readonly kind: StoreKind;
   /** One broker per file, so a new id per open; nothing outside this process ever sees it. */
   readonly brokerId = randomUUID();
@@ -120,6 +122,8 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   readonly #lastConsumer = new Map<string, string>();
   readonly #events = new Notifier();
   readonly #group: GroupCommit;
+  /** presque's bookkeeping (sqlite-presque.ts). */
+  readonly presque: PresqueStore;
   #closed = false;
 
   /** Runs the crash recovery: the previous owner's unacked inbox goes back to the queues. */
@@ -134,6 +138,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     this.#sqs = sqsOperations(db, this.#ops.enqueue);
     this.#stream.recover();
     this.#group = new GroupCommit(db, storeError);
+    this.presque = sqlitePresque(db, (fn) => this.#run(fn));
   }
 
   /** Runs one operation in this turn's group commit; settles after the commit. */
@@ -379,7 +384,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   }
 
   /** Messages that came back are announced like an enqueue: the queue's other consumers get them. */
-  async requeue(queue: string, messages: readonly Message[]): Promise<void> {
+  async requeue(queue: string, messages: readonly ReturnedMessage[]): Promise<void> {
     if (messages.length === 0) return;
     if ((await this.#run(() => this.#stream.requeue(queue, messages))) > 0) this.#notifyEnqueued(queue);
   }

@@ -5,19 +5,20 @@
  * the same transaction that takes the messages out of `messages` (nothing is ever in neither).
  */
 import type Database from 'better-sqlite3';
-import type { LeasedMessage, Message, Policy, QueueStatus } from '../../wire.js';
-import type { Delivery, DispatchResult } from '../stream-contract.js';
+import type { LeasedMessage, Policy, QueueStatus } from '../../wire.js';
+import type { Delivery, DispatchResult, ReturnedMessage } from '../stream-contract.js';
 import { READY, READY_AT_NOW, transaction } from './sqlite-queue.js';
 import { newTokens } from './sqlite-lease.js';
 
 interface MoveParams { queue: string; first: number; last: number; now: number; consumers: string | null; turn: number }
-interface InboxRow { queue: string; seq: number; value: string; consumer: string | null; copies: number }
+interface InboxRow { queue: string; seq: number; value: string; consumer: string | null; copies: number; expires_at: number | null }
 
 const DIGITS = /^[1-9][0-9]{0,15}$/;
 
 const toDelivery = (r: InboxRow): Delivery => {
   const d: Delivery = { key: `${r.queue}:${r.seq}`, value: r.value, queue: r.queue, copies: r.copies };
   if (r.consumer !== null) d.consumer = r.consumer;
+  if (r.expires_at !== null) d.expiresAt = r.expires_at;
   return d;
 };
 
@@ -97,16 +98,16 @@ export function streamOperations(db: Database.Database) {
        ORDER BY seq`),
     deleteRange: db.prepare<[string, number, number, number]>(
       `DELETE FROM messages WHERE queue = ? AND seq BETWEEN ? AND ? AND ${READY}`),
-    readInbox: db.prepare<[number], InboxRow>('SELECT queue, seq, value, consumer, copies FROM inbox ORDER BY id LIMIT ?'),
+    readInbox: db.prepare<[number], InboxRow>('SELECT queue, seq, value, consumer, copies, expires_at FROM inbox ORDER BY id LIMIT ?'),
     ackInbox: db.prepare<[number]>('DELETE FROM inbox WHERE id IN (SELECT id FROM inbox ORDER BY id LIMIT ?)'),
     // Back under its own seq, so it sorts before everything enqueued after it, with the attempts
-    // and expiry its inbox row kept (if it is still there). OR IGNORE: a message that is
-    // already in the queue is not duplicated.
-    requeue: db.prepare<{ queue: string; seq: number; value: string }>(
+    // and expiry its inbox row kept (if it is still there; else the expiry the caller carried).
+    // OR IGNORE: a message that is already in the queue is not duplicated.
+    requeue: db.prepare<{ queue: string; seq: number; value: string; expiresAt: number | null }>(
       `INSERT OR IGNORE INTO messages (queue, seq, value, attempts, expires_at)
        VALUES (@queue, @seq, @value,
                coalesce((SELECT attempts FROM inbox WHERE queue = @queue AND seq = @seq LIMIT 1), 0),
-               (SELECT expires_at FROM inbox WHERE queue = @queue AND seq = @seq LIMIT 1))`),
+               coalesce((SELECT expires_at FROM inbox WHERE queue = @queue AND seq = @seq LIMIT 1), @expiresAt))`),
     // As requeue, but leased (sqlite-lease.ts take): the row comes back with its lease on.
     leaseDispatched: db.prepare<{ queue: string; seq: number; value: string; until: number; token: string }, number>(
       `INSERT OR IGNORE INTO messages (queue, seq, value, attempts, expires_at, leased_until, lease_token)
@@ -163,18 +164,18 @@ export function streamOperations(db: Database.Database) {
     }),
 
     /** Ignores keys this queue never issued (not `<queue>:<n>`, or n above its counter). */
-    requeue: transaction(db, (queue: string, messages: readonly Message[]): number => {
+    requeue: transaction(db, (queue: string, messages: readonly ReturnedMessage[]): number => {
       const counter = st.counter.get(queue) ?? 0;
       let added = 0;
       for (const m of messages) {
         const seq = issued(queue, counter, m.key);
-        if (seq !== undefined) added += st.requeue.run({ queue, seq, value: m.value }).changes;
+        if (seq !== undefined) added += st.requeue.run({ queue, seq, value: m.value, expiresAt: m.expiresAt ?? null }).changes;
       }
       return added;
     }),
 
     /** stream-contract.ts leaseDispatched: a row still (or again) in `messages` is skipped. */
-    leaseDispatched: transaction(db, (queue: string, messages: readonly Message[], leaseMs: number, now: number): LeasedMessage[] => {
+    leaseDispatched: transaction(db, (queue: string, messages: readonly ReturnedMessage[], leaseMs: number, now: number): LeasedMessage[] => {
       const counter = st.counter.get(queue) ?? 0;
       const tokens = newTokens(messages.length);
       const leased: LeasedMessage[] = [];

@@ -10,9 +10,10 @@ import type { LeaseStore } from '../../../src/storage/lease-contract.js';
 import type { AuthKeyStore } from '../../../src/storage/authkey-contract.js';
 import type { MeterStore } from '../../../src/storage/meter-contract.js';
 import type { SqsStore } from '../../../src/storage/sqs-contract.js';
+import type { PresqueHolder } from '../../../src/storage/presque-contract.js';
 
 /** Every contract a backend implements. */
-export type ConformingStore = QueueStore & StreamStore & LeaseStore & AuthKeyStore & MeterStore & SqsStore;
+export type ConformingStore = QueueStore & StreamStore & LeaseStore & AuthKeyStore & MeterStore & SqsStore & PresqueHolder;
 
 export interface Ctx {
   /** The case's store (a fresh broker: empty inbox, no registrations of its own). */

@@ -9,7 +9,8 @@
   and counted, without using up `count`.
 
   An inbox item is "<copies>\n<consumer>\n<q>\n<key>\n<value>" (value last: it may hold
-  newlines). roundrobin (policy "2"): one item per message, for the consumer at the shared
+  newlines); a body with a TTL makes the first field "<copies>@<expiry, epoch ms>", so the
+  message keeps its expiry when it goes back to its queue (requeue-3.lua, reap-1.lua). roundrobin (policy "2"): one item per message, for the consumer at the shared
   cursor over the sorted live members, into its broker's inbox. Broadcast (anything else):
   one item per message into the inbox of each distinct live broker, consumer empty, copies
   = the number of those brokers.
@@ -101,7 +102,7 @@ if #live == 0 then
   return reply(0, 0)
 end
 
-local messages, expired = pop_live(KEYS[1], count, ARGV[3], ARGV[8])
+local messages, expired = pop_live(KEYS[1], count, ARGV[3], ARGV[8], nil, true)
 if #messages == 0 then
   return reply(0, expired)
 end
@@ -117,6 +118,10 @@ local function add(b, item)
   list[#list + 1] = item
 end
 
+local function head(copies, msg)
+  return msg[3] and (copies .. '@' .. fmt(tonumber(now) + msg[3])) or copies
+end
+
 if redis.call('GET', KEYS[3]) == '2' then
   table.sort(live)
   local n = #live
@@ -124,14 +129,14 @@ if redis.call('GET', KEYS[3]) == '2' then
   for i, msg in ipairs(messages) do
     local m = live[(cursor + i - 1) % n + 1]
     local b, c = string.match(m, '^([^/]*)/(.*)$')
-    add(b, '1\n' .. c .. '\n' .. q .. '\n' .. msg[1] .. '\n' .. msg[2])
+    add(b, head('1', msg) .. '\n' .. c .. '\n' .. q .. '\n' .. msg[1] .. '\n' .. msg[2])
   end
 else
   table.sort(brokers)
   local copies = tostring(#brokers)
   local items = {}
   for i, msg in ipairs(messages) do
-    items[i] = copies .. '\n\n' .. q .. '\n' .. msg[1] .. '\n' .. msg[2]
+    items[i] = head(copies, msg) .. '\n\n' .. q .. '\n' .. msg[1] .. '\n' .. msg[2]
   end
   for _, b in ipairs(brokers) do
     targets[b] = items

@@ -5,7 +5,8 @@
   RPUSHing each key behind the previous one, so each queue gets its items back oldest at
   the tail, in FIFO order, ahead of what was already waiting. A broadcast item with copies
   > 1 is dropped: the other brokers' consumers got the message. A body that exists means the
-  message is already back in its queue: skipped, never duplicated. The inbox is deleted and
+  message is already back in its queue: skipped, never duplicated; one whose expiry (in the
+  item, dispatch-6.lua) has passed is dropped, the others keep it. The inbox is deleted and
   the broker forgotten; each queue that got something back is announced ("e <q>").
 
   Input:
@@ -31,6 +32,7 @@ else
   gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', fmt(now_ms()))
 end
 
+local now = now_ms()
 local returned = 0
 local touched = {}
 local queues = {}
@@ -41,8 +43,10 @@ for _, b in ipairs(gone) do
   while true do
     local items = redis.call('LRANGE', inbox, start, start + chunk - 1)
     for _, item in ipairs(items) do
-      local copies, q, key, value = string.match(item, '^(%d+)\n[^\n]*\n([^\n]*)\n([^\n]*)\n(.*)$')
-      if copies == '1' and redis.call('SET', key, value, 'NX') then
+      local copies, expiry, q, key, value = string.match(item, '^(%d+)@?(%d*)\n[^\n]*\n([^\n]*)\n([^\n]*)\n(.*)$')
+      local left = expiry ~= '' and expiry and tonumber(expiry) - now
+      if copies == '1' and (not left or left > 0)
+        and redis.call('SET', key, value, 'NX', unpack(left and {'PX', fmt(left)} or {})) then
         redis.call('RPUSH', q .. ARGV[2], key)
         returned = returned + 1
         if not touched[q] then

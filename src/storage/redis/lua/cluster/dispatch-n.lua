@@ -22,7 +22,7 @@
     {dispatched, expired, item1, ...}  the caller's oldest `read` items of this queue
 
   An inbox item is "<stamp>\n<copies>\n<consumer>\n<q>\n<key>\n<value>": as in lua/dispatch-6.lua
-  after a stamp (the node's clock in µs at the dispatch), by which the store merges a broker's
+  (copies "<copies>@<expiry>" for a body with a TTL) after a stamp (the node's clock in µs at the dispatch), by which the store merges a broker's
   inboxes of several queues into one, oldest first.
     {-1, 0, broker1, ...}              the live brokers, when one had no declared inbox
 ]]
@@ -99,9 +99,10 @@ while #messages < count do
     break
   end
   local body = body_of(K, n, now)
+  local expiry = body and redis.call('HGET', K.expires, n)
   drop(K, n)
   if body then
-    messages[#messages + 1] = {K.q .. ':' .. n, body}
+    messages[#messages + 1] = {K.q .. ':' .. n, body, expiry or nil}
   else
     expired = expired + 1
   end
@@ -113,6 +114,9 @@ end
 local t = redis.call('TIME')
 local stamp = t[1] .. string.format('%06d', tonumber(t[2])) .. '\n'
 local targets, order = {}, {}
+local function head(copies, msg)
+  return msg[3] and (copies .. '@' .. msg[3]) or copies
+end
 if redis.call('GET', K.policy) == '2' then
   table.sort(live)
   local cursor = redis.call('INCRBY', K.rotation, #messages) - #messages
@@ -124,14 +128,14 @@ if redis.call('GET', K.policy) == '2' then
       order[#order + 1] = b
     end
     local list = targets[b]
-    list[#list + 1] = stamp .. '1\n' .. c .. '\n' .. K.q .. '\n' .. msg[1] .. '\n' .. msg[2]
+    list[#list + 1] = stamp .. head('1', msg) .. '\n' .. c .. '\n' .. K.q .. '\n' .. msg[1] .. '\n' .. msg[2]
   end
 else
   table.sort(brokers)
   local copies = tostring(#brokers)
   local items = {}
   for i, msg in ipairs(messages) do
-    items[i] = stamp .. copies .. '\n\n' .. K.q .. '\n' .. msg[1] .. '\n' .. msg[2]
+    items[i] = stamp .. head(copies, msg) .. '\n\n' .. K.q .. '\n' .. msg[1] .. '\n' .. msg[2]
   end
   for _, b in ipairs(brokers) do
     targets[b] = items

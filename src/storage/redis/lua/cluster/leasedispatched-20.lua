@@ -1,7 +1,7 @@
 #!lua
 --[[
   Leases dispatched messages straight to their consumer (as lua/leasedispatched-5.lua): each
-  body is restored (without its TTL, as requeue-20.lua) and leased as lease-20.lua leases,
+  body is restored (with the expiry it was dispatched with, as requeue-20.lua; passed: skipped) and leased as lease-20.lua leases,
   until now + lease ms with the caller's token and attempts + 1, never passing through the
   pending list. A number whose body exists (queued or leased already) or above the counter
   (never issued) is skipped.
@@ -11,7 +11,7 @@
 
     ARGV[1] queue name
     ARGV[2] lease in ms (a whole number >= 1)
-    ARGV[3..] n1, value1, token1, n2, ...
+    ARGV[3..] n1, value1, token1, expiry1, n2, ...  (expiry: epoch ms, or '' for none)
 
   Output:
     {key1, token1, attempts1, key2, ...}  the leased ones, in the order given
@@ -19,14 +19,18 @@
 -- #include fmt
 -- #include now_ms
 -- #include queue_from
+-- #include store
 local K = queue_from(KEYS, ARGV[1])
 local issued = tonumber(redis.call('GET', K.counter) or '0')
-local deadline = fmt(now_ms() + tonumber(ARGV[2]))
+local now = now_ms()
+local deadline = fmt(now + tonumber(ARGV[2]))
 local out = {}
-for i = 3, #ARGV - 2, 3 do
-  local n, token = ARGV[i], ARGV[i + 2]
+for i = 3, #ARGV - 3, 4 do
+  local n, token, expiry = ARGV[i], ARGV[i + 2], ARGV[i + 3]
   local num = tonumber(n)
-  if num and num <= issued and redis.call('HSETNX', K.bodies, n, ARGV[i + 1]) == 1 then
+  if num and num <= issued and (expiry == '' or tonumber(expiry) > now)
+    and redis.call('HEXISTS', K.bodies, n) == 0 then
+    store(K, n, ARGV[i + 1], expiry)
     redis.call('ZADD', K.leased, deadline, n)
     redis.call('HSET', K.leaseTokens, n, token)
     out[#out + 1] = K.q .. ':' .. n

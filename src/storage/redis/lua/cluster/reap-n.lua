@@ -35,9 +35,13 @@ for i = 4, #ARGV do
     while true do
       local items = redis.call('LRANGE', inbox, start, start + 499)
       for _, item in ipairs(items) do
-        local copies, key, value = string.match(item, '^%d+\n(%d+)\n[^\n]*\n[^\n]*\n([^\n]*)\n(.*)$')
+        local copies, expiry, key, value = string.match(item, '^%d+\n(%d+)@?(%d*)\n[^\n]*\n[^\n]*\n([^\n]*)\n(.*)$')
         local n = key and num(key)
-        if copies == '1' and n and redis.call('HSETNX', K.bodies, n, value) == 1 then
+        -- A message keeps the expiry it was dispatched with; passed, it is dropped.
+        if copies == '1' and n and (expiry == '' or tonumber(expiry) > now) and redis.call('HSETNX', K.bodies, n, value) == 1 then
+          if expiry ~= '' then
+            redis.call('HSET', K.expires, n, expiry)
+          end
           redis.call('RPUSH', K.pending, n)
           returned = returned + 1
         end

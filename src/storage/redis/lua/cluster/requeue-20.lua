@@ -1,7 +1,7 @@
 #!lua
 --[[
   Puts dispatched messages that were not written back at the front of their queue, oldest at
-  the tail (as lua/requeue-3.lua). A number whose body exists is still queued and is skipped;
+  the tail (as lua/requeue-3.lua), with the expiry they were dispatched with (passed: dropped). A number whose body exists is still queued and is skipped;
   a number above the counter was never issued and is skipped too.
 
   Input:
@@ -9,7 +9,7 @@
 
     ARGV[1] queue name
     ARGV[2] events channel     {q}:events
-    ARGV[3..] n1, value1, n2, value2, ...  oldest first
+    ARGV[3..] n1, value1, expiry1, n2, ...  oldest first (expiry: epoch ms, or '' for none)
 
   Output:
     how many messages were put back
@@ -17,17 +17,22 @@
 -- #include announce
 -- #include now_ms
 -- #include queue_from
+-- #include store
 local K = queue_from(KEYS, ARGV[1])
+local now = now_ms()
 local issued = tonumber(redis.call('GET', K.counter) or '0')
 local back = 0
-for i = #ARGV - 1, 3, -2 do
+for i = #ARGV - 2, 3, -3 do
   local n = tonumber(ARGV[i])
-  if n and n <= issued and redis.call('HSETNX', K.bodies, ARGV[i], ARGV[i + 1]) == 1 then
+  local expiry = ARGV[i + 2]
+  if n and n <= issued and (expiry == '' or tonumber(expiry) > now)
+    and redis.call('HEXISTS', K.bodies, ARGV[i]) == 0 then
+    store(K, ARGV[i], ARGV[i + 1], expiry)
     redis.call('RPUSH', K.pending, ARGV[i])
     back = back + 1
   end
 end
 if back > 0 then
-  announce(K, ARGV[2], now_ms())
+  announce(K, ARGV[2], now)
 end
 return back

@@ -3,7 +3,8 @@
 -- tidy(key) when given. Keys
 -- without a body (TTL passed, or an old broker's JSON del) are dropped and counted; they do
 -- not use up count. Returns {{key, body}, ...}, oldest first, and how many were dropped.
-local function pop_live(pending, count, refcount, meta, tidy)
+-- With keep_ttl, each entry also holds the ms its body had left to live (nil: no TTL).
+local function pop_live(pending, count, refcount, meta, tidy, keep_ttl)
   local messages = {}
   local expired = 0
   while #messages < count do
@@ -12,12 +13,13 @@ local function pop_live(pending, count, refcount, meta, tidy)
       break
     end
     local body = redis.call('GET', key)
+    local ttl = keep_ttl and body and redis.call('PTTL', key) or -1
     redis.call('DEL', key, key .. refcount, key .. meta)
     if tidy then
       tidy(key)
     end
     if body then
-      messages[#messages + 1] = {key, body}
+      messages[#messages + 1] = {key, body, ttl > 0 and ttl or nil}
     else
       expired = expired + 1
     end
