@@ -12,7 +12,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { LeasedMessage, LeaseResult, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
-import type { Message } from '../../wire.js';
 import type { ReturnedMessage } from '../stream-contract.js';
 import { keys, LEASE_LAYOUT } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
