@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { SETTINGS, envName, type SettingSpec } from './settings.js';
+import { parseCorsOrigins, type CorsOrigins } from './cors-origins.js';
 import { ConfigError, parseStoreUrl, type StoreConfig } from './store-url.js';
 
 export { ConfigError, describeStore } from './store-url.js';
@@ -45,6 +46,8 @@ export interface Config {
   metricsMaxQueues: number;
   /** One log line per request (--access-log); otherwise failed requests only. */
   accessLog: boolean;
+  /** --cors-origin: origins whose pages may call the broker; absent: CORS off. */
+  corsOrigins?: CorsOrigins;
   /** Present when a syslog port is given. */
   syslog?: SyslogConfig;
 }
@@ -207,6 +210,7 @@ export function loadConfig(flags: Raw = {}, env: NodeJS.ProcessEnv = process.env
     ...(merged.has('acl') ? { acl: merged.get('acl') as string } : {}),
     ...(merged.has('trust-proxy') ? { trustProxy: merged.get('trust-proxy') as string } : {}),
     ...(syslog ? { syslog } : {}),
+    ...(merged.has('cors-origin') ? { corsOrigins: parseCorsOrigins(merged.get('cors-origin') as string) } : {}),
   };
   return Object.freeze(config);
 }

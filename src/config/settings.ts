@@ -49,6 +49,7 @@ export const SETTINGS = [
   { flag: 'syslog-listen', type: 'string', default: '127.0.0.1', doc: 'address the syslog listeners bind' },
   { flag: 'syslog-queue-naming', type: 'string', default: 'sender', doc: 'sender: queue syslogd.<sender address> per sender; local: one queue syslogd.<listening address> (the original\'s naming)' },
   { flag: 'syslog-max-line-bytes', type: 'int', default: 16384, min: 256, max: 64 * 1048576, doc: 'longest syslog message kept whole; longer ones are cut to this many bytes and flagged truncated' },
+  { flag: 'cors-origin', type: 'string', doc: 'let pages on other origins call the broker: * (any origin, no browser credentials) or comma-separated origins such as https://app.example.com (credentials allowed); off when absent' },
   { flag: 'read-only-dashboard', type: 'bool', default: false, doc: 'hide every action (send, purge, start/stop, policy, redrive) on the dashboard' },
   { flag: 'access-log', type: 'bool', default: false, doc: 'log one line per request at info (method, path, status, ms); without it only failed requests are logged' },
   { flag: 'log-level', type: 'string', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent' },

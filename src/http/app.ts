@@ -25,6 +25,7 @@ import { envelopeLimit, registerBodyParsers } from './kit/body.js';
 import { send } from './kit/reply.js';
 import { installErrorHandling, toBrokerError } from './kit/errors.js';
 import { closeFailedUpgrades, closeIfUpgrade } from './failed-upgrades.js';
+import { installCors } from './cors.js';
 import { registerOpsRoutes } from './ops.js';
 import { installAuth } from './auth-hook.js';
 import { registerAuthkeyRoutes } from './authkey-routes.js';
@@ -86,6 +87,7 @@ export function buildApp(deps: AppDeps): App {
   registerOpenApi(fastify, { secured: deps.config.acl !== undefined });
   // Hooks first: failed WebSocket handshakes closed, limits, then the one auth hook that guards every route below.
   closeFailedUpgrades(fastify);
+  installCors(fastify, deps.config.corsOrigins);
   installLimits(fastify, deps.config);
   installAuth(fastify, deps);
   registerAuthkeyRoutes(fastify, deps.authkeys);

@@ -1,11 +1,12 @@
 /**
- * Doc tests: every README code block marked `<!-- doctest -->` is run, in README order,
- * against one fresh broker, and its stdout compared with the ```text block that follows it
- * (if any; `…` in an expected line matches any text). `sh` blocks run in bash with `$B` set to
- * the broker's URL and a `restmq` command on the PATH (the CLI from source); `ts` blocks run
- * with tsx, `restmq/client` pointing at client/. `8888` is replaced by a free port, so a
- * block that starts its own broker does not collide with anything. Every code block of the
- * Quick start must be a doctest, and every TypeScript example must typecheck (tsc, strict).
+ * Doc tests: every code block marked `<!-- doctest -->` in the README and in docs/ is run, in
+ * reading order (the README, then DOC_FILES), against one fresh broker, and its stdout compared
+ * with the ```text block that follows it (if any; `…` in an expected line matches any text).
+ * `sh` blocks run in bash with `$B` set to the broker's URL and `restmq` / `npx restmq` on the
+ * PATH (the CLI from source); `ts` blocks run with tsx, `restmq/client` pointing at client/.
+ * `8888` is replaced by the broker's port. Every code block of the Quick start must be a doctest
+ * (test/docs/quick-start.test.ts also runs them on a fresh clone), and every TypeScript example
+ * must typecheck (tsc, strict).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,81 +17,30 @@ import { fileURLToPath } from 'node:url';
 import { startTestBroker, type TestBroker } from '../harness/broker.js';
 import { runToExit } from '../harness/child.js';
 import { freePort } from '../harness/redis.js';
+import { doctests, fencedBlocks, matches } from './doctest-blocks.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
-interface Block {
-  lang: string;
-  code: string;
-  expected?: string;
-  /** The `##` section and `###` subsection it is in. */
-  section: string;
-  line: number;
-}
-
-/** Fenced blocks with their language and line, and the headings they sit under. */
-export function fencedBlocks(markdown: string): (Block & { doctest: boolean })[] {
-  const lines = markdown.split('\n');
-  const out: (Block & { doctest: boolean })[] = [];
-  let section = '';
-  let sub = '';
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.startsWith('## ')) [section, sub] = [line.slice(3).trim(), ''];
-    else if (line.startsWith('### ')) sub = line.slice(4).trim();
-    const open = /^(\s*)```(\w*)\s*$/.exec(line);
-    if (!open) continue;
-    const indent = open[1]!.length;
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && !/^\s*```\s*$/.test(lines[i]!); i++) body.push(lines[i]!.slice(indent));
-    let prev = start - 1;
-    while (prev >= 0 && lines[prev]!.trim() === '') prev--;
-    out.push({ lang: open[2]!, code: body.join('\n'), section: sub ? `${section} / ${sub}` : section, line: start + 1, doctest: prev >= 0 && lines[prev]!.trim() === '<!-- doctest -->' });
-  }
-  return out;
-}
-
-/** Doctest blocks, each with the ```text block right after it as its expected output. */
-export function doctests(markdown: string): Block[] {
-  const blocks = fencedBlocks(markdown);
-  const lines = markdown.split('\n');
-  const out: Block[] = [];
-  blocks.forEach((b, i) => {
-    if (!b.doctest) return;
-    const next = blocks[i + 1];
-    // The output block must follow with only blank lines and the closing fence in between.
-    const closing = b.line + b.code.split('\n').length; // index of the closing fence
-    const gap = next ? lines.slice(closing + 1, next.line - 1) : [];
-    const expected = next && next.lang === 'text' && !next.doctest && gap.every((l) => l.trim() === '') ? next.code : undefined;
-    out.push({ lang: b.lang, code: b.code, section: b.section, line: b.line, ...(expected !== undefined ? { expected } : {}) });
-  });
-  return out;
-}
-
-/** Compares output with the expected text line by line; `…` matches anything. */
-export function matches(actual: string, expected: string): boolean {
-  const norm = (s: string) => s.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n').map((l) => l.trimEnd());
-  const a = norm(actual);
-  const e = norm(expected);
-  if (a.length !== e.length) return false;
-  return e.every((line, i) => new RegExp('^' + line.split('…').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$').test(a[i]!));
-}
-
+/** The docs in reading order: the doctests of one may rely on what an earlier one stored. */
+export const DOC_FILES = ['README.md', 'docs/http-api.md', 'docs/reliable-delivery.md', 'docs/presque.md', 'docs/sqs.md', 'docs/streaming.md', 'docs/adapters.md', 'docs/running.md', 'docs/scaling.md', 'docs/security.md', 'docs/operations.md', 'docs/sdk-and-cli.md', 'docs/performance.md', 'docs/compatibility.md'];
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const DOCS = DOC_FILES.map((file) => ({ file, text: readFileSync(join(ROOT, file), 'utf8') }));
 
 describe('README examples', () => {
   let broker: TestBroker | undefined;
   let dir = '';
   let port = 0;
   before(async () => {
-    broker = await startTestBroker('sqlite');
-    dir = mkdtempSync(join(tmpdir(), 'restmq-doctest-'));
     port = await freePort();
-    // `restmq` on the PATH: the CLI from source.
-    writeFileSync(join(dir, 'restmq'), `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${join(ROOT, 'src/cli/run.ts')}" "$@"\n`);
+    broker = await startTestBroker('sqlite', { flags: { port: String(port) } });
+    dir = mkdtempSync(join(tmpdir(), 'restmq-doctest-'));
+    // `restmq` and `npx restmq` on the PATH: the CLI from source.
+    const cli = `"${process.execPath}" --import "${TSX}" "${join(ROOT, 'src/cli/run.ts')}"`;
+    writeFileSync(join(dir, 'restmq'), `#!/bin/sh\nexec ${cli} "$@"\n`);
+    writeFileSync(join(dir, 'npx'), `#!/bin/sh\n[ "$1" = restmq ] || { echo "npx $1: only npx restmq in doc tests" >&2; exit 2; }\nshift\nexec ${cli} "$@"\n`);
     chmodSync(join(dir, 'restmq'), 0o755);
+    chmodSync(join(dir, 'npx'), 0o755);
   });
   after(async () => {
     await broker?.close();
@@ -106,12 +56,12 @@ describe('README examples', () => {
   });
 
   it('the TypeScript examples typecheck against the SDK (strict)', async () => {
-    const examples = fencedBlocks(README).filter((b) => b.lang === 'ts' && b.code.includes(`'restmq/client'`));
+    const examples = DOCS.flatMap((d) => fencedBlocks(d.text)).filter((b) => b.lang === 'ts' && b.code.includes(`'restmq/client'`));
     assert.ok(examples.length >= 2, `${examples.length} TypeScript examples`);
     const tc = mkdtempSync(join(tmpdir(), 'restmq-doctest-tsc-'));
     try {
-      const files = examples.map((b) => {
-        const name = `example-${b.line}.mts`;
+      const files = examples.map((b, i) => {
+        const name = `example-${i}-${b.line}.mts`;
         writeFileSync(join(tc, name), b.code);
         return name;
       });
@@ -127,7 +77,7 @@ describe('README examples', () => {
     }
   });
 
-  const blocks = doctests(README);
+  const blocks = DOCS.flatMap((d) => doctests(d.text).map((b) => ({ ...b, file: d.file })));
   it('finds the doctests, most with their expected output', () => {
     assert.ok(blocks.length >= 4, `${blocks.length} doctests`);
     assert.ok(blocks.filter((b) => b.expected !== undefined).length >= 4, 'expected outputs found');
@@ -140,7 +90,7 @@ describe('README examples', () => {
   });
 
   for (const block of blocks) {
-    it(`README line ${block.line} (${block.section}, ${block.lang})`, async () => {
+    it(`${block.file} line ${block.line} (${block.section}, ${block.lang})`, async () => {
       assert.ok(broker, 'broker started');
       const code = block.code.replaceAll('8888', String(port));
       let r;
@@ -149,11 +99,11 @@ describe('README examples', () => {
         const script = `set -eo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT\n${code}\n`;
         r = await runToExit('bash', ['-c', script], { cwd: dir, env: { B: broker.url, PATH: `${dir}:${process.env['PATH'] ?? ''}` } });
       } else if (block.lang === 'ts') {
-        const file = join(dir, `example-${block.line}.mts`);
+        const file = join(dir, `example-${block.file.replace(/\W/g, "-")}-${block.line}.mts`);
         writeFileSync(file, code.replaceAll(`'restmq/client'`, `'${join(ROOT, 'client/index.ts')}'`).replaceAll(`127.0.0.1:${port}`, broker.url.slice('http://'.length)));
         r = await runToExit(process.execPath, ['--import', TSX, file], { cwd: dir, env: {} });
       } else {
-        assert.fail(`README line ${block.line}: a doctest must be sh or ts, not ${block.lang || 'unlabelled'}`);
+        assert.fail(`${block.file} line ${block.line}: a doctest must be sh or ts, not ${block.lang || 'unlabelled'}`);
       }
       assert.equal(r.code, 0, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
       if (block.expected !== undefined) assert.ok(matches(r.stdout, block.expected), `output differs\n--- expected\n${block.expected}\n--- actual\n${r.stdout}\n--- stderr\n${r.stderr}`);
