@@ -148,7 +148,9 @@ zpty -d z
       const r = await runToExit(zsh!, ['-f', driver, line], { killAfterMs: 20_000 });
       assert.equal(r.code, 0, r.stderr);
       // What the line editor drew, without its escape sequences and backspaces.
-      return r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/.\x08/g, '');
+      const escape = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
+      const backspace = new RegExp(`.${String.fromCharCode(8)}`, 'g');
+      return r.stdout.replace(escape, '').replace(backspace, '');
     };
     assert.match(await shown('restmq queue po'), /restmq queue policy /);
     assert.match(await shown('restmq completion z'), /restmq completion zsh /);
