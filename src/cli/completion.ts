@@ -44,7 +44,11 @@ function candidatesFunction(program: Command): string {
     const subs = help.visibleCommands(command);
     for (const c of subs) steps.push(`      ${sq(`${path}/${c.name()}`)}) cpath=${sq(path === '' ? c.name() : `${path} ${c.name()}`)}; n=0 ;;`);
     options.push(`      ${sq(path)}) ${lines(visible.flatMap((o) => flagsOf(o).map((f) => `${f}:${desc(o.description)}`)))} ;;`);
-    if (subs.length > 0) words.push(`      ${sq(path)}) ${lines(subs.map((c) => `${c.name()}:${desc(c.description())}`))} ;;`);
+    const named = subs.map((c) => `${c.name()}:${desc(c.description())}`);
+    if (subs.length > 0) words.push(`      ${sq(path)}) ${lines(named)} ;;`);
+    // `restmq help <command>`: the commands beside it.
+    const helpPath = path === '' ? 'help' : `${path} help`;
+    if (subs.some((c) => c.name() === 'help')) choices.push(`      ${sq(`${helpPath}/0`)}) ${lines(named.filter((n) => !n.startsWith('help:')))} ;;`);
     command.registeredArguments.forEach((a: Argument, i) => {
       if (a.argChoices) choices.push(`      ${sq(`${path}/${i}`)}) ${lines(a.argChoices)} ;;`);
     });

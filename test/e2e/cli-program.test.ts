@@ -121,6 +121,7 @@ describe('shell completion', () => {
     assert.deepEqual(await bashComplete(path, 'restmq queue policy '), [], 'the queue name comes first');
     assert.deepEqual(await bashComplete(path, 'restmq tail q --transport '), ['sse', 'ws']);
     assert.deepEqual(await bashComplete(path, 'restmq completion '), ['bash', 'zsh']);
+    assert.deepEqual(await bashComplete(path, 'restmq queue help s'), ['stop', 'start', 'settings']);
     assert.ok((await bashComplete(path, 'restmq serve --')).includes('--store'));
   });
 
