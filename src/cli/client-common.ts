@@ -29,9 +29,9 @@ export function withCommon(cmd: Command): Command {
   return cmd
     .addOption(new Option('--url <url>', 'the broker').env('RESTMQ_URL').default('http://127.0.0.1:8888'))
     .option('--json', 'JSON output')
-    .addOption(new Option('--user <name[:password]>', "Basic auth (the ACL file's users)").env('RESTMQ_AUTH'))
+    .addOption(new Option('--user <name[:password]>', 'Basic auth, as a user of the ACL file').env('RESTMQ_AUTH'))
     .addOption(new Option('--password <password>', 'password for --user').env('RESTMQ_PASSWORD'))
-    .addOption(new Option('--authkey <key>', 'an API key (sent as Bearer)').env('RESTMQ_AUTHKEY'));
+    .addOption(new Option('--authkey <key>', 'an API key, sent as Bearer').env('RESTMQ_AUTHKEY'));
 }
 
 function authOf(o: Common): Auth | undefined {
