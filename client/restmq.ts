@@ -8,7 +8,7 @@ import { sseConnect } from './subscribe-sse.js';
 import { wsConnect, type WsCommands } from './subscribe-ws.js';
 import { Subscription } from './subscription.js';
 import type {
-  AllStats, ClientOptions, Envelope, LeasedDelivery, LeasedEnvelope, Peeked, Policy, PolicyUpdate, PopOptions, PushOptions,
+  AllStats, ClientOptions, Envelope, LeasedDelivery, LeasedEnvelope, Peeked, PeekedMessage, Policy, PolicyUpdate, PopOptions, PushOptions,
   QueuePolicy, QueueStats, QueueStatus, StreamMessage, SubscribeOptions,
 } from './types.js';
 
@@ -79,6 +79,28 @@ export class RestMQ {
   /** Moves a dead-letter queue's messages back to where they died; resolves with how many. */
   async redrive(queue: string): Promise<number> {
     return (await this.http.json<{ redriven: number }>('POST', `${q(queue)}/redrive`)).redriven;
+  }
+
+  /**
+   * Removes the queue entirely: its messages in every state, its settings and its name. A
+   * queue the broker does not know throws 404.
+   */
+  async deleteQueue(queue: string): Promise<void> {
+    await this.http.request('DELETE', `/queues/${encodeURIComponent(queue)}`);
+  }
+
+  /** Every queue's name, sorted. */
+  async queues(): Promise<string[]> {
+    return Object.keys(await this.stats()).sort();
+  }
+
+  /**
+   * The oldest `count` (1-100, default 20) ready messages, left in place: not taken, not
+   * hidden, not counted as read. Values over 4,096 characters come cut (`truncated`).
+   */
+  async peek(queue: string, options: { count?: number } = {}): Promise<PeekedMessage[]> {
+    const path = `/dashboard/api/queues/${encodeURIComponent(queue)}/peek`;
+    return (await this.http.json<{ messages: PeekedMessage[] }>('GET', path, { query: { count: options.count } })).messages;
   }
 
   /** Deletes the queue's pending messages; resolves with whether there were any. */

@@ -64,6 +64,14 @@ export interface Peeked extends Message {
   count: number;
 }
 
+/** A message seen by `peek`: left in the queue. */
+export interface PeekedMessage extends Message {
+  /** The whole value's size in bytes (UTF-8). */
+  bytes: number;
+  /** Whether `value` was cut (at 4,096 characters). */
+  truncated: boolean;
+}
+
 export type Transport = 'sse' | 'ws';
 
 /** What a stream asks for: a lease (seconds) per message, and how many it may hold unacked. */

@@ -1,11 +1,11 @@
 /**
- * Client commands on the same binary, over HTTP with the SDK: push, pop, ack, nack, tail,
- * stats, purge. `--url` (env RESTMQ_URL, default http://127.0.0.1:8888), `--json` for
- * machine-readable output, auth from `--user name:password` / `--password` or `--authkey`.
- * Exit codes: 0 done, 1 an error (one line on stderr), 2 `pop` found the queue empty.
+ * Message commands over HTTP with the SDK: push, pop, ack, tail, stats (the options they
+ * share are in client-common.ts). Exit codes: 0 done, 1 an error (one line on stderr), 2 `pop`
+ * found the queue empty.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { RestMQ, RestMQError, type Auth, type Envelope, type LeasedEnvelope, type QueueStats, type Transport } from '../../client/index.js';
+import { Command, Option } from 'commander';
+import type { Envelope, LeasedEnvelope, QueueStats, Transport } from '../../client/index.js';
+import { client, count, out, run, seconds, withCommon, type Common } from './client-common.js';
 import { pushLines } from './client-push.js';
 import { MAX_TAKE_COUNT } from '../core/names.js';
 
@@ -13,69 +13,6 @@ import { MAX_TAKE_COUNT } from '../core/names.js';
 const LONG_POLL_SECONDS = 20;
 
 export const EXIT_EMPTY = 2;
-
-interface Common {
-  url: string;
-  json?: boolean;
-  user?: string;
-  password?: string;
-  authkey?: string;
-}
-
-function seconds(raw: string): number {
-  if (!/^\d+$/.test(raw)) throw new InvalidArgumentError('a whole number of seconds');
-  return Number(raw);
-}
-
-function count(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new InvalidArgumentError('a whole number, 1 or more');
-  return Number(raw);
-}
-
-function withCommon(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--url <url>', 'the broker').env('RESTMQ_URL').default('http://127.0.0.1:8888'))
-    .option('--json', 'JSON output')
-    .addOption(new Option('--user <name[:password]>', 'Basic auth (the ACL file\'s users)').env('RESTMQ_AUTH'))
-    .addOption(new Option('--password <password>', 'password for --user').env('RESTMQ_PASSWORD'))
-    .addOption(new Option('--authkey <key>', 'an API key (sent as Bearer)').env('RESTMQ_AUTHKEY'));
-}
-
-function authOf(o: Common): Auth | undefined {
-  if (o.authkey !== undefined) return { apiKey: o.authkey };
-  if (o.user === undefined) return undefined;
-  const colon = o.user.indexOf(':');
-  if (colon >= 0 && o.password === undefined) return { user: o.user.slice(0, colon), password: o.user.slice(colon + 1) };
-  return { user: o.user, password: o.password ?? '' };
-}
-
-function client(o: Common): RestMQ {
-  const auth = authOf(o);
-  return new RestMQ({ url: o.url, ...(auth ? { auth } : {}) });
-}
-
-function out(line: string): void {
-  process.stdout.write(line + '\n');
-}
-
-/** Runs a command body; a failure is one line on stderr and exit code 1. */
-function run<A extends unknown[]>(body: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    // `restmq tail q | head -1`: a reader that went away ends the command quietly.
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
-      process.exit(0);
-    });
-    try {
-      const code = await body(...args);
-      if (code !== undefined) process.exitCode = code;
-    } catch (err) {
-      const message = err instanceof RestMQError ? `${err.message} (${err.code})` : err instanceof Error ? err.message : String(err);
-      process.stderr.write(`restmq: ${message}\n`);
-      process.exitCode = 1;
-    }
-  };
-}
 
 /** Plain output of a taken message: the value; a leased one as `<receipt>\t<value>`, so it can be acked. */
 function plain(m: Envelope | LeasedEnvelope): string {
@@ -133,18 +70,15 @@ export function registerClientCommands(program: Command): void {
       }),
     );
 
-  for (const [name, what] of [['ack', 'acknowledge a leased message (done)'], ['nack', 'give a leased message back to the queue']] as const) {
-    withCommon(program.command(name).description(what))
-      .argument('<queue>')
-      .argument('<receipt>')
-      .action(
-        run(async (queue: string, receipt: string, o: Common) => {
-          const mq = client(o);
-          await (name === 'ack' ? mq.ack(queue, receipt) : mq.nack(queue, receipt));
-          if (o.json) out(JSON.stringify({ queue, receipt, status: name === 'ack' ? 'acked' : 'returned' }));
-        }),
-      );
-  }
+  withCommon(program.command('ack').description('acknowledge a leased message (done: removed for good)'))
+    .argument('<queue>')
+    .argument('<receipt>')
+    .action(
+      run(async (queue: string, receipt: string, o: Common) => {
+        await client(o).ack(queue, receipt);
+        if (o.json) out(JSON.stringify({ queue, receipt, status: 'acked' }));
+      }),
+    );
 
   withCommon(program.command('tail').description('stream a queue to stdout, one JSON envelope per line; reconnects if the broker goes away'))
     .argument('<queue>')
@@ -193,15 +127,6 @@ export function registerClientCommands(program: Command): void {
         const rows = queue === undefined ? Object.values(await mq.stats()).map(({ name, ...s }) => ({ queue: name, ...s })) : [await mq.stats(queue)];
         rows.sort((a, b) => a.queue.localeCompare(b.queue));
         out(o.json ? JSON.stringify(queue === undefined ? rows : rows[0]) : statsTable(rows));
-      }),
-    );
-
-  withCommon(program.command('purge').description("delete a queue's pending messages (and end its streams)"))
-    .argument('<queue>')
-    .action(
-      run(async (queue: string, o: Common) => {
-        const existed = await client(o).purge(queue);
-        out(o.json ? JSON.stringify({ queue, purged: existed }) : existed ? `purged ${queue}` : `${queue} had no pending messages`);
       }),
     );
 }

@@ -1,6 +1,7 @@
 /**
- * The `restmq` command: `restmq serve` (also plain `restmq`) with the settings of
- * config/settings.ts as flags. A bad flag or an unusable store: one line on stderr, exit 1.
+ * The `restmq` command: `restmq serve` with the settings of config/settings.ts as flags, and
+ * the client, admin and key commands. A bad flag or an unusable store: one line on stderr,
+ * exit 1. Plain `restmq` prints the help.
  */
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
@@ -13,6 +14,11 @@ import { registerAuthkeyCommands } from './authkey.js';
 import { registerRepairIndexCommand } from './repair-index.js';
 import { describeLoadError, loadAclFile } from '../auth/acl-watch.js';
 import { announceListening, isWorkerProcess, superviseWorkers } from './workers.js';
+import { registerQueueCommands } from './queue-commands.js';
+import { registerMessageCommands } from './message-commands.js';
+import { registerCompletionCommand } from './completion.js';
+import { addGlobalOptions } from './global-options.js';
+import { packageVersion } from './version.js';
 
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -56,8 +62,12 @@ async function serve(options: Record<string, string | undefined>): Promise<void>
 }
 
 export function buildProgram(): Command {
-  const program = new Command('restmq').description('RestMQ: a message queue broker that speaks HTTP').showSuggestionAfterError();
-  const serveCmd = program.command('serve', { isDefault: true }).description('run the broker (default command)');
+  const program = new Command('restmq')
+    .description('RestMQ: a message queue broker that speaks HTTP. Run the broker with `restmq serve`.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .showSuggestionAfterError();
+  addGlobalOptions(program);
+  const serveCmd = program.command('serve').description('run the broker');
   for (const s of SETTINGS) {
     const arg = (s as SettingSpec).type === 'bool' ? '' : ' <value>';
     const def = 'default' in s ? ` (default: ${String(s.default)})` : '';
@@ -65,11 +75,26 @@ export function buildProgram(): Command {
   }
   serveCmd.action(serve);
   registerClientCommands(program);
+  registerMessageCommands(program);
+  registerQueueCommands(program);
   registerAuthkeyCommands(program);
   registerRepairIndexCommand(program);
+  registerCompletionCommand(program);
   return program;
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  const program = buildProgram();
+  const args = argv.slice(2);
+  if (args.length === 0) {
+    program.outputHelp();
+    return;
+  }
+  // The broker used to run without `serve`: say where its flags went.
+  const first = args[0]!;
+  const flag = /^--([a-z0-9-]+)/.exec(first)?.[1];
+  if (flag !== undefined && !program.options.some((o) => o.long === `--${flag}`) && SETTINGS.some((s) => s.flag === flag)) {
+    fail(`${first} is an option of the broker: restmq serve ${args.join(' ')}`);
+  }
+  await program.parseAsync(argv);
 }

@@ -132,6 +132,29 @@ forEachBackend((ctx) => {
     assert.equal(await mq().purge(q), false);
   });
 
+  it('peek leaves messages in place, long values cut; queues lists names, sorted', async () => {
+    const q = qname();
+    const long = 'é'.repeat(5000);
+    await mq().pushMany(q, ['a', long, 'c']);
+    const seen = await mq().peek(q, { count: 2 });
+    assert.deepEqual(seen[0], { key: `${q}:1`, value: 'a', bytes: 1, truncated: false });
+    assert.deepEqual([seen[1]?.value.length, seen[1]?.bytes, seen[1]?.truncated], [4096, 10_000, true]);
+    assert.equal((await mq().peek(q)).length, 3);
+    await rejectsWith(mq().peek(q, { count: 0 }), 400, 'INVALID_COUNT');
+    assert.equal((await mq().stats(q)).ready, 3, 'nothing taken');
+    const names = await mq().queues();
+    assert.ok(names.includes(q));
+    assert.deepEqual(names, [...names].sort());
+  });
+
+  it('deleteQueue removes a queue; an unknown one is a 404 with the broker\'s code', async () => {
+    const q = qname();
+    await mq().pushMany(q, ['a', 'b']);
+    await mq().deleteQueue(q);
+    assert.ok(!(await mq().queues()).includes(q));
+    await assert.rejects(mq().deleteQueue(q), (err: unknown) => err instanceof RestMQError && err.status === 404 && err.code !== 'NOT_FOUND');
+  });
+
   it('broker errors carry status and code; an unreachable broker is CONNECTION_FAILED', async () => {
     await rejectsWith(mq().push('bad name!', 'x'), 400, 'INVALID_QUEUE_NAME');
     await rejectsWith(mq().lease(qname(), 0), 400, 'INVALID_LEASE');
