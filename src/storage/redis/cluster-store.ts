@@ -15,7 +15,7 @@ import type { Message, Policy, QueueStatus } from '../../wire.js';
 import { BrokerError } from '../../errors.js';
 import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
 import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
-import type { Delivery, DispatchResult, StoreEvent, StreamStore } from '../stream-contract.js';
+import type { Delivery, DispatchResult, RequeueOptions, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import type { SqsStore } from '../sqs-contract.js';
@@ -328,8 +328,8 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     return this.stream.ackInbox(n);
   }
 
-  requeue(queue: string, messages: readonly Message[]): Promise<void> {
-    return this.stream.requeue(queue, messages);
+  requeue(queue: string, messages: readonly Message[], options?: RequeueOptions): Promise<void> {
+    return this.stream.requeue(queue, messages, options);
   }
 
   heartbeat(ttlMs: number): Promise<void> {

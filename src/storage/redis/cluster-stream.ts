@@ -10,7 +10,7 @@
  * Generations (a read made before this broker was found reaped is not acked) are per queue.
  */
 import type { Message } from '../../wire.js';
-import type { Delivery, DispatchResult } from '../stream-contract.js';
+import type { Delivery, DispatchResult, RequeueOptions } from '../stream-contract.js';
 import { CLUSTER_QUEUE_KEY_NAMES, clusterKeys, clusterQueueKeys } from './keys.js';
 import { parseItem } from './redis-stream.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
@@ -159,13 +159,14 @@ export class ClusterStream {
     this.lastRead = [];
   }
 
-  async requeue(queue: string, messages: readonly Message[]): Promise<void> {
+  /** Quiet: no `enqueued` event (stream-contract.ts RequeueOptions), as redis-stream.ts. */
+  async requeue(queue: string, messages: readonly Message[], options: RequeueOptions = {}): Promise<void> {
     const prefix = `${queue}:`;
     const args = messages
       .filter((m) => m.key.startsWith(prefix) && /^[1-9][0-9]*$/.test(m.key.slice(prefix.length)))
       .flatMap((m) => [m.key.slice(prefix.length), m.value]);
     if (args.length === 0) return;
-    await this.run(() => this.cluster.requeue(...clusterQueueKeys(queue), queue, clusterKeys.events(queue), ...args));
+    await this.run(() => this.cluster.requeue(...clusterQueueKeys(queue), queue, options.quiet ? '' : clusterKeys.events(queue), ...args));
   }
 
   /** Heartbeats every queue this broker serves; one it no longer has consumers on and whose

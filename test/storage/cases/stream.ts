@@ -230,6 +230,26 @@ export const STREAM_CASES: Cases = {
       await sub.off();
     }
   },
+  'a quiet requeue announces nothing; a plain one announces enqueued': async ({ store, queue, register }) => {
+    const q = queue();
+    const sub = await listen(store);
+    try {
+      await register(q, consumerIds(1));
+      await store.enqueue(q, ['a', 'b']);
+      const r = await store.dispatch(q, 2, 10);
+      await store.ackInbox(2);
+      await store.requeue(q, r.inbox.slice(0, 1).map((d) => ({ key: d.key, value: d.value })), { quiet: true });
+      await store.requeue(q, r.inbox.slice(1).map((d) => ({ key: d.key, value: d.value })));
+      // Events of one queue arrive in order: once this marker is in, every earlier one is.
+      await store.publish({ type: 'started', queue: q });
+      await sub.next((e) => e.type === 'started' && e.queue === q, 'started');
+      const enqueued = sub.events.filter((e) => e.type === 'enqueued' && e.queue === q).length;
+      assert.equal(enqueued, 2, 'the enqueue and the plain requeue announce; the quiet requeue does not');
+      assert.deepEqual(keysOf(await store.peek(q, 10)).sort(), keysOf(r.inbox).sort(), 'both are back');
+    } finally {
+      await sub.off();
+    }
+  },
   'subscribers receive published closed, started and wake events; unsubscribe stops them': async ({ store, queue }) => {
     const [q, marker] = [queue(), queue()];
     const [a, b] = [await listen(store), await listen(store)];

@@ -8,7 +8,7 @@
     KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
 
     ARGV[1] queue name
-    ARGV[2] events channel     {q}:events
+    ARGV[2] events channel     {q}:events  (empty: announces nothing; the caller leases them next)
     ARGV[3..] n1, value1, n2, value2, ...  oldest first
 
   Output:
@@ -27,7 +27,7 @@ for i = #ARGV - 1, 3, -2 do
     back = back + 1
   end
 end
-if back > 0 then
+if back > 0 and ARGV[2] ~= '' then
   announce(K, ARGV[2], now_ms())
 end
 return back
