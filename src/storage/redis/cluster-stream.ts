@@ -41,6 +41,9 @@ function parseStamped(queue: string, item: string): Stamped {
 /** Stamps are whole numbers in digits: a shorter one is smaller. */
 const older = (a: Stamped, b: Stamped) => (a.stamp.length - b.stamp.length) || (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0);
 
+/** How many queues the reaper looks at concurrently. */
+const REAP_BATCH = 50;
+
 /** Re-declaring missing inboxes converges in one retry unless brokers keep joining. */
 const DISPATCH_TRIES = 5;
 
@@ -77,14 +80,11 @@ export class ClusterStream {
     for (const id of consumerIds) s.consumers.add(id);
     const members = consumerIds.map((id) => `${this.brokerId}/${id}`);
     await this.run(async () => {
-      if (!this.listed.has(queue)) {
-        await this.cluster.sadd(clusterKeys.streamQueues, queue);
-        this.listed.add(queue);
-      }
+      if (!this.listed.has(queue)) await this.list(queue);
       await this.events.watch(queue);
       const unknown = await this.cluster.register(clusterKeys.consumers(queue), clusterKeys.brokers(queue),
         String(Math.max(1, Math.ceil(ttlMs))), this.brokerId, ...members);
-      if (Number(unknown) === 1) s.generation++;
+      if (Number(unknown) === 1) await this.rejoined(queue, s);
     });
   }
 
@@ -177,21 +177,59 @@ export class ClusterStream {
       if (s.consumers.size === 0 && !this.filled.has(queue) && !this.lastRead.some((r) => r.queue === queue)) {
         await this.release(queue, [this.brokerId], '1');
         this.served.delete(queue);
+        this.listed.delete(queue);
         await this.events.unwatch(queue);
         continue;
       }
       const unknown = await this.run(() => this.cluster.heartbeat(clusterKeys.brokers(queue), ttl, this.brokerId));
-      if (Number(unknown) === 1) s.generation++;
+      if (Number(unknown) === 1) await this.run(() => this.rejoined(queue, s));
     }
   }
 
-  /** Every streamed queue: brokers whose expiry there has passed (the script checks again). */
+  /** This broker was unknown to the queue (new there, or reaped since): reads made before are
+   *  stale, and the reaper may have dropped the queue from its set meanwhile (see reap). */
+  private async rejoined(queue: string, s: Served): Promise<void> {
+    s.generation++;
+    await this.list(queue);
+  }
+
+  private async list(queue: string): Promise<void> {
+    await this.cluster.sadd(clusterKeys.streamQueues, queue);
+    this.listed.add(queue);
+  }
+
+  /**
+   * Every streamed queue, a batch at a time: brokers whose expiry there has passed go (the
+   * script checks again). A queue that no broker serves any more leaves the set, so a run costs
+   * one read per queue with live streams, not per queue ever streamed. Its brokers ZSET being
+   * gone means no inbox of it holds items: an inbox fills only while its broker is in the ZSET
+   * and is deleted when the broker leaves it. A broker that joins the queue meanwhile adds it
+   * back after its script (a registration or heartbeat that finds it unknown), and the reaper
+   * looks again after its SREM: one of the two sees the other.
+   */
   async reap(): Promise<number> {
     const queues = await this.run(() => this.cluster.smembers(clusterKeys.streamQueues));
     let returned = 0;
-    for (const queue of queues) {
-      const gone = await this.run(() => this.cluster.zrangebyscore(clusterKeys.brokers(queue), '-inf', Date.now()));
-      if (gone.length > 0) returned += await this.release(queue, gone, '');
+    for (let i = 0; i < queues.length; i += REAP_BATCH) {
+      const counts = await Promise.all(queues.slice(i, i + REAP_BATCH).map((q) => this.reapQueue(q)));
+      returned += counts.reduce((a, b) => a + b, 0);
+    }
+    return returned;
+  }
+
+  private async reapQueue(queue: string): Promise<number> {
+    const brokers = clusterKeys.brokers(queue);
+    const all = await this.run(() => this.cluster.zrange(brokers, 0, -1, 'WITHSCORES'));
+    const now = Date.now();
+    const gone: string[] = [];
+    for (let i = 0; i + 1 < all.length; i += 2) if (Number(all[i + 1]) <= now) gone.push(all[i]!);
+    const returned = gone.length > 0 ? await this.release(queue, gone, '') : 0;
+    if (gone.length === all.length / 2) {
+      await this.run(async () => {
+        if ((await this.cluster.exists(brokers)) > 0) return;
+        await this.cluster.srem(clusterKeys.streamQueues, queue);
+        if ((await this.cluster.exists(brokers)) > 0) await this.cluster.sadd(clusterKeys.streamQueues, queue);
+      });
     }
     return returned;
   }
