@@ -4,10 +4,10 @@
  */
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { useTestBroker, type BackendName } from '../harness/broker.js';
 import type { RedisServer } from '../harness/redis.js';
 import { ERRORS } from '../../src/errors.js';
+import { spreadQueueName } from '../harness/cluster-spread.js';
 
 export const BACKENDS: readonly BackendName[] = ['sqlite', 'memory', 'redis'];
 /** The backends plus a Redis Cluster (six redis-servers per file: opted into by a few groups). */
@@ -46,8 +46,8 @@ export function forEachBackend(suite: (ctx: () => Ctx) => void, opts: { flags?: 
   }
 }
 
-/** A fresh queue name per test. */
-export const qname = (): string => `q-${randomUUID()}`;
+/** A fresh queue name per test; on a harness cluster, any 3 in a row are on 3 primaries. */
+export const qname = (): string => spreadQueueName('q-');
 
 export interface Res {
   status: number;

@@ -11,19 +11,21 @@
  */
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import type { Cases, ConformingStore, Ctx } from './cases/context.js';
 import { QUEUE_CASES } from './cases/queue.js';
 import { LEASE_CASES } from './cases/lease.js';
 import { STREAM_CASES } from './cases/stream.js';
 import { AUTHKEY_CASES } from './cases/authkey.js';
 import { METER_CASES } from './cases/meter.js';
+import { spreadQueueName } from '../harness/cluster-spread.js';
 
 
 export interface ConformanceOptions {
   name: string;
   open: () => Promise<ConformingStore>;
   skip?: { reason: string; tests: string[] }[];
+  /** Run after every case with every queue name the cases used (where did they land?). */
+  checkQueues?: { name: string; check: (queues: readonly string[]) => Promise<void> };
 }
 
 const SUITES: [string, Cases][] = [
@@ -52,6 +54,7 @@ export function runStoreConformance(opts: ConformanceOptions): void {
   const skips = skipped(opts);
   let store: ConformingStore | undefined;
   let used: string[] = [];
+  const everyQueue = new Set<string>();
   let registered: [string, string[]][] = [];
   const track = (q: string): string => {
     used.push(q);
@@ -71,7 +74,7 @@ export function runStoreConformance(opts: ConformanceOptions): void {
       return store;
     },
     queue: () => {
-      const q = `q-${randomUUID()}`;
+      const q = spreadQueueName('q-');
       used.push(q, `${q}.dead`);
       return q;
     },
@@ -98,6 +101,7 @@ export function runStoreConformance(opts: ConformanceOptions): void {
           for (const [q, ids] of registered) await s.unregisterConsumers(q, ids);
           for (const q of used) await s.purge(q);
         } finally {
+          for (const q of used) everyQueue.add(q);
           await s.close();
         }
       });
@@ -107,4 +111,6 @@ export function runStoreConformance(opts: ConformanceOptions): void {
       }
     });
   }
+  const check = opts.checkQueues;
+  if (check) describe(`the queues of the conformance run: ${opts.name}`, () => it(check.name, () => check.check([...everyQueue])));
 }
