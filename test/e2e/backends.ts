@@ -24,7 +24,7 @@ export interface Ctx {
 
 const ALL: readonly BackendName[] = WITH_CLUSTER;
 /** RESTMQ_E2E_BACKENDS=redis-cluster,sqlite (say) runs the e2e groups on those backends only. */
-function selected(wanted: readonly BackendName[]): readonly BackendName[] {
+export function selected(wanted: readonly BackendName[]): readonly BackendName[] {
   const only = process.env['RESTMQ_E2E_BACKENDS']?.split(',').map((s) => s.trim()).filter((s): s is BackendName => ALL.includes(s as BackendName));
   return only && only.length > 0 ? wanted.filter((b) => only.includes(b)) : wanted;
 }

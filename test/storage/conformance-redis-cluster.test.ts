@@ -8,5 +8,5 @@ const { cluster, open } = privateCluster();
 runStoreConformance({
   name: 'redis-cluster',
   open,
-  checkQueues: { name: 'the queues of the cases are on all three primaries', check: (queues) => assertOnAllPrimaries(cluster(), queues) },
+  checkQueues: { name: 'the queues of the cases are on all three primaries', check: (queues) => assertOnAllPrimaries(cluster(), queues, { withKeys: true }) },
 });
