@@ -299,6 +299,9 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
         assert.ok(await listed(), 'listed while streamed');
         await store.reap();
         assert.ok(await listed(), 'kept while a live broker serves it');
+        await raw.srem(clusterKeys.streamQueues, name); // as a failover of the set's slot may
+        await broker.heartbeat(60_000);
+        assert.ok(await listed(), 'listed again by the next heartbeat of a broker serving it');
         // The broker stalls past its heartbeat: reaped (its inbox is empty), the queue dropped.
         await broker.heartbeat(1);
         await waitUntil('the queue dropped by the reaper', async () => (await store.reap(), !(await listed())), 5000);

@@ -169,8 +169,9 @@ export class ClusterStream {
     await this.run(() => this.cluster.requeue(...clusterQueueKeys(queue), queue, options.quiet ? '' : clusterKeys.events(queue), ...args));
   }
 
-  /** Heartbeats every queue this broker serves; one it no longer has consumers on and whose
-   *  inbox was empty at the last read is let go (anything left in its inbox goes back). */
+  /** Heartbeats every queue this broker serves, and lists them for the reaper; one it no longer
+   *  has consumers on and whose inbox was empty at the last read is let go (anything left in
+   *  its inbox goes back). */
   async heartbeat(ttlMs: number): Promise<void> {
     const ttl = String(Math.max(1, Math.ceil(ttlMs)));
     for (const [queue, s] of this.served) {
@@ -184,6 +185,10 @@ export class ClusterStream {
       const unknown = await this.run(() => this.cluster.heartbeat(clusterKeys.brokers(queue), ttl, this.brokerId));
       if (Number(unknown) === 1) await this.run(() => this.rejoined(queue, s));
     }
+    // One idempotent SADD of every queue served: entries the set lost (a failover of its slot)
+    // are back within a heartbeat while a broker serves the queue.
+    const served = [...this.served.keys()];
+    if (served.length > 0) await this.run(() => this.cluster.sadd(clusterKeys.streamQueues, ...served));
   }
 
   /** This broker was unknown to the queue (new there, or reaped since): reads made before are
