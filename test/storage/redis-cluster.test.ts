@@ -302,6 +302,9 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
         await raw.srem(clusterKeys.streamQueues, name); // as a failover of the set's slot may
         await broker.heartbeat(60_000);
         assert.ok(await listed(), 'listed again by the next heartbeat of a broker serving it');
+        await raw.srem(clusterKeys.streamQueues, name);
+        await store.repairIndex();
+        assert.ok(await listed(), 'listed again by repair-index');
         // The broker stalls past its heartbeat: reaped (its inbox is empty), the queue dropped.
         await broker.heartbeat(1);
         await waitUntil('the queue dropped by the reaper', async () => (await store.reap(), !(await listed())), 5000);

@@ -11,7 +11,7 @@
  */
 import type { Message } from '../../wire.js';
 import type { Delivery, DispatchResult, RequeueOptions } from '../stream-contract.js';
-import { CLUSTER_QUEUE_KEY_NAMES, clusterKeys, clusterQueueKeys } from './keys.js';
+import { CLUSTER_QUEUE_KEY_NAMES, clusterKeys, clusterQueueKeys, clusterQueueOf } from './keys.js';
 import { parseItem } from './redis-stream.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 import type { ClusterEvents } from './cluster-events.js';
@@ -237,6 +237,26 @@ export class ClusterStream {
       });
     }
     return returned;
+  }
+
+  /** Lists again every queue some broker is recorded on (`{q}:brokers` on every primary), for
+   *  `restmq repair-index`: a failover may lose entries of the reaper's set, and a queue whose
+   *  only broker died has nobody left to heartbeat it back. Resolves to how many it found. */
+  async relist(): Promise<number> {
+    const found = new Set<string>();
+    for (const node of this.cluster.nodes('master')) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await this.run(() => node.scan(cursor, 'MATCH', clusterKeys.brokers('*'), 'COUNT', 1000));
+        cursor = next;
+        for (const key of batch) {
+          const q = clusterQueueOf(key);
+          if (q !== undefined && key === clusterKeys.brokers(q)) found.add(q);
+        }
+      } while (cursor !== '0');
+    }
+    if (found.size > 0) await this.run(() => this.cluster.sadd(clusterKeys.streamQueues, ...found));
+    return found.size;
   }
 
   async leave(): Promise<void> {
