@@ -1,6 +1,7 @@
 /**
  * `restmq repair-index`: on a Redis Cluster store, rebuilds the queue index (what /stats and
- * GET /q/ list) from the queues found on every primary, after a failover lost index entries.
+ * GET /q/ list) from the queues found on every primary, after a failover lost index entries,
+ * and the stream reaper's list of streamed queues likewise.
  * Opens the store directly, with the same store flags as `serve`; other stores keep their
  * index with each write and need no repair.
  */

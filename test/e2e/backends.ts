@@ -4,10 +4,10 @@
  */
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { useTestBroker, type BackendName } from '../harness/broker.js';
 import type { RedisServer } from '../harness/redis.js';
 import { ERRORS } from '../../src/errors.js';
+import { spreadQueueName } from '../harness/cluster-spread.js';
 
 export const BACKENDS: readonly BackendName[] = ['sqlite', 'memory', 'redis'];
 /** The backends plus a Redis Cluster (six redis-servers per file: opted into by a few groups). */
@@ -24,7 +24,7 @@ export interface Ctx {
 
 const ALL: readonly BackendName[] = WITH_CLUSTER;
 /** RESTMQ_E2E_BACKENDS=redis-cluster,sqlite (say) runs the e2e groups on those backends only. */
-function selected(wanted: readonly BackendName[]): readonly BackendName[] {
+export function selected(wanted: readonly BackendName[]): readonly BackendName[] {
   const only = process.env['RESTMQ_E2E_BACKENDS']?.split(',').map((s) => s.trim()).filter((s): s is BackendName => ALL.includes(s as BackendName));
   return only && only.length > 0 ? wanted.filter((b) => only.includes(b)) : wanted;
 }
@@ -46,8 +46,8 @@ export function forEachBackend(suite: (ctx: () => Ctx) => void, opts: { flags?: 
   }
 }
 
-/** A fresh queue name per test. */
-export const qname = (): string => `q-${randomUUID()}`;
+/** A fresh queue name per test; on a harness cluster, any 3 in a row are on 3 primaries. */
+export const qname = (): string => spreadQueueName('q-');
 
 export interface Res {
   status: number;

@@ -1,5 +1,6 @@
 /**
- * Streaming consumers across three broker processes on one Redis: plain and leased consumers
+ * Streaming consumers across three broker processes on one Redis, then on one Redis Cluster
+ * (whose queues must be on every primary): plain and leased consumers
  * of one queue under one policy wherever they are connected, prefetch held across brokers
  * (an ack through another broker makes room), what a leased consumer held goes back the moment
  * it leaves, and every broker counts the same consumers.
@@ -7,10 +8,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnBroker, type SpawnedBroker } from '../harness/broker.js';
-import { startRedis, type RedisServer } from '../harness/redis.js';
 import { SseClient } from '../harness/stream-clients.js';
-import { command, post, qname, req } from './backends.js';
+import { command, post, qname as newQueueName, req } from './backends.js';
 import { waitUntil as until } from '../harness/wait.js';
+import { assertQueuesSpread, SHARED_BACKENDS, startSharedStore, titleOf, type SharedStore } from './shared-store.js';
 
 interface Stats {
   len: number;
@@ -20,9 +21,16 @@ interface Stats {
 
 const receipts = (s: SseClient): string[] => [...s.raw.join('').matchAll(/"receipt": "([^"]+)"/g)].map((m) => m[1]!);
 
-describe('three brokers on one Redis: plain and leased consumers', () => {
-  let redis: RedisServer;
+for (const backend of SHARED_BACKENDS) describe(`three brokers on ${titleOf(backend)}: plain and leased consumers`, () => {
+  let store: SharedStore;
   let brokers: SpawnedBroker[] = [];
+  /** The group's queue names, for the cluster's spread check. */
+  const made: string[] = [];
+  const qname = (): string => {
+    const q = newQueueName();
+    made.push(q);
+    return q;
+  };
   const url = (i: number) => brokers[i]!.url;
   const stats = async (i: number, q: string) => JSON.parse((await req(url(i), 'GET', `/stats/${q}`)).text) as Stats;
   const roundrobin = async () => {
@@ -32,12 +40,12 @@ describe('three brokers on one Redis: plain and leased consumers', () => {
   };
 
   before(async () => {
-    redis = await startRedis();
-    brokers = await Promise.all([0, 1, 2].map(() => spawnBroker(['--store', `redis://127.0.0.1:${redis.port}/0`, '--heartbeat', '1', '--log-level', 'warn'], { timeoutMs: 90_000 })));
+    store = await startSharedStore(backend);
+    brokers = await Promise.all([0, 1, 2].map(() => spawnBroker(['--store', store.url, '--heartbeat', '1', '--log-level', 'warn'], { timeoutMs: 90_000 })));
   });
   after(async () => {
     await Promise.all(brokers.map((b) => b.stop()));
-    await redis?.stop();
+    await store?.stop();
   });
 
   /**
@@ -167,4 +175,10 @@ describe('three brokers on one Redis: plain and leased consumers', () => {
       s.close();
     }
   });
+
+  if (backend === 'redis-cluster') {
+    it('the queues of these tests are on every primary of the cluster', async () => {
+      await assertQueuesSpread(store, made);
+    });
+  }
 });

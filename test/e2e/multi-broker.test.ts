@@ -1,16 +1,18 @@
 /**
- * Three real broker processes sharing one Redis, consumers spread across them: broadcast
- * reaches every consumer on every broker once, roundrobin gives each message to exactly one
- * consumer in strict rotation, stop/start and DELETE act on every broker, and messages written
- * by an old RestMQ (no notification) are still delivered by the safety poll.
+ * Three real broker processes sharing one Redis, then one Redis Cluster, consumers spread across
+ * them: broadcast reaches every consumer on every broker once, roundrobin gives each message to
+ * exactly one consumer in strict rotation, stop/start and DELETE act on every broker, messages
+ * written by an old RestMQ (no notification) are still delivered by the safety poll (one Redis),
+ * and the queues of the tests are on every primary (the cluster).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnBroker, type SpawnedBroker } from '../harness/broker.js';
-import { redisClient, startRedis, type RedisServer } from '../harness/redis.js';
+import { redisClient } from '../harness/redis.js';
 import { CometClient, SseClient, WsClient, type StreamClient } from '../harness/stream-clients.js';
-import { len, qname, req } from './backends.js';
+import { len, qname as newQueueName, req } from './backends.js';
 import { waitUntil } from '../harness/wait.js';
+import { assertQueuesSpread, SHARED_BACKENDS, startSharedStore, titleOf, type SharedStore } from './shared-store.js';
 
 const keysOf = (c: StreamClient) => c.messages.map((m) => m.key);
 
@@ -20,16 +22,23 @@ async function postMany(base: string, queue: string, n: number): Promise<string[
   return JSON.parse(r.text) as string[];
 }
 
-describe('three brokers on one Redis', () => {
-  let redis: RedisServer;
+for (const backend of SHARED_BACKENDS) describe(`three brokers on ${titleOf(backend)}`, () => {
+  let store: SharedStore;
   let brokers: SpawnedBroker[] = [];
+  /** The group's queue names, for the cluster's spread check. */
+  const made: string[] = [];
+  const qname = (): string => {
+    const q = newQueueName();
+    made.push(q);
+    return q;
+  };
   before(async () => {
-    redis = await startRedis();
-    brokers = await Promise.all([0, 1, 2].map(() => spawnBroker(['--store', `redis://127.0.0.1:${redis.port}/0`, '--heartbeat', '1', '--comet-heartbeat', '1', '--log-level', 'warn'])));
+    store = await startSharedStore(backend);
+    brokers = await Promise.all([0, 1, 2].map(() => spawnBroker(['--store', store.url, '--heartbeat', '1', '--comet-heartbeat', '1', '--log-level', 'warn'])));
   });
   after(async () => {
     await Promise.all(brokers.map((b) => b.stop()));
-    await redis?.stop();
+    await store?.stop();
   });
 
   /** One consumer per broker: COMET on the first, SSE on the second, WebSocket on the third. */
@@ -135,10 +144,10 @@ describe('three brokers on one Redis', () => {
     }
   });
 
-  it('messages LPUSHed by an old RestMQ (no notification) reach consumers through the safety poll', async () => {
+  it('messages LPUSHed by an old RestMQ (no notification) reach consumers through the safety poll', { skip: backend !== 'redis' && 'an old RestMQ cannot share a cluster' }, async () => {
     const q = qname();
     const clients = await spread(q);
-    const raw = redisClient(redis.port);
+    const raw = redisClient(store.redis!.port);
     try {
       // Exactly the original's queue_add sequence.
       const n = await raw.incr(`${q}:UUID`);
@@ -155,4 +164,10 @@ describe('three brokers on one Redis', () => {
       for (const c of clients) c.close();
     }
   });
+
+  if (backend === 'redis-cluster') {
+    it('the queues of these tests are on every primary of the cluster', async () => {
+      await assertQueuesSpread(store, made);
+    });
+  }
 });

@@ -11,7 +11,6 @@
  */
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import type { Cases, ConformingStore, Ctx } from './cases/context.js';
 import { QUEUE_CASES } from './cases/queue.js';
 import { LEASE_CASES } from './cases/lease.js';
@@ -21,12 +20,15 @@ import { METER_CASES } from './cases/meter.js';
 import { DELETE_QUEUE_CASES } from './cases/delete-queue.js';
 import { TTL_CASES } from './cases/ttl.js';
 import { PRESQUE_CASES } from './cases/presque.js';
+import { spreadQueueName } from '../harness/cluster-spread.js';
 
 
 export interface ConformanceOptions {
   name: string;
   open: () => Promise<ConformingStore>;
   skip?: { reason: string; tests: string[] }[];
+  /** Run after every case with every queue name the cases used (where did they land?). */
+  checkQueues?: { name: string; check: (queues: readonly string[]) => Promise<void> };
 }
 
 const SUITES: [string, Cases][] = [
@@ -58,6 +60,7 @@ export function runStoreConformance(opts: ConformanceOptions): void {
   const skips = skipped(opts);
   let store: ConformingStore | undefined;
   let used: string[] = [];
+  const everyQueue = new Set<string>();
   let registered: [string, string[]][] = [];
   const track = (q: string): string => {
     used.push(q);
@@ -77,7 +80,7 @@ export function runStoreConformance(opts: ConformanceOptions): void {
       return store;
     },
     queue: () => {
-      const q = `q-${randomUUID()}`;
+      const q = spreadQueueName('q-');
       used.push(q, `${q}.dead`);
       return q;
     },
@@ -104,6 +107,7 @@ export function runStoreConformance(opts: ConformanceOptions): void {
           for (const [q, ids] of registered) await s.unregisterConsumers(q, ids);
           for (const q of used) await s.purge(q);
         } finally {
+          for (const q of used) everyQueue.add(q);
           await s.close();
         }
       });
@@ -113,4 +117,6 @@ export function runStoreConformance(opts: ConformanceOptions): void {
       }
     });
   }
+  const check = opts.checkQueues;
+  if (check) describe(`the queues of the conformance run: ${opts.name}`, () => it(check.name, () => check.check([...everyQueue])));
 }

@@ -316,6 +316,40 @@ describe('redis cluster store', { timeout: 300_000 }, () => {
       await store.purge(name);
     });
 
+    it('the stream reaper walks only queues some broker serves; a broker back after a reap is reaped again', async () => {
+      const name = q();
+      const listed = async () => (await raw.sismember(clusterKeys.streamQueues, name)) === 1;
+      const broker = await open();
+      try {
+        await broker.registerConsumers(name, ['b1'], 60_000);
+        assert.ok(await listed(), 'listed while streamed');
+        await store.reap();
+        assert.ok(await listed(), 'kept while a live broker serves it');
+        await raw.srem(clusterKeys.streamQueues, name); // as a failover of the set's slot may
+        await broker.heartbeat(60_000);
+        assert.ok(await listed(), 'listed again by the next heartbeat of a broker serving it');
+        await raw.srem(clusterKeys.streamQueues, name);
+        await store.repairIndex();
+        assert.ok(await listed(), 'listed again by repair-index');
+        // The broker stalls past its heartbeat: reaped (its inbox is empty), the queue dropped.
+        await broker.heartbeat(1);
+        await waitUntil('the queue dropped by the reaper', async () => (await store.reap(), !(await listed())), 5000);
+        assert.equal(await raw.exists(clusterKeys.brokers(name)), 0);
+        // It comes back, takes a message into its inbox and dies: the queue is listed again,
+        // so the next reap returns the message.
+        await broker.registerConsumers(name, ['b1'], 60_000);
+        assert.ok(await listed(), 'listed again by the broker that found itself unknown');
+        const [key] = await store.enqueue(name, ['m']);
+        assert.equal((await broker.dispatch(name, 1, 0)).dispatched, 1);
+        await broker.heartbeat(1);
+        await waitUntil('the reap', async () => (await store.reap()) > 0, 5000);
+        assert.deepEqual((await store.peek(name, 10)).map((m) => m.key), [key], 'the dead broker\'s item is back');
+      } finally {
+        await broker.close();
+      }
+      await store.purge(name);
+    });
+
     it('meters read every figure of a queue from its own slot and the dead queue from its slot', async () => {
       const name = q();
       await store.setSettings(name, { maxAttempts: 1 });

@@ -160,8 +160,8 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   /**
    * Rebuilds the queue index from every primary (SCAN for counters, `{q}:uuid`): a queue whose
    * index entry was lost (a failover of the index's slot, a crash between the SADD and the
-   * write) is listed again, and entries of queues that no longer exist are dropped. Resolves to
-   * the number of queues indexed.
+   * write) is listed again, and entries of queues that no longer exist are dropped; the stream
+   * reaper's set is rebuilt too (ClusterStream.relist). Resolves to the number of queues indexed.
    */
   async repairIndex(): Promise<number> {
     return run(async () => {
@@ -182,6 +182,7 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
       const stale = (await this.listQueues().then((live) => listed.filter((q) => !live.includes(q) && !found.has(q))));
       if (found.size > 0) await this.cluster.sadd(clusterKeys.queueIndex, ...found);
       if (stale.length > 0) await this.cluster.srem(clusterKeys.queueIndex, ...stale);
+      await this.stream.relist();
       return found.size;
     });
   }

@@ -11,7 +11,7 @@
  */
 import type { LeasedMessage } from '../../wire.js';
 import type { Delivery, DispatchResult, ReturnedMessage } from '../stream-contract.js';
-import { CLUSTER_QUEUE_KEY_NAMES, clusterKeys, clusterQueueKeys } from './keys.js';
+import { CLUSTER_QUEUE_KEY_NAMES, clusterKeys, clusterQueueKeys, clusterQueueOf } from './keys.js';
 import { parseItem } from './redis-stream.js';
 import { newTokens } from './redis-lease.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
@@ -44,6 +44,8 @@ const older = (a: Stamped, b: Stamped) => (a.stamp.length - b.stamp.length) || (
 
 /** Most names the streamed-queues cache remembers before it starts again. */
 const LISTED_MAX = 10_000;
+/** How many queues the reaper looks at concurrently. */
+const REAP_BATCH = 50;
 
 /** Re-declaring missing inboxes converges in one retry unless brokers keep joining. */
 const DISPATCH_TRIES = 5;
@@ -88,16 +90,11 @@ export class ClusterStream {
     for (const id of consumerIds) s.consumers.add(id);
     const members = consumerIds.map((id) => `${this.brokerId}/${id}`);
     await this.run(async () => {
-      if (!this.listed.has(queue)) {
-        await this.cluster.sadd(clusterKeys.streamQueues, queue);
-        // A cache of idempotent SADDs: bounded, as clients may stream from ever new names.
-        if (this.listed.size >= LISTED_MAX) this.listed.clear();
-        this.listed.add(queue);
-      }
+      if (!this.listed.has(queue)) await this.list(queue);
       await this.events.watch(queue);
       const unknown = await this.cluster.register(clusterKeys.consumers(queue), clusterKeys.brokers(queue),
         String(Math.max(1, Math.ceil(ttlMs))), this.brokerId, ...members);
-      if (Number(unknown) === 1) s.generation++;
+      if (Number(unknown) === 1) await this.rejoined(queue, s);
     });
   }
 
@@ -199,31 +196,96 @@ export class ClusterStream {
     await this.run(() => this.cluster.requeue(...clusterQueueKeys(queue), queue, clusterKeys.events(queue), ...args));
   }
 
-  /** Heartbeats every queue this broker serves; one it no longer has consumers on and whose
-   *  inbox was empty at the last read is let go (anything left in its inbox goes back). */
+  /** Heartbeats every queue this broker serves, and lists them for the reaper; one it no longer
+   *  has consumers on and whose inbox was empty at the last read is let go (anything left in
+   *  its inbox goes back). */
   async heartbeat(ttlMs: number): Promise<void> {
     const ttl = String(Math.max(1, Math.ceil(ttlMs)));
     for (const [queue, s] of this.served) {
       if (s.consumers.size === 0 && !this.filled.has(queue) && !this.lastRead.some((r) => r.queue === queue)) {
         await this.release(queue, [this.brokerId], '1');
         this.served.delete(queue);
+        this.listed.delete(queue);
         await this.events.unwatch(queue);
         continue;
       }
       const unknown = await this.run(() => this.cluster.heartbeat(clusterKeys.brokers(queue), ttl, this.brokerId));
-      if (Number(unknown) === 1) s.generation++;
+      if (Number(unknown) === 1) await this.run(() => this.rejoined(queue, s));
     }
+    // One idempotent SADD of every queue served: entries the set lost (a failover of its slot)
+    // are back within a heartbeat while a broker serves the queue.
+    const served = [...this.served.keys()];
+    if (served.length > 0) await this.run(() => this.cluster.sadd(clusterKeys.streamQueues, ...served));
   }
 
-  /** Every streamed queue: brokers whose expiry there has passed (the script checks again). */
+  /** This broker was unknown to the queue (new there, or reaped since): reads made before are
+   *  stale, and the reaper may have dropped the queue from its set meanwhile (see reap). */
+  private async rejoined(queue: string, s: Served): Promise<void> {
+    s.generation++;
+    await this.list(queue);
+  }
+
+  private async list(queue: string): Promise<void> {
+    await this.cluster.sadd(clusterKeys.streamQueues, queue);
+    // A cache of idempotent SADDs: bounded, as clients may stream from ever new names.
+    if (this.listed.size >= LISTED_MAX) this.listed.clear();
+    this.listed.add(queue);
+  }
+
+  /**
+   * Every streamed queue, a batch at a time: brokers whose expiry there has passed go (the
+   * script checks again). A queue that no broker serves any more leaves the set, so a run costs
+   * one read per queue with live streams, not per queue ever streamed. Its brokers ZSET being
+   * gone means no inbox of it holds items: an inbox fills only while its broker is in the ZSET
+   * and is deleted when the broker leaves it. A broker that joins the queue meanwhile adds it
+   * back after its script (a registration or heartbeat that finds it unknown), and the reaper
+   * looks again after its SREM: one of the two sees the other.
+   */
   async reap(): Promise<number> {
     const queues = await this.run(() => this.cluster.smembers(clusterKeys.streamQueues));
     let returned = 0;
-    for (const queue of queues) {
-      const gone = await this.run(() => this.cluster.zrangebyscore(clusterKeys.brokers(queue), '-inf', Date.now()));
-      if (gone.length > 0) returned += await this.release(queue, gone, '');
+    for (let i = 0; i < queues.length; i += REAP_BATCH) {
+      const counts = await Promise.all(queues.slice(i, i + REAP_BATCH).map((q) => this.reapQueue(q)));
+      returned += counts.reduce((a, b) => a + b, 0);
     }
     return returned;
+  }
+
+  private async reapQueue(queue: string): Promise<number> {
+    const brokers = clusterKeys.brokers(queue);
+    const all = await this.run(() => this.cluster.zrange(brokers, 0, -1, 'WITHSCORES'));
+    const now = Date.now();
+    const gone: string[] = [];
+    for (let i = 0; i + 1 < all.length; i += 2) if (Number(all[i + 1]) <= now) gone.push(all[i]!);
+    const returned = gone.length > 0 ? await this.release(queue, gone, '') : 0;
+    if (gone.length === all.length / 2) {
+      await this.run(async () => {
+        if ((await this.cluster.exists(brokers)) > 0) return;
+        await this.cluster.srem(clusterKeys.streamQueues, queue);
+        if ((await this.cluster.exists(brokers)) > 0) await this.cluster.sadd(clusterKeys.streamQueues, queue);
+      });
+    }
+    return returned;
+  }
+
+  /** Lists again every queue some broker is recorded on (`{q}:brokers` on every primary), for
+   *  `restmq repair-index`: a failover may lose entries of the reaper's set, and a queue whose
+   *  only broker died has nobody left to heartbeat it back. Resolves to how many it found. */
+  async relist(): Promise<number> {
+    const found = new Set<string>();
+    for (const node of this.cluster.nodes('master')) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await this.run(() => node.scan(cursor, 'MATCH', clusterKeys.brokers('*'), 'COUNT', 1000));
+        cursor = next;
+        for (const key of batch) {
+          const q = clusterQueueOf(key);
+          if (q !== undefined && key === clusterKeys.brokers(q)) found.add(q);
+        }
+      } while (cursor !== '0');
+    }
+    if (found.size > 0) await this.run(() => this.cluster.sadd(clusterKeys.streamQueues, ...found));
+    return found.size;
   }
 
   async leave(): Promise<void> {

@@ -245,7 +245,8 @@ export const clusterKeys = {
   queueIndex: 'restmq:queues',
   /** SET of queues with leases, delayed messages or outgoing moves: what reapLeases() walks. */
   leasedQueues: 'restmq:leasedqueues',
-  /** SET of queues with streaming registrations: what reap() walks. */
+  /** SET of queues some broker streams (their brokers ZSET exists): what reap() walks, dropping
+   *  those no broker serves any more; a broker new to a queue adds it after its registration. */
   streamQueues: 'restmq:streamqueues',
   /** API key records, as in the plain layout (one key each, any slot). */
   authkey: (hash: string) => `AUTHKEY:${hash}`,

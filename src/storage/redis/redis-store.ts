@@ -32,8 +32,10 @@ import { openReplicaWait, type ReplicaWait } from './replica-wait.js';
 /** A single server, without `kind` (what tests pass). */
 export type RedisStoreOptions = Omit<Extract<RedisStoreConfig, { kind: 'redis' }>, 'kind'>;
 
-/** Redis answers that mean "not now" rather than "bug": still STORE_UNAVAILABLE. */
-const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOAUTH|WRONGPASS)\b/;
+/** Redis answers that mean "not now" rather than "bug": still STORE_UNAVAILABLE. NOSCRIPT,
+ *  MOVED and ASK reach us while a cluster slot migrates (a script sent on to the importing node
+ *  that has not loaded it yet, a redirection ioredis did not finish); none ran the command. */
+const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOAUTH|WRONGPASS|NOSCRIPT|MOVED|ASK)\b/;
 
 /**
  * The one mapping from ioredis failures to BrokerError. Connection loss, timeouts and
