@@ -117,6 +117,11 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     return pairs(await run(() => this.cluster.peek(...clusterQueueKeys(queue), queue, String(count))));
   }
 
+  async promoteDue(queue: string): Promise<number | null> {
+    const [, next] = await run(() => this.cluster.due(...clusterQueueKeys(queue), queue));
+    return Number(next) < 0 ? null : Number(next);
+  }
+
   async remove(queue: string, key: string): Promise<boolean> {
     const n = key.slice(queue.length + 1);
     return (await run(() => this.cluster.remove(...clusterQueueKeys(queue), queue, n))) === 1;

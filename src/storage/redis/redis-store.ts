@@ -146,19 +146,24 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   }
 
   async take(queue: string, count: number): Promise<TakeResult> {
-    const r = await this.run(() => this.redis.take(keys.pending(queue), keys.status(queue), keys.attempts(queue), keys.origin(queue),
+    const r = await this.run(() => this.redis.take(keys.pending(queue), keys.status(queue), keys.attempts(queue), keys.origin(queue), keys.delayed(queue),
       String(count), keys.refcountSuffix, keys.metaSuffix));
     return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages: pairs(r, 2) };
   }
 
   async softGet(queue: string): Promise<SoftGetResult | null> {
-    const r = await this.run(() => this.redis.softget(keys.pending(queue), keys.refcountSuffix));
+    const r = await this.run(() => this.redis.softget(keys.pending(queue), keys.delayed(queue), keys.refcountSuffix, keys.metaSuffix));
     if (!r) return null;
     return { key: String(r[0]), value: String(r[1]), count: Number(r[2]) };
   }
 
   async peek(queue: string, count: number): Promise<Message[]> {
-    return pairs(await this.run(() => this.redis.peek(keys.pending(queue), String(count))));
+    return pairs(await this.run(() => this.redis.peek(keys.pending(queue), keys.delayed(queue), String(count), keys.refcountSuffix, keys.metaSuffix)));
+  }
+
+  async promoteDue(queue: string): Promise<number | null> {
+    const [, next] = await this.run(() => this.redis.due(keys.delayed(queue), keys.pending(queue), keys.refcountSuffix, keys.metaSuffix));
+    return Number(next) < 0 ? null : Number(next);
   }
 
   async remove(queue: string, key: string): Promise<boolean> {

@@ -97,6 +97,9 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE inbox ADD COLUMN expires_at INTEGER;
    CREATE INDEX inbox_message ON inbox (queue, seq);`,
+  // v9. When a queue's next delayed message is due (core/due-waker.ts): an index of the rows
+  // that ever had a visible_at, so the answer is one seek, not a scan of the queue.
+  `CREATE INDEX messages_visible ON messages (queue, visible_at) WHERE visible_at IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -157,7 +157,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     const delay = options?.delayMs ?? 0;
     const dedup = dedupId === undefined ? null : { id: dedupId, now, expiresAt: now + DEDUP_SECONDS * 1000 };
     const r = await this.#run(() => this.#ops.enqueue(queue, values, expiresAt, delay > 0 ? now + delay : null, dedup));
-    // A delayed message is not announced: the streaming side finds it when it polls.
+    // A delayed message is announced when due, by the broker (core/due-waker.ts).
     if (r.fresh && delay === 0) this.#notifyEnqueued(queue);
     return r.keys;
   }
@@ -230,6 +230,15 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
 
   async peek(queue: string, count: number): Promise<Message[]> {
     return this.#run(() => this.#ops.peek(queue, Date.now(), count));
+  }
+
+  /** Nothing to move: every read sees a row once its visible_at has passed. */
+  async promoteDue(queue: string): Promise<number | null> {
+    return this.#run(() => {
+      const now = Date.now();
+      const at = this.#ops.nextVisible(queue, now);
+      return at === undefined ? null : at - now;
+    });
   }
 
   /** Only `<queue>:<n>` of this queue; an expired message counts as gone (DEL on Redis says 0). */
