@@ -29,6 +29,8 @@ export class LongPoll {
   private readonly busy = new Set<string>();
   private tick: NodeJS.Timeout | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
+  /** Called when a queue gets its first waiter here (due-waker.ts watches it then). */
+  onFirstConsumer: (queue: string) => void = () => {};
 
   constructor(
     private readonly store: BrokerStore,
@@ -53,6 +55,13 @@ export class LongPoll {
     await this.unsubscribe?.();
   }
 
+  /** Serves the queue's waiters now (a delayed message fell due); false when none waits here. */
+  wake(queue: string): boolean {
+    if (!this.waiting.has(queue)) return false;
+    void this.serve(queue);
+    return true;
+  }
+
   /** Requests waiting, by queue (the queue overview shows them as `poll` consumers). */
   waitingByQueue(): Map<string, number> {
     const counts = new Map<string, number>();
@@ -75,6 +84,7 @@ export class LongPoll {
       const list = this.waiting.get(queue) ?? [];
       list.push(waiter);
       this.waiting.set(queue, list);
+      if (list.length === 1) this.onFirstConsumer(queue);
       signal?.addEventListener('abort', () => this.finish(queue, waiter, EMPTY), { once: true });
     });
   }

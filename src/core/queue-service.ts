@@ -68,8 +68,10 @@ export class QueueService {
     assertQueueName(queue);
     if (values.length === 0 || values.length > MAX_BATCH) throw new BrokerError('INVALID_BATCH');
     const checked = values.map((v) => this.checkValue(v));
-    const keys = await this.store.enqueue(queue, checked, normalizeEnqueue(checked.length, options));
+    const normalized = normalizeEnqueue(checked.length, options);
+    const keys = await this.store.enqueue(queue, checked, normalized);
     this.activity.count(queue, 'enqueued', keys.length);
+    this.announceDelayed(queue, normalized);
     return keys;
   }
 
@@ -152,6 +154,12 @@ export class QueueService {
     assertQueueName(queue);
     settled(await this.store.extend(queue, assertReceipt(receipt), leaseSeconds * 1000));
     this.receipts.extended(queue, receipt, leaseSeconds * 1000);
+  }
+
+  /** Every broker learns when the messages fall due, to wake its consumers then (due-waker.ts).
+   *  Not awaited: a lost event only leaves them to the reaper and the safety polls. */
+  private announceDelayed(queue: string, options: EnqueueOptions): void {
+    if (options.delayMs !== undefined) this.store.publish({ type: 'delayed', queue, inMs: options.delayMs }).catch(() => {});
   }
 
   /** A leased stream on this broker learns at once; others by an event (not awaited: the ack
@@ -270,8 +278,10 @@ export class QueueService {
   /** An enqueue with SQS metadata, counted as any other. */
   async addWithMeta(queue: string, value: string, meta: string, options: EnqueueOptions = {}): Promise<string> {
     assertQueueName(queue);
-    const key = await this.store.enqueueWithMeta(queue, this.checkValue(value), meta, normalizeEnqueue(1, options));
+    const normalized = normalizeEnqueue(1, options);
+    const key = await this.store.enqueueWithMeta(queue, this.checkValue(value), meta, normalized);
     this.activity.count(queue, 'enqueued', 1);
+    this.announceDelayed(queue, normalized);
     return key;
   }
 

@@ -18,6 +18,7 @@ import { LEASE_CASES } from './cases/lease.js';
 import { STREAM_CASES } from './cases/stream.js';
 import { AUTHKEY_CASES } from './cases/authkey.js';
 import { METER_CASES } from './cases/meter.js';
+import { DELAY_CASES } from './cases/delay.js';
 
 
 export interface ConformanceOptions {
@@ -32,6 +33,7 @@ const SUITES: [string, Cases][] = [
   ['StreamStore', STREAM_CASES],
   ['AuthKeyStore', AUTHKEY_CASES],
   ['MeterStore', METER_CASES],
+  ['Delay', DELAY_CASES],
 ];
 
 /** Case name → reason, each name checked to be a case of exactly one suite. */
