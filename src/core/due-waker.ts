@@ -17,12 +17,18 @@ export interface Wakeable {
   wake(queue: string): boolean;
 }
 
+/** Bounds the memory of queues nobody came back to. */
+const MAX_MISSED = 10_000;
+
 type DueStore = Pick<QueueStore, 'promoteDue'> & Pick<StreamStore, 'subscribe'>;
 
 export class DueWaker {
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   /** Queues whose store check is in flight: one at a time each. */
   private readonly checking = new Set<string>();
+  /** Queues whose timer fired while nobody here waited on them: a long poll may have looked
+   *  just before the message was due and started waiting just after, so its watch wakes it. */
+  private readonly missed = new Set<string>();
   private unsubscribe: (() => Promise<void>) | undefined;
   private stopped = false;
 
@@ -47,6 +53,7 @@ export class DueWaker {
 
   /** A queue got its first consumer here: learn when its next delayed message is due. */
   watch(queue: string): void {
+    if (this.missed.delete(queue)) for (const t of this.targets) t.wake(queue);
     void this.check(queue);
   }
 
@@ -66,6 +73,7 @@ export class DueWaker {
     for (const t of this.targets) if (t.wake(queue)) wanted = true;
     // Nobody here waits on it: forget the queue until somebody does (watch asks the store).
     if (wanted) void this.check(queue);
+    else if (this.missed.size < MAX_MISSED) this.missed.add(queue);
   }
 
   /** Asks the store when the queue's next delayed message is due (due ones become ready). */
