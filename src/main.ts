@@ -9,6 +9,7 @@ import { DEFAULT_DISTRIBUTOR_OPTIONS, Distributor } from './core/distributor.js'
 import { LeaseReaper } from './core/lease-reaper.js';
 import { LongPoll } from './core/long-poll.js';
 import { DueWaker } from './core/due-waker.js';
+import { PollReporter } from './core/consumer-census.js';
 import { QueueService } from './core/queue-service.js';
 import { buildApp, type App } from './http/app.js';
 import { exposureWarning } from './http/limits.js';
@@ -40,6 +41,7 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   const longPoll = new LongPoll(store, logger, activity);
   const dueWaker = new DueWaker(store, [distributor, longPoll], logger);
   distributor.onFirstConsumer = longPoll.onFirstConsumer = (queue) => dueWaker.watch(queue);
+  const pollReporter = new PollReporter(store, longPoll, logger);
   const service = new QueueService(store, { maxMessageBytes: config.maxMessageBytes }, { activity, longPoll, streams: distributor });
   const reaper = new LeaseReaper(store, logger);
   let app: App;
@@ -59,6 +61,7 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
     await distributor.start();
     await longPoll.start();
     await dueWaker.start();
+    pollReporter.start();
     reaper.start();
     address = await app.fastify.listen({ port: config.port, host: config.listen });
     if (config.syslog) {
@@ -70,6 +73,7 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   } catch (err) {
     await app.fastify.close();
     await reaper.stop();
+    await pollReporter.stop();
     await dueWaker.stop();
     await longPoll.stop();
     await distributor.stop();
@@ -91,6 +95,7 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
         await dueWaker.stop();
         await distributor.stop();
         await longPoll.stop();
+        await pollReporter.stop();
         await reaper.stop();
         await app.fastify.close();
         await store.close();

@@ -239,15 +239,15 @@ export class QueueService {
   }
 
   /** The one count of consumers every view shows; `registered`: the store's, per queue. */
-  consumerCounts(queues: readonly string[], registered: readonly number[]): ConsumerCounts[] {
-    return countConsumers(queues, registered, this.receipts, this.longPoll);
+  async consumerCounts(queues: readonly string[], registered: readonly number[]): Promise<ConsumerCounts[]> {
+    return countConsumers(queues, registered, await this.store.pollsWaiting(queues), this.receipts, this.longPoll);
   }
 
   /** Stats in the legacy shape, made of one meters read (`dead` only where `<q>.dead` is a
    *  name the broker could have written to). */
   private async statsOf(queues: readonly string[]): Promise<QueueStats[]> {
     const meters = await this.store.meters(queues);
-    const counted = this.consumerCounts(queues, meters.map((m) => m.consumers));
+    const counted = await this.consumerCounts(queues, meters.map((m) => m.consumers));
     return queues.map((queue, n) => {
       const m = meters[n]!;
       return {
@@ -260,6 +260,7 @@ export class QueueService {
         delayed: m.delayed,
         dead: isValidQueueName(`${queue}.dead`) ? m.dead : 0,
         consumers: counted[n]!.total,
+        polls: counted[n]!.poll,
       };
     });
   }

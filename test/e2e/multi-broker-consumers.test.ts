@@ -16,6 +16,7 @@ interface Stats {
   len: number;
   inflight: number;
   consumers: number;
+  polls: number;
 }
 
 const receipts = (s: SseClient): string[] => [...s.raw.join('').matchAll(/"receipt": "([^"]+)"/g)].map((m) => m[1]!);
@@ -148,5 +149,19 @@ describe('three brokers on one Redis: plain and leased consumers', () => {
     } finally {
       s.close();
     }
+  });
+
+  it('every broker counts a long poll waiting on another, and forgets it once answered', async () => {
+    const q = qname();
+    const polled = req(url(1), 'GET', `/q/${q}?wait=30`);
+    try {
+      await until('broker 0 counts it', async () => (await stats(0, q)).polls === 1);
+      assert.equal((await command(url(2), { cmd: 'stats', queue: q }))['polls'], 1);
+      assert.equal((await stats(0, q)).consumers, 0, 'a long poll is not a stream');
+    } finally {
+      await post(url(2), q, 'x');
+      assert.equal((await polled).status, 200);
+    }
+    await until('no broker counts it', async () => (await stats(0, q)).polls === 0 && (await stats(2, q)).polls === 0);
   });
 });

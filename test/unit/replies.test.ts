@@ -18,9 +18,9 @@ const HTML = 'text/html; charset=utf-8';
 const ok = (type: string, body: string): Reply => ({ status: 200, type, body });
 
 const stats = (queue: string, over: Partial<QueueStats> = {}): QueueStats => ({
-  queue, len: 2, status: 1, policy: 1, ready: 2, inflight: 0, delayed: 0, dead: 0, consumers: 0, ...over,
+  queue, len: 2, status: 1, policy: 1, ready: 2, inflight: 0, delayed: 0, dead: 0, consumers: 0, polls: 0, ...over,
 });
-const STATS_FIELDS = '"len": 2, "status": 1, "policy": 1, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0';
+const STATS_FIELDS = '"len": 2, "status": 1, "policy": 1, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0, "polls": 0';
 
 describe('replies: content types', () => {
   it('names the five content types exactly', () => {

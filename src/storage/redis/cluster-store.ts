@@ -25,6 +25,7 @@ import { pairs, storeError } from './redis-store.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 import { drainOutbox } from './cluster-moves.js';
 import { ClusterEvents } from './cluster-events.js';
+import { RedisPolls } from './redis-polls.js';
 import { ClusterStream } from './cluster-stream.js';
 import { ClusterAuthKeys } from './cluster-authkeys.js';
 import { waitForReplicas } from './cluster-wait.js';
@@ -60,6 +61,7 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   private readonly indexed = new Set<string>();
   private readonly events: ClusterEvents;
   private readonly stream: ClusterStream;
+  private readonly polls: RedisPolls;
   private readonly authkeys: ClusterAuthKeys;
   private closing: Promise<void> | undefined;
 
@@ -70,6 +72,7 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   ) {
     this.events = new ClusterEvents(cluster, run);
     this.stream = new ClusterStream(cluster, this.brokerId, this.events, run);
+    this.polls = new RedisPolls(cluster, this.brokerId, clusterKeys.polls, run);
     this.authkeys = new ClusterAuthKeys(cluster, run);
   }
 
@@ -101,6 +104,14 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
       if (this.wait) await waitForReplicas(this.cluster, queue, this.wait);
       return out;
     });
+  }
+
+  reportPolls(waiting: ReadonlyMap<string, number>, ttlMs: number): Promise<void> {
+    return this.polls.report(waiting, ttlMs);
+  }
+
+  pollsWaiting(queues: readonly string[]): Promise<number[]> {
+    return this.polls.waiting(queues);
   }
 
   async take(queue: string, count: number): Promise<TakeResult> {

@@ -18,6 +18,7 @@ import { RedisEvents } from './redis-events.js';
 import { RedisLease } from './redis-lease.js';
 import { RedisAuthKeys } from './redis-authkeys.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
+import { RedisPolls } from './redis-polls.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
@@ -73,6 +74,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   readonly brokerId = randomUUID();
   private readonly channel: string;
   private readonly stream: RedisStream;
+  private readonly polls: RedisPolls;
   private readonly events: RedisEvents;
   private readonly leases: RedisLease;
   private readonly authkeys: RedisAuthKeys;
@@ -86,6 +88,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   ) {
     this.channel = keys.events(redis.options.db ?? 0);
     this.stream = new RedisStream(redis, this.brokerId, this.channel, run);
+    this.polls = new RedisPolls(redis, this.brokerId, keys.polls, run);
     this.events = new RedisEvents(redis, this.channel, run);
     this.leases = new RedisLease(redis, this.channel, run);
     this.authkeys = new RedisAuthKeys(redis, run);
@@ -143,6 +146,14 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   /** The overview's figures of every queue, a script call per 250 queues (redis-meters.ts). */
   meters(queues: readonly string[]): Promise<QueueMeters[]> {
     return readMeters(this.redis, this.run, queues);
+  }
+
+  reportPolls(waiting: ReadonlyMap<string, number>, ttlMs: number): Promise<void> {
+    return this.polls.report(waiting, ttlMs);
+  }
+
+  pollsWaiting(queues: readonly string[]): Promise<number[]> {
+    return this.polls.waiting(queues);
   }
 
   async take(queue: string, count: number): Promise<TakeResult> {

@@ -110,6 +110,8 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   readonly brokerId = randomUUID();
   readonly #db: Database.Database;
   readonly #ops: ReturnType<typeof queueOperations>;
+  /** Long polls waiting, as last reported (reportPolls). */
+  #polls = new Map<string, number>();
   readonly #stream: ReturnType<typeof streamOperations>;
   readonly #lease: ReturnType<typeof leaseOperations>;
   readonly #authkeys: ReturnType<typeof authKeyOperations>;
@@ -213,6 +215,17 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
         dead: info[queues.length + i]!.length, consumers: this.#consumers.live(q, now).length, ...dated[i]!,
       }));
     });
+  }
+
+  /** A file has one broker (the exclusive lock): its own counts are every broker's. */
+  async reportPolls(waiting: ReadonlyMap<string, number>): Promise<void> {
+    this.#open();
+    this.#polls = new Map(waiting);
+  }
+
+  async pollsWaiting(queues: readonly string[]): Promise<number[]> {
+    this.#open();
+    return queues.map((q) => this.#polls.get(q) ?? 0);
   }
 
   /** After the commit, and only for queues somebody streams: the millisecond-delivery path. */
