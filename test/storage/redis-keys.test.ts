@@ -63,6 +63,8 @@ it('delay and dedup keys live under restmq:, and a dedup id lasts five minutes',
   assert.equal(keys.dedup('jobs', 'order-1'), 'restmq:dedup:jobs:order-1');
   assert.equal(keys.clock('jobs'), 'restmq:clock:jobs');
   assert.equal(keys.deadLettered, 'restmq:deadlettered');
+  assert.equal(keys.polls('jobs'), 'restmq:polls:jobs');
+  assert.equal(clusterKeys.polls('jobs'), '{jobs}:polls');
   assert.equal(DEDUP_SECONDS, 300);
 });
 
@@ -107,7 +109,7 @@ it('no key function exists without a golden value here', () => {
   assert.deepEqual(Object.keys(keys).sort(), [
     'attempts', 'authkey', 'brokers', 'clock', 'consumerMember', 'consumers', 'counter', 'deadLettered', 'dedup', 'delayed', 'events', 'inbox', 'inboxPrefix',
     'leaseTokens', 'leased', 'leasedQueues', 'message', 'messagePrefix', 'meta', 'metaSuffix', 'origin', 'pending', 'pendingSuffix', 'policy',
-    'queueset', 'refcount', 'refcountSuffix', 'rotation', 'settings', 'sqsQueue', 'status',
+    'polls', 'queueset', 'refcount', 'refcountSuffix', 'rotation', 'settings', 'sqsQueue', 'status',
   ]);
 });
 
