@@ -130,7 +130,7 @@ forEachBackend((ctx) => {
     await post(url(), q, 'a');
     await post(url(), q, 'b');
     const r = await req(url(), 'GET', `/stats/${q}`);
-    assertOk(r, `{"redis": "${kind()}", "queue": "${q}", "len": 2, "status": 1, "policy": 1, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0}`, JSON_RE);
+    assertOk(r, `{"redis": "${kind()}", "queue": "${q}", "len": 2, "status": 1, "policy": 1, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0, "polls": 0}`, JSON_RE);
   });
   it('GET /stats/<q>?callback=: cb(json)', async () => {
     const q = qname();
