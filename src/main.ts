@@ -42,7 +42,7 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   const dueWaker = new DueWaker(store, [distributor, longPoll], logger);
   distributor.onFirstConsumer = longPoll.onFirstConsumer = (queue) => dueWaker.watch(queue);
   const pollReporter = new PollReporter(store, longPoll, logger);
-  const service = new QueueService(store, { maxMessageBytes: config.maxMessageBytes }, { activity, longPoll, streams: distributor });
+  const service = new QueueService(store, { maxMessageBytes: config.maxMessageBytes }, { activity, longPoll, streams: distributor, pollReports: pollReporter });
   const reaper = new LeaseReaper(store, logger);
   let app: App;
   try {

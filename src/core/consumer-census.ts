@@ -28,9 +28,15 @@ export interface Waiters {
   waitingByQueue(): Map<string, number>;
 }
 
+/** What this broker last told the store of its long polls (PollReporter). */
+export interface ReportedPolls {
+  reported(queue: string): number;
+}
+
 /** The counts of each queue; `registered[i]` and `polling[i]` are the store's counts (every
  *  broker's streams, every broker's waiting long polls) for `queues[i]`. */
-export function countConsumers(queues: readonly string[], registered: readonly number[], polling: readonly number[], streams: LocalConsumers, polls: Waiters): ConsumerCounts[] {
+export function countConsumers(queues: readonly string[], registered: readonly number[], polling: readonly number[], streams: LocalConsumers, polls: Waiters,
+  reports?: ReportedPolls): ConsumerCounts[] {
   const local = new Map<string, Record<Transport, number>>();
   streams.eachConsumer((queue, transport) => {
     let counts = local.get(queue);
@@ -42,7 +48,9 @@ export function countConsumers(queues: readonly string[], registered: readonly n
     const mine = local.get(queue) ?? { comet: 0, sse: 0, ws: 0 };
     // The store's count can lag this broker's own by a registration in flight: never show fewer.
     const here = mine.comet + mine.sse + mine.ws;
-    return { ...mine, poll: Math.max(polling[i] ?? 0, waiting.get(queue) ?? 0), total: Math.max(registered[i] ?? 0, here) };
+    // Other brokers' polls as reported; this broker's own as they are now (a report lags).
+    const others = Math.max(0, (polling[i] ?? 0) - (reports?.reported(queue) ?? 0));
+    return { ...mine, poll: others + (waiting.get(queue) ?? 0), total: Math.max(registered[i] ?? 0, here) };
   });
 }
 
@@ -51,8 +59,10 @@ const REPORT_EVERY_MS = 250;
 const REPORT_TTL_MS = 5000;
 
 /** Reports this broker's waiting long polls to the store when they change, and before they lapse. */
-export class PollReporter {
+export class PollReporter implements ReportedPolls {
   private timer: NodeJS.Timeout | undefined;
+  /** The counts of the last report the store took. */
+  private counts = new Map<string, number>();
   private last = '';
   private lastAt = 0;
   private busy = false;
@@ -63,6 +73,10 @@ export class PollReporter {
     private readonly log: Log,
   ) {}
 
+  reported(queue: string): number {
+    return this.counts.get(queue) ?? 0;
+  }
+
   start(): void {
     this.timer = setInterval(() => void this.report(), REPORT_EVERY_MS).unref();
   }
@@ -72,6 +86,7 @@ export class PollReporter {
     clearInterval(this.timer);
     while (this.busy) await new Promise((r) => setTimeout(r, 5));
     await this.store.reportPolls(new Map(), REPORT_TTL_MS).catch((err: unknown) => this.log.warn({ err }, 'withdrawing long-poll counts failed'));
+    this.counts = new Map();
   }
 
   private async report(): Promise<void> {
@@ -82,7 +97,14 @@ export class PollReporter {
     if (text === this.last && (waiting.size === 0 || now - this.lastAt < REPORT_TTL_MS / 3)) return;
     this.busy = true;
     try {
-      await this.store.reportPolls(waiting, REPORT_TTL_MS);
+      // Counted as reported from the start: a read meanwhile may see it already.
+      const before = this.counts;
+      this.counts = new Map([...before, ...waiting]);
+      await this.store.reportPolls(waiting, REPORT_TTL_MS).catch((err: unknown) => {
+        this.counts = before;
+        throw err;
+      });
+      this.counts = waiting;
       [this.last, this.lastAt] = [text, now];
     } catch (err) {
       this.log.warn({ err }, 'reporting long-poll counts failed; retrying');

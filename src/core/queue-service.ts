@@ -13,7 +13,7 @@ import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
 import { assertQueueName, assertReceipt, isKeyOfQueue, isValidQueueName } from './names.js';
 import type { LongPoll } from './long-poll.js';
 import type { ReceiptWatch } from './distributor.js';
-import { countConsumers, type ConsumerCounts, type LocalConsumers } from './consumer-census.js';
+import { countConsumers, type ConsumerCounts, type LocalConsumers, type ReportedPolls } from './consumer-census.js';
 import { type Activity, redeliveries } from './activity.js';
 import { normalizeEnqueue } from './enqueue-options.js';
 
@@ -33,6 +33,8 @@ export interface QueueServiceParts {
   /** The streaming consumers (the distributor): told of every ack, nack and extend, so a
    *  leased stream holding the receipt gets room; and counted. */
   streams: ReceiptWatch & LocalConsumers;
+  /** What this broker last reported of its long polls (consumer-census.ts PollReporter). */
+  pollReports?: ReportedPolls;
 }
 
 export class QueueService {
@@ -40,6 +42,7 @@ export class QueueService {
   readonly longPoll: LongPoll;
   private readonly activity: Activity;
   private readonly receipts: ReceiptWatch & LocalConsumers;
+  private readonly pollReports: ReportedPolls | undefined;
 
   constructor(
     private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore & SqsStore,
@@ -50,6 +53,7 @@ export class QueueService {
     this.longPoll = parts.longPoll;
     this.activity = parts.activity;
     this.receipts = parts.streams;
+    this.pollReports = parts.pollReports;
   }
 
   /** Rejects values the broker never stores: empty, over the limit, not well-formed UTF-16/UTF-8. */
@@ -240,7 +244,7 @@ export class QueueService {
 
   /** The one count of consumers every view shows; `registered`: the store's, per queue. */
   async consumerCounts(queues: readonly string[], registered: readonly number[]): Promise<ConsumerCounts[]> {
-    return countConsumers(queues, registered, await this.store.pollsWaiting(queues), this.receipts, this.longPoll);
+    return countConsumers(queues, registered, await this.store.pollsWaiting(queues), this.receipts, this.longPoll, this.pollReports);
   }
 
   /** Stats in the legacy shape, made of one meters read (`dead` only where `<q>.dead` is a
