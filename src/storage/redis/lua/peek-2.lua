@@ -17,9 +17,8 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
--- #include now_ms
 -- #include promote_due
-promote_due(KEYS[2], KEYS[1], now_ms(), ARGV[2], ARGV[3])
+promote_due(KEYS[2], KEYS[1], nil, ARGV[2], ARGV[3])
 local want = tonumber(ARGV[1])
 local len = redis.call('LLEN', KEYS[1])
 local out = {}

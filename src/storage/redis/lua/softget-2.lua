@@ -18,9 +18,8 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
--- #include now_ms
 -- #include promote_due
-promote_due(KEYS[2], KEYS[1], now_ms(), ARGV[1], ARGV[2])
+promote_due(KEYS[2], KEYS[1], nil, ARGV[1], ARGV[2])
 while true do
   local key = redis.call('LINDEX', KEYS[1], -1)
   if not key then

@@ -26,9 +26,8 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
--- #include now_ms
 -- #include promote_due
-promote_due(KEYS[5], KEYS[1], now_ms(), ARGV[2], ARGV[3])
+promote_due(KEYS[5], KEYS[1], nil, ARGV[2], ARGV[3])
 if redis.call('GET', KEYS[2]) == '0' then
   return {1, 0}
 end

@@ -1,12 +1,17 @@
 -- #include fmt
+-- #include now_ms
 -- #include older_first
 -- Delayed messages (enqueue-9.lua) that are due join the back of the queue, as if enqueued
 -- now: LPUSHed in order of due time, then of key. A key whose body is gone (TTL) is dropped
 -- with its refcount and SQS metadata. Every script that reads a queue's pending list calls it
--- first, so a due message is seen on time, not at the reaper's next run; when nothing is due
--- it costs one ZRANGEBYSCORE. Returns how many were pushed.
+-- first, so a due message is seen on time, not at the reaper's next run. A queue without
+-- delayed messages costs one EXISTS (`now` nil: the clock is read only when there are some).
+-- Returns how many were pushed.
 local function promote_due(delayed, pending, now, refcount, meta)
-  local due = redis.call('ZRANGEBYSCORE', delayed, '-inf', fmt(now), 'WITHSCORES')
+  if redis.call('EXISTS', delayed) == 0 then
+    return 0
+  end
+  local due = redis.call('ZRANGEBYSCORE', delayed, '-inf', fmt(now or now_ms()), 'WITHSCORES')
   if #due == 0 then
     return 0
   end
