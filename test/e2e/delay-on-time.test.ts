@@ -10,6 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnBroker, type SpawnedBroker } from '../harness/broker.js';
 import { startRedis, type RedisServer } from '../harness/redis.js';
+import { startRedisCluster, type RedisCluster } from '../harness/redis-cluster.js';
 import { SseClient } from '../harness/stream-clients.js';
 import { WITH_CLUSTER, forEachBackend, qname, req } from './backends.js';
 import { waitUntil } from '../harness/wait.js';
@@ -87,4 +88,20 @@ describe('two brokers on one Redis: a message delayed on one is on time on the o
     assert.equal(polled.status, 200, polled.text);
     assertOnTime('long poll that came after the enqueue', due, Date.now());
   });
+});
+
+describe('two brokers on one Redis Cluster: a message delayed on one is on time on the other', () => {
+  let cluster: RedisCluster;
+  let brokers: SpawnedBroker[] = [];
+  before(async () => {
+    cluster = await startRedisCluster();
+    brokers = await Promise.all([0, 1].map(() => spawnBroker(['--store', cluster.url, '--log-level', 'warn'], { timeoutMs: 90_000 })));
+  });
+  after(async () => {
+    await Promise.all(brokers.map((b) => b.stop()));
+    await cluster?.stop();
+  });
+
+  it('SSE on broker 2, producer on broker 1', () => sseOnTime(brokers[1]!.url, brokers[0]!.url));
+  it('long poll on broker 2, producer on broker 1', () => longPollOnTime(brokers[1]!.url, brokers[0]!.url));
 });

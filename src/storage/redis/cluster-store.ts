@@ -128,7 +128,10 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     return pairs(await run(() => this.cluster.peek(...clusterQueueKeys(queue), queue, String(count))));
   }
 
+  /** Asked when this broker starts waiting on the queue (core/due-waker.ts): from then on it
+   *  also hears the queue's events (sharded pub/sub is per queue), a long poll's too. */
   async promoteDue(queue: string): Promise<number | null> {
+    await this.events.watch(queue).catch(() => undefined);
     const [, next] = await run(() => this.cluster.due(...clusterQueueKeys(queue), queue));
     return Number(next) < 0 ? null : Number(next);
   }
