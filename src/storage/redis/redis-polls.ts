@@ -39,9 +39,22 @@ export class RedisPolls {
 
   async waiting(queues: readonly string[]): Promise<number[]> {
     const now = Date.now();
-    return Promise.all(queues.map(async (q) => {
-      const members = await this.run(() => this.redis.zrangebyscore(this.keyOf(q), now, '+inf'));
-      return members.reduce((sum, m) => sum + (Number(m.slice(m.lastIndexOf('/') + 1)) || 0), 0);
-    }));
+    const sum = (members: readonly string[]) => members.reduce((n, m) => n + (Number(m.slice(m.lastIndexOf('/') + 1)) || 0), 0);
+    if (this.redis.isCluster) {
+      // Keys in as many slots as queues: one command each (a cluster pipeline is per slot).
+      return Promise.all(queues.map(async (q) => sum(await this.run(() => this.redis.zrangebyscore(this.keyOf(q), now, '+inf')))));
+    }
+    // One round trip for all of them (a scrape asks for every queue).
+    const p = this.redis.pipeline();
+    for (const q of queues) p.zrangebyscore(this.keyOf(q), now, '+inf');
+    // A failed reply throws inside run(), which makes it the store's error.
+    return this.run(async () => {
+      const replies = (await p.exec()) ?? [];
+      return queues.map((_, i) => {
+        const [err, members] = replies[i] ?? [new Error('missing pipeline reply'), null];
+        if (err) throw err;
+        return sum(members as string[]);
+      });
+    });
   }
 }
