@@ -107,6 +107,9 @@ export class PollReporter implements ReportedPolls {
       this.counts = waiting;
       [this.last, this.lastAt] = [text, now];
     } catch (err) {
+      // Retried at the next refresh, not every tick (an outage would flood the log); a count
+      // left in the store lapses on its own.
+      [this.last, this.lastAt] = [text, now];
       this.log.warn({ err }, 'reporting long-poll counts failed; retrying');
     } finally {
       this.busy = false;
