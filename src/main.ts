@@ -8,6 +8,8 @@ import { Activity } from './core/activity.js';
 import { DEFAULT_DISTRIBUTOR_OPTIONS, Distributor } from './core/distributor.js';
 import { LeaseReaper } from './core/lease-reaper.js';
 import { LongPoll } from './core/long-poll.js';
+import { DueWaker } from './core/due-waker.js';
+import { PollReporter } from './core/consumer-census.js';
 import { QueueService } from './core/queue-service.js';
 import { buildApp, type App } from './http/app.js';
 import { exposureWarning } from './http/limits.js';
@@ -37,7 +39,10 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
     stallMs: config.stallTimeoutSeconds * 1000,
   });
   const longPoll = new LongPoll(store, logger, activity);
-  const service = new QueueService(store, { maxMessageBytes: config.maxMessageBytes }, { activity, longPoll, streams: distributor });
+  const dueWaker = new DueWaker(store, [distributor, longPoll], logger);
+  distributor.onFirstConsumer = longPoll.onFirstConsumer = (queue) => dueWaker.watch(queue);
+  const pollReporter = new PollReporter(store, longPoll, logger);
+  const service = new QueueService(store, { maxMessageBytes: config.maxMessageBytes }, { activity, longPoll, streams: distributor, pollReports: pollReporter });
   const reaper = new LeaseReaper(store, logger);
   let app: App;
   try {
@@ -55,6 +60,8 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   try {
     await distributor.start();
     await longPoll.start();
+    await dueWaker.start();
+    pollReporter.start();
     reaper.start();
     address = await app.fastify.listen({ port: config.port, host: config.listen });
     if (config.syslog) {
@@ -66,6 +73,8 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
   } catch (err) {
     await app.fastify.close();
     await reaper.stop();
+    await pollReporter.stop();
+    await dueWaker.stop();
     await longPoll.stop();
     await distributor.stop();
     await store.close();
@@ -83,8 +92,10 @@ export async function startBroker(config: Readonly<Config>, logger: Logger = pin
         app.beginShutdown();
         await syslog?.close();
         // Streams first: they never finish on their own, and their unwritten messages go back.
+        await dueWaker.stop();
         await distributor.stop();
         await longPoll.stop();
+        await pollReporter.stop();
         await reaper.stop();
         await app.fastify.close();
         await store.close();

@@ -31,6 +31,8 @@ export interface QueueStats {
   delayed: number;
   dead: number;
   consumers: number;
+  /** Long polls waiting, on every broker sharing the store. */
+  polls: number;
 }
 
 /** The JSON protocol's commands (POST /queue, WebSocket frames). */

@@ -19,15 +19,15 @@ function plain(m: Envelope | LeasedEnvelope): string {
   return 'receipt' in m ? `${m.receipt}\t${m.value}` : m.value;
 }
 
-const COLUMNS = ['queue', 'len', 'ready', 'inflight', 'delayed', 'dead', 'consumers', 'status', 'policy'] as const;
+const COLUMNS = ['queue', 'len', 'ready', 'inflight', 'delayed', 'dead', 'consumers', 'polls', 'status', 'policy'] as const;
 
 /** A plain-text table: a header, then one row per queue, columns padded to their widest cell. */
 export function statsTable(rows: QueueStats[]): string {
-  const cells = rows.map((s) => [s.queue, s.len, s.ready, s.inflight, s.delayed, s.dead, s.consumers, s.status === 1 ? 'started' : 'stopped', s.policy === 2 ? 'roundrobin' : 'broadcast'].map(String));
+  const cells = rows.map((s) => [s.queue, s.len, s.ready, s.inflight, s.delayed, s.dead, s.consumers, s.polls, s.status === 1 ? 'started' : 'stopped', s.policy === 2 ? 'roundrobin' : 'broadcast'].map(String));
   const header = COLUMNS.map((c) => c.toUpperCase());
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   // Names left-aligned, numbers right-aligned, words left-aligned.
-  const line = (r: string[]) => r.map((c, i) => (i === 0 || i >= 7 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (r: string[]) => r.map((c, i) => (i === 0 || i >= 8 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   return [line(header), ...cells.map(line)].join('\n');
 }
 

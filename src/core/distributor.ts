@@ -106,6 +106,8 @@ export class Distributor implements ReceiptWatch {
   private readonly background = new Set<Promise<unknown>>();
   /** Leased consumers by `<queue>\n<receipt>` of each message they hold. */
   private readonly holders = new Map<string, Consumer>();
+  /** Called when a queue gets its first consumer here (due-waker.ts watches it then). */
+  onFirstConsumer: (queue: string) => void = () => {};
 
   constructor(
     private readonly store: BrokerStore,
@@ -157,7 +159,10 @@ export class Distributor implements ReceiptWatch {
     );
     consumer.remote = opts.remote ?? '';
     let consumers = this.byQueue.get(queue);
-    if (!consumers) this.byQueue.set(queue, (consumers = new Map()));
+    if (!consumers) {
+      this.byQueue.set(queue, (consumers = new Map()));
+      this.onFirstConsumer(queue);
+    }
     consumers.set(consumer.id, consumer);
     try {
       await this.store.registerConsumers(queue, [consumer.id], this.options.registrationTtlMs);
@@ -192,6 +197,14 @@ export class Distributor implements ReceiptWatch {
 
   extended(queue: string, receipt: string, leaseMs: number): void {
     this.holders.get(`${queue}\n${receipt}`)?.holdings?.extend(receipt, leaseMs);
+  }
+
+  /** Dispatches the queue now (a delayed message fell due); false when it has no consumer here. */
+  wake(queue: string): boolean {
+    if (!this.byQueue.has(queue)) return false;
+    this.dirty.add(queue);
+    this.schedule();
+    return true;
   }
 
   /** This broker's live consumers, leased or not, oldest first per queue (for the dashboard). */

@@ -27,8 +27,13 @@ const EMPTY: TakeResult = { messages: [], stopped: false, expired: 0 };
 export class LongPoll {
   private readonly waiting = new Map<string, Waiter[]>();
   private readonly busy = new Set<string>();
+  /** Queues woken while their loop was busy: it runs once more, as its last take may have
+   *  come too early to see what woke it. */
+  private readonly again = new Set<string>();
   private tick: NodeJS.Timeout | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
+  /** Called when a queue gets its first waiter here (due-waker.ts watches it then). */
+  onFirstConsumer: (queue: string) => void = () => {};
 
   constructor(
     private readonly store: BrokerStore,
@@ -53,6 +58,13 @@ export class LongPoll {
     await this.unsubscribe?.();
   }
 
+  /** Serves the queue's waiters now (a delayed message fell due); false when none waits here. */
+  wake(queue: string): boolean {
+    if (!this.waiting.has(queue)) return false;
+    void this.serve(queue);
+    return true;
+  }
+
   /** Requests waiting, by queue (the queue overview shows them as `poll` consumers). */
   waitingByQueue(): Map<string, number> {
     const counts = new Map<string, number>();
@@ -75,6 +87,7 @@ export class LongPoll {
       const list = this.waiting.get(queue) ?? [];
       list.push(waiter);
       this.waiting.set(queue, list);
+      if (list.length === 1) this.onFirstConsumer(queue);
       signal?.addEventListener('abort', () => this.finish(queue, waiter, EMPTY), { once: true });
     });
   }
@@ -97,7 +110,10 @@ export class LongPoll {
 
   /** Serves the queue's waiters in order until it runs dry; one loop per queue at a time. */
   private async serve(queue: string): Promise<void> {
-    if (this.busy.has(queue)) return;
+    if (this.busy.has(queue)) {
+      this.again.add(queue);
+      return;
+    }
     this.busy.add(queue);
     try {
       for (let w = this.waiting.get(queue)?.[0]; w; w = this.waiting.get(queue)?.[0]) {
@@ -113,6 +129,7 @@ export class LongPoll {
       this.log.warn({ err, queue }, 'long poll: taking failed; retrying on the next tick');
     } finally {
       this.busy.delete(queue);
+      if (this.again.delete(queue) && this.waiting.has(queue)) void this.serve(queue);
     }
   }
 

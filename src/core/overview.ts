@@ -19,7 +19,7 @@ export interface QueueOverview {
   dead: number;
   status: QueueStatus;
   policy: Policy;
-  /** This broker's consumers by transport; `total` covers every broker (consumer-census.ts). */
+  /** This broker's streams by transport; `poll` and `total` cover every broker (consumer-census.ts). */
   consumers: ConsumerCounts;
   /** Seconds since the oldest ready message was enqueued; null when none is ready or the
    *  store cannot tell (Redis: may read up to a second high, see meter-contract.ts). */
@@ -31,7 +31,7 @@ export interface QueueOverview {
 /** Every registered queue, sorted by name (the store's order); or only `some` of them. */
 export async function queueOverview(service: QueueService, some?: readonly string[]): Promise<QueueOverview[]> {
   const { queues, meters } = some ? await service.metersOf(some) : await service.allMeters();
-  const consumers = service.consumerCounts(queues, meters.map((m) => m.consumers));
+  const consumers = await service.consumerCounts(queues, meters.map((m) => m.consumers));
   return queues.map((queue, i) => {
     const m = meters[i]!;
     return {

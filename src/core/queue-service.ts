@@ -13,7 +13,7 @@ import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
 import { assertQueueName, assertReceipt, isKeyOfQueue, isValidQueueName } from './names.js';
 import type { LongPoll } from './long-poll.js';
 import type { ReceiptWatch } from './distributor.js';
-import { countConsumers, type ConsumerCounts, type LocalConsumers } from './consumer-census.js';
+import { countConsumers, type ConsumerCounts, type LocalConsumers, type ReportedPolls } from './consumer-census.js';
 import { type Activity, redeliveries } from './activity.js';
 import { normalizeEnqueue } from './enqueue-options.js';
 
@@ -33,6 +33,8 @@ export interface QueueServiceParts {
   /** The streaming consumers (the distributor): told of every ack, nack and extend, so a
    *  leased stream holding the receipt gets room; and counted. */
   streams: ReceiptWatch & LocalConsumers;
+  /** What this broker last reported of its long polls (consumer-census.ts PollReporter). */
+  pollReports?: ReportedPolls;
 }
 
 export class QueueService {
@@ -42,6 +44,7 @@ export class QueueService {
   private readonly receipts: ReceiptWatch & LocalConsumers;
   /** What else this broker keeps by queue name (presque's counters) and forgets on a delete. */
   private readonly deletedListeners: ((queue: string) => void)[] = [];
+  private readonly pollReports: ReportedPolls | undefined;
 
   constructor(
     private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore & SqsStore,
@@ -52,6 +55,7 @@ export class QueueService {
     this.longPoll = parts.longPoll;
     this.activity = parts.activity;
     this.receipts = parts.streams;
+    this.pollReports = parts.pollReports;
   }
 
   /** Rejects values the broker never stores: empty, over the limit, not well-formed UTF-16/UTF-8. */
@@ -70,8 +74,10 @@ export class QueueService {
     assertQueueName(queue);
     if (values.length === 0 || values.length > MAX_BATCH) throw new BrokerError('INVALID_BATCH');
     const checked = values.map((v) => this.checkValue(v));
-    const keys = await this.store.enqueue(queue, checked, normalizeEnqueue(checked.length, options));
+    const normalized = normalizeEnqueue(checked.length, options);
+    const keys = await this.store.enqueue(queue, checked, normalized);
     this.activity.count(queue, 'enqueued', keys.length);
+    this.announceDelayed(queue, normalized);
     return keys;
   }
 
@@ -176,6 +182,12 @@ export class QueueService {
     this.receipts.extended(queue, receipt, leaseSeconds * 1000);
   }
 
+  /** Every broker learns when the messages fall due, to wake its consumers then (due-waker.ts).
+   *  Not awaited: a lost event only leaves them to the reaper and the safety polls. */
+  private announceDelayed(queue: string, options: EnqueueOptions): void {
+    if (options.delayMs !== undefined) this.store.publish({ type: 'delayed', queue, inMs: options.delayMs }).catch(() => {});
+  }
+
   /** A leased stream on this broker learns at once; others by an event (not awaited: the ack
    *  is done, and a lost event only delays the holder's room until the lease's deadline). */
   private announceSettled(queue: string, receipt: string): void {
@@ -253,15 +265,15 @@ export class QueueService {
   }
 
   /** The one count of consumers every view shows; `registered`: the store's, per queue. */
-  consumerCounts(queues: readonly string[], registered: readonly number[]): ConsumerCounts[] {
-    return countConsumers(queues, registered, this.receipts, this.longPoll);
+  async consumerCounts(queues: readonly string[], registered: readonly number[]): Promise<ConsumerCounts[]> {
+    return countConsumers(queues, registered, await this.store.pollsWaiting(queues), this.receipts, this.longPoll, this.pollReports);
   }
 
   /** Stats in the legacy shape, made of one meters read (`dead` only where `<q>.dead` is a
    *  name the broker could have written to). */
   private async statsOf(queues: readonly string[]): Promise<QueueStats[]> {
     const meters = await this.store.meters(queues);
-    const counted = this.consumerCounts(queues, meters.map((m) => m.consumers));
+    const counted = await this.consumerCounts(queues, meters.map((m) => m.consumers));
     return queues.map((queue, n) => {
       const m = meters[n]!;
       return {
@@ -274,6 +286,7 @@ export class QueueService {
         delayed: m.delayed,
         dead: isValidQueueName(`${queue}.dead`) ? m.dead : 0,
         consumers: counted[n]!.total,
+        polls: counted[n]!.poll,
       };
     });
   }
@@ -292,8 +305,10 @@ export class QueueService {
   /** An enqueue with SQS metadata, counted as any other. */
   async addWithMeta(queue: string, value: string, meta: string, options: EnqueueOptions = {}): Promise<string> {
     assertQueueName(queue);
-    const key = await this.store.enqueueWithMeta(queue, this.checkValue(value), meta, normalizeEnqueue(1, options));
+    const normalized = normalizeEnqueue(1, options);
+    const key = await this.store.enqueueWithMeta(queue, this.checkValue(value), meta, normalized);
     this.activity.count(queue, 'enqueued', 1);
+    this.announceDelayed(queue, normalized);
     return key;
   }
 

@@ -52,7 +52,7 @@ export const QUEUE_FAMILIES: readonly Family[] = [
     },
   },
   {
-    name: 'restmq_queue_consumers', help: 'Consumers on this broker by transport (poll: waiting long polls).', type: 'gauge',
+    name: 'restmq_queue_consumers', help: 'Streams on this broker by transport; poll: long polls waiting on every broker.', type: 'gauge',
     lines: (row, _c, label, out) => {
       if (row) for (const t of TRANSPORTS) out.push(`restmq_queue_consumers{${label},transport="${t}"} ${row.consumers[t]}`);
     },

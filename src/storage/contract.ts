@@ -65,12 +65,15 @@ export interface QueueStore {
   readonly kind: StoreKind;
 
   /** Appends values in order; returns their keys. Registers the queue (QUEUESET). With
-   *  `delayMs` the messages stay invisible until due; on Redis they are moved to the queue by
-   *  the lease reaper (reapLeases, every second in the service, or a lease on the queue), so
-   *  they may show up to one reaper period late, and join the back of the queue then. On
-   *  SQLite a due message is visible at once and sorts by its key (older than what was enqueued
-   *  after it), so the backends agree on the order except when a due delayed message meets
-   *  messages enqueued after it that are still pending (Redis: those first; SQLite: it first).
+   *  `delayMs` the messages stay invisible until due and are visible from then on: every read
+   *  of the queue (take, lease, softGet, peek, dispatch, the meters' counts) sees a due message
+   *  in the same atomic step, with no reaper run (Redis: the read's script first moves the due
+   *  ones from the delayed ZSET to the back of the queue; SQLite: the row's visible_at has
+   *  passed). On Redis a due message joins the back of the queue when a read or the reaper
+   *  moves it; on SQLite it sorts by its key (older than what was enqueued after it), so the
+   *  backends agree on the order except when a due delayed message meets messages enqueued
+   *  after it that are still pending (Redis: those first; SQLite: it first). Waking consumers
+   *  at the due time is the broker's part (core/due-waker.ts, promoteDue).
    *  With `dedupId`, a repeated id returns `[firstKey]` and changes nothing. Delay, dedup and
    *  the append are one atomic step. */
   enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]>;
@@ -83,6 +86,10 @@ export interface QueueStore {
 
   /** Oldest `count` messages, oldest first, not consumed and not counted. */
   peek(queue: string, count: number): Promise<Message[]>;
+
+  /** Makes the queue's due delayed messages ready (as any read does) and returns in how many ms
+   *  its next delayed message is due (0: due now), null when it has none. */
+  promoteDue(queue: string): Promise<number | null>;
 
   /** Deletes one message (body and pending entry) of this queue; true if it existed. */
   remove(queue: string, key: string): Promise<boolean>;

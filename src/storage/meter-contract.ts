@@ -31,4 +31,9 @@ export interface QueueMeters {
 export interface MeterStore {
   /** The meters of each queue, in the order asked. */
   meters(queues: readonly string[]): Promise<QueueMeters[]>;
+  /** Replaces this broker's counts of waiting long polls (a queue left out: none), each kept
+   *  for `ttlMs` unless reported again, so a broker that is gone drops out of the sums. */
+  reportPolls(waiting: ReadonlyMap<string, number>, ttlMs: number): Promise<void>;
+  /** Long polls waiting on every broker sharing the store, per queue, as last reported. */
+  pollsWaiting(queues: readonly string[]): Promise<number[]>;
 }

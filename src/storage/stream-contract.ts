@@ -48,7 +48,10 @@ export type StoreEvent =
   /** Items were put into this broker's inbox by another broker. */
   | { type: 'wake'; broker: string }
   /** A leased message was acknowledged or nacked: the streaming consumer holding it has room. */
-  | { type: 'settled'; queue: string; receipt: string };
+  | { type: 'settled'; queue: string; receipt: string }
+  /** Messages were enqueued with a delay; the first is due in `inMs` (relative: brokers' clocks
+   *  may differ). Every broker waiting on the queue wakes its consumers then (core/due-waker.ts). */
+  | { type: 'delayed'; queue: string; inMs: number };
 
 export interface DispatchResult {
   /** Messages taken out of the queue by this call (0: empty, stopped or no consumer). */

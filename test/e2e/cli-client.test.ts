@@ -140,8 +140,8 @@ forEachBackend(
       assert.equal(one.code, 0, one.stderr);
       const [header, row, extra] = one.stdout.trimEnd().split('\n');
       assert.equal(extra, undefined);
-      assert.match(header ?? '', /^QUEUE\s+LEN\s+READY\s+INFLIGHT\s+DELAYED\s+DEAD\s+CONSUMERS\s+STATUS\s+POLICY$/);
-      assert.deepEqual(row?.split(/\s+/), [q, '3', '3', '0', '0', '0', '0', 'started', 'broadcast']);
+      assert.match(header ?? '', /^QUEUE\s+LEN\s+READY\s+INFLIGHT\s+DELAYED\s+DEAD\s+CONSUMERS\s+POLLS\s+STATUS\s+POLICY$/);
+      assert.deepEqual(row?.split(/\s+/), [q, '3', '3', '0', '0', '0', '0', '0', 'started', 'broadcast']);
       const all = await cli(['stats']);
       assert.ok(all.stdout.split('\n').some((l) => l.startsWith(q + ' ')), `all queues listed:\n${all.stdout}`);
       const j = await cli(['stats', q, '--json']);

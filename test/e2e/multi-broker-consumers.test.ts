@@ -17,6 +17,7 @@ interface Stats {
   len: number;
   inflight: number;
   consumers: number;
+  polls: number;
 }
 
 const receipts = (s: SseClient): string[] => [...s.raw.join('').matchAll(/"receipt": "([^"]+)"/g)].map((m) => m[1]!);
@@ -176,6 +177,19 @@ for (const backend of SHARED_BACKENDS) describe(`three brokers on ${titleOf(back
     }
   });
 
+  it('every broker counts a long poll waiting on another, and forgets it once answered', async () => {
+    const q = qname();
+    const polled = req(url(1), 'GET', `/q/${q}?wait=30`);
+    try {
+      await until('broker 0 counts it', async () => (await stats(0, q)).polls === 1);
+      assert.equal((await command(url(2), { cmd: 'stats', queue: q }))['polls'], 1);
+      assert.equal((await stats(0, q)).consumers, 0, 'a long poll is not a stream');
+    } finally {
+      await post(url(2), q, 'x');
+      assert.equal((await polled).status, 200);
+    }
+    await until('no broker counts it', async () => (await stats(0, q)).polls === 0 && (await stats(2, q)).polls === 0);
+  });
   if (backend === 'redis-cluster') {
     it('the queues of these tests are on every primary of the cluster', async () => {
       await assertQueuesSpread(store, made);

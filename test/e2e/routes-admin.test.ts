@@ -130,7 +130,7 @@ forEachBackend((ctx) => {
     await post(url(), q, 'a');
     await post(url(), q, 'b');
     const r = await req(url(), 'GET', `/stats/${q}`);
-    assertOk(r, `{"redis": "${kind()}", "queue": "${q}", "len": 2, "status": 1, "policy": 1, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0}`, JSON_RE);
+    assertOk(r, `{"redis": "${kind()}", "queue": "${q}", "len": 2, "status": 1, "policy": 1, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0, "polls": 0}`, JSON_RE);
   });
   it('GET /stats/<q>?callback=: cb(json)', async () => {
     const q = qname();
@@ -150,7 +150,7 @@ forEachBackend((ctx) => {
     const body = JSON.parse(r.text) as { queues: Record<string, Record<string, unknown>>; redis: string; count: number };
     assert.equal(body.redis, kind());
     assert.equal(body.count, Object.keys(body.queues).length);
-    assert.deepEqual(body.queues[q], { name: q, len: 1, status: 0, policy: 1, ready: 1, inflight: 0, delayed: 0, dead: 0, consumers: 0 });
+    assert.deepEqual(body.queues[q], { name: q, len: 1, status: 0, policy: 1, ready: 1, inflight: 0, delayed: 0, dead: 0, consumers: 0, polls: 0 });
     const p = await req(url(), 'GET', '/stats/?callback=my.cb');
     assert.equal(p.headers.get('content-type'), JS);
     assert.ok(p.text.startsWith('my.cb(') && p.text.endsWith(')'));
@@ -178,7 +178,7 @@ forEachBackend((ctx) => {
     assert.match(r.headers.get('content-type') ?? '', JSON_RE);
     const body = JSON.parse(r.text) as Record<string, unknown>;
     assert.deepEqual(body, {
-      queue: q, len: 12, status: 1, policy: 1, ready: 12, inflight: 0, delayed: 0, dead: 0, consumers: 0,
+      queue: q, len: 12, status: 1, policy: 1, ready: 12, inflight: 0, delayed: 0, dead: 0, consumers: 0, polls: 0,
       peek: Array.from({ length: 10 }, (_, i) => ({ key: `${q}:${i + 1}`, value: `m${i + 1}` })),
     });
     assert.equal(await len(url(), q), 12);
@@ -187,7 +187,7 @@ forEachBackend((ctx) => {
   it('GET /j/<q> of an unknown queue: zero counts, empty peek', async () => {
     const q = qname();
     const r = await req(url(), 'GET', `/j/${q}`, { headers: { accept: 'application/json' } });
-    assert.deepEqual(JSON.parse(r.text), { queue: q, len: 0, status: 1, policy: 1, ready: 0, inflight: 0, delayed: 0, dead: 0, consumers: 0, peek: [] });
+    assert.deepEqual(JSON.parse(r.text), { queue: q, len: 0, status: 1, policy: 1, ready: 0, inflight: 0, delayed: 0, dead: 0, consumers: 0, polls: 0, peek: [] });
   });
 
   // ---- JSONP validation ----

@@ -106,7 +106,7 @@ forEachBackend((ctx) => {
     const q = qname();
     await post(url(), q, 'a');
     assert.deepEqual(await command(url(), { cmd: 'stats', queue: q }), {
-      queue: q, len: 1, status: 1, policy: 1, ready: 1, inflight: 0, delayed: 0, dead: 0, consumers: 0,
+      queue: q, len: 1, status: 1, policy: 1, ready: 1, inflight: 0, delayed: 0, dead: 0, consumers: 0, polls: 0,
     });
   });
   it('policy: read (broadcast by default), set, invalid', async () => {

@@ -67,7 +67,7 @@ forEachBackend(
       const q = qname();
       const out = await pyCalls(endpoint(), [['set', q, 'a'], ['policy', q], ['policy', q, 'roundrobin'], ['status', q, 'stop'], ['status', q], ['stats', q], ['status', q, 'start'], ['policy', q, 'nonsense'], ['status', q, 'pause']]);
       assert.deepEqual(out.slice(0, 5), [`${q}:1`, 'broadcast', 'roundrobin', 'stopped', 'stopped']);
-      assert.deepEqual(out[5], { queue: q, len: 1, status: 0, policy: 2, ready: 1, inflight: 0, delayed: 0, dead: 0, consumers: 0 });
+      assert.deepEqual(out[5], { queue: q, len: 1, status: 0, policy: 2, ready: 1, inflight: 0, delayed: 0, dead: 0, consumers: 0, polls: 0 });
       assert.equal(out[6], 'started');
       assert.deepEqual([(out[7] as unknown[])[1], (out[8] as unknown[])[1]], [-32602, -32602]);
       assert.match((await req(ctx().url, 'GET', `/p/${q}`)).text, /"value": "roundrobin"/);

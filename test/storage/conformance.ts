@@ -21,6 +21,7 @@ import { DELETE_QUEUE_CASES } from './cases/delete-queue.js';
 import { TTL_CASES } from './cases/ttl.js';
 import { PRESQUE_CASES } from './cases/presque.js';
 import { spreadQueueName } from '../harness/cluster-spread.js';
+import { DELAY_CASES } from './cases/delay.js';
 
 
 export interface ConformanceOptions {
@@ -40,6 +41,7 @@ const SUITES: [string, Cases][] = [
   ['QueueStore.deleteQueue', DELETE_QUEUE_CASES],
   ['TTL across send-backs', TTL_CASES],
   ['PresqueStore', PRESQUE_CASES],
+  ['Delay', DELAY_CASES],
 ];
 
 /** Case name → reason, each name checked to be a case of exactly one suite. */

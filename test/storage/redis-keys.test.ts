@@ -91,6 +91,8 @@ it('delay and dedup keys live under restmq:, and a dedup id lasts five minutes',
   assert.equal(keys.dedupPattern('jobs'), 'restmq:dedup:jobs:*', 'what deleteQueue scans for');
   assert.equal(keys.clock('jobs'), 'restmq:clock:jobs');
   assert.equal(keys.deadLettered, 'restmq:deadlettered');
+  assert.equal(keys.polls('jobs'), 'restmq:polls:jobs');
+  assert.equal(clusterKeys.polls('jobs'), '{jobs}:polls');
   assert.equal(DEDUP_SECONDS, 300);
 });
 
@@ -135,7 +137,7 @@ it('no key function exists without a golden value here', () => {
   assert.deepEqual(Object.keys(keys).sort(), [
     'attempts', 'authkey', 'brokers', 'clock', 'consumerMember', 'consumers', 'counter', 'deadLettered', 'dedup', 'dedupPattern', 'delayed', 'events', 'inbox', 'inboxPrefix',
     'leaseTokens', 'leased', 'leasedQueues', 'message', 'messagePrefix', 'meta', 'metaSuffix', 'origin', 'pending', 'pendingSuffix', 'policy',
-    'queueset', 'refcount', 'refcountSuffix', 'rotation', 'settings', 'sqsQueue', 'status',
+    'polls', 'queueset', 'refcount', 'refcountSuffix', 'rotation', 'settings', 'sqsQueue', 'status',
   ]);
 });
 

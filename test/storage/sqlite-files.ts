@@ -40,7 +40,7 @@ export function storeChild(path: string, script: string): Child {
 export function rollBackSchema(path: string, version: 1 | 2): void {
   const raw = new Database(path);
   try {
-    raw.exec(`DROP TABLE dedup; ${version < 2 ? 'DROP TABLE inbox;' : ''} DROP INDEX messages_leases;
+    raw.exec(`DROP TABLE dedup; ${version < 2 ? 'DROP TABLE inbox;' : ''} DROP INDEX messages_leases; DROP INDEX messages_visible;
       ALTER TABLE messages DROP COLUMN leased_until; ALTER TABLE messages DROP COLUMN lease_token;
       ALTER TABLE messages DROP COLUMN attempts; ALTER TABLE messages DROP COLUMN visible_at;
       ALTER TABLE messages DROP COLUMN origin; ALTER TABLE queues DROP COLUMN lease_seconds;

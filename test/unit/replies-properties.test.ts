@@ -101,7 +101,7 @@ describe('replies: properties', () => {
   });
 
   it('HTML pages escape every queue name and value: no tag from the data', () => {
-    const stats = (queue: string) => ({ queue, len: 1, status: 1 as const, policy: 1 as const, ready: 1, inflight: 0, delayed: 0, dead: 0, consumers: 0 });
+    const stats = (queue: string) => ({ queue, len: 1, status: 1 as const, policy: 1 as const, ready: 1, inflight: 0, delayed: 0, dead: 0, consumers: 0, polls: 0 });
     fc.assert(
       fc.property(fc.array(hostileText(20), { maxLength: 4 }), fc.array(message, { maxLength: 3 }), hostileText(20), (names, ms, queue) => {
         const pages = [replies.queueList(names).body, replies.jobPage(stats(queue), ms).body];

@@ -18,9 +18,9 @@ const HTML = 'text/html; charset=utf-8';
 const ok = (type: string, body: string): Reply => ({ status: 200, type, body });
 
 const stats = (queue: string, over: Partial<QueueStats> = {}): QueueStats => ({
-  queue, len: 2, status: 1, policy: 1, ready: 2, inflight: 0, delayed: 0, dead: 0, consumers: 0, ...over,
+  queue, len: 2, status: 1, policy: 1, ready: 2, inflight: 0, delayed: 0, dead: 0, consumers: 0, polls: 0, ...over,
 });
-const STATS_FIELDS = '"len": 2, "status": 1, "policy": 1, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0';
+const STATS_FIELDS = '"len": 2, "status": 1, "policy": 1, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0, "polls": 0';
 
 describe('replies: content types', () => {
   it('names the five content types exactly', () => {
@@ -162,7 +162,7 @@ describe('replies.queueStats / allStats', () => {
     const r = replies.allStats('redis', [stats('a'), stats('b', { status: 0, policy: 2 })]);
     assert.deepEqual(
       r,
-      ok(JSON_T, `{"queues": {"a": {"name": "a", ${STATS_FIELDS}}, "b": {"name": "b", "len": 2, "status": 0, "policy": 2, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0}}, "redis": "redis", "count": 2}`),
+      ok(JSON_T, `{"queues": {"a": {"name": "a", ${STATS_FIELDS}}, "b": {"name": "b", "len": 2, "status": 0, "policy": 2, "ready": 2, "inflight": 0, "delayed": 0, "dead": 0, "consumers": 0, "polls": 0}}, "redis": "redis", "count": 2}`),
     );
   });
   it('allStats: a queue named __proto__ is listed like any other', () => {

@@ -150,7 +150,7 @@ export const STATS_SCHEMAS = {
     summary: 'Stats of every queue',
     tags: ['stats'],
     querystring: args(['callback']),
-    response: { 200: legacy('`{"redis", "queues": {q: {len, status, policy, ready, inflight, delayed, dead, consumers}}}`'), 400: failure('INVALID_CALLBACK') },
+    response: { 200: legacy('`{"redis", "queues": {q: {len, status, policy, ready, inflight, delayed, dead, consumers, polls}}}`'), 400: failure('INVALID_CALLBACK') },
   },
   queue: {
     summary: 'Stats of a queue',

@@ -62,7 +62,7 @@ export const METHODS: Readonly<Record<string, MethodSpec>> = {
     },
   },
   stats: {
-    help: 'stats(queue): {queue, len, status, policy, ready, inflight, delayed, dead, consumers}, as GET /stats/<queue>.',
+    help: 'stats(queue): {queue, len, status, policy, ready, inflight, delayed, dead, consumers, polls}, as GET /stats/<queue>.',
     signatures: [['struct', 'string']],
     command: (a) => ({ cmd: 'stats', queue: a[0] }),
     run: async ({ service }, args) => {

@@ -16,7 +16,7 @@ import { luaDir, resolveIncludes, type LuaScript } from './scripts.js';
 export const CLUSTER_SCRIPT_NAMES = [
   'enqueue', 'take', 'softget', 'remove', 'purge', 'peek', 'meters',
   'lease', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'settings', 'movein', 'redrive',
-  'register', 'heartbeat', 'dispatch', 'requeue', 'reap', 'deletequeue',
+  'register', 'heartbeat', 'dispatch', 'requeue', 'reap', 'deletequeue', 'due',
 ] as const;
 
 const FILE_NAME = /^([A-Za-z][A-Za-z0-9]*)-(\d+|n)\.lua$/;
@@ -57,6 +57,7 @@ export interface ClusterCommands {
   take(...args: string[]): Reply;
   softget(...args: string[]): Promise<[string, string, number] | null>;
   peek(...args: string[]): Promise<string[]>;
+  due(...args: string[]): Promise<[number, number]>;
   remove(...args: string[]): Promise<number>;
   purge(...args: string[]): Promise<number>;
   meters(...args: string[]): Promise<number[]>;

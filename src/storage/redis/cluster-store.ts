@@ -28,6 +28,7 @@ import { newTokens } from './redis-lease.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 import { drainOutbox } from './cluster-moves.js';
 import { ClusterEvents } from './cluster-events.js';
+import { RedisPolls } from './redis-polls.js';
 import { ClusterStream } from './cluster-stream.js';
 import { ClusterAuthKeys } from './cluster-authkeys.js';
 import { waitForReplicas } from './cluster-wait.js';
@@ -67,6 +68,7 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   private readonly indexed = new Set<string>();
   private readonly events: ClusterEvents;
   private readonly stream: ClusterStream;
+  private readonly polls: RedisPolls;
   private readonly authkeys: ClusterAuthKeys;
   private closing: Promise<void> | undefined;
 
@@ -77,6 +79,7 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   ) {
     this.events = new ClusterEvents(cluster, run);
     this.stream = new ClusterStream(cluster, this.brokerId, this.events, run);
+    this.polls = new RedisPolls(cluster, this.brokerId, clusterKeys.polls, run);
     this.authkeys = new ClusterAuthKeys(cluster, run);
     this.presque = new RedisPresque(cluster, clusterPresqueKeys, run);
   }
@@ -116,6 +119,14 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     });
   }
 
+  reportPolls(waiting: ReadonlyMap<string, number>, ttlMs: number): Promise<void> {
+    return this.polls.report(waiting, ttlMs);
+  }
+
+  pollsWaiting(queues: readonly string[]): Promise<number[]> {
+    return this.polls.waiting(queues);
+  }
+
   async take(queue: string, count: number): Promise<TakeResult> {
     const r = await run(() => this.cluster.take(...clusterQueueKeys(queue), queue, String(count)));
     return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages: pairs(r, 2) };
@@ -128,6 +139,14 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
 
   async peek(queue: string, count: number): Promise<Message[]> {
     return pairs(await run(() => this.cluster.peek(...clusterQueueKeys(queue), queue, String(count))));
+  }
+
+  /** Asked when this broker starts waiting on the queue (core/due-waker.ts): from then on it
+   *  also hears the queue's events (sharded pub/sub is per queue), a long poll's too. */
+  async promoteDue(queue: string): Promise<number | null> {
+    await this.events.watch(queue).catch(() => undefined);
+    const [, next] = await run(() => this.cluster.due(...clusterQueueKeys(queue), queue));
+    return Number(next) < 0 ? null : Number(next);
   }
 
   async remove(queue: string, key: string): Promise<boolean> {

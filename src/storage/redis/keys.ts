@@ -83,6 +83,9 @@ export const keys = {
   clock: (q: string) => `restmq:clock:${q}`,
   /** HASH queue name → messages moved from it to a dead-letter queue (lua/lib/settle.lua). */
   deadLettered: 'restmq:deadlettered',
+  /** ZSET `<brokerId>/<count>` → lapse time (epoch ms, the writer's clock): long polls waiting
+   *  on each broker (redis-polls.ts). */
+  polls: (q: string) => `restmq:polls:${q}`,
 
   // The SQS API (sqs-contract.ts); none of these exists in the original.
   /** STRING: the queue's SQS attributes and tags (JSON). */
@@ -225,6 +228,8 @@ export const clusterKeys = {
   outbox: (q: string) => tagged(q, 'outbox'),
   /** Counter: messages moved from this queue to a dead-letter queue, ever. */
   deadLettered: (q: string) => tagged(q, 'deadlettered'),
+  /** ZSET `<brokerId>/<count>` → lapse time: long polls waiting on each broker (redis-polls.ts). */
+  polls: (q: string) => tagged(q, 'polls'),
   /** INCR counter: the roundrobin cursor, shared by every broker. */
   rotation: (q: string) => tagged(q, 'rr'),
   /** ZSET brokerId → expiry (epoch ms): brokers serving this queue, kept alive by their

@@ -1,7 +1,7 @@
 /**
  * StoreEvents over Redis pub/sub: one channel for every broker and queue (keys.events), with
  * compact payloads ("e <q>" enqueued, "s <q>" started, "c <q>" closed, "w <broker>" wake,
- * "a <receipt> <q>" settled (a receipt holds no space); the
+ * "a <receipt> <q>" settled (a receipt holds no space), "d <ms> <q>" delayed; the
  * Lua scripts publish "e" and "w" themselves), and one subscriber connection per store,
  * opened on the first subscribe and closed by close(). Events are hints: one lost while the
  * subscriber reconnects is covered by the distributor's safety poll.
@@ -26,6 +26,8 @@ export function encodeEvent(e: StoreEvent): string {
       return `w ${e.broker}`;
     case 'settled':
       return `a ${e.receipt} ${e.queue}`;
+    case 'delayed':
+      return `d ${e.inMs} ${e.queue}`;
   }
 }
 
@@ -45,6 +47,10 @@ export function decodeEvent(payload: string): StoreEvent | undefined {
     case 'a': {
       const space = arg.indexOf(' ');
       return space > 0 ? { type: 'settled', receipt: arg.slice(0, space), queue: arg.slice(space + 1) } : undefined;
+    }
+    case 'd': {
+      const m = /^(\d{1,15}) (.+)$/s.exec(arg);
+      return m ? { type: 'delayed', inMs: Number(m[1]), queue: m[2]! } : undefined;
     }
     default:
       return undefined;

@@ -18,6 +18,7 @@ import { RedisEvents } from './redis-events.js';
 import { RedisLease } from './redis-lease.js';
 import { RedisAuthKeys } from './redis-authkeys.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
+import { RedisPolls } from './redis-polls.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
@@ -79,6 +80,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   readonly brokerId = randomUUID();
   private readonly channel: string;
   private readonly stream: RedisStream;
+  private readonly polls: RedisPolls;
   private readonly events: RedisEvents;
   private readonly leases: RedisLease;
   private readonly authkeys: RedisAuthKeys;
@@ -92,6 +94,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   ) {
     this.channel = keys.events(redis.options.db ?? 0);
     this.stream = new RedisStream(redis, this.brokerId, this.channel, run);
+    this.polls = new RedisPolls(redis, this.brokerId, keys.polls, run);
     this.events = new RedisEvents(redis, this.channel, run);
     this.leases = new RedisLease(redis, this.channel, run);
     this.authkeys = new RedisAuthKeys(redis, run);
@@ -152,20 +155,33 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     return readMeters(this.redis, this.run, queues);
   }
 
+  reportPolls(waiting: ReadonlyMap<string, number>, ttlMs: number): Promise<void> {
+    return this.polls.report(waiting, ttlMs);
+  }
+
+  pollsWaiting(queues: readonly string[]): Promise<number[]> {
+    return this.polls.waiting(queues);
+  }
+
   async take(queue: string, count: number): Promise<TakeResult> {
-    const r = await this.run(() => this.redis.take(keys.pending(queue), keys.status(queue), keys.attempts(queue), keys.origin(queue),
+    const r = await this.run(() => this.redis.take(keys.pending(queue), keys.status(queue), keys.attempts(queue), keys.origin(queue), keys.delayed(queue),
       String(count), keys.refcountSuffix, keys.metaSuffix));
     return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages: pairs(r, 2) };
   }
 
   async softGet(queue: string): Promise<SoftGetResult | null> {
-    const r = await this.run(() => this.redis.softget(keys.pending(queue), keys.refcountSuffix));
+    const r = await this.run(() => this.redis.softget(keys.pending(queue), keys.delayed(queue), keys.refcountSuffix, keys.metaSuffix));
     if (!r) return null;
     return { key: String(r[0]), value: String(r[1]), count: Number(r[2]) };
   }
 
   async peek(queue: string, count: number): Promise<Message[]> {
-    return pairs(await this.run(() => this.redis.peek(keys.pending(queue), String(count))));
+    return pairs(await this.run(() => this.redis.peek(keys.pending(queue), keys.delayed(queue), String(count), keys.refcountSuffix, keys.metaSuffix)));
+  }
+
+  async promoteDue(queue: string): Promise<number | null> {
+    const [, next] = await this.run(() => this.redis.due(keys.delayed(queue), keys.pending(queue), keys.refcountSuffix, keys.metaSuffix));
+    return Number(next) < 0 ? null : Number(next);
   }
 
   async remove(queue: string, key: string): Promise<boolean> {

@@ -19,7 +19,7 @@ import type { ScriptedRedis } from './scripts.js';
 
 type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
-/** An inbox item, "<copies>[@<expiry>]\n<consumer>\n<q>\n<key>\n<value>" (dispatch-6.lua), as a Delivery. */
+/** An inbox item, "<copies>[@<expiry>]\n<consumer>\n<q>\n<key>\n<value>" (dispatch-7.lua), as a Delivery. */
 export function parseItem(item: string): Delivery {
   const cut: number[] = [];
   for (let at = -1, i = 0; i < 4; i++) {
@@ -71,7 +71,7 @@ export class RedisStream {
   async dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {
     const r = await this.run(() => this.reading(
       this.redis.dispatch(keys.pending(queue), keys.status(queue), keys.policy(queue), keys.consumers(queue),
-        keys.rotation(queue), keys.brokers, String(Math.max(0, count)), String(Math.max(0, read)), keys.refcountSuffix,
+        keys.rotation(queue), keys.brokers, keys.delayed(queue), String(Math.max(0, count)), String(Math.max(0, read)), keys.refcountSuffix,
         keys.inboxPrefix, this.brokerId, this.channel, queue, keys.metaSuffix)),
     );
     return { dispatched: Number(r[0]), inbox: r.slice(2).map((item) => parseItem(String(item))) };

@@ -12,7 +12,7 @@ export const SCRIPT_NAMES = [
   'enqueue', 'take', 'softget', 'remove', 'purge', 'peek',
   'dispatch', 'requeue', 'register', 'heartbeat', 'reap',
   'lease', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'redrive', 'settings',
-  'meters', 'deletequeue',
+  'meters', 'deletequeue', 'due',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -94,10 +94,11 @@ export interface StoreCommands {
     dedupOn: string, dedupSeconds: string, metaSuffix: string, meta: string, ...values: string[]): Promise<string[]>;
   /** meters-0.lua → nine integers per queue (redis-meters.ts). */
   meters(layout: string, ...queues: string[]): Promise<number[]>;
-  /** take-4.lua → [stopped, expired, k1, v1, ...]. */
-  take(pending: string, status: string, attempts: string, origin: string, count: string, refcountSuffix: string, metaSuffix: string): Promise<(string | number)[]>;
-  /** softget-1.lua → [key, value, count] or null. */
-  softget(pending: string, refcountSuffix: string): Promise<[string, string, number] | null>;
+  /** take-5.lua → [stopped, expired, k1, v1, ...]. */
+  take(pending: string, status: string, attempts: string, origin: string, delayed: string, count: string, refcountSuffix: string,
+    metaSuffix: string): Promise<(string | number)[]>;
+  /** softget-2.lua → [key, value, count] or null. */
+  softget(pending: string, delayed: string, refcountSuffix: string, metaSuffix: string): Promise<[string, string, number] | null>;
   /** remove-2.lua → 1 if the body existed. */
   remove(pending: string, delayed: string, key: string, refcountSuffix: string, metaSuffix: string): Promise<number>;
   /** purge-7.lua → 1 if the list existed. */
@@ -105,11 +106,13 @@ export interface StoreCommands {
     delayed: string, refcountSuffix: string, queue: string, metaSuffix: string): Promise<number>;
   /** deletequeue-17.lua → 1 if the queue was known. */
   deletequeue(...args: string[]): Promise<number>;
-  /** peek-1.lua → [k1, v1, ...]. */
-  peek(pending: string, count: string): Promise<string[]>;
+  /** peek-2.lua → [k1, v1, ...]. */
+  peek(pending: string, delayed: string, count: string, refcountSuffix: string, metaSuffix: string): Promise<string[]>;
+  /** due-2.lua → [promoted, ms until the next delayed message is due, or -1]. */
+  due(delayed: string, pending: string, refcountSuffix: string, metaSuffix: string): Promise<[number, number]>;
 
-  /** dispatch-6.lua → [dispatched, expired, item1, ...] (the caller's inbox, oldest first). */
-  dispatch(pending: string, status: string, policy: string, consumers: string, rotation: string, brokers: string,
+  /** dispatch-7.lua → [dispatched, expired, item1, ...] (the caller's inbox, oldest first). */
+  dispatch(pending: string, status: string, policy: string, consumers: string, rotation: string, brokers: string, delayed: string,
     count: string, read: string, refcountSuffix: string, inboxPrefix: string, brokerId: string,
     channel: string, queue: string, metaSuffix: string): Promise<(string | number)[]>;
   /** requeue-3.lua → how many messages were put back. */

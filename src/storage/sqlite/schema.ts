@@ -125,6 +125,9 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (queue, token)
    ) WITHOUT ROWID;
    CREATE INDEX presque_uniq_job ON presque_uniq (queue, key);`,
+  // v10. When a queue's next delayed message is due (core/due-waker.ts): an index of the rows
+  // that ever had a visible_at, so the answer is one seek, not a scan of the queue.
+  `CREATE INDEX messages_visible ON messages (queue, visible_at) WHERE visible_at IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -44,6 +44,8 @@ export function queueOperations(db: Database.Database) {
     // Not leased and not yet visible: enqueued with a delay, or nacked with one.
     delayed: db.prepare<[string, number], number>(
       'SELECT count(*) FROM messages WHERE queue = ? AND leased_until IS NULL AND visible_at > ?').pluck(),
+    nextVisible: db.prepare<[string, number], number>(
+      'SELECT visible_at FROM messages WHERE queue = ? AND visible_at > ? AND leased_until IS NULL ORDER BY visible_at LIMIT 1').pluck(),
     status: db.prepare<[string], QueueStatus | null>('SELECT status FROM queues WHERE name = ?').pluck(),
     policy: db.prepare<[string], Policy | null>('SELECT policy FROM queues WHERE name = ?').pluck(),
     head: db.prepare<[string, number, number], Row>(
@@ -105,6 +107,8 @@ export function queueOperations(db: Database.Database) {
     }),
 
     delayed: (queues: readonly string[], now: number): number[] => queues.map((q) => st.delayed.get(q, now) ?? 0),
+    /** Epoch ms at which the queue's next hidden row becomes visible; undefined: none. */
+    nextVisible: (queue: string, now: number): number | undefined => st.nextVisible.get(queue, now),
 
     /** `visibleAt` null: visible at once. With `dedup`, a live row for its id returns that key
      *  (`fresh` false) and nothing is written; else the first new key is remembered. */

@@ -112,6 +112,8 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   readonly brokerId = randomUUID();
   readonly #db: Database.Database;
   readonly #ops: ReturnType<typeof queueOperations>;
+  /** Long polls waiting, as last reported (reportPolls). */
+  #polls = new Map<string, number>();
   readonly #stream: ReturnType<typeof streamOperations>;
   readonly #lease: ReturnType<typeof leaseOperations>;
   readonly #authkeys: ReturnType<typeof authKeyOperations>;
@@ -162,7 +164,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     const delay = options?.delayMs ?? 0;
     const dedup = dedupId === undefined ? null : { id: dedupId, now, expiresAt: now + DEDUP_SECONDS * 1000 };
     const r = await this.#run(() => this.#ops.enqueue(queue, values, expiresAt, delay > 0 ? now + delay : null, dedup));
-    // A delayed message is not announced: the streaming side finds it when it polls.
+    // A delayed message is announced when due, by the broker (core/due-waker.ts).
     if (r.fresh && delay === 0) this.#notifyEnqueued(queue);
     return r.keys;
   }
@@ -220,6 +222,17 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     });
   }
 
+  /** A file has one broker (the exclusive lock): its own counts are every broker's. */
+  async reportPolls(waiting: ReadonlyMap<string, number>): Promise<void> {
+    this.#open();
+    this.#polls = new Map(waiting);
+  }
+
+  async pollsWaiting(queues: readonly string[]): Promise<number[]> {
+    this.#open();
+    return queues.map((q) => this.#polls.get(q) ?? 0);
+  }
+
   /** After the commit, and only for queues somebody streams: the millisecond-delivery path. */
   #notifyEnqueued(queue: string): void {
     if (this.#consumers.any(queue, Date.now())) this.#events.publish({ type: 'enqueued', queue });
@@ -235,6 +248,15 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
 
   async peek(queue: string, count: number): Promise<Message[]> {
     return this.#run(() => this.#ops.peek(queue, Date.now(), count));
+  }
+
+  /** Nothing to move: every read sees a row once its visible_at has passed. */
+  async promoteDue(queue: string): Promise<number | null> {
+    return this.#run(() => {
+      const now = Date.now();
+      const at = this.#ops.nextVisible(queue, now);
+      return at === undefined ? null : at - now;
+    });
   }
 
   /** Only `<queue>:<n>` of this queue; an expired message counts as gone (DEL on Redis says 0). */

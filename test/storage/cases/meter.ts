@@ -58,4 +58,19 @@ export const METER_CASES: Cases = {
     assert.equal(mine.dead, 3, 'all three in <q>.dead');
     assert.equal((await one(store, `${q}.dead`)).deadLettered, 0, 'counted for the queue they died in');
   },
+  'waiting long polls: a report of a broker replaces its last one, lapses after its ttl and is withdrawn by an empty one': async ({ store, queue }) => {
+    const [a, b, none] = [queue(), queue(), queue()];
+    assert.deepEqual(await store.pollsWaiting([a, b, none]), [0, 0, 0]);
+    await store.reportPolls(new Map([[a, 2], [b, 1]]), 60_000);
+    assert.deepEqual(await store.pollsWaiting([a, b, none]), [2, 1, 0]);
+    await store.reportPolls(new Map([[a, 3]]), 60_000);
+    assert.deepEqual(await store.pollsWaiting([a, b, none]), [3, 0, 0], 'replaced, not added; b left out: none');
+    await store.reportPolls(new Map(), 60_000);
+    assert.deepEqual(await store.pollsWaiting([a, b]), [0, 0], 'withdrawn');
+    if (store.kind === 'redis') {
+      await store.reportPolls(new Map([[a, 1]]), 100);
+      await waitUntil('the report to lapse', async () => (await store.pollsWaiting([a]))[0] === 0, 5000);
+      await store.reportPolls(new Map(), 100);
+    }
+  },
 };

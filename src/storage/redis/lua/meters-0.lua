@@ -5,7 +5,8 @@
   The age of the oldest ready message comes from the clock ZSET that enqueue-9.lua samples:
   the date of the largest sampled message number at or below the head's (the tail of
   <q>:queue); a head older than every sample (returned from a lease, or written by an old
-  broker) reads the oldest sample, a lower bound.
+  broker) reads the oldest sample, a lower bound. A due delayed message counts as ready, not
+  delayed: the next read moves it into the queue (lib/promote_due.lua).
 
   Input:
     ARGV[1] layout             keys.ts LEASE_LAYOUT (JSON)
@@ -32,6 +33,8 @@ for i = 2, #ARGV do
   local pending = lkey(L, 'pending', q)
   local held = redis.call('HLEN', lkey(L, 'tokens', q))
   local leased = redis.call('ZCARD', lkey(L, 'leased', q))
+  local delayed = lkey(L, 'delayed', q)
+  local due = redis.call('ZCOUNT', delayed, '-inf', fmt(now))
   local age = -1
   local head = redis.call('LINDEX', pending, -1)
   local seq = head and string.match(head, '(%d+)$')
@@ -45,11 +48,11 @@ for i = 2, #ARGV do
       age = math.max(0, now - tonumber(dated[1]))
     end
   end
-  out[#out + 1] = redis.call('LLEN', pending)
+  out[#out + 1] = redis.call('LLEN', pending) + due
   out[#out + 1] = tonumber(redis.call('GET', lkey(L, 'status', q)) or '-1') or -1
   out[#out + 1] = tonumber(redis.call('GET', lkey(L, 'policy', q)) or '-1') or -1
   out[#out + 1] = held
-  out[#out + 1] = redis.call('ZCARD', lkey(L, 'delayed', q)) + math.max(0, leased - held)
+  out[#out + 1] = redis.call('ZCARD', delayed) - due + math.max(0, leased - held)
   out[#out + 1] = redis.call('LLEN', lkey(L, 'pending', lkey(L, 'dead', q)))
   out[#out + 1] = redis.call('ZCOUNT', lkey(L, 'consumers', q), '(' .. fmt(now), '+inf')
   out[#out + 1] = age

@@ -1,10 +1,10 @@
 #!lua
 --[[
-  Streaming delivery for one queue (as lua/dispatch-6.lua), into per-queue inboxes
+  Streaming delivery for one queue (as lua/dispatch-7.lua), into per-queue inboxes
   {q}:inbox:<broker>. A script may touch declared keys only, so the caller names the inboxes
   of the brokers it expects (the live ones of its last call, and its own first); when a live
   broker is missing from them, nothing changes and the reply names the live brokers, and the
-  caller calls again with them. Other brokers that receive items are woken with "w <broker>"
+  caller calls again with them. Due delayed messages join the queue first. Other brokers that receive items are woken with "w <broker>"
   on the queue's sharded channel.
 
   Input (the number of keys is given by the caller: -n):
@@ -21,7 +21,7 @@
   Output:
     {dispatched, expired, item1, ...}  the caller's oldest `read` items of this queue
 
-  An inbox item is "<stamp>\n<copies>\n<consumer>\n<q>\n<key>\n<value>": as in lua/dispatch-6.lua
+  An inbox item is "<stamp>\n<copies>\n<consumer>\n<q>\n<key>\n<value>": as in lua/dispatch-7.lua
   (copies "<copies>@<expiry>" for a body with a TTL) after a stamp (the node's clock in µs at the dispatch), by which the store merges a broker's
   inboxes of several queues into one, oldest first.
     {-1, 0, broker1, ...}              the live brokers, when one had no declared inbox
@@ -31,6 +31,7 @@
 -- #include fmt
 -- #include lpush
 -- #include now_ms
+-- #include promote_due
 -- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 local count = tonumber(ARGV[3])
@@ -57,6 +58,7 @@ if count <= 0 or redis.call('GET', K.status) == '0' then
   return reply(0, 0)
 end
 local now = now_ms()
+promote_due(K, now)
 redis.call('ZREMRANGEBYSCORE', K.consumers, '-inf', fmt(now))
 local live, brokers, alive = {}, {}, {}
 for _, m in ipairs(redis.call('ZRANGE', K.consumers, 0, -1)) do

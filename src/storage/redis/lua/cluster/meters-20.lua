@@ -2,7 +2,8 @@
 --[[
   The overview's figures of one queue (read only; as lua/meters-0.lua, whose per-queue loop
   cannot cross slots here: the store calls this once per queue, and reads the dead-letter
-  queue's length itself).
+  queue's length itself). A due delayed message counts as ready, not delayed: the next read
+  moves it into the queue (lib/promote_due.lua).
 
   Input:
     KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
@@ -20,6 +21,7 @@ local K = queue_from(KEYS, ARGV[1])
 local now = now_ms()
 local held = redis.call('HLEN', K.leaseTokens)
 local leased = redis.call('ZCARD', K.leased)
+local due = redis.call('ZCOUNT', K.delayed, '-inf', fmt(now))
 local age = -1
 local head = redis.call('LINDEX', K.pending, -1)
 if head then
@@ -32,11 +34,11 @@ if head then
   end
 end
 return {
-  redis.call('LLEN', K.pending),
+  redis.call('LLEN', K.pending) + due,
   tonumber(redis.call('GET', K.status) or '-1') or -1,
   tonumber(redis.call('GET', K.policy) or '-1') or -1,
   held,
-  redis.call('ZCARD', K.delayed) + math.max(0, leased - held),
+  redis.call('ZCARD', K.delayed) - due + math.max(0, leased - held),
   redis.call('ZCOUNT', K.consumers, '(' .. fmt(now), '+inf'),
   age,
   tonumber(redis.call('GET', K.deadLettered) or '0') or 0,

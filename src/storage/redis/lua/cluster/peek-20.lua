@@ -1,6 +1,7 @@
-#!lua flags=no-writes
+#!lua
 --[[
-  The oldest `count` live messages, oldest first, not consumed (read only, as lua/peek-1.lua).
+  The oldest `count` live messages, oldest first, not consumed (as lua/peek-2.lua). It writes
+  only to move due delayed messages into the queue first, as a take would.
 
   Input:
     KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
@@ -13,10 +14,12 @@
 ]]
 -- #include body_of
 -- #include now_ms
+-- #include promote_due
 -- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 local want = tonumber(ARGV[2])
 local now = now_ms()
+promote_due(K, now)
 local len = redis.call('LLEN', K.pending)
 local out = {}
 local found, seen = 0, 0

@@ -1,7 +1,8 @@
 #!lua
 --[[
   JSON `get`: the oldest live message, left in place, its soft-read count raised (as
-  lua/softget-1.lua). Dead numbers at the tail are popped away.
+  lua/softget-2.lua). Due delayed messages join the queue first; dead numbers at the tail are
+  popped away.
 
   Input:
     KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
@@ -14,9 +15,11 @@
 -- #include body_of
 -- #include drop
 -- #include now_ms
+-- #include promote_due
 -- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
 local now = now_ms()
+promote_due(K, now)
 while true do
   local n = redis.call('LINDEX', K.pending, -1)
   if not n then

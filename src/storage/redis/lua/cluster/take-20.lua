@@ -1,8 +1,8 @@
 #!lua
 --[[
-  Removes and returns up to `count` oldest messages (as lua/take-4.lua): bodies and every
+  Removes and returns up to `count` oldest messages (as lua/take-5.lua): bodies and every
   record of each taken message go in the same step; numbers whose body is gone (TTL passed)
-  are dropped and counted without using up `count`.
+  are dropped and counted without using up `count`. Due delayed messages join the queue first.
 
   Input:
     KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
@@ -16,8 +16,10 @@
 -- #include body_of
 -- #include drop
 -- #include now_ms
+-- #include promote_due
 -- #include queue_from
 local K = queue_from(KEYS, ARGV[1])
+promote_due(K, now_ms())
 if redis.call('GET', K.status) == '0' then
   return {1, 0}
 end

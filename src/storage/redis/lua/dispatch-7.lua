@@ -6,7 +6,8 @@
   broker that is gone from the brokers ZSET (reaped, or left) or expired there are dropped,
   so nothing lands in an inbox that no reaper will ever look at again.
   Bodies leave as in take-2.lua: DEL with their refcount; keys without a body are dropped
-  and counted, without using up `count`.
+  and counted, without using up `count`. Due delayed messages join the queue first
+  (lib/promote_due.lua).
 
   An inbox item is "<copies>\n<consumer>\n<q>\n<key>\n<value>" (value last: it may hold
   newlines); a body with a TTL makes the first field "<copies>@<expiry, epoch ms>", so the
@@ -22,6 +23,7 @@
     KEYS[4] consumers          restmq:consumers:<q>  (ZSET "<broker>/<consumer>" -> expiry ms)
     KEYS[5] rotation counter   restmq:rr:<q>
     KEYS[6] brokers            restmq:brokers        (ZSET broker -> expiry ms)
+    KEYS[7] delayed            restmq:delayed:<q>    (ZSET key -> due ms)
 
     ARGV[1] count (a whole number >= 0)
     ARGV[2] read: how many of the caller's oldest inbox items to return (>= 0)
@@ -77,7 +79,9 @@ end
 -- #include now_ms
 -- #include fmt
 -- #include pop_live
+-- #include promote_due
 local now = fmt(now_ms())
+promote_due(KEYS[7], KEYS[1], tonumber(now), ARGV[3], ARGV[8])
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
 local members = redis.call('ZRANGE', KEYS[4], 0, -1)
 local live = {}

@@ -1,16 +1,24 @@
 --[[
-  The oldest `count` live messages, oldest first, not consumed and not counted. Read-only;
-  a script only so it is one round trip. Keys whose body is gone are skipped and the scan
+  The oldest `count` live messages, oldest first, not consumed and not counted. It writes
+  only to move due delayed messages into the queue first (lib/promote_due.lua), as a take would. Keys whose body is gone are skipped and the scan
   goes on towards the head until `count` live messages are found or the list ends.
 
   Input:
     KEYS[1] pending list       <q>:queue
+    KEYS[2] delayed            restmq:delayed:<q>  (ZSET key -> due ms)
 
     ARGV[1] count (a whole number >= 1)
+    ARGV[2] refcount suffix    ":refcount"
+    ARGV[3] SQS metadata suffix ":sqs"
 
   Output:
     {key1, value1, key2, value2, ...}  (possibly empty)
 ]]
+if redis.replicate_commands then
+  redis.replicate_commands()
+end
+-- #include promote_due
+promote_due(KEYS[2], KEYS[1], nil, ARGV[2], ARGV[3])
 local want = tonumber(ARGV[1])
 local len = redis.call('LLEN', KEYS[1])
 local out = {}

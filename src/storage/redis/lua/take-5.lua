@@ -4,13 +4,15 @@
   Keys whose body is gone (TTL passed, or deleted by an old broker's JSON del) are dropped
   and counted; they do not use up `count`: popping goes on until `count` real messages are
   found or the list is empty. A taken message that once was leased (and nacked or expired)
-  loses its attempts count and dead-letter origin too.
+  loses its attempts count and dead-letter origin too. Due delayed messages join the queue
+  first (lib/promote_due.lua).
 
   Input:
     KEYS[1] pending list       <q>:queue
     KEYS[2] status key         queuestat::<q>
     KEYS[3] attempts           restmq:attempts:<q>  (HASH key -> leases had)
     KEYS[4] dead origins       restmq:origin:<q>    (HASH dead key -> origin queue)
+    KEYS[5] delayed            restmq:delayed:<q>   (ZSET key -> due ms)
 
     ARGV[1] count (a whole number >= 1)
     ARGV[2] refcount suffix    ":refcount"  (appended to a message key)
@@ -21,6 +23,11 @@
       stopped  1 when the status key holds "0" (then nothing is taken), else 0
       expired  how many keys without a body were dropped
 ]]
+if redis.replicate_commands then
+  redis.replicate_commands()
+end
+-- #include promote_due
+promote_due(KEYS[5], KEYS[1], nil, ARGV[2], ARGV[3])
 if redis.call('GET', KEYS[2]) == '0' then
   return {1, 0}
 end
