@@ -1,6 +1,6 @@
 /**
- * The README's table of ACL categories against the routes a real broker registers: every route
- * states its category in its Fastify config (`config.acl`), and the README lists the same by
+ * The ACL category table (docs/security.md) against the routes a real broker registers: every route
+ * states its category in its Fastify config (`config.acl`), and that table lists the same by
  * route, so neither can change without the other. The routes are caught as buildApp adds them,
  * through Fastify's `fastify.initialization` diagnostics channel.
  */
@@ -32,9 +32,9 @@ interface Pattern {
 
 const METHOD = /^(GET|POST|PUT|DELETE)$/;
 
-/** The category table of the README's ACL section: each row's backticked routes. */
+/** The category table of the ACL section (docs/security.md): each row's backticked routes. */
 function readmePatterns(): Pattern[] {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
   const table = readme.slice(readme.indexOf('| Category | Routes |'));
   const rows = table.slice(0, table.indexOf('\n\n')).split('\n').slice(2);
   const out: Pattern[] = [];
@@ -86,7 +86,7 @@ function methodMatches(p: Pattern, method: string): boolean {
 /** How specific a pattern is: a method beats none, an exact path beats a prefix, longer beats shorter. */
 const specificity = (p: Pattern) => (p.method && p.method !== 'non-GET' ? 1000 : 0) + (p.prefix ? 0 : 500) + p.path.length;
 
-describe('the README\'s ACL category table', () => {
+describe('the documented ACL category table', () => {
   it('names the category every registered route declares, and only routes that exist', async () => {
     const registered: Registered[] = [];
     const onInit = (msg: unknown) => {
@@ -100,7 +100,7 @@ describe('the README\'s ACL category table', () => {
     assert.ok(registered.length > 40, `routes caught: ${registered.length}`);
 
     const patterns = readmePatterns();
-    assert.ok(patterns.length > 30, `README patterns read: ${patterns.length}`);
+    assert.ok(patterns.length > 30, `documented patterns read: ${patterns.length}`);
     const used = new Set<Pattern>();
     const wrong: string[] = [];
     for (const r of registered) {
@@ -117,14 +117,14 @@ describe('the README\'s ACL category table', () => {
         // What the auth hook applies: the declared category, or a plugin route's by its prefix.
         const guard = guardFor(method, r.url, r.acl as Guard | undefined);
         const best = patterns.filter((p) => methodMatches(p, method) && pathMatches(p, r.url)).sort((a, b) => specificity(b) - specificity(a))[0];
-        if (!best) wrong.push(`${method} ${r.url} (${guard}) is not in the README's table`);
-        else if (best.category !== guard) wrong.push(`${method} ${r.url} is guarded as ${guard}; the README says ${best.category} (\`${best.text}\`)`);
+        if (!best) wrong.push(`${method} ${r.url} (${guard}) is not in the documented table`);
+        else if (best.category !== guard) wrong.push(`${method} ${r.url} is guarded as ${guard}; docs/security.md says ${best.category} (\`${best.text}\`)`);
         if (best) used.add(best);
       }
     }
     for (const p of patterns) {
       if (!used.has(p) && !registered.some((r) => r.methods.some((m) => methodMatches(p, m)) && pathMatches(p, r.url))) {
-        wrong.push(`the README lists \`${p.text}\` under ${p.category}, which no route serves`);
+        wrong.push(`docs/security.md lists \`${p.text}\` under ${p.category}, which no route serves`);
       }
     }
     assert.deepEqual(wrong, []);

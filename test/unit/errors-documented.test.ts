@@ -1,5 +1,5 @@
 /**
- * The error catalogue (src/errors.ts) and README.md's error table agree: every code is
+ * The error catalogue (src/errors.ts) and the error table of docs/http-api.md agree: every code is
  * documented with its status, and the table lists no code the broker does not have.
  * A table row looks like: | `CODE` | 400 | message |
  */
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
 
-const README = new URL('../../README.md', import.meta.url);
+const TABLE_DOC = new URL('../../docs/http-api.md', import.meta.url);
 
 /** code → statuses documented (a list, so a duplicated row is caught). */
 function documentedCodes(text: string): Map<string, number[]> {
@@ -21,19 +21,19 @@ function documentedCodes(text: string): Map<string, number[]> {
   return rows;
 }
 
-describe('README error table', () => {
-  const text = readFileSync(README, 'utf8');
+describe('the documented error table', () => {
+  const text = readFileSync(TABLE_DOC, 'utf8');
   const documented = documentedCodes(text);
 
   it('has an error table', () => {
-    assert.ok(documented.size > 0, 'no row like | `CODE` | 400 | ... | in README.md');
+    assert.ok(documented.size > 0, 'no row like | `CODE` | 400 | ... | in docs/http-api.md');
   });
 
   for (const code of Object.keys(ERRORS) as ErrorCode[]) {
     it(`documents ${code} with status ${ERRORS[code].status}`, () => {
       const statuses = documented.get(code);
-      assert.ok(statuses, `${code} is missing from README.md's error table`);
-      assert.deepEqual(statuses, [ERRORS[code].status], `${code}: README says ${statuses.join(', ')}`);
+      assert.ok(statuses, `${code} is missing from the error table of docs/http-api.md`);
+      assert.deepEqual(statuses, [ERRORS[code].status], `${code}: docs/http-api.md says ${statuses.join(', ')}`);
     });
   }
 
