@@ -29,8 +29,12 @@ function claimedReleases(range: string): string[] {
 describe('engines', () => {
   const claimed = claimedReleases(pkg.engines.node);
 
-  it('the range claims Node 20 and the later LTS lines', () => {
-    for (const major of [20, 22, 24]) assert.ok(claimed.some((v) => semver.major(v) === major), `Node ${major} is claimed by ${pkg.engines.node}`);
+  it('the range claims Node 20 and 22, and not yet 24', () => {
+    for (const major of [20, 22]) assert.ok(claimed.some((v) => semver.major(v) === major), `Node ${major} is claimed by ${pkg.engines.node}`);
+    // better-sqlite3 12 (the SQLite store) aborts the process on Node 24 when a statement is
+    // collected (its ObjectWrap removes a cleanup hook after the environment is gone); its
+    // version 13 fixes that but does not run on Node 20. Until one build serves both, 24 is out.
+    assert.ok(!claimed.some((v) => semver.major(v) >= 24), `${pkg.engines.node} claims Node 24 or later`);
     assert.ok(semver.satisfies(process.version, pkg.engines.node), `this Node (${process.version}) is within ${pkg.engines.node}`);
   });
 
