@@ -15,7 +15,7 @@ import { luaDir, resolveIncludes, type LuaScript } from './scripts.js';
 /** Every cluster script the store calls; test/unit/lua-scripts.test.ts checks it matches lua/cluster/. */
 export const CLUSTER_SCRIPT_NAMES = [
   'enqueue', 'take', 'softget', 'remove', 'purge', 'peek', 'meters',
-  'lease', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'settings', 'movein', 'redrive',
+  'lease', 'leasefifo', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'settings', 'movein', 'redrive',
   'register', 'heartbeat', 'dispatch', 'requeue', 'reap', 'deletequeue',
 ] as const;
 
@@ -61,6 +61,7 @@ export interface ClusterCommands {
   purge(...args: string[]): Promise<number>;
   meters(...args: string[]): Promise<number[]>;
   lease(...args: string[]): Reply;
+  leasefifo(...args: string[]): Reply;
   leasedispatched(...args: string[]): Reply;
   ack(...args: string[]): Promise<number>;
   nack(...args: string[]): Promise<number>;

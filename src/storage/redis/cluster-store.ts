@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import { BrokerError } from '../../errors.js';
 import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
-import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
+import { FIFO_SCAN, isFifoQueue, type LeasedMessage, type LeaseResult, type LeaseStore, type QueueSettings, type ReceiptOutcome } from '../lease-contract.js';
 import type { Delivery, DispatchResult, ReturnedMessage, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
@@ -234,8 +234,10 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   async lease(queue: string, count: number, leaseMs: number): Promise<LeaseResult> {
     const n = Math.max(0, Math.floor(count));
     const tokens = newTokens(n);
-    const r = await run(() => this.cluster.lease(...clusterQueueKeys(queue), queue, clusterKeys.events(queue), defaultDeadLetter(queue),
-      String(n), String(Math.max(1, Math.ceil(leaseMs))), ...tokens));
+    const head = [...clusterQueueKeys(queue), queue, clusterKeys.events(queue), defaultDeadLetter(queue), String(n), String(Math.max(1, Math.ceil(leaseMs)))];
+    const r = await run(() => isFifoQueue(queue)
+      ? this.cluster.leasefifo(...head, String(FIFO_SCAN), ...tokens)
+      : this.cluster.lease(...head, ...tokens));
     const messages: LeasedMessage[] = [];
     for (let i = 3; i + 3 < r.length; i += 4) {
       const key = String(r[i]);

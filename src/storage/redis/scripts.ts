@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 export const SCRIPT_NAMES = [
   'enqueue', 'take', 'softget', 'remove', 'purge', 'peek',
   'dispatch', 'requeue', 'register', 'heartbeat', 'reap',
-  'lease', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'redrive', 'settings',
+  'lease', 'leasefifo', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'redrive', 'settings',
   'meters', 'deletequeue',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
@@ -125,6 +125,8 @@ export interface StoreCommands {
   // Leases (redis-lease.ts). `queueKeys` are the eight keys of redis-lease.ts leaseKeys().
   /** lease-8.lua → [stopped, expired, k1, v1, token1, attempts1, ...]. */
   lease(...args: string[]): Promise<(string | number)[]>;
+  /** leasefifo-8.lua (a FIFO queue's lease) → as lease-8.lua. */
+  leasefifo(...args: string[]): Promise<(string | number)[]>;
   /** leasedispatched-5.lua → [k1, token1, attempts1, ...] (the leased ones). */
   leasedispatched(counter: string, leased: string, tokens: string, attempts: string, leasedQueues: string,
     queue: string, prefix: string, leaseMs: string, ...keysValuesTokens: string[]): Promise<(string | number)[]>;

@@ -9,10 +9,11 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { QueueStatus } from '../../wire.js';
-import type { LeasedMessage, LeaseResult, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
+import { FIFO_SCAN, isFifoQueue, type LeasedMessage, type LeaseResult, type QueueSettings, type ReceiptOutcome } from '../lease-contract.js';
 import { BUMP_COUNTER, NOW_MS, READY, transaction } from './sqlite-queue.js';
 
 interface HeadRow { seq: number; value: string; expires_at: number | null }
+interface FifoRow extends HeadRow { visible_at: number | null; grp: string | null }
 interface LeasedRow { seq: number; value: string; expires_at: number | null; attempts: number; meta: string | null }
 interface SettingsRow { lease_seconds: number | null; max_attempts: number | null; dead_letter: string | null }
 interface DeadRow { seq: number; value: string; expires_at: number | null; origin: string | null; meta: string | null }
@@ -49,6 +50,14 @@ export function leaseOperations(db: Database.Database) {
          max_attempts = excluded.max_attempts, dead_letter = excluded.dead_letter`),
     head: db.prepare<[string, number, number], HeadRow>(
       `SELECT seq, value, expires_at FROM messages WHERE queue = ? AND ${READY} ORDER BY seq LIMIT ?`),
+    // FIFO queues: the groups of the leased messages (the partial index), then the oldest rows
+    // not leased, delayed ones included (a delayed message holds its group back too).
+    heldGroups: db.prepare<[string], string | null>(
+      `SELECT DISTINCT json_extract(meta, '$.g') FROM messages
+       WHERE queue = ? AND leased_until IS NOT NULL AND meta IS NOT NULL`).pluck(),
+    fifoScan: db.prepare<[string, number], FifoRow>(
+      `SELECT seq, value, expires_at, visible_at, json_extract(meta, '$.g') AS grp FROM messages
+       WHERE queue = ? AND leased_until IS NULL ORDER BY seq LIMIT ?`),
     deleteOne: db.prepare<[string, number]>('DELETE FROM messages WHERE queue = ? AND seq = ?'),
     take: db.prepare<[number, string, string, number], number>(
       `UPDATE messages SET leased_until = ?, lease_token = ?, attempts = attempts + 1, visible_at = NULL
@@ -122,6 +131,33 @@ export function leaseOperations(db: Database.Database) {
     return { returned, dead };
   };
 
+  const leaseOne = (queue: string, r: HeadRow, until: number, token: string): LeasedMessage => {
+    const attempts = st.take.get(until, token, queue, r.seq)!;
+    return { key: `${queue}:${r.seq}`, value: r.value, receipt: `${r.seq}.${token}`, attempts };
+  };
+
+  /** lease on a FIFO queue (lease-contract.ts): a group with a message out is held back. */
+  const leaseFifo = (queue: string, count: number, until: number, now: number): LeaseResult => {
+    const held = new Set(st.heldGroups.all(queue));
+    const messages: LeasedMessage[] = [];
+    let expired = 0;
+    for (const r of st.fifoScan.all(queue, FIFO_SCAN)) {
+      if (messages.length >= count) break;
+      if (r.grp !== null && held.has(r.grp)) continue;
+      if (r.visible_at !== null && r.visible_at > now) {
+        if (r.grp !== null) held.add(r.grp);
+        continue;
+      }
+      if (r.expires_at !== null && r.expires_at <= now) {
+        st.deleteOne.run(queue, r.seq);
+        expired++;
+        continue;
+      }
+      messages.push(leaseOne(queue, r, until, newTokens(1)[0]!));
+    }
+    return { messages, stopped: false, expired };
+  };
+
   return {
     getSettings: settingsOf,
     setSettings: (queue: string, s: QueueSettings): void =>
@@ -132,9 +168,10 @@ export function leaseOperations(db: Database.Database) {
     lease: transaction(db, (queue: string, count: number, leaseMs: number, now: number, touched: Touched): LeaseResult => {
       reapQueue(queue, now, touched);
       if (st.status.get(queue) === 'stopped') return { messages: [], stopped: true, expired: 0 };
+      const until = now + leaseMs;
+      if (isFifoQueue(queue)) return leaseFifo(queue, count, until, now);
       const messages: LeasedMessage[] = [];
       let expired = 0;
-      const until = now + leaseMs;
       while (messages.length < count) {
         const want = count - messages.length;
         const rows = st.head.all(queue, now, want);
