@@ -1,6 +1,7 @@
 /**
  * SqsStore: what the SQS API keeps beside the queues (src/protocols/sqs). Both records are
- * opaque JSON to the store.
+ * opaque JSON to the store, but for the string `g` of a message's record: its message group,
+ * which a FIFO queue's lease reads (lease-contract.ts).
  * - Message metadata (message attributes, system attributes, the SQS message id and send time)
  *   lives and dies with its message: written in the same atomic step as the enqueue, removed by
  *   every step that removes the body (take, ack, purge, remove, expiry), carried along when the
