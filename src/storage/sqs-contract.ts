@@ -16,6 +16,9 @@ export interface SqsStore {
   enqueueWithMeta(queue: string, value: string, meta: string, options?: EnqueueOptions): Promise<string>;
   /** The metadata of messages of `queue` by key; null for a message that has none. */
   messageMeta(queue: string, keys: readonly string[]): Promise<(string | null)[]>;
+  /** Replaces the metadata of messages by key, only of those that still exist and have some
+   *  (a message deleted meanwhile gets none back). */
+  updateMessageMeta(queue: string, entries: readonly (readonly [key: string, meta: string])[]): Promise<void>;
   getQueueMeta(queue: string): Promise<string | null>;
   /** Replaces the queue's record; null deletes it. */
   setQueueMeta(queue: string, meta: string | null): Promise<void>;

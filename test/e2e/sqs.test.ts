@@ -132,6 +132,18 @@ forEachBackend((ctx) => {
     assert.equal(stats.Attributes!['ApproximateNumberOfMessagesNotVisible'], '0');
   });
 
+  it('ApproximateFirstReceiveTimestamp is the time of the first receive, on every later receive too', async () => {
+    const url = await create();
+    await sqs().send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'twice' }));
+    const first = (await sqs().send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 1, MessageSystemAttributeNames: ['All'] }))).Messages![0]!;
+    await new Promise((r) => setTimeout(r, 1300));
+    const second = (await sqs().send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5, MessageSystemAttributeNames: ['All'] }))).Messages![0]!;
+    assert.equal(second.Attributes!['ApproximateReceiveCount'], '2');
+    assert.ok(Number(first.Attributes!['ApproximateFirstReceiveTimestamp']) > Number(first.Attributes!['SentTimestamp']) - 1000);
+    assert.equal(second.Attributes!['ApproximateFirstReceiveTimestamp'], first.Attributes!['ApproximateFirstReceiveTimestamp']);
+    await sqs().send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: second.ReceiptHandle }));
+  });
+
   it('MessageAttributeNames selects by name and prefix (MD5 over what is returned); the older AttributeNames still works', async () => {
     const url = await create();
     await sqs().send(new SendMessageCommand({

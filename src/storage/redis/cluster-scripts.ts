@@ -16,7 +16,7 @@ import { luaDir, resolveIncludes, type LuaScript } from './scripts.js';
 export const CLUSTER_SCRIPT_NAMES = [
   'enqueue', 'take', 'softget', 'remove', 'purge', 'peek', 'meters',
   'lease', 'leasefifo', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'settings', 'movein', 'redrive',
-  'register', 'heartbeat', 'dispatch', 'requeue', 'reap', 'deletequeue',
+  'register', 'heartbeat', 'dispatch', 'requeue', 'reap', 'deletequeue', 'setmeta',
 ] as const;
 
 const FILE_NAME = /^([A-Za-z][A-Za-z0-9]*)-(\d+|n)\.lua$/;
@@ -75,6 +75,8 @@ export interface ClusterCommands {
   /** `-n` scripts: the number of keys first. */
   dispatch(numberOfKeys: number, ...args: string[]): Reply;
   requeue(...args: string[]): Promise<number>;
+  /** setmeta-1.lua → how many were replaced. */
+  setmeta(sqsMeta: string, ...numbersAndValues: string[]): Promise<number>;
   reap(numberOfKeys: number, ...args: string[]): Promise<number>;
   /** deletequeue-n.lua → how many of the keys existed. */
   deletequeue(numberOfKeys: number, ...args: string[]): Promise<number>;

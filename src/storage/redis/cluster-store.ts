@@ -419,6 +419,11 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     return run(() => this.cluster.hmget(clusterKeys.sqsMeta(queue), ...numbers));
   }
 
+  async updateMessageMeta(queue: string, entries: readonly (readonly [string, string])[]): Promise<void> {
+    const own = entries.filter(([k]) => k.startsWith(queue + ':'));
+    if (own.length > 0) await run(() => this.cluster.setmeta(clusterKeys.sqsMeta(queue), ...own.flatMap(([k, m]) => [k.slice(queue.length + 1), m])));
+  }
+
   async getQueueMeta(queue: string): Promise<string | null> {
     return run(() => this.cluster.get(clusterKeys.sqsQueue(queue)));
   }

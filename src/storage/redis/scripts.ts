@@ -12,7 +12,7 @@ export const SCRIPT_NAMES = [
   'enqueue', 'take', 'softget', 'remove', 'purge', 'peek',
   'dispatch', 'requeue', 'register', 'heartbeat', 'reap',
   'lease', 'leasefifo', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'redrive', 'settings',
-  'meters', 'deletequeue',
+  'meters', 'deletequeue', 'setmeta',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -92,6 +92,8 @@ export interface StoreCommands {
   enqueue(counter: string, pending: string, queueset: string, status: string, consumers: string, delayed: string,
     leasedQueues: string, dedup: string, clock: string, queue: string, prefix: string, ttl: string, channel: string, delayMs: string,
     dedupOn: string, dedupSeconds: string, metaSuffix: string, meta: string, ...values: string[]): Promise<string[]>;
+  /** setmeta-0.lua → how many were replaced. */
+  setmeta(...metaKeysAndValues: string[]): Promise<number>;
   /** meters-0.lua → nine integers per queue (redis-meters.ts). */
   meters(layout: string, ...queues: string[]): Promise<number[]>;
   /** take-4.lua → [stopped, expired, k1, v1, ...]. */

@@ -183,6 +183,10 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     return this.#run(() => this.#sqs.messageMeta(queue, keys));
   }
 
+  async updateMessageMeta(queue: string, entries: readonly (readonly [string, string])[]): Promise<void> {
+    if (entries.length > 0) await this.#run(() => this.#sqs.updateMeta(queue, entries));
+  }
+
   async getQueueMeta(queue: string): Promise<string | null> {
     return this.#run(() => this.#sqs.getQueueMeta(queue));
   }
