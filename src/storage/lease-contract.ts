@@ -57,6 +57,7 @@ export interface LeaseStore {
 
   getSettings(queue: string): Promise<QueueSettings>;
   setSettings(queue: string, settings: QueueSettings): Promise<void>;
-  /** Moves every message of a dead-letter queue back to the queue it died in, in order. */
-  redrive(deadQueue: string): Promise<number>;
+  /** Moves every message of a dead-letter queue back to the queue it died in, in order; with
+   *  `destination` (not the dead-letter queue itself), every message to that queue instead. */
+  redrive(deadQueue: string, destination?: string): Promise<number>;
 }

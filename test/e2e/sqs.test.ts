@@ -272,6 +272,27 @@ forEachBackend((ctx) => {
     assert.equal(none.Attributes?.['RedrivePolicy'], undefined);
   });
 
+  it('StartMessageMoveTask with a DestinationArn moves the dead letters there; ListMessageMoveTasks reports it', async () => {
+    const arnOf = async (u: string) => (await sqs().send(new GetQueueAttributesCommand({ QueueUrl: u, AttributeNames: ['QueueArn'] }))).Attributes!['QueueArn']!;
+    const dlq = await create();
+    const dest = await create();
+    const [dlqArn, destArn] = [await arnOf(dlq), await arnOf(dest)];
+    const url = await create({ RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) });
+    await sqs().send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison', MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } } }));
+    const m = (await sqs().send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages![0]!;
+    await sqs().send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
+    await rejects(sqs().send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: dlqArn })), SQSServiceException, 400);
+    await rejects(sqs().send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: `${destArn}-nope` })), QueueDoesNotExist, 400);
+    await sqs().send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: destArn }));
+    const tasks = await sqs().send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }));
+    assert.equal(tasks.Results![0]!.DestinationArn, destArn);
+    assert.equal(tasks.Results![0]!.ApproximateNumberOfMessagesMoved, 1);
+    const moved = (await sqs().send(new ReceiveMessageCommand({ QueueUrl: dest, MessageAttributeNames: ['All'] }))).Messages![0]!;
+    assert.equal(moved.Body, 'poison');
+    assert.equal(moved.MessageAttributes!['k']!.StringValue, 'v');
+    assert.equal((await sqs().send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages, undefined);
+  });
+
   it('PurgeQueue empties the queue; tags are set, listed and removed', async () => {
     const url = await sqs().send(new CreateQueueCommand({ QueueName: sqsName(), tags: { team: 'a', env: 'test' } })).then((r) => r.QueueUrl!);
     await sqs().send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: '1', MessageBody: 'a' }, { Id: '2', MessageBody: 'b' }] }));

@@ -320,10 +320,10 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
 
   /** Step 0 into the dead queue's outbox, then steps 1 and 2 (cluster-moves.ts). The dead queue
    *  joins the reaper's set first, so a crash midway is finished by the next reaper. */
-  async redrive(deadQueue: string): Promise<number> {
+  async redrive(deadQueue: string, destination?: string): Promise<number> {
     return run(async () => {
       await this.cluster.sadd(clusterKeys.leasedQueues, deadQueue);
-      const r = await this.cluster.redrive(...clusterQueueKeys(deadQueue), deadQueue, impliedOrigin(deadQueue));
+      const r = await this.cluster.redrive(...clusterQueueKeys(deadQueue), deadQueue, impliedOrigin(deadQueue), destination ?? '');
       await drainOutbox(this.cluster, deadQueue, r.slice(1), this.register);
       return Number(r[0]);
     });

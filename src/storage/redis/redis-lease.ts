@@ -126,7 +126,7 @@ export class RedisLease {
       this.redis.settings(keys.settings(queue), text(settings.leaseSeconds), text(settings.maxAttempts), text(settings.deadLetter)));
   }
 
-  async redrive(deadQueue: string): Promise<number> {
-    return this.run(() => this.redis.redrive(keys.pending(deadQueue), keys.origin(deadQueue), LEASE_LAYOUT, this.channel, deadQueue));
+  async redrive(deadQueue: string, destination?: string): Promise<number> {
+    return this.run(() => this.redis.redrive(keys.pending(deadQueue), keys.origin(deadQueue), LEASE_LAYOUT, this.channel, deadQueue, destination ?? ''));
   }
 }

@@ -332,8 +332,8 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     return this.leases.setSettings(queue, settings);
   }
 
-  redrive(deadQueue: string): Promise<number> {
-    return this.leases.redrive(deadQueue);
+  redrive(deadQueue: string, destination?: string): Promise<number> {
+    return this.leases.redrive(deadQueue, destination);
   }
 
   publish(event: StoreEvent): Promise<void> {

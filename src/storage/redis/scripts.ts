@@ -141,7 +141,7 @@ export interface StoreCommands {
   /** reapleases-1.lua → [returned, dead]. */
   reapleases(leasedQueues: string, layout: string, channel: string, ...queues: string[]): Promise<[number, number]>;
   /** redrive-2.lua → how many messages moved. */
-  redrive(pending: string, origin: string, layout: string, channel: string, deadQueue: string): Promise<number>;
+  redrive(pending: string, origin: string, layout: string, channel: string, deadQueue: string, destination: string): Promise<number>;
   /** settings-1.lua → 1. */
   settings(settings: string, leaseSeconds: string, maxAttempts: string, deadLetter: string): Promise<number>;
 }

@@ -228,14 +228,15 @@ export function leaseOperations(db: Database.Database) {
 
     /**
      * Every message not leased goes back, in order, as new messages of the queue it died in
-     * (its origin; for a message with none, `<q>` of a `<q>.dead` name, else it stays).
+     * (its origin; for a message with none, `<q>` of a `<q>.dead` name, else it stays), or all
+     * to `destination` when given.
      * Expired bodies are dropped and not counted.
      */
-    redrive: transaction(db, (deadQueue: string, now: number, touched: Touched): number => {
+    redrive: transaction(db, (deadQueue: string, destination: string | undefined, now: number, touched: Touched): number => {
       const fallback = deadQueue.endsWith('.dead') ? deadQueue.slice(0, -'.dead'.length) : null;
       let moved = 0;
       for (const row of st.deadRows.all(deadQueue)) {
-        const target = row.origin ?? fallback;
+        const target = destination ?? row.origin ?? fallback;
         if (target === null || target === deadQueue) continue;
         st.deleteOne.run(deadQueue, row.seq);
         if (row.expires_at !== null && row.expires_at <= now) continue;

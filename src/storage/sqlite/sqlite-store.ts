@@ -333,8 +333,8 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     return this.#run(() => this.#lease.setSettings(queue, settings));
   }
 
-  async redrive(deadQueue: string): Promise<number> {
-    return this.#announcing((t) => this.#lease.redrive(deadQueue, Date.now(), t));
+  async redrive(deadQueue: string, destination?: string): Promise<number> {
+    return this.#announcing((t) => this.#lease.redrive(deadQueue, destination, Date.now(), t));
   }
 
   // ---- AuthKeyStore (sqlite-authkeys.ts) ----
