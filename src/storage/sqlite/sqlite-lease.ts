@@ -21,6 +21,8 @@ interface DeadRow { seq: number; value: string; expires_at: number | null; origi
 /** `<n>.<token>`: n as a key's, the token base64url (no dot). Anything else is stale. */
 const RECEIPT = /^([1-9][0-9]{0,15})\.([A-Za-z0-9_-]{1,64})$/;
 const TOKEN_BYTES = 12;
+/** Rows a FIFO lease reads at a time. */
+const FIFO_PAGE = 50;
 
 /** `n` fresh lease tokens, base64url (sqlite-stream.ts leases too). */
 export function newTokens(n: number): string[] {
@@ -55,9 +57,9 @@ export function leaseOperations(db: Database.Database) {
     heldGroups: db.prepare<[string], string | null>(
       `SELECT DISTINCT json_extract(meta, '$.g') FROM messages
        WHERE queue = ? AND leased_until IS NOT NULL AND meta IS NOT NULL`).pluck(),
-    fifoScan: db.prepare<[string, number], FifoRow>(
+    fifoScan: db.prepare<[string, number, number], FifoRow>(
       `SELECT seq, value, expires_at, visible_at, json_extract(meta, '$.g') AS grp FROM messages
-       WHERE queue = ? AND leased_until IS NULL ORDER BY seq LIMIT ?`),
+       WHERE queue = ? AND leased_until IS NULL AND seq > ? ORDER BY seq LIMIT ?`),
     deleteOne: db.prepare<[string, number]>('DELETE FROM messages WHERE queue = ? AND seq = ?'),
     take: db.prepare<[number, string, string, number], number>(
       `UPDATE messages SET leased_until = ?, lease_token = ?, attempts = attempts + 1, visible_at = NULL
@@ -141,19 +143,28 @@ export function leaseOperations(db: Database.Database) {
     const held = new Set(st.heldGroups.all(queue));
     const messages: LeasedMessage[] = [];
     let expired = 0;
-    for (const r of st.fifoScan.all(queue, FIFO_SCAN)) {
-      if (messages.length >= count) break;
-      if (r.grp !== null && held.has(r.grp)) continue;
-      if (r.visible_at !== null && r.visible_at > now) {
-        if (r.grp !== null) held.add(r.grp);
-        continue;
+    let scanned = 0;
+    let after = 0;
+    // In pages, so that a lease that finds its messages early reads no further.
+    while (messages.length < count && scanned < FIFO_SCAN) {
+      const rows = st.fifoScan.all(queue, after, Math.min(FIFO_SCAN - scanned, FIFO_PAGE));
+      if (rows.length === 0) break;
+      scanned += rows.length;
+      after = rows[rows.length - 1]!.seq;
+      for (const r of rows) {
+        if (messages.length >= count) break;
+        if (r.grp !== null && held.has(r.grp)) continue;
+        if (r.visible_at !== null && r.visible_at > now) {
+          if (r.grp !== null) held.add(r.grp);
+          continue;
+        }
+        if (r.expires_at !== null && r.expires_at <= now) {
+          st.deleteOne.run(queue, r.seq);
+          expired++;
+          continue;
+        }
+        messages.push(leaseOne(queue, r, until, newTokens(1)[0]!));
       }
-      if (r.expires_at !== null && r.expires_at <= now) {
-        st.deleteOne.run(queue, r.seq);
-        expired++;
-        continue;
-      }
-      messages.push(leaseOne(queue, r, until, newTokens(1)[0]!));
     }
     return { messages, stopped: false, expired };
   };

@@ -33,7 +33,6 @@ end
 -- #include fmt
 -- #include reap_queue
 -- #include forget
--- #include older_first
 local L = cjson.decode(ARGV[1])
 local Q = queue_keys(L, ARGV[3], KEYS)
 local now = now_ms()
@@ -70,35 +69,36 @@ local out = {0, 0}
 local expired, got = 0, 0
 -- The tail of <q>:queue is its oldest end.
 local window = redis.call('LRANGE', Q.pending, -tonumber(ARGV[6]), -1)
--- A group's messages go by their number, not their place: a nack or an expiry puts a message
--- back at the oldest end, so two of one group may be back in reverse order.
-local free = {}
-for i = #window, 1, -1 do
-  local g = group_of(window[i])
-  if not (g and held[g]) then
-    free[#free + 1] = window[i]
-  end
+-- Messages go by their number, not their place: a nack or an expiry puts a message back at
+-- the oldest end, so two of one group may be back in reverse order. Numbers are compared as
+-- numbers (exact up to 2^53); groups are looked up only until `count` are leased.
+local numbers = {}
+for _, key in ipairs(window) do
+  numbers[key] = tonumber(string.match(key, '(%d+)$'))
 end
-table.sort(free, older_first)
-for _, key in ipairs(free) do
+table.sort(window, function(a, b) return numbers[a] < numbers[b] end)
+for _, key in ipairs(window) do
   if got >= count then
     break
   end
-  local body = redis.call('GET', key)
-  redis.call('LREM', Q.pending, -1, key)
-  if body then
-    got = got + 1
-    local token = ARGV[6 + got]
-    redis.call('ZADD', Q.leased, deadline, key)
-    redis.call('HSET', Q.tokens, key, token)
-    local attempts = redis.call('HINCRBY', Q.attempts, key, 1)
-    out[#out + 1] = key
-    out[#out + 1] = body
-    out[#out + 1] = token
-    out[#out + 1] = attempts
-  else
-    forget(L, Q, key)
-    expired = expired + 1
+  local g = group_of(key)
+  if not (g and held[g]) then
+    local body = redis.call('GET', key)
+    redis.call('LREM', Q.pending, -1, key)
+    if body then
+      got = got + 1
+      local token = ARGV[6 + got]
+      redis.call('ZADD', Q.leased, deadline, key)
+      redis.call('HSET', Q.tokens, key, token)
+      local attempts = redis.call('HINCRBY', Q.attempts, key, 1)
+      out[#out + 1] = key
+      out[#out + 1] = body
+      out[#out + 1] = token
+      out[#out + 1] = attempts
+    else
+      forget(L, Q, key)
+      expired = expired + 1
+    end
   end
 end
 if got > 0 then

@@ -63,34 +63,31 @@ local out = {0, 0, waiting}
 local expired, got = 0, 0
 -- The tail of {q}:queue is its oldest end.
 local window = redis.call('LRANGE', K.pending, -tonumber(ARGV[6]), -1)
--- A group's messages go by their number, not their place: a nack or an expiry puts a message
--- back at the oldest end, so two of one group may be back in reverse order.
-local free = {}
-for i = #window, 1, -1 do
-  local g = group_of(window[i])
-  if not (g and held[g]) then
-    free[#free + 1] = window[i]
-  end
-end
-table.sort(free, by_number)
-for _, n in ipairs(free) do
+-- Messages go by their number, not their place: a nack or an expiry puts a message back at
+-- the oldest end, so two of one group may be back in reverse order. Groups are looked up only
+-- until `count` are leased.
+table.sort(window, by_number)
+for _, n in ipairs(window) do
   if got >= count then
     break
   end
-  redis.call('LREM', K.pending, -1, n)
-  local body = body_of(K, n, now)
-  if body then
-    got = got + 1
-    local token = ARGV[6 + got]
-    redis.call('ZADD', K.leased, deadline, n)
-    redis.call('HSET', K.leaseTokens, n, token)
-    out[#out + 1] = K.q .. ':' .. n
-    out[#out + 1] = body
-    out[#out + 1] = token
-    out[#out + 1] = redis.call('HINCRBY', K.attempts, n, 1)
-  else
-    drop(K, n)
-    expired = expired + 1
+  local g = group_of(n)
+  if not (g and held[g]) then
+    redis.call('LREM', K.pending, -1, n)
+    local body = body_of(K, n, now)
+    if body then
+      got = got + 1
+      local token = ARGV[6 + got]
+      redis.call('ZADD', K.leased, deadline, n)
+      redis.call('HSET', K.leaseTokens, n, token)
+      out[#out + 1] = K.q .. ':' .. n
+      out[#out + 1] = body
+      out[#out + 1] = token
+      out[#out + 1] = redis.call('HINCRBY', K.attempts, n, 1)
+    else
+      drop(K, n)
+      expired = expired + 1
+    end
   end
 end
 out[2] = expired
