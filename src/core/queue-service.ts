@@ -207,10 +207,11 @@ export class QueueService {
     await this.store.setSettings(queue, { ...(await this.store.getSettings(queue)), ...settings });
   }
 
-  /** Moves the messages of a dead-letter queue back where they died. */
-  async redrive(deadQueue: string): Promise<number> {
+  /** Moves the messages of a dead-letter queue back where they died, or all to `destination`. */
+  async redrive(deadQueue: string, destination?: string): Promise<number> {
     assertQueueName(deadQueue);
-    return this.store.redrive(deadQueue);
+    if (destination !== undefined) assertQueueName(destination);
+    return this.store.redrive(deadQueue, destination);
   }
 
   async listQueues(): Promise<string[]> {

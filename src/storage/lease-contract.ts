@@ -13,6 +13,12 @@
  *   does not count.
  * - Lease state lives in extra keys/tables an old RestMQ ignores: to an old broker a leased
  *   message is simply not in the pending list, and its body key stays until ack.
+ * - FIFO queues (a name ending in `.fifo`): a message's group is the `g` of its SQS metadata
+ *   (sqs-contract.ts). `lease` skips every message whose group has a message leased (or nacked
+ *   with a delay and not yet back), and messages after it of that group; one lease may take
+ *   several messages of a free group, in order. It looks at the oldest FIFO_SCAN messages that are
+ *   not leased: beyond them it finds nothing. Messages without a group are never held back.
+ *   Other queues pay nothing for this (a name check).
  * - Expired leases are returned by `reapLeases`, which any broker may call at any time
  *   (concurrent calls never return a message twice); `lease` also reaps its own queue first.
  */
@@ -20,6 +26,12 @@ import type { LeasedMessage, QueueSettings } from '../wire.js';
 
 /** Wire types (wire.ts), named here too because every lease backend speaks them. */
 export type { LeasedMessage, QueueSettings };
+
+/** How many of the oldest messages a FIFO lease looks at for a free group (AWS: 20,000). */
+export const FIFO_SCAN = 1000;
+
+/** The queues whose leases keep message groups (SQS FIFO queues). */
+export const isFifoQueue = (queue: string): boolean => queue.endsWith('.fifo');
 
 export interface LeaseResult {
   messages: LeasedMessage[];
@@ -45,6 +57,7 @@ export interface LeaseStore {
 
   getSettings(queue: string): Promise<QueueSettings>;
   setSettings(queue: string, settings: QueueSettings): Promise<void>;
-  /** Moves every message of a dead-letter queue back to the queue it died in, in order. */
-  redrive(deadQueue: string): Promise<number>;
+  /** Moves every message of a dead-letter queue back to the queue it died in, in order; with
+   *  `destination` (not the dead-letter queue itself), every message to that queue instead. */
+  redrive(deadQueue: string, destination?: string): Promise<number>;
 }

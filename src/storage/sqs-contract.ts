@@ -1,6 +1,7 @@
 /**
  * SqsStore: what the SQS API keeps beside the queues (src/protocols/sqs). Both records are
- * opaque JSON to the store.
+ * opaque JSON to the store, but for the string `g` of a message's record: its message group,
+ * which a FIFO queue's lease reads (lease-contract.ts).
  * - Message metadata (message attributes, system attributes, the SQS message id and send time)
  *   lives and dies with its message: written in the same atomic step as the enqueue, removed by
  *   every step that removes the body (take, ack, purge, remove, expiry), carried along when the
@@ -15,6 +16,9 @@ export interface SqsStore {
   enqueueWithMeta(queue: string, value: string, meta: string, options?: EnqueueOptions): Promise<string>;
   /** The metadata of messages of `queue` by key; null for a message that has none. */
   messageMeta(queue: string, keys: readonly string[]): Promise<(string | null)[]>;
+  /** Replaces the metadata of messages by key, only of those that still exist and have some
+   *  (a message deleted meanwhile gets none back). */
+  updateMessageMeta(queue: string, entries: readonly (readonly [key: string, meta: string])[]): Promise<void>;
   getQueueMeta(queue: string): Promise<string | null>;
   /** Replaces the queue's record; null deletes it. */
   setQueueMeta(queue: string, meta: string | null): Promise<void>;

@@ -132,6 +132,18 @@ forEachBackend((ctx) => {
     assert.equal(stats.Attributes!['ApproximateNumberOfMessagesNotVisible'], '0');
   });
 
+  it('ApproximateFirstReceiveTimestamp is the time of the first receive, on every later receive too', async () => {
+    const url = await create();
+    await sqs().send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'twice' }));
+    const first = (await sqs().send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 1, MessageSystemAttributeNames: ['All'] }))).Messages![0]!;
+    await new Promise((r) => setTimeout(r, 1300));
+    const second = (await sqs().send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5, MessageSystemAttributeNames: ['All'] }))).Messages![0]!;
+    assert.equal(second.Attributes!['ApproximateReceiveCount'], '2');
+    assert.ok(Number(first.Attributes!['ApproximateFirstReceiveTimestamp']) > Number(first.Attributes!['SentTimestamp']) - 1000);
+    assert.equal(second.Attributes!['ApproximateFirstReceiveTimestamp'], first.Attributes!['ApproximateFirstReceiveTimestamp']);
+    await sqs().send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: second.ReceiptHandle }));
+  });
+
   it('MessageAttributeNames selects by name and prefix (MD5 over what is returned); the older AttributeNames still works', async () => {
     const url = await create();
     await sqs().send(new SendMessageCommand({
@@ -258,6 +270,27 @@ forEachBackend((ctx) => {
     await sqs().send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: '' } }));
     const none = await sqs().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy'] }));
     assert.equal(none.Attributes?.['RedrivePolicy'], undefined);
+  });
+
+  it('StartMessageMoveTask with a DestinationArn moves the dead letters there; ListMessageMoveTasks reports it', async () => {
+    const arnOf = async (u: string) => (await sqs().send(new GetQueueAttributesCommand({ QueueUrl: u, AttributeNames: ['QueueArn'] }))).Attributes!['QueueArn']!;
+    const dlq = await create();
+    const dest = await create();
+    const [dlqArn, destArn] = [await arnOf(dlq), await arnOf(dest)];
+    const url = await create({ RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) });
+    await sqs().send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison', MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } } }));
+    const m = (await sqs().send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages![0]!;
+    await sqs().send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
+    await rejects(sqs().send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: dlqArn })), SQSServiceException, 400);
+    await rejects(sqs().send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: `${destArn}-nope` })), QueueDoesNotExist, 400);
+    await sqs().send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: destArn }));
+    const tasks = await sqs().send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }));
+    assert.equal(tasks.Results![0]!.DestinationArn, destArn);
+    assert.equal(tasks.Results![0]!.ApproximateNumberOfMessagesMoved, 1);
+    const moved = (await sqs().send(new ReceiveMessageCommand({ QueueUrl: dest, MessageAttributeNames: ['All'] }))).Messages![0]!;
+    assert.equal(moved.Body, 'poison');
+    assert.equal(moved.MessageAttributes!['k']!.StringValue, 'v');
+    assert.equal((await sqs().send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages, undefined);
   });
 
   it('PurgeQueue empties the queue; tags are set, listed and removed', async () => {

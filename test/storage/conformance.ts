@@ -22,6 +22,7 @@ import { TTL_CASES } from './cases/ttl.js';
 import { PRESQUE_CASES } from './cases/presque.js';
 import { spreadQueueName } from '../harness/cluster-spread.js';
 import { DELAY_CASES } from './cases/delay.js';
+import { FIFO_CASES } from './cases/fifo.js';
 
 
 export interface ConformanceOptions {
@@ -42,6 +43,7 @@ const SUITES: [string, Cases][] = [
   ['TTL across send-backs', TTL_CASES],
   ['PresqueStore', PRESQUE_CASES],
   ['Delay', DELAY_CASES],
+  ['LeaseStore on FIFO queues', FIFO_CASES],
 ];
 
 /** Case name → reason, each name checked to be a case of exactly one suite. */

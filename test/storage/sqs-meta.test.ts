@@ -63,6 +63,20 @@ function suite(name: string, open: () => Promise<Store> | Store, leftovers?: (qu
       if (leftovers) assert.deepEqual(await leftovers(queue), []);
     });
 
+    it('is replaced only for messages that still have some, keeping the expiry', async () => {
+      const queue = q();
+      const kept = await s.enqueueWithMeta(queue, 'kept', 'm1', { ttlSeconds: 1 });
+      const gone = await s.enqueueWithMeta(queue, 'gone', 'm2');
+      const [plain] = await s.enqueue(queue, ['plain']);
+      await s.remove(queue, gone);
+      await s.updateMessageMeta(queue, [[kept, 'm1+'], [gone, 'm2+'], [plain!, 'p+'], [`${queue}x:1`, 'other']]);
+      assert.deepEqual(await s.messageMeta(queue, [kept, gone, plain!]), ['m1+', null, null]);
+      await waitUntil('the message expired', async () => (await s.peek(queue, 5)).length === 1);
+      assert.deepEqual((await s.take(queue, 5)).messages.map((m) => m.value), ['plain']);
+      assert.deepEqual(await s.messageMeta(queue, [kept]), [null]);
+      if (leftovers) assert.deepEqual(await leftovers(queue), []);
+    });
+
     it('goes when the message expires', async () => {
       const queue = q();
       const key = await s.enqueueWithMeta(queue, 'short-lived', 'm', { ttlSeconds: 1 });

@@ -25,6 +25,8 @@ interface MessageMeta {
   s?: AttributeMap;
   g?: string;
   d?: string;
+  /** ApproximateFirstReceiveTimestamp, epoch ms: written by the first ReceiveMessage. */
+  f?: number;
 }
 
 const MAX_BATCH = 10;
@@ -211,13 +213,25 @@ function systemAttributes(m: LeasedMessage, meta: MessageMeta | undefined, wante
   put('SenderId', ACCOUNT_ID);
   put('SentTimestamp', String(sent));
   put('ApproximateReceiveCount', String(m.attempts));
-  // Not stored: exact on a first receive; on later ones the send time stands in for it.
-  put('ApproximateFirstReceiveTimestamp', String(m.attempts <= 1 ? now : sent));
+  // Stored by the first receive of an SQS-sent message; for others the first receive is
+  // exact and later ones report the send time.
+  put('ApproximateFirstReceiveTimestamp', String(meta?.f ?? (m.attempts <= 1 ? now : sent)));
   put('MessageGroupId', meta?.g);
   put('MessageDeduplicationId', meta?.d);
   if (meta?.g !== undefined) put('SequenceNumber', sequenceOf(m.key));
   put('AWSTraceHeader', meta?.s?.['AWSTraceHeader']?.StringValue);
   return out;
+}
+
+/** Stores ApproximateFirstReceiveTimestamp in the metadata of messages received for the first time. */
+async function firstReceived(ctx: SqsContext, queue: string, messages: readonly LeasedMessage[], metas: (MessageMeta | undefined)[], now: number): Promise<void> {
+  const updates: [string, string][] = [];
+  metas.forEach((meta, i) => {
+    if (!meta || meta.f !== undefined) return;
+    meta.f = now;
+    updates.push([messages[i]!.key, JSON.stringify(meta)]);
+  });
+  if (updates.length > 0) await ctx.service.sqs.updateMessageMeta(queue, updates);
 }
 
 async function receiveMessage(ctx: SqsContext): Promise<Output> {
@@ -232,12 +246,13 @@ async function receiveMessage(ctx: SqsContext): Promise<Output> {
     : await ctx.service.lease(queue, max, visibility);
   const messages = r.messages as LeasedMessage[];
   if (messages.length === 0) return {};
-  const metas = await ctx.service.sqs.messageMeta(queue, messages.map((m) => m.key));
+  const texts = await ctx.service.sqs.messageMeta(queue, messages.map((m) => m.key));
   const now = Date.now();
+  const metas = texts.map((text) => (text ? (JSON.parse(text) as MessageMeta) : undefined));
+  await firstReceived(ctx, queue, messages, metas, now);
   return {
     Messages: messages.map((m, i) => {
-      const text = metas[i];
-      const meta = text ? (JSON.parse(text) as MessageMeta) : undefined;
+      const meta = metas[i];
       const out: Output = { MessageId: meta?.id ?? idOfKey(m.key), ReceiptHandle: m.receipt, MD5OfBody: md5Hex(m.value), Body: m.value };
       const system = systemAttributes(m, meta, wantedSystem, now);
       if (Object.keys(system).length > 0) out['Attributes'] = system;

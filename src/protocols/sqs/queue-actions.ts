@@ -155,20 +155,24 @@ async function listQueueTags(ctx: SqsContext): Promise<Output> {
   return Object.keys(tags).length > 0 ? { Tags: tags } : {};
 }
 
-/** Moves every message of a dead-letter queue back where it died, at once: the task is
- *  COMPLETED when the reply leaves. Only the default destination (the source queues) exists. */
+/** Moves every message of a dead-letter queue back where it died, or all to DestinationArn,
+ *  at once: the task is COMPLETED when the reply leaves. */
 async function startMessageMoveTask(ctx: SqsContext): Promise<Output> {
   const sourceArn = str(ctx.input, 'SourceArn', true);
-  if (str(ctx.input, 'DestinationArn') !== undefined) {
-    throw new SqsError('UnsupportedOperation', 'DestinationArn is not supported: messages move back to the queues they came from.');
-  }
+  const destinationArn = str(ctx.input, 'DestinationArn');
   const { queue, record } = await existingQueue(ctx, nameOfArn(sourceArn, 'SourceArn'));
+  let destination: string | undefined;
+  if (destinationArn !== undefined) {
+    destination = (await existingQueue(ctx, nameOfArn(destinationArn, 'DestinationArn'))).queue;
+    if (destination === queue) throw invalid('Value for parameter DestinationArn is invalid. Reason: the source and destination queues must differ.');
+  }
   const started = Date.now();
-  const moved = await ctx.service.redrive(queue);
+  const moved = await ctx.service.redrive(queue, destination);
   const task: MoveTask = {
     TaskHandle: Buffer.from(JSON.stringify({ id: randomUUID(), source: queue })).toString('base64'),
     Status: 'COMPLETED',
     SourceArn: sourceArn,
+    ...(destinationArn !== undefined ? { DestinationArn: destinationArn } : {}),
     ApproximateNumberOfMessagesMoved: moved,
     ApproximateNumberOfMessagesToMove: moved,
     StartedTimestamp: started,

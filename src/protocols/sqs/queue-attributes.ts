@@ -21,6 +21,7 @@ export interface MoveTask {
   TaskHandle: string;
   Status: 'COMPLETED';
   SourceArn: string;
+  DestinationArn?: string;
   ApproximateNumberOfMessagesMoved: number;
   ApproximateNumberOfMessagesToMove: number;
   StartedTimestamp: number;

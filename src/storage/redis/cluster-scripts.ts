@@ -15,8 +15,8 @@ import { luaDir, resolveIncludes, type LuaScript } from './scripts.js';
 /** Every cluster script the store calls; test/unit/lua-scripts.test.ts checks it matches lua/cluster/. */
 export const CLUSTER_SCRIPT_NAMES = [
   'enqueue', 'take', 'softget', 'remove', 'purge', 'peek', 'meters',
-  'lease', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'settings', 'movein', 'redrive',
-  'register', 'heartbeat', 'dispatch', 'requeue', 'reap', 'deletequeue', 'due',
+  'lease', 'leasefifo', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'settings', 'movein', 'redrive',
+  'register', 'heartbeat', 'dispatch', 'requeue', 'reap', 'deletequeue', 'due', 'setmeta',
 ] as const;
 
 const FILE_NAME = /^([A-Za-z][A-Za-z0-9]*)-(\d+|n)\.lua$/;
@@ -62,6 +62,7 @@ export interface ClusterCommands {
   purge(...args: string[]): Promise<number>;
   meters(...args: string[]): Promise<number[]>;
   lease(...args: string[]): Reply;
+  leasefifo(...args: string[]): Reply;
   leasedispatched(...args: string[]): Reply;
   ack(...args: string[]): Promise<number>;
   nack(...args: string[]): Promise<number>;
@@ -75,6 +76,8 @@ export interface ClusterCommands {
   /** `-n` scripts: the number of keys first. */
   dispatch(numberOfKeys: number, ...args: string[]): Reply;
   requeue(...args: string[]): Promise<number>;
+  /** setmeta-1.lua → how many were replaced. */
+  setmeta(sqsMeta: string, ...numbersAndValues: string[]): Promise<number>;
   reap(numberOfKeys: number, ...args: string[]): Promise<number>;
   /** deletequeue-n.lua → how many of the keys existed. */
   deletequeue(numberOfKeys: number, ...args: string[]): Promise<number>;

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import { BrokerError } from '../../errors.js';
 import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
-import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
+import { FIFO_SCAN, isFifoQueue, type LeasedMessage, type LeaseResult, type LeaseStore, type QueueSettings, type ReceiptOutcome } from '../lease-contract.js';
 import type { Delivery, DispatchResult, ReturnedMessage, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
@@ -254,8 +254,10 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   async lease(queue: string, count: number, leaseMs: number): Promise<LeaseResult> {
     const n = Math.max(0, Math.floor(count));
     const tokens = newTokens(n);
-    const r = await run(() => this.cluster.lease(...clusterQueueKeys(queue), queue, clusterKeys.events(queue), defaultDeadLetter(queue),
-      String(n), String(Math.max(1, Math.ceil(leaseMs))), ...tokens));
+    const head = [...clusterQueueKeys(queue), queue, clusterKeys.events(queue), defaultDeadLetter(queue), String(n), String(Math.max(1, Math.ceil(leaseMs)))];
+    const r = await run(() => isFifoQueue(queue)
+      ? this.cluster.leasefifo(...head, String(FIFO_SCAN), ...tokens)
+      : this.cluster.lease(...head, ...tokens));
     const messages: LeasedMessage[] = [];
     for (let i = 3; i + 3 < r.length; i += 4) {
       const key = String(r[i]);
@@ -338,10 +340,10 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
 
   /** Step 0 into the dead queue's outbox, then steps 1 and 2 (cluster-moves.ts). The dead queue
    *  joins the reaper's set first, so a crash midway is finished by the next reaper. */
-  async redrive(deadQueue: string): Promise<number> {
+  async redrive(deadQueue: string, destination?: string): Promise<number> {
     return run(async () => {
       await this.cluster.sadd(clusterKeys.leasedQueues, deadQueue);
-      const r = await this.cluster.redrive(...clusterQueueKeys(deadQueue), deadQueue, impliedOrigin(deadQueue));
+      const r = await this.cluster.redrive(...clusterQueueKeys(deadQueue), deadQueue, impliedOrigin(deadQueue), destination ?? '');
       await drainOutbox(this.cluster, deadQueue, r.slice(1), this.register);
       return Number(r[0]);
     });
@@ -435,6 +437,11 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     // A key of another queue (or no message key at all) asks for field '0', which no message has.
     const numbers = messageKeys.map((k) => (k.startsWith(queue + ':') ? k.slice(queue.length + 1) : '0'));
     return run(() => this.cluster.hmget(clusterKeys.sqsMeta(queue), ...numbers));
+  }
+
+  async updateMessageMeta(queue: string, entries: readonly (readonly [string, string])[]): Promise<void> {
+    const own = entries.filter(([k]) => k.startsWith(queue + ':'));
+    if (own.length > 0) await run(() => this.cluster.setmeta(clusterKeys.sqsMeta(queue), ...own.flatMap(([k, m]) => [k.slice(queue.length + 1), m])));
   }
 
   async getQueueMeta(queue: string): Promise<string | null> {

@@ -3,7 +3,7 @@
  * keeps its body `<q>:<n>` and leaves `<q>:queue`, exactly as if an old broker had RPOPed it,
  * so an old RestMQ sharing the Redis simply does not see it; the lease itself lives under
  * restmq:* (keys.ts): deadline, token, attempts, settings, dead-letter origins. Every change is
- * one Lua script (lease-8, leasedispatched-5, ack-8, nack-8, extend-2, reapleases-1, redrive-2, settings-1),
+ * one Lua script (lease-8, leasefifo-8 for FIFO queues, leasedispatched-5, ack-8, nack-8, extend-2, reapleases-1, redrive-2, settings-1),
  * timed by the Redis clock, sharing the helpers of lua/lib/.
  *
  * A nack with a delay keeps the message leased to nobody (its token removed, its deadline
@@ -11,7 +11,7 @@
  * flight (inflight = leases with a token).
  */
 import { randomBytes } from 'node:crypto';
-import type { LeasedMessage, LeaseResult, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
+import { FIFO_SCAN, isFifoQueue, type LeasedMessage, type LeaseResult, type QueueSettings, type ReceiptOutcome } from '../lease-contract.js';
 import type { ReturnedMessage } from '../stream-contract.js';
 import { keys, LEASE_LAYOUT } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
@@ -52,9 +52,10 @@ export class RedisLease {
   async lease(queue: string, count: number, leaseMs: number): Promise<LeaseResult> {
     const n = Math.max(0, Math.floor(count));
     const tokens = newTokens(n);
-    const r = await this.run(() =>
-      this.redis.lease(...leaseKeys(queue), LEASE_LAYOUT, this.channel, queue, String(n), String(Math.max(1, Math.ceil(leaseMs))), ...tokens),
-    );
+    const ms = String(Math.max(1, Math.ceil(leaseMs)));
+    const r = await this.run(() => isFifoQueue(queue)
+      ? this.redis.leasefifo(...leaseKeys(queue), LEASE_LAYOUT, this.channel, queue, String(n), ms, String(FIFO_SCAN), ...tokens)
+      : this.redis.lease(...leaseKeys(queue), LEASE_LAYOUT, this.channel, queue, String(n), ms, ...tokens));
     const prefix = keys.messagePrefix(queue);
     const messages: LeasedMessage[] = [];
     for (let i = 2; i + 3 < r.length; i += 4) {
@@ -125,7 +126,7 @@ export class RedisLease {
       this.redis.settings(keys.settings(queue), text(settings.leaseSeconds), text(settings.maxAttempts), text(settings.deadLetter)));
   }
 
-  async redrive(deadQueue: string): Promise<number> {
-    return this.run(() => this.redis.redrive(keys.pending(deadQueue), keys.origin(deadQueue), LEASE_LAYOUT, this.channel, deadQueue));
+  async redrive(deadQueue: string, destination?: string): Promise<number> {
+    return this.run(() => this.redis.redrive(keys.pending(deadQueue), keys.origin(deadQueue), LEASE_LAYOUT, this.channel, deadQueue, destination ?? ''));
   }
 }

@@ -132,6 +132,11 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     return this.run(() => this.redis.mget(...own));
   }
 
+  async updateMessageMeta(queue: string, entries: readonly (readonly [string, string])[]): Promise<void> {
+    const own = entries.filter(([k]) => k.startsWith(queue + ':'));
+    if (own.length > 0) await this.run(() => this.redis.setmeta(...own.flatMap(([k, m]) => [keys.meta(k), m])));
+  }
+
   async getQueueMeta(queue: string): Promise<string | null> {
     return this.run(() => this.redis.get(keys.sqsQueue(queue)));
   }
@@ -345,8 +350,8 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     return this.leases.setSettings(queue, settings);
   }
 
-  redrive(deadQueue: string): Promise<number> {
-    return this.leases.redrive(deadQueue);
+  redrive(deadQueue: string, destination?: string): Promise<number> {
+    return this.leases.redrive(deadQueue, destination);
   }
 
   publish(event: StoreEvent): Promise<void> {

@@ -11,8 +11,8 @@ import type { Redis } from 'ioredis';
 export const SCRIPT_NAMES = [
   'enqueue', 'take', 'softget', 'remove', 'purge', 'peek',
   'dispatch', 'requeue', 'register', 'heartbeat', 'reap',
-  'lease', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'redrive', 'settings',
-  'meters', 'deletequeue', 'due',
+  'lease', 'leasefifo', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'redrive', 'settings',
+  'meters', 'deletequeue', 'due', 'setmeta',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -92,6 +92,8 @@ export interface StoreCommands {
   enqueue(counter: string, pending: string, queueset: string, status: string, consumers: string, delayed: string,
     leasedQueues: string, dedup: string, clock: string, queue: string, prefix: string, ttl: string, channel: string, delayMs: string,
     dedupOn: string, dedupSeconds: string, metaSuffix: string, meta: string, ...values: string[]): Promise<string[]>;
+  /** setmeta-0.lua → how many were replaced. */
+  setmeta(...metaKeysAndValues: string[]): Promise<number>;
   /** meters-0.lua → nine integers per queue (redis-meters.ts). */
   meters(layout: string, ...queues: string[]): Promise<number[]>;
   /** take-5.lua → [stopped, expired, k1, v1, ...]. */
@@ -128,6 +130,8 @@ export interface StoreCommands {
   // Leases (redis-lease.ts). `queueKeys` are the eight keys of redis-lease.ts leaseKeys().
   /** lease-8.lua → [stopped, expired, k1, v1, token1, attempts1, ...]. */
   lease(...args: string[]): Promise<(string | number)[]>;
+  /** leasefifo-8.lua (a FIFO queue's lease) → as lease-8.lua. */
+  leasefifo(...args: string[]): Promise<(string | number)[]>;
   /** leasedispatched-5.lua → [k1, token1, attempts1, ...] (the leased ones). */
   leasedispatched(counter: string, leased: string, tokens: string, attempts: string, leasedQueues: string,
     queue: string, prefix: string, leaseMs: string, ...keysValuesTokens: string[]): Promise<(string | number)[]>;
@@ -140,7 +144,7 @@ export interface StoreCommands {
   /** reapleases-1.lua → [returned, dead]. */
   reapleases(leasedQueues: string, layout: string, channel: string, ...queues: string[]): Promise<[number, number]>;
   /** redrive-2.lua → how many messages moved. */
-  redrive(pending: string, origin: string, layout: string, channel: string, deadQueue: string): Promise<number>;
+  redrive(pending: string, origin: string, layout: string, channel: string, deadQueue: string, destination: string): Promise<number>;
   /** settings-1.lua → 1. */
   settings(settings: string, leaseSeconds: string, maxAttempts: string, deadLetter: string): Promise<number>;
 }

@@ -9,10 +9,11 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { QueueStatus } from '../../wire.js';
-import type { LeasedMessage, LeaseResult, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
+import { FIFO_SCAN, isFifoQueue, type LeasedMessage, type LeaseResult, type QueueSettings, type ReceiptOutcome } from '../lease-contract.js';
 import { BUMP_COUNTER, NOW_MS, READY, transaction } from './sqlite-queue.js';
 
 interface HeadRow { seq: number; value: string; expires_at: number | null }
+interface FifoRow extends HeadRow { visible_at: number | null; grp: string | null }
 interface LeasedRow { seq: number; value: string; expires_at: number | null; attempts: number; meta: string | null }
 interface SettingsRow { lease_seconds: number | null; max_attempts: number | null; dead_letter: string | null }
 interface DeadRow { seq: number; value: string; expires_at: number | null; origin: string | null; meta: string | null }
@@ -20,6 +21,8 @@ interface DeadRow { seq: number; value: string; expires_at: number | null; origi
 /** `<n>.<token>`: n as a key's, the token base64url (no dot). Anything else is stale. */
 const RECEIPT = /^([1-9][0-9]{0,15})\.([A-Za-z0-9_-]{1,64})$/;
 const TOKEN_BYTES = 12;
+/** Rows a FIFO lease reads at a time. */
+const FIFO_PAGE = 50;
 
 /** `n` fresh lease tokens, base64url (sqlite-stream.ts leases too). */
 export function newTokens(n: number): string[] {
@@ -49,6 +52,14 @@ export function leaseOperations(db: Database.Database) {
          max_attempts = excluded.max_attempts, dead_letter = excluded.dead_letter`),
     head: db.prepare<[string, number, number], HeadRow>(
       `SELECT seq, value, expires_at FROM messages WHERE queue = ? AND ${READY} ORDER BY seq LIMIT ?`),
+    // FIFO queues: the groups of the leased messages (the partial index), then the oldest rows
+    // not leased, delayed ones included (a delayed message holds its group back too).
+    heldGroups: db.prepare<[string], string | null>(
+      `SELECT DISTINCT json_extract(meta, '$.g') FROM messages
+       WHERE queue = ? AND leased_until IS NOT NULL AND meta IS NOT NULL`).pluck(),
+    fifoScan: db.prepare<[string, number, number], FifoRow>(
+      `SELECT seq, value, expires_at, visible_at, json_extract(meta, '$.g') AS grp FROM messages
+       WHERE queue = ? AND leased_until IS NULL AND seq > ? ORDER BY seq LIMIT ?`),
     deleteOne: db.prepare<[string, number]>('DELETE FROM messages WHERE queue = ? AND seq = ?'),
     take: db.prepare<[number, string, string, number], number>(
       `UPDATE messages SET leased_until = ?, lease_token = ?, attempts = attempts + 1, visible_at = NULL
@@ -122,6 +133,42 @@ export function leaseOperations(db: Database.Database) {
     return { returned, dead };
   };
 
+  const leaseOne = (queue: string, r: HeadRow, until: number, token: string): LeasedMessage => {
+    const attempts = st.take.get(until, token, queue, r.seq)!;
+    return { key: `${queue}:${r.seq}`, value: r.value, receipt: `${r.seq}.${token}`, attempts };
+  };
+
+  /** lease on a FIFO queue (lease-contract.ts): a group with a message out is held back. */
+  const leaseFifo = (queue: string, count: number, until: number, now: number): LeaseResult => {
+    const held = new Set(st.heldGroups.all(queue));
+    const messages: LeasedMessage[] = [];
+    let expired = 0;
+    let scanned = 0;
+    let after = 0;
+    // In pages, so that a lease that finds its messages early reads no further.
+    while (messages.length < count && scanned < FIFO_SCAN) {
+      const rows = st.fifoScan.all(queue, after, Math.min(FIFO_SCAN - scanned, FIFO_PAGE));
+      if (rows.length === 0) break;
+      scanned += rows.length;
+      after = rows[rows.length - 1]!.seq;
+      for (const r of rows) {
+        if (messages.length >= count) break;
+        if (r.grp !== null && held.has(r.grp)) continue;
+        if (r.visible_at !== null && r.visible_at > now) {
+          if (r.grp !== null) held.add(r.grp);
+          continue;
+        }
+        if (r.expires_at !== null && r.expires_at <= now) {
+          st.deleteOne.run(queue, r.seq);
+          expired++;
+          continue;
+        }
+        messages.push(leaseOne(queue, r, until, newTokens(1)[0]!));
+      }
+    }
+    return { messages, stopped: false, expired };
+  };
+
   return {
     getSettings: settingsOf,
     setSettings: (queue: string, s: QueueSettings): void =>
@@ -132,9 +179,10 @@ export function leaseOperations(db: Database.Database) {
     lease: transaction(db, (queue: string, count: number, leaseMs: number, now: number, touched: Touched): LeaseResult => {
       reapQueue(queue, now, touched);
       if (st.status.get(queue) === 'stopped') return { messages: [], stopped: true, expired: 0 };
+      const until = now + leaseMs;
+      if (isFifoQueue(queue)) return leaseFifo(queue, count, until, now);
       const messages: LeasedMessage[] = [];
       let expired = 0;
-      const until = now + leaseMs;
       while (messages.length < count) {
         const want = count - messages.length;
         const rows = st.head.all(queue, now, want);
@@ -191,14 +239,15 @@ export function leaseOperations(db: Database.Database) {
 
     /**
      * Every message not leased goes back, in order, as new messages of the queue it died in
-     * (its origin; for a message with none, `<q>` of a `<q>.dead` name, else it stays).
+     * (its origin; for a message with none, `<q>` of a `<q>.dead` name, else it stays), or all
+     * to `destination` when given.
      * Expired bodies are dropped and not counted.
      */
-    redrive: transaction(db, (deadQueue: string, now: number, touched: Touched): number => {
+    redrive: transaction(db, (deadQueue: string, destination: string | undefined, now: number, touched: Touched): number => {
       const fallback = deadQueue.endsWith('.dead') ? deadQueue.slice(0, -'.dead'.length) : null;
       let moved = 0;
       for (const row of st.deadRows.all(deadQueue)) {
-        const target = row.origin ?? fallback;
+        const target = destination ?? row.origin ?? fallback;
         if (target === null || target === deadQueue) continue;
         st.deleteOne.run(deadQueue, row.seq);
         if (row.expires_at !== null && row.expires_at <= now) continue;

@@ -11,6 +11,7 @@ type Enqueue = ReturnType<typeof queueOperations>['enqueue'];
 export function sqsOperations(db: Database.Database, enqueue: Enqueue) {
   const st = {
     setMeta: db.prepare<[string, string, number]>('UPDATE messages SET meta = ? WHERE queue = ? AND seq = ?'),
+    updateMeta: db.prepare<[string, string, number]>('UPDATE messages SET meta = ? WHERE queue = ? AND seq = ? AND meta IS NOT NULL'),
     meta: db.prepare<[string, number], string | null>('SELECT meta FROM messages WHERE queue = ? AND seq = ?').pluck(),
     queueMeta: db.prepare<[string], string>('SELECT meta FROM sqs_queues WHERE name = ?').pluck(),
     setQueueMeta: db.prepare<[string, string]>(
@@ -32,6 +33,9 @@ export function sqsOperations(db: Database.Database, enqueue: Enqueue) {
     }),
     messageMeta: (queue: string, keys: readonly string[]): (string | null)[] =>
       keys.map((k) => (k.startsWith(queue + ':') ? (st.meta.get(queue, Number(k.slice(queue.length + 1))) ?? null) : null)),
+    updateMeta: transaction(db, (queue: string, entries: readonly (readonly [string, string])[]): void => {
+      for (const [k, meta] of entries) if (k.startsWith(queue + ':')) st.updateMeta.run(meta, queue, Number(k.slice(queue.length + 1)));
+    }),
     getQueueMeta: (queue: string): string | null => st.queueMeta.get(queue) ?? null,
     setQueueMeta: (queue: string, meta: string | null): void =>
       void (meta === null ? st.deleteQueueMeta.run(queue) : st.setQueueMeta.run(queue, meta)),

@@ -185,6 +185,10 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     return this.#run(() => this.#sqs.messageMeta(queue, keys));
   }
 
+  async updateMessageMeta(queue: string, entries: readonly (readonly [string, string])[]): Promise<void> {
+    if (entries.length > 0) await this.#run(() => this.#sqs.updateMeta(queue, entries));
+  }
+
   async getQueueMeta(queue: string): Promise<string | null> {
     return this.#run(() => this.#sqs.getQueueMeta(queue));
   }
@@ -351,8 +355,8 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     return this.#run(() => this.#lease.setSettings(queue, settings));
   }
 
-  async redrive(deadQueue: string): Promise<number> {
-    return this.#announcing((t) => this.#lease.redrive(deadQueue, Date.now(), t));
+  async redrive(deadQueue: string, destination?: string): Promise<number> {
+    return this.#announcing((t) => this.#lease.redrive(deadQueue, destination, Date.now(), t));
   }
 
   // ---- AuthKeyStore (sqlite-authkeys.ts) ----

@@ -284,6 +284,27 @@ export const LEASE_CASES: Cases = {
     assert.equal(await store.redrive(custom), 2);
     assert.deepEqual(valuesOf((await store.take(q, 5)).messages), ['a', 'b']);
   },
+  'redrive to a destination moves every message there, in order, with its SQS metadata': async ({ store, queue, track }) => {
+    const q = queue();
+    const other = queue();
+    const dest = track(`${q}-dest`);
+    await store.setSettings(q, { maxAttempts: 1 });
+    await store.enqueueWithMeta(q, 'a', '{"id":"a"}');
+    await store.enqueue(q, ['b']);
+    await store.enqueue(`${q}.dead`, ['c']);
+    await store.setSettings(other, { maxAttempts: 1, deadLetter: `${q}.dead` });
+    await store.enqueue(other, ['d']);
+    for (const source of [q, q, other]) {
+      const m = await leaseOne(store, source, LONG);
+      assert.equal(await store.nack(source, m.receipt, 0), 'ok');
+    }
+    assert.deepEqual(valuesOf(await store.peek(`${q}.dead`, 5)), ['c', 'a', 'b', 'd']);
+    assert.equal(await store.redrive(`${q}.dead`, dest), 4);
+    const moved = await store.peek(dest, 5);
+    assert.deepEqual(valuesOf(moved), ['c', 'a', 'b', 'd']);
+    assert.deepEqual(await store.messageMeta(dest, [moved[1]!.key]), ['{"id":"a"}']);
+    assert.equal(await length(store, q) + await length(store, other) + await length(store, `${q}.dead`), 0);
+  },
   'settings round trip; absent fields are undefined': async ({ store, queue }) => {
     const q = queue();
     const fresh = await store.getSettings(q);

@@ -14,6 +14,7 @@
     ARGV[1] layout             keys.ts LEASE_LAYOUT (JSON)
     ARGV[2] events channel     restmq:events
     ARGV[3] dead-letter queue name
+    ARGV[4] destination queue for every message ('' or absent: each message's origin)
 
   Output:
     how many messages were moved
@@ -34,6 +35,7 @@ local implied = nil
 if dead[1] == '' and #dead[2] > 0 and #ARGV[3] > #dead[2] and string.sub(ARGV[3], -#dead[2]) == dead[2] then
   implied = string.sub(ARGV[3], 1, #ARGV[3] - #dead[2])
 end
+local destination = ARGV[4] ~= '' and ARGV[4] or nil
 local now = now_ms()
 local moved = 0
 local kept = {}
@@ -43,7 +45,7 @@ while true do
     break
   end
   local body = redis.call('GET', key)
-  local origin = redis.call('HGET', Q.origin, key) or implied
+  local origin = destination or redis.call('HGET', Q.origin, key) or implied
   if not body then
     forget(L, Q, key)
   elseif not origin or origin == ARGV[3] then

@@ -10,6 +10,7 @@
 
     ARGV[1] dead-letter queue name
     ARGV[2] origin implied by the name ("" when the name does not end in .dead)
+    ARGV[3] destination queue for every message ("": each message's origin)
 
   Output:
     {shipped, moveId1, record1, ...}  the whole outbox after the step
@@ -22,6 +23,7 @@
 -- #include with_outbox
 local K = queue_from(KEYS, ARGV[1])
 local implied = ARGV[2] ~= '' and ARGV[2] or nil
+local destination = ARGV[3] ~= '' and ARGV[3] or nil
 local now = now_ms()
 local shipped = 0
 local kept = {}
@@ -31,7 +33,7 @@ while true do
     break
   end
   local body = body_of(K, n, now)
-  local origin = redis.call('HGET', K.origin, n) or implied
+  local origin = destination or redis.call('HGET', K.origin, n) or implied
   if not body then
     drop(K, n)
   elseif not origin or origin == K.q then
