@@ -37,7 +37,7 @@ const scenarios: Record<string, { op: Op; prefill: boolean }> = {
 
 async function main(): Promise<void> {
   const server = await startRedis();
-  const store = await openRedisStore({ host: server.host, port: server.port });
+  const store = await openRedisStore({ host: server.host, port: server.port, db: 0 });
   try {
     const raw = store as unknown as { redis: import('ioredis').Redis };
     const pid = Number(/process_id:(\d+)/.exec(await raw.redis.info('server'))?.[1] ?? -1);
