@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LeasedMessage, LeaseResult, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
 import type { ReturnedMessage } from '../stream-contract.js';
-import { keys, LEASE_LAYOUT } from './keys.js';
+import { keys, LAZY_LAYOUT, LEASE_LAYOUT } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
 
 type Run = <T>(call: () => Promise<T>) => Promise<T>;
@@ -53,7 +53,7 @@ export class RedisLease {
     const n = Math.max(0, Math.floor(count));
     const tokens = newTokens(n);
     const r = await this.run(() =>
-      this.redis.lease(...leaseKeys(queue), LEASE_LAYOUT, this.channel, queue, String(n), String(Math.max(1, Math.ceil(leaseMs))), ...tokens),
+      this.redis.lease(...leaseKeys(queue), LAZY_LAYOUT, this.channel, queue, String(n), String(Math.max(1, Math.ceil(leaseMs))), ...tokens),
     );
     const prefix = keys.messagePrefix(queue);
     const messages: LeasedMessage[] = [];
@@ -85,7 +85,7 @@ export class RedisLease {
   async ack(queue: string, receipt: string): Promise<ReceiptOutcome> {
     const p = parseReceipt(queue, receipt);
     if (!p) return 'stale';
-    return outcome(await this.run(() => this.redis.ack(...leaseKeys(queue), LEASE_LAYOUT, queue, p.key, p.token)));
+    return outcome(await this.run(() => this.redis.ack(...leaseKeys(queue), LAZY_LAYOUT, queue, p.key, p.token)));
   }
 
   async nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome> {
