@@ -43,6 +43,9 @@ export function parseReceipt(queue: string, receipt: string): { key: string; tok
 const outcome = (r: number): ReceiptOutcome => (r === 1 ? 'ok' : 'stale');
 
 export class RedisLease {
+  /** false: LEASE_LAYOUT decoded by every lease and ack (the bench's A/B; lazy_layout.lua). */
+  lean = true;
+
   constructor(
     private readonly redis: ScriptedRedis,
     private readonly channel: string,
@@ -53,7 +56,7 @@ export class RedisLease {
     const n = Math.max(0, Math.floor(count));
     const tokens = newTokens(n);
     const r = await this.run(() =>
-      this.redis.lease(...leaseKeys(queue), LAZY_LAYOUT, this.channel, queue, String(n), String(Math.max(1, Math.ceil(leaseMs))), ...tokens),
+      this.redis.lease(...leaseKeys(queue), this.lean ? LAZY_LAYOUT : LEASE_LAYOUT, this.channel, queue, String(n), String(Math.max(1, Math.ceil(leaseMs))), ...tokens),
     );
     const prefix = keys.messagePrefix(queue);
     const messages: LeasedMessage[] = [];
@@ -85,7 +88,7 @@ export class RedisLease {
   async ack(queue: string, receipt: string): Promise<ReceiptOutcome> {
     const p = parseReceipt(queue, receipt);
     if (!p) return 'stale';
-    return outcome(await this.run(() => this.redis.ack(...leaseKeys(queue), LAZY_LAYOUT, queue, p.key, p.token)));
+    return outcome(await this.run(() => this.redis.ack(...leaseKeys(queue), this.lean ? LAZY_LAYOUT : LEASE_LAYOUT, queue, p.key, p.token)));
   }
 
   async nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome> {

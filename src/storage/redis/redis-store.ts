@@ -87,8 +87,15 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   private readonly authkeys: RedisAuthKeys;
   private closing: Promise<void> | undefined;
   private readonly run = run;
-  /** false: every enqueue takes enqueue-9.lua (the bench's A/B of the lean path). */
-  lean = true;
+  /** false: every enqueue takes enqueue-9.lua, and leases decode the whole layout (the A/B of
+   *  bench/redis-lean.ts). */
+  get lean(): boolean {
+    return this.leases.lean;
+  }
+
+  set lean(on: boolean) {
+    this.leases.lean = on;
+  }
 
   /** @param replicaWait with --redis-wait-replicas: where enqueues go, each confirmed by WAIT. */
   constructor(
@@ -107,7 +114,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
    *  (the common POST) takes enqueuelean-6.lua, the same writes with less to do. */
   async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
     if (values.length === 0) return [];
-    if (values.length === 1 && this.lean && isPlain(options)) return [await this.#enqueueLean(queue, values[0]!)];
+    if (values.length === 1 && this.leases.lean && isPlain(options)) return [await this.#enqueueLean(queue, values[0]!)];
     return this.#enqueue(queue, values, options, '');
   }
 
