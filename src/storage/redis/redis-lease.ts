@@ -96,7 +96,7 @@ export class RedisLease {
     if (!p) return 'stale';
     const delay = String(Math.max(0, Math.ceil(delayMs)));
     return outcome(await this.run(() =>
-      this.redis.nack(...leaseKeys(queue), LEASE_LAYOUT, this.channel, queue, p.key, p.token, delay)));
+      this.redis.nack(...leaseKeys(queue), this.lean ? LAZY_LAYOUT : LEASE_LAYOUT, this.channel, queue, p.key, p.token, delay)));
   }
 
   async extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome> {
