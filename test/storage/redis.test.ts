@@ -10,7 +10,8 @@ import { isBrokerError } from '../../src/errors.js';
 import { openRedisStore, type RedisStore } from '../../src/storage/redis/redis-store.js';
 import { freePort, redisClient, startRedis } from '../harness/redis.js';
 import { privateRedis } from './private-redis.js';
-import { keys } from '../../src/storage/redis/keys.js';
+import { keys, LAZY_LAYOUT, LEASE_LAYOUT } from '../../src/storage/redis/keys.js';
+import { luaDir, resolveIncludes } from '../../src/storage/redis/scripts.js';
 
 
 describe('redis store', () => {
@@ -154,6 +155,19 @@ describe('redis store', () => {
       await store.enqueue(name, ['d']);
       assert.equal(await raw.sismember('QUEUESET', name), 1);
       assert.equal(await raw.get(`queuestat::${name}`), '1');
+    });
+
+    it('the lazy layout reads as the JSON layout, seeded fields and decoded ones alike', async () => {
+      const lib = resolveIncludes('-- #include lazy_layout\n', `${luaDir()}lib/`);
+      const lua = `${lib}
+local L = lazy_layout(ARGV[1])
+local J = cjson.decode(ARGV[2])
+return cjson.encode({L.delayed, L.leasedqueues, L.refcount, L.meta, L.counter, L.dead, L.queueset,
+  J.delayed, J.leasedqueues, J.refcount, J.meta, J.counter, J.dead, J.queueset})`;
+      const got = JSON.parse(String(await raw.eval(lua, 0, LAZY_LAYOUT, LEASE_LAYOUT))) as unknown[];
+      assert.equal(got.length, 14);
+      assert.deepEqual(got.slice(0, 7), got.slice(7));
+      assert.deepEqual(got[0], ['restmq:delayed:', '']);
     });
 
     it('reads the legacy policy codes', async () => {
