@@ -7,11 +7,12 @@ local function lazy_layout(arg)
   if string.sub(arg, 1, 1) == '{' then
     return cjson.decode(arg)
   end
-  local dp, ds, lq, rc, meta, json = string.match(arg, '^([^\n]*)\n([^\n]*)\n([^\n]*)\n([^\n]*)\n([^\n]*)\n(.*)$')
+  -- The JSON's position, not a copy of it: copying 540 bytes cost ~0.7 µs a call.
+  local dp, ds, lq, rc, meta, at = string.match(arg, '^([^\n]*)\n([^\n]*)\n([^\n]*)\n([^\n]*)\n([^\n]*)\n()')
   local full = nil
   return setmetatable({delayed = {dp, ds}, leasedqueues = lq, refcount = rc, meta = meta}, {
     __index = function(_, k)
-      full = full or cjson.decode(json)
+      full = full or cjson.decode(string.sub(arg, at))
       return full[k]
     end,
   })
