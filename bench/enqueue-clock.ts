@@ -34,7 +34,8 @@ async function redisAB(): Promise<string> {
     redis.defineCommand('withoutClock', { numberOfKeys: script.numberOfKeys, lua: script.lua.replace(clockBlock, '') });
     const call = (name: 'withClock' | 'withoutClock', q: string) => (redis as unknown as Record<string, Enqueue>)[name]!(
       keys.counter(q), keys.pending(q), keys.queueset, keys.status(q), keys.consumers(q), keys.delayed(q), keys.leasedQueues,
-      keys.dedup(q, ''), keys.clock(q), q, keys.messagePrefix(q), '', 'restmq:bench-events', '0', '', '300', 'a value of about forty bytes, as a job',
+      keys.dedup(q, ''), keys.clock(q), q, keys.messagePrefix(q), '', 'restmq:bench-events', '0', '', '300', keys.metaSuffix, '',
+      'a value of about forty bytes, as a job',
     );
     const round = async (name: 'withClock' | 'withoutClock') => {
       const q = `bench-clock-${name}-${Date.now()}`;
