@@ -1,7 +1,7 @@
 /**
  * What dating messages for the oldest-age metric costs an enqueue, A/B in one run:
- * - Redis: enqueue-9.lua as shipped against the same script with its clock block cut out,
- *   on a private redis-server, alternating rounds; Redis's own time per call (INFO
+ * - Redis: enqueue-9.lua as shipped against the same script with its date_clock call cut
+ *   out, on a private redis-server, alternating rounds; Redis's own time per call (INFO
  *   commandstats, usec_per_call of evalsha: the machine's load hardly moves it) and the
  *   client-side rate with CONCURRENCY calls in flight.
  * - SQLite: the enqueue insert with enqueued_at from SQLite's clock against the insert
@@ -25,8 +25,8 @@ type Enqueue = (...args: string[]) => Promise<string[]>;
 
 async function redisAB(): Promise<string> {
   const script = loadScripts().find((s) => s.name === 'enqueue')!;
-  const clockBlock = /local dated = redis\.call\('ZREVRANGE', KEYS\[9\][\s\S]*?\nend\n(?=if delay > 0)/;
-  if (!clockBlock.test(script.lua)) throw new Error('enqueue-9.lua: clock block not found');
+  const clockBlock = /^date_clock\(KEYS\[9\][^\n]*\n/m;
+  if (!clockBlock.test(script.lua)) throw new Error('enqueue-9.lua: date_clock call not found');
   const server = await startRedis();
   const redis = new Redis({ host: server.host, port: server.port, lazyConnect: false });
   try {
@@ -34,7 +34,8 @@ async function redisAB(): Promise<string> {
     redis.defineCommand('withoutClock', { numberOfKeys: script.numberOfKeys, lua: script.lua.replace(clockBlock, '') });
     const call = (name: 'withClock' | 'withoutClock', q: string) => (redis as unknown as Record<string, Enqueue>)[name]!(
       keys.counter(q), keys.pending(q), keys.queueset, keys.status(q), keys.consumers(q), keys.delayed(q), keys.leasedQueues,
-      keys.dedup(q, ''), keys.clock(q), q, keys.messagePrefix(q), '', 'restmq:bench-events', '0', '', '300', 'a value of about forty bytes, as a job',
+      keys.dedup(q, ''), keys.clock(q), q, keys.messagePrefix(q), '', 'restmq:bench-events', '0', '', '300', keys.metaSuffix, '',
+      'a value of about forty bytes, as a job',
     );
     const round = async (name: 'withClock' | 'withoutClock') => {
       const q = `bench-clock-${name}-${Date.now()}`;

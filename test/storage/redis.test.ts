@@ -10,7 +10,8 @@ import { isBrokerError } from '../../src/errors.js';
 import { openRedisStore, type RedisStore } from '../../src/storage/redis/redis-store.js';
 import { freePort, redisClient, startRedis } from '../harness/redis.js';
 import { privateRedis } from './private-redis.js';
-import { keys } from '../../src/storage/redis/keys.js';
+import { keys, LAZY_LAYOUT, LEASE_LAYOUT } from '../../src/storage/redis/keys.js';
+import { luaDir, resolveIncludes } from '../../src/storage/redis/scripts.js';
 
 
 describe('redis store', () => {
@@ -93,7 +94,8 @@ describe('redis store', () => {
 
     it('writes the exact keys an original broker reads', async () => {
       const name = q();
-      assert.deepEqual(await store.enqueue(name, ['a', 'b']), [`${name}:1`, `${name}:2`]);
+      assert.deepEqual(await store.enqueue(name, ['a']), [`${name}:1`], 'one value (enqueuelean-6.lua)');
+      assert.deepEqual(await store.enqueue(name, ['b']), [`${name}:2`]);
       assert.equal(await raw.get(`${name}:UUID`), '2');
       assert.equal(await raw.get(`${name}:1`), 'a');
       assert.equal(await raw.get(`${name}:2`), 'b');
@@ -124,6 +126,48 @@ describe('redis store', () => {
       assert.ok((await store.listQueues()).includes(name), 'SADD QUEUESET although n > 1');
       assert.equal(await raw.get(`queuestat::${name}`), '1');
       assert.equal((await store.take(name, 1)).messages[0]?.key, `${name}:123456789012346`);
+    });
+
+    it('registers again a queue another broker deleted, though this one registered it before', async () => {
+      const name = q();
+      const other = await openRedisStore({ host: srv().host, port: srv().port, db: 0 });
+      try {
+        assert.deepEqual(await store.enqueue(name, ['a']), [`${name}:1`]);
+        assert.equal(await other.deleteQueue(name), true);
+        assert.equal(await raw.sismember('QUEUESET', name), 0);
+        assert.deepEqual(await store.enqueue(name, ['b']), [`${name}:1`], 'the counter starts again');
+        assert.equal(await raw.sismember('QUEUESET', name), 1);
+        assert.equal(await raw.get(`queuestat::${name}`), '1');
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('registers again a queue it unregistered, and one it deleted while an enqueue was under way', async () => {
+      const name = q();
+      await store.enqueue(name, ['a']);
+      await store.unregisterQueue(name);
+      await store.enqueue(name, ['b']);
+      assert.equal(await raw.sismember('QUEUESET', name), 1);
+      const racing = store.enqueue(name, ['c']);
+      await store.deleteQueue(name);
+      await racing;
+      await store.enqueue(name, ['d']);
+      assert.equal(await raw.sismember('QUEUESET', name), 1);
+      assert.equal(await raw.get(`queuestat::${name}`), '1');
+    });
+
+    it('the lazy layout reads as the JSON layout, seeded fields and decoded ones alike', async () => {
+      const lib = resolveIncludes('-- #include lazy_layout\n', `${luaDir()}lib/`);
+      const lua = `${lib}
+local L = lazy_layout(ARGV[1])
+local J = cjson.decode(ARGV[2])
+return cjson.encode({L.delayed, L.leasedqueues, L.refcount, L.meta, L.counter, L.dead, L.queueset,
+  J.delayed, J.leasedqueues, J.refcount, J.meta, J.counter, J.dead, J.queueset})`;
+      const got = JSON.parse(String(await raw.eval(lua, 0, LAZY_LAYOUT, LEASE_LAYOUT))) as unknown[];
+      assert.equal(got.length, 14);
+      assert.deepEqual(got.slice(0, 7), got.slice(7));
+      assert.deepEqual(got[0], ['restmq:delayed:', '']);
     });
 
     it('reads the legacy policy codes', async () => {

@@ -178,6 +178,12 @@ export const LEASE_LAYOUT = JSON.stringify({
   meta: keys.metaSuffix,
 });
 
+/**
+ * LEASE_LAYOUT behind the fields an ack or a plain lease needs, one per line (lua/lib/
+ * lazy_layout.lua): Redis decodes the JSON only when a script reads another field.
+ */
+export const LAZY_LAYOUT = [...template(keys.delayed), keys.leasedQueues, keys.refcountSuffix, keys.metaSuffix, LEASE_LAYOUT].join('\n');
+
 /** Stored encodings of policy and status, as the original writes them. */
 export const POLICY_CODES = { broadcast: '1', roundrobin: '2' } as const;
 export const STATUS_CODES = { started: '1', stopped: '0' } as const;

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { FIFO_SCAN, isFifoQueue, type LeasedMessage, type LeaseResult, type QueueSettings, type ReceiptOutcome } from '../lease-contract.js';
 import type { ReturnedMessage } from '../stream-contract.js';
-import { keys, LEASE_LAYOUT } from './keys.js';
+import { keys, LAZY_LAYOUT, LEASE_LAYOUT } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
 
 type Run = <T>(call: () => Promise<T>) => Promise<T>;
@@ -43,6 +43,9 @@ export function parseReceipt(queue: string, receipt: string): { key: string; tok
 const outcome = (r: number): ReceiptOutcome => (r === 1 ? 'ok' : 'stale');
 
 export class RedisLease {
+  /** false: LEASE_LAYOUT decoded by every lease and ack (the bench's A/B; lazy_layout.lua). */
+  lean = true;
+
   constructor(
     private readonly redis: ScriptedRedis,
     private readonly channel: string,
@@ -55,7 +58,7 @@ export class RedisLease {
     const ms = String(Math.max(1, Math.ceil(leaseMs)));
     const r = await this.run(() => isFifoQueue(queue)
       ? this.redis.leasefifo(...leaseKeys(queue), LEASE_LAYOUT, this.channel, queue, String(n), ms, String(FIFO_SCAN), ...tokens)
-      : this.redis.lease(...leaseKeys(queue), LEASE_LAYOUT, this.channel, queue, String(n), ms, ...tokens));
+      : this.redis.lease(...leaseKeys(queue), this.lean ? LAZY_LAYOUT : LEASE_LAYOUT, this.channel, queue, String(n), ms, ...tokens));
     const prefix = keys.messagePrefix(queue);
     const messages: LeasedMessage[] = [];
     for (let i = 2; i + 3 < r.length; i += 4) {
@@ -86,7 +89,7 @@ export class RedisLease {
   async ack(queue: string, receipt: string): Promise<ReceiptOutcome> {
     const p = parseReceipt(queue, receipt);
     if (!p) return 'stale';
-    return outcome(await this.run(() => this.redis.ack(...leaseKeys(queue), LEASE_LAYOUT, queue, p.key, p.token)));
+    return outcome(await this.run(() => this.redis.ack(...leaseKeys(queue), this.lean ? LAZY_LAYOUT : LEASE_LAYOUT, queue, p.key, p.token)));
   }
 
   async nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome> {
@@ -94,7 +97,7 @@ export class RedisLease {
     if (!p) return 'stale';
     const delay = String(Math.max(0, Math.ceil(delayMs)));
     return outcome(await this.run(() =>
-      this.redis.nack(...leaseKeys(queue), LEASE_LAYOUT, this.channel, queue, p.key, p.token, delay)));
+      this.redis.nack(...leaseKeys(queue), this.lean ? LAZY_LAYOUT : LEASE_LAYOUT, this.channel, queue, p.key, p.token, delay)));
   }
 
   async extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome> {

@@ -27,6 +27,7 @@ import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { RedisPresque } from './redis-presque.js';
 import { readMeters } from './redis-meters.js';
 import { coalesceWrites } from './write-coalescing.js';
+import { RegisteredQueues } from './registered.js';
 import { closeRedis, connectRedis, createRedisClient } from './connection.js';
 import { openReplicaWait, type ReplicaWait } from './replica-wait.js';
 
@@ -63,6 +64,10 @@ export function pairs(flat: readonly unknown[], from = 0): Message[] {
   return out;
 }
 
+/** No delay, dedup or TTL: what enqueuelean-6.lua can do. */
+const isPlain = (o: EnqueueOptions | undefined): boolean =>
+  o === undefined || (o.dedupId === undefined && o.ttlSeconds === undefined && !o.delayMs);
+
 /** Runs one Redis call, mapping its failure. */
 async function run<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -86,6 +91,15 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   private readonly authkeys: RedisAuthKeys;
   private closing: Promise<void> | undefined;
   private readonly run = run;
+  /** false: every enqueue takes enqueue-9.lua, and leases decode the whole layout (the A/B of
+   *  bench/redis-lean.ts). */
+  get lean(): boolean {
+    return this.leases.lean;
+  }
+
+  set lean(on: boolean) {
+    this.leases.lean = on;
+  }
 
   /** @param replicaWait with --redis-wait-replicas: where enqueues go, each confirmed by WAIT. */
   constructor(
@@ -101,10 +115,40 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     this.presque = new RedisPresque(redis, presqueKeys, run);
   }
 
-  /** Delay and dedup (SPEC 6) happen in the same script: see enqueue-9.lua. */
-  async enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
-    if (values.length === 0) return [];
+  /** Delay and dedup (SPEC 6) happen in the same script: see enqueue-9.lua. One plain value
+   *  (the common POST) takes enqueuelean-6.lua, the same writes with less to do. */
+  enqueue(queue: string, values: readonly string[], options?: EnqueueOptions): Promise<string[]> {
+    if (values.length === 0) return Promise.resolve([]);
+    if (values.length === 1 && this.leases.lean && isPlain(options)) return this.#enqueueLean(queue, values[0]!);
     return this.#enqueue(queue, values, options, '');
+  }
+
+  /** The queues this store registered itself (so enqueuelean-6.lua may skip it); see registered.ts. */
+  readonly #registered = new RegisteredQueues();
+
+  /** The hot path: one promise of ioredis's, one `then` (no async wrapper). */
+  #enqueueLean(queue: string, value: string): Promise<string[]> {
+    const mark = this.#registered.mark(queue);
+    const args = [keys.counter(queue), keys.pending(queue), keys.queueset, keys.status(queue), keys.consumers(queue),
+      keys.clock(queue), queue, keys.messagePrefix(queue), this.channel, mark.known ? '' : '1', value] as const;
+    const wait = this.replicaWait;
+    let sent: Promise<string>;
+    try {
+      sent = wait
+        ? wait.write<string>(queue, (p) => (p as unknown as StoreCommands).enqueuelean(...args))
+        : this.redis.enqueuelean(...args);
+    } catch (err) {
+      return Promise.reject(storeError(err));
+    }
+    return sent.then(
+      (key) => {
+        mark.done();
+        return [key];
+      },
+      (err: unknown) => {
+        throw storeError(err);
+      },
+    );
   }
 
   /** One value and its SQS metadata, in the same enqueue-9.lua step (sqs-contract.ts). */
@@ -122,8 +166,14 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
       queue, keys.messagePrefix(queue), ttl, this.channel, delay, dedupId === undefined ? '' : '1', String(DEDUP_SECONDS),
       keys.metaSuffix, meta, ...values] as const;
     const wait = this.replicaWait;
-    if (wait) return this.run(() => wait.write<string[]>(queue, (p) => (p as unknown as StoreCommands).enqueue(...args)));
-    return this.run(() => this.redis.enqueue(...args));
+    const mark = this.#registered.mark(queue);
+    const call = wait
+      ? () => wait.write<string[]>(queue, (p) => (p as unknown as StoreCommands).enqueue(...args))
+      : () => this.redis.enqueue(...args);
+    return this.run(call).then((out) => {
+      if (dedupId === undefined) mark.done();
+      return out;
+    });
   }
 
   async messageMeta(queue: string, messageKeys: readonly string[]): Promise<(string | null)[]> {
@@ -152,6 +202,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   }
 
   async unregisterQueue(queue: string): Promise<void> {
+    this.#registered.forget(queue);
     await this.run(() => this.redis.srem(keys.queueset, queue));
   }
 
@@ -204,6 +255,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
    *  keyspace while Redis waits). One made by an enqueue racing the delete may outlive it by
    *  its DEDUP_SECONDS. */
   async deleteQueue(queue: string): Promise<boolean> {
+    this.#registered.forget(queue);
     const dedup: string[] = [];
     await this.run(async () => {
       let cursor = '0';

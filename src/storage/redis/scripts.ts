@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 
 /** Every script the store calls; test/unit/lua-scripts.test.ts checks it matches lua/. */
 export const SCRIPT_NAMES = [
-  'enqueue', 'take', 'softget', 'remove', 'purge', 'peek',
+  'enqueue', 'enqueuelean', 'take', 'softget', 'remove', 'purge', 'peek',
   'dispatch', 'requeue', 'register', 'heartbeat', 'reap',
   'lease', 'leasefifo', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'redrive', 'settings',
   'meters', 'deletequeue', 'due', 'setmeta',
@@ -94,6 +94,9 @@ export interface StoreCommands {
     dedupOn: string, dedupSeconds: string, metaSuffix: string, meta: string, ...values: string[]): Promise<string[]>;
   /** setmeta-0.lua → how many were replaced. */
   setmeta(...metaKeysAndValues: string[]): Promise<number>;
+  /** enqueuelean-6.lua (one plain value) → the new message key. */
+  enqueuelean(counter: string, pending: string, queueset: string, status: string, consumers: string, clock: string,
+    queue: string, prefix: string, channel: string, register: string, value: string): Promise<string>;
   /** meters-0.lua → nine integers per queue (redis-meters.ts). */
   meters(layout: string, ...queues: string[]): Promise<number[]>;
   /** take-5.lua → [stopped, expired, k1, v1, ...]. */

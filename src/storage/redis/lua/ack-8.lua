@@ -13,7 +13,7 @@
     KEYS[7] consumers          restmq:consumers:<q>  (unused)
     KEYS[8] dead origins       restmq:origin:<q>
 
-    ARGV[1] layout             keys.ts LEASE_LAYOUT (JSON)
+    ARGV[1] layout             keys.ts LAZY_LAYOUT (lib/lazy_layout.lua)
     ARGV[2] queue name
     ARGV[3] message key        <q>:<n>
     ARGV[4] token
@@ -24,10 +24,11 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
+-- #include lazy_layout
 -- #include held_lease
 -- #include unlease
 -- #include forget
-local L = cjson.decode(ARGV[1])
+local L = lazy_layout(ARGV[1])
 local Q = held_lease(L, ARGV[2], KEYS, ARGV[3], ARGV[4])
 if not Q then
   return 0

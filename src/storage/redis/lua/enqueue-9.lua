@@ -56,6 +56,7 @@ end
 -- #include now_ms
 -- #include fmt
 -- #include announce
+-- #include date_clock
 local dedup = ARGV[6] == '1'
 if dedup then
   local seen = redis.call('GET', KEYS[8])
@@ -111,18 +112,7 @@ if ARGV[9] ~= '' then
     redis.call('SET', out[1] .. ARGV[8], ARGV[9])
   end
 end
-local dated = redis.call('ZREVRANGE', KEYS[9], 0, 0)
-if #dated == 0 or now - tonumber(dated[1]) >= 1000 then
-  redis.call('ZADD', KEYS[9], fmt(last - n + 1), fmt(now))
-  local head = redis.call('LINDEX', KEYS[2], -1)
-  local seq = head and string.match(head, '(%d+)$')
-  if seq then
-    local keep = redis.call('ZREVRANGEBYSCORE', KEYS[9], seq, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
-    if #keep == 2 then
-      redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', '(' .. keep[2])
-    end
-  end
-end
+date_clock(KEYS[9], KEYS[2], last - n + 1, now)
 if delay > 0 then
   redis.call('SADD', KEYS[7], ARGV[1])
 else

@@ -16,7 +16,7 @@
     KEYS[7] consumers          restmq:consumers:<q> (ZSET; announces returned messages)
     KEYS[8] dead origins       restmq:origin:<q>    (HASH dead key -> origin queue)
 
-    ARGV[1] layout             keys.ts LEASE_LAYOUT (JSON)
+    ARGV[1] layout             keys.ts LAZY_LAYOUT (lib/lazy_layout.lua)
     ARGV[2] events channel     restmq:events
     ARGV[3] queue name
     ARGV[4] count (a whole number >= 0)
@@ -31,12 +31,13 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
+-- #include lazy_layout
 -- #include queue_keys
 -- #include now_ms
 -- #include fmt
 -- #include reap_queue
 -- #include forget
-local L = cjson.decode(ARGV[1])
+local L = lazy_layout(ARGV[1])
 local Q = queue_keys(L, ARGV[3], KEYS)
 local now = now_ms()
 reap_queue(L, ARGV[2], Q, now)

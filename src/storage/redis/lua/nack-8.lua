@@ -16,7 +16,7 @@
     KEYS[7] consumers          restmq:consumers:<q>
     KEYS[8] dead origins       restmq:origin:<q>
 
-    ARGV[1] layout             keys.ts LEASE_LAYOUT (JSON)
+    ARGV[1] layout             keys.ts LAZY_LAYOUT (lib/lazy_layout.lua)
     ARGV[2] events channel     restmq:events
     ARGV[3] queue name
     ARGV[4] message key        <q>:<n>
@@ -29,11 +29,12 @@
 if redis.replicate_commands then
   redis.replicate_commands()
 end
+-- #include lazy_layout
 -- #include held_lease
 -- #include fmt
 -- #include settle
 -- #include announce
-local L = cjson.decode(ARGV[1])
+local L = lazy_layout(ARGV[1])
 local key = ARGV[4]
 local Q, now = held_lease(L, ARGV[3], KEYS, key, ARGV[5])
 if not Q then
