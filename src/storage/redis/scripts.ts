@@ -94,7 +94,7 @@ export interface StoreCommands {
     dedupOn: string, dedupSeconds: string, metaSuffix: string, meta: string, ...values: string[]): Promise<string[]>;
   /** meters-0.lua → nine integers per queue (redis-meters.ts). */
   meters(layout: string, ...queues: string[]): Promise<number[]>;
-  /** take-5.lua → [stopped, expired, k1, v1, ...]. */
+  /** take-5.lua → [stopped, expired, k1, v1, expiry1 ('' for none), ...]. */
   take(pending: string, status: string, attempts: string, origin: string, delayed: string, count: string, refcountSuffix: string,
     metaSuffix: string): Promise<(string | number)[]>;
   /** softget-2.lua → [key, value, count] or null. */
