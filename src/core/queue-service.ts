@@ -4,7 +4,7 @@
  * call this; they never call the store.
  */
 import { BrokerError } from '../errors.js';
-import type { EnqueueOptions, QueueStore, TakeResult, SoftGetResult } from '../storage/contract.js';
+import type { EnqueueOptions, QueueStore, TakeResult, TakenMessage, SoftGetResult } from '../storage/contract.js';
 import type { StreamStore } from '../storage/stream-contract.js';
 import type { MeterStore, QueueMeters } from '../storage/meter-contract.js';
 import type { SqsStore } from '../storage/sqs-contract.js';
@@ -16,6 +16,9 @@ import type { ReceiptWatch } from './distributor.js';
 import { countConsumers, type ConsumerCounts, type LocalConsumers, type ReportedPolls } from './consumer-census.js';
 import { type Activity, redeliveries } from './activity.js';
 import { normalizeEnqueue } from './enqueue-options.js';
+
+/** What a take hands out; its `expiresAt` goes back with it on a give-back, never into a reply. */
+export type { TakenMessage };
 
 export const MAX_BATCH = 1000;
 export const PEEK_COUNT = 10;
@@ -89,8 +92,9 @@ export class QueueService {
   /**
    * Puts taken messages back at the front of their queue: the client that took them left before
    * its reply could be written (a GET deletes, so without this the messages would be lost).
+   * Each keeps the expiry `take` reported (`expiresAt`), so its TTL still ends when it would have.
    */
-  async returnUndelivered(queue: string, messages: readonly Message[]): Promise<void> {
+  async returnUndelivered(queue: string, messages: readonly TakenMessage[]): Promise<void> {
     if (messages.length > 0) await this.store.requeue(queue, messages);
   }
 

@@ -38,8 +38,15 @@ export interface EnqueueOptions {
   dedupId?: string;
 }
 
+/** A message `take` handed out, with when its TTL ends (epoch ms, the store's clock; absent: it
+ *  never expires), so a caller that gives it back (StreamStore.requeue: its client left before
+ *  the reply) keeps its TTL. Internal: replies copy only key and value. */
+export interface TakenMessage extends Message {
+  expiresAt?: number;
+}
+
 export interface TakeResult {
-  messages: Message[];
+  messages: TakenMessage[];
   /** True when the queue is stopped; then `messages` is empty. */
   stopped: boolean;
   /** How many expired entries were dropped on the way. */

@@ -20,6 +20,7 @@
  * them, ack n); registrations expire unless refreshed, so a dead broker's consumers vanish.
  */
 import type { LeasedMessage, Message } from '../wire.js';
+import type { TakenMessage } from './contract.js';
 
 /** A message in a broker's inbox, assigned by a dispatch. */
 export interface Delivery extends Message {
@@ -32,10 +33,8 @@ export interface Delivery extends Message {
   expiresAt?: number;
 }
 
-/** A message handed back to its queue: with the expiry of its Delivery, it keeps its TTL. */
-export interface ReturnedMessage extends Message {
-  expiresAt?: number;
-}
+/** A message handed back to its queue: with the expiry its Delivery or `take` reported, it keeps its TTL. */
+export type ReturnedMessage = TakenMessage;
 
 /** Events shared by every broker on the store. */
 export type StoreEvent =

@@ -5,9 +5,8 @@
  * ACL treats an XML-RPC call exactly like the same JSON command.
  */
 import type { XmlRpcStruct, XmlRpcValue } from '@foxglove/xmlrpc';
-import type { QueueService } from '../../core/queue-service.js';
+import type { QueueService, TakenMessage } from '../../core/queue-service.js';
 import { BrokerError } from '../../errors.js';
-import type { Message } from '../../wire.js';
 
 /** Raised for a call whose arguments do not fit the method's signature (fault -32602). */
 export class InvalidParams extends Error {}
@@ -15,7 +14,7 @@ export class InvalidParams extends Error {}
 export interface CallContext {
   service: QueueService;
   /** Called with what a `get` took, once the reply is known to be written or not. */
-  taken(queue: string, messages: Message[]): void;
+  taken(queue: string, messages: TakenMessage[]): void;
 }
 
 export interface MethodSpec {

@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { XmlRpcValue } from '@foxglove/xmlrpc';
-import type { QueueService } from '../../core/queue-service.js';
+import type { QueueService, TakenMessage } from '../../core/queue-service.js';
 import { MAX_BATCH } from '../../core/queue-service.js';
 import { toBrokerError } from '../../http/kit/errors.js';
 import { envelopeLimit, type BodyLimits } from '../../http/kit/body.js';
@@ -16,7 +16,6 @@ import { routes } from '../../http/kit/reply.js';
 import { empty, failure, type RouteSchema } from '../../http/kit/schemas.js';
 import { replies } from '../replies.js';
 import { returnIfUnwritten } from '../undelivered.js';
-import type { Message } from '../../wire.js';
 import { InvalidParams, METHODS, type CallContext } from './methods.js';
 
 export const XMLRPC_PATH = '/xmlrpc';
@@ -113,7 +112,7 @@ async function multicall(req: FastifyRequest, ctx: CallContext, args: XmlRpcValu
 
 async function handle(service: QueueService, req: FastifyRequest, reply: FastifyReply): Promise<string> {
   const { serializeFault, serializeMethodResponse } = await xmlrpc();
-  const taken: [string, Message[]][] = [];
+  const taken: [string, TakenMessage[]][] = [];
   const ctx: CallContext = { service, taken: (queue, messages) => taken.push([queue, messages]) };
   let result: XmlRpcValue;
   try {

@@ -23,7 +23,7 @@ import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { RedisPresque } from './redis-presque.js';
 import { DEDUP_SECONDS } from '../contract.js';
 import { clusterKeys, clusterPresqueKeys, clusterQueueKeys, defaultDeadLetter, POLICY_CODES, STATUS_CODES } from './keys.js';
-import { pairs, storeError } from './redis-store.js';
+import { pairs, storeError, taken } from './redis-store.js';
 import { newTokens } from './redis-lease.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 import { drainOutbox } from './cluster-moves.js';
@@ -129,7 +129,7 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
 
   async take(queue: string, count: number): Promise<TakeResult> {
     const r = await run(() => this.cluster.take(...clusterQueueKeys(queue), queue, String(count)));
-    return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages: pairs(r, 2) };
+    return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages: taken(r, 2) };
   }
 
   async softGet(queue: string): Promise<SoftGetResult | null> {

@@ -10,7 +10,7 @@ import { ReplyError } from 'ioredis';
 import type { RedisStoreConfig } from '../../config/load.js';
 import { BrokerError } from '../../errors.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
-import { DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type TakeResult } from '../contract.js';
+import { DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type TakeResult, type TakenMessage } from '../contract.js';
 import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
 import type { Delivery, DispatchResult, StoreEvent, StreamStore, ReturnedMessage } from '../stream-contract.js';
 import { keys, POLICY_CODES, presqueKeys, STATUS_CODES } from './keys.js';
@@ -67,6 +67,17 @@ export function pairs(flat: readonly unknown[], from = 0): Message[] {
 /** No delay, dedup or TTL: what enqueuelean-6.lua can do. */
 const isPlain = (o: EnqueueOptions | undefined): boolean =>
   o === undefined || (o.dedupId === undefined && o.ttlSeconds === undefined && !o.delayMs);
+
+/** [k1, v1, e1, k2, ...] from `from` on (e: expiry in epoch ms, '' for none; take-5.lua) → messages. */
+export function taken(flat: readonly unknown[], from = 0): TakenMessage[] {
+  const out: TakenMessage[] = [];
+  for (let i = from; i + 2 < flat.length; i += 3) {
+    const m: TakenMessage = { key: String(flat[i]), value: String(flat[i + 1]) };
+    if (flat[i + 2] !== '') m.expiresAt = Number(flat[i + 2]);
+    out.push(m);
+  }
+  return out;
+}
 
 /** Runs one Redis call, mapping its failure. */
 async function run<T>(call: () => Promise<T>): Promise<T> {
@@ -222,7 +233,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   async take(queue: string, count: number): Promise<TakeResult> {
     const r = await this.run(() => this.redis.take(keys.pending(queue), keys.status(queue), keys.attempts(queue), keys.origin(queue), keys.delayed(queue),
       String(count), keys.refcountSuffix, keys.metaSuffix));
-    return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages: pairs(r, 2) };
+    return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages: taken(r, 2) };
   }
 
   async softGet(queue: string): Promise<SoftGetResult | null> {

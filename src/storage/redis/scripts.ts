@@ -99,7 +99,7 @@ export interface StoreCommands {
     queue: string, prefix: string, channel: string, register: string, value: string): Promise<string>;
   /** meters-0.lua → nine integers per queue (redis-meters.ts). */
   meters(layout: string, ...queues: string[]): Promise<number[]>;
-  /** take-5.lua → [stopped, expired, k1, v1, ...]. */
+  /** take-5.lua → [stopped, expired, k1, v1, expiry1 ('' for none), ...]. */
   take(pending: string, status: string, attempts: string, origin: string, delayed: string, count: string, refcountSuffix: string,
     metaSuffix: string): Promise<(string | number)[]>;
   /** softget-2.lua → [key, value, count] or null. */

@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
-import type { QueueInfo, SoftGetResult, TakeResult } from '../contract.js';
+import type { QueueInfo, SoftGetResult, TakeResult, TakenMessage } from '../contract.js';
 
 interface Row { seq: number; value: string; expires_at: number | null }
 
@@ -134,7 +134,7 @@ export function queueOperations(db: Database.Database) {
     // Expired rows are deleted and counted; keeps going until `count` live ones or empty.
     take: transaction(db, (queue: string, count: number, now: number): TakeResult => {
       if (st.status.get(queue) === 'stopped') return { messages: [], stopped: true, expired: 0 };
-      const messages: Message[] = [];
+      const messages: TakenMessage[] = [];
       let expired = 0;
       while (messages.length < count) {
         const want = count - messages.length;
@@ -142,7 +142,7 @@ export function queueOperations(db: Database.Database) {
         if (rows.length > 0) st.deleteRange.run(queue, rows[0]!.seq, rows[rows.length - 1]!.seq, now);
         for (const r of rows) {
           if (isExpired(r, now)) expired++;
-          else messages.push({ key: `${queue}:${r.seq}`, value: r.value });
+          else messages.push(r.expires_at === null ? { key: `${queue}:${r.seq}`, value: r.value } : { key: `${queue}:${r.seq}`, value: r.value, expiresAt: r.expires_at });
         }
         if (rows.length < want) break;
       }

@@ -1,7 +1,8 @@
 /**
  * A message's time to live across the ways it goes back to its queue (SPEC section 6: the
  * clock starts at the enqueue): a nack, a lease that ends, a stream that hands it back (before
- * or after its inbox item is acknowledged). Each case enqueues with a 2 s TTL, sends the
+ * or after its inbox item is acknowledged), a take whose client left (a GET or a long poll gives
+ * back what `take` reported, with its `expiresAt`). Each case enqueues with a 2 s TTL, sends the
  * message back after about 1 s, then checks it is still there, and gone soon after 2 s: a
  * message given a fresh life would live to 3 s, one that lost its TTL forever.
  */
@@ -88,6 +89,26 @@ export const TTL_CASES: Cases = {
       return keysOf(await s.peek(q, 5)).includes(key);
     }, 1000);
     await backThenGone(s, q, key, t0);
+  },
+  'a taken message given back (its client left) keeps the expiry of its enqueue': async ({ store, queue }) => {
+    const q = queue();
+    const { key, t0 } = await enqueueShortLived(store, q);
+    const r = await store.take(q, 5);
+    assert.deepEqual(keysOf(r.messages), [key]);
+    const at = r.messages[0]!.expiresAt;
+    // The store's clock (Redis TIME or Date.now()) is this machine's: within a few hundred ms.
+    assert.ok(at !== undefined && Math.abs(at - (t0 + TTL_S * 1000)) < 500, `take reports the expiry of the enqueue (got ${at}, enqueued at ${t0})`);
+    await sleepUntil(t0 + 1000);
+    await store.requeue(q, r.messages);
+    await backThenGone(store, q, key, t0);
+  },
+  'a taken message without a TTL reports none, and given back still never expires': async ({ store, queue }) => {
+    const q = queue();
+    const [key] = await store.enqueue(q, ['kept']);
+    const r = await store.take(q, 5);
+    assert.deepEqual(r.messages, [{ key: key!, value: 'kept' }], 'no expiresAt at all when there is no TTL');
+    await store.requeue(q, r.messages);
+    assert.deepEqual(keysOf((await store.take(q, 5)).messages), [key]);
   },
   'a message without a TTL handed back by a stream still never expires': async ({ store, queue, register }) => {
     const q = queue();

@@ -1,6 +1,6 @@
 -- #include drop
 -- The body of message n, or nil when it is gone or its TTL has passed (then it is dropped,
--- unless readonly).
+-- unless readonly); second, its expiry as stored (epoch ms), false when it has no TTL.
 local function body_of(K, n, now, readonly)
   local body = redis.call('HGET', K.bodies, n)
   if not body then
@@ -13,5 +13,5 @@ local function body_of(K, n, now, readonly)
     end
     return nil
   end
-  return body
+  return body, e
 end
