@@ -5,7 +5,7 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend, qname, req, take, post, type Res } from './backends.js';
+import { forEachBackend, WITH_CLUSTER, qname, req, take, post, type Res } from './backends.js';
 import { waitUntil } from '../harness/wait.js';
 
 const JSON_CT = 'application/json';
@@ -307,5 +307,5 @@ forEachBackend(
       assert.equal(await take(url(), q), null);
     });
   },
-  { backends: ['sqlite', 'memory', 'redis'] },
+  { backends: WITH_CLUSTER },
 );
