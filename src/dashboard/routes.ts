@@ -15,6 +15,7 @@ import { replies, type Reply } from '../protocols/replies.js';
 import { loadAssets, type Asset } from './assets.js';
 import { DASHBOARD_PATH } from './path.js';
 import { LiveFeed } from './live-feed.js';
+import { HISTORY_DEFAULTS } from './history.js';
 import { DASHBOARD_SCHEMAS as SCHEMAS } from './schemas.js';
 import { listConsumers, takeSnapshot, takeSnapshotPage, type PageRequest, type SnapshotSources } from './snapshot.js';
 
@@ -47,7 +48,7 @@ export interface DashboardOptions extends SnapshotSources {
 
 export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardOptions): void {
   const { page, assets } = loadAssets();
-  const feed = new LiveFeed(() => takeSnapshot(deps), deps.activity, deps.logger, { periodMs: FEED_PERIOD_MS, historyPoints: 300 });
+  const feed = new LiveFeed(() => takeSnapshot(deps), deps.activity, deps.logger, { periodMs: FEED_PERIOD_MS, history: HISTORY_DEFAULTS });
   // Open pages never end on their own: end them before the server waits for its connections.
   app.addHook('preClose', async () => feed.close());
 

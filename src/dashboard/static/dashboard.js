@@ -57,8 +57,40 @@ function addPoint(s) {
     q[r.queue] = row;
   }
   state.points.push({ t: s.time, all, q });
-  if (state.points.length > HISTORY) state.points.shift();
-  document.body.dataset.samples = String(state.points.length);
+  state.samples += 1;
+  foldHistory(s.time);
+  document.body.dataset.samples = String(state.samples);
+  document.body.dataset.historySeconds = String(Math.round((s.time - state.points[0].t) / 1000));
+}
+
+/** Samples older than the fine window join their bucket, as on the broker; past the span they go. */
+function foldHistory(now) {
+  const points = state.points;
+  const from = now - HISTORY.spanMs;
+  while (points.length > 0 && points[0].t < from) points.shift();
+  // Buckets carry `n` (samples folded in); the first point without one is the oldest sample.
+  let i = points.findIndex((p) => p.n === undefined);
+  while (i >= 0 && i < points.length && points[i].t < now - HISTORY.fineMs) {
+    const p = points[i];
+    const start = Math.floor(p.t / HISTORY.bucketMs) * HISTORY.bucketMs;
+    const prev = points[i - 1];
+    if (prev && prev.t === start && prev.n !== undefined) {
+      prev.n += 1;
+      mergeRow(prev.all, p.all, prev.n);
+      for (const [queue, row] of Object.entries(p.q)) {
+        if (prev.q[queue]) mergeRow(prev.q[queue], row, prev.n);
+        else prev.q[queue] = [...row];
+      }
+      points.splice(i, 1);
+    } else {
+      points[i] = { t: start, all: [...p.all], q: Object.fromEntries(Object.entries(p.q).map(([k, r]) => [k, [...r]])), n: 1 };
+      i += 1;
+    }
+  }
+}
+
+function mergeRow(into, row, n) {
+  row.forEach((v, i) => (into[i] = i === 7 ? Math.max(into[i] ?? 0, v) : (into[i] ?? 0) + (v - (into[i] ?? 0)) / n));
 }
 
 function setLive(stateName, text) {
@@ -72,7 +104,7 @@ function connect() {
   source.addEventListener('open', () => setLive('live', 'live'));
   source.addEventListener('error', () => setLive('down', 'reconnecting…'));
   source.addEventListener('history', (e) => {
-    state.points = JSON.parse(e.data).slice(-HISTORY);
+    state.points = JSON.parse(e.data);
   });
   source.addEventListener('snapshot', (e) => {
     const s = JSON.parse(e.data);
@@ -111,6 +143,10 @@ async function start() {
     });
   }
   $('#filter').addEventListener('input', render);
+  $('#range').addEventListener('change', (e) => {
+    state.range = Number(e.currentTarget.value);
+    render();
+  });
   window.addEventListener('hashchange', route);
   route();
   connect();
