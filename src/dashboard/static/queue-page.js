@@ -51,9 +51,19 @@ export async function loadDetail() {
     $('#set-dlq').textContent = d.deadLetter;
     $('#set-lease').textContent = d.leaseSeconds ? `${d.leaseSeconds} s` : 'none (GET removes)';
     $('#set-attempts').textContent = d.maxAttempts ?? 'unlimited';
+    fillSettingsForm(d);
   } catch (err) {
     toast(`Could not load ${q}: ${err.message}`, true);
   }
+}
+
+/** The settings form (absent when read-only) shows the current values, unless being edited. */
+function fillSettingsForm(d) {
+  const form = $('#settings-form');
+  if (!form || (document.activeElement?.tagName === 'INPUT' && form.contains(document.activeElement))) return;
+  $('#edit-lease').value = d.leaseSeconds ?? '';
+  $('#edit-attempts').value = d.maxAttempts ?? '';
+  $('#edit-dlq').value = d.deadLetter;
 }
 
 export async function loadPeek() {
