@@ -7,6 +7,7 @@ import { BrokerError } from '../errors.js';
 import type { EnqueueOptions, QueueStore, TakeResult, SoftGetResult } from '../storage/contract.js';
 import type { StreamStore } from '../storage/stream-contract.js';
 import type { MeterStore, QueueMeters } from '../storage/meter-contract.js';
+import type { BrowsePage, BrowseStore, MessageState } from '../storage/browse-contract.js';
 import type { SqsStore } from '../storage/sqs-contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../storage/lease-contract.js';
 import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
@@ -44,7 +45,7 @@ export class QueueService {
   private readonly deletedListeners: ((queue: string) => void)[] = [];
 
   constructor(
-    private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore & SqsStore,
+    private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore & SqsStore & BrowseStore,
     private readonly options: QueueServiceOptions,
     parts: QueueServiceParts,
   ) {
@@ -193,6 +194,12 @@ export class QueueService {
     assertQueueName(queue);
     if (settings.deadLetter !== undefined) assertQueueName(settings.deadLetter);
     await this.store.setSettings(queue, { ...(await this.store.getSettings(queue)), ...settings });
+  }
+
+  /** A page of a queue's messages in one state, left as they are (the dashboard's lists). */
+  async browse(queue: string, state: MessageState, offset: number, limit: number): Promise<BrowsePage> {
+    assertQueueName(queue);
+    return this.store.browse(queue, state, offset, limit);
   }
 
   /** Moves the messages of a dead-letter queue back where they died. */

@@ -21,6 +21,7 @@ import { METER_CASES } from './cases/meter.js';
 import { DELETE_QUEUE_CASES } from './cases/delete-queue.js';
 import { TTL_CASES } from './cases/ttl.js';
 import { PRESQUE_CASES } from './cases/presque.js';
+import { BROWSE_CASES } from './cases/browse.js';
 
 
 export interface ConformanceOptions {
@@ -38,6 +39,7 @@ const SUITES: [string, Cases][] = [
   ['QueueStore.deleteQueue', DELETE_QUEUE_CASES],
   ['TTL across send-backs', TTL_CASES],
   ['PresqueStore', PRESQUE_CASES],
+  ['BrowseStore', BROWSE_CASES],
 ];
 
 /** Case name → reason, each name checked to be a case of exactly one suite. */

@@ -21,6 +21,8 @@ import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import type { BrowsePage, BrowseStore, MessageState } from '../browse-contract.js';
+import { browseRedis, LEGACY_BROWSE } from './redis-browse.js';
 import type { SqsStore } from '../sqs-contract.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { RedisPresque } from './redis-presque.js';
@@ -69,7 +71,7 @@ async function run<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder {
+export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder, BrowseStore {
   /** presque's bookkeeping (redis-presque.ts). */
   readonly presque: PresqueStore;
   readonly kind = 'redis' as const;
@@ -160,6 +162,10 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     const r = await this.run(() => this.redis.softget(keys.pending(queue), keys.refcountSuffix));
     if (!r) return null;
     return { key: String(r[0]), value: String(r[1]), count: Number(r[2]) };
+  }
+
+  async browse(queue: string, state: MessageState, offset: number, limit: number): Promise<BrowsePage> {
+    return this.run(() => browseRedis(this.redis, LEGACY_BROWSE, queue, state, offset, limit));
   }
 
   async peek(queue: string, count: number): Promise<Message[]> {

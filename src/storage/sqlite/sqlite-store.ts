@@ -26,6 +26,8 @@ import { authKeyOperations } from './sqlite-authkeys.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { sqlitePresque } from './sqlite-presque.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import type { BrowsePage, BrowseStore, MessageState } from '../browse-contract.js';
+import { browseOperations } from './sqlite-browse.js';
 import { meterOperations } from './sqlite-meters.js';
 import type { SqsStore } from '../sqs-contract.js';
 import { sqsOperations } from './sqlite-sqs.js';
@@ -106,12 +108,13 @@ function takeOwnership(db: Database.Database, path: string): void {
  *  a dashboard page (1,000), so that a page never scans every queue's rows. */
 export const GROUPED_METERS_FROM = 2000;
 
-export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder {
+export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder, BrowseStore {
   readonly kind: StoreKind;
   /** One broker per file, so a new id per open; nothing outside this process ever sees it. */
   readonly brokerId = randomUUID();
   readonly #db: Database.Database;
   readonly #ops: ReturnType<typeof queueOperations>;
+  readonly #browse: ReturnType<typeof browseOperations>;
   readonly #stream: ReturnType<typeof streamOperations>;
   readonly #lease: ReturnType<typeof leaseOperations>;
   readonly #authkeys: ReturnType<typeof authKeyOperations>;
@@ -131,6 +134,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     this.#db = db;
     this.kind = kind;
     this.#ops = queueOperations(db);
+    this.#browse = browseOperations(db);
     this.#stream = streamOperations(db);
     this.#lease = leaseOperations(db);
     this.#authkeys = authKeyOperations(db);
@@ -231,6 +235,10 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
 
   async softGet(queue: string): Promise<SoftGetResult | null> {
     return this.#run(() => this.#ops.softget(queue, Date.now()));
+  }
+
+  async browse(queue: string, state: MessageState, offset: number, limit: number): Promise<BrowsePage> {
+    return this.#run(() => this.#browse.browse(queue, state, offset, limit, Date.now()));
   }
 
   async peek(queue: string, count: number): Promise<Message[]> {
