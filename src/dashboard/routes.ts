@@ -16,6 +16,7 @@ import { loadAssets, type Asset } from './assets.js';
 import { DASHBOARD_PATH } from './path.js';
 import { LiveFeed } from './live-feed.js';
 import { HISTORY_DEFAULTS } from './history.js';
+import { listMessages } from './messages.js';
 import { DASHBOARD_SCHEMAS as SCHEMAS } from './schemas.js';
 import { listConsumers, takeSnapshot, takeSnapshotPage, type PageRequest, type SnapshotSources } from './snapshot.js';
 
@@ -76,6 +77,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardOpt
   routes(app, '/dashboard/api/consumers', { GET: { schema: SCHEMAS.consumers, acl: 'rest:consumer', handler: () => replies.dashboard(listConsumers(deps)) } });
   routes(app, '/dashboard/api/queues/:queue', { GET: { schema: SCHEMAS.queue, acl: 'rest:consumer', handler: (req) => queueDetail(deps, req) } });
   routes(app, '/dashboard/api/queues/:queue/peek', { GET: { schema: SCHEMAS.peek, acl: 'rest:consumer', handler: (req) => peek(deps, req) } });
+  routes(app, '/dashboard/api/queues/:queue/messages', { GET: { schema: SCHEMAS.messages, acl: 'rest:consumer', handler: (req) => listMessages(deps.service, req) } });
   routes(app, '/dashboard/api/events', { GET: { schema: SCHEMAS.events, acl: 'rest:consumer', handler: (req, reply) => openFeed(feed, req, reply) } });
 }
 

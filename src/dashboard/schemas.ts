@@ -87,6 +87,25 @@ export const DASHBOARD_SCHEMAS = {
       400: failure('INVALID_QUEUE_NAME', 'INVALID_COUNT'),
     },
   },
+  messages: {
+    summary: "One page of a queue's messages in one state, left in place; optionally only those whose key and value contain the given text",
+    tags,
+    params: pathParams(),
+    querystring: {
+      type: 'object',
+      properties: {
+        state: { type: 'string', description: 'ready (default, oldest first), inflight (by lease deadline) or delayed (by due time)' },
+        offset: { type: 'string', description: 'skip this many (default 0)' },
+        limit: { type: 'string', description: 'at most this many, 1-100 (default 25)' },
+        key: { type: 'string', description: 'only keys containing this text' },
+        value: { type: 'string', description: 'only values containing this text' },
+      },
+    },
+    response: {
+      200: json('`total` (matches, when searching), `complete` (false: the search stopped after 10,000 messages), `messages`: key, value (cut at 4,096 characters: `truncated`, `bytes`), `attempts`, `at` (lease deadline or due time, ms), `origin` (where a dead letter died)'),
+      400: failure('INVALID_QUEUE_NAME', 'INVALID_PAGE'),
+    },
+  },
   events: {
     summary: 'Live feed (Server-Sent Events): `history` on connect, then `snapshot` once a period, `failure` while the store does not answer',
     tags,

@@ -1,7 +1,7 @@
 // Actions: they call the broker's own routes, so the ACL applies as to any client.
 /* global confirm, location */
 import { $, act, call, enc, state, toast } from './lib.js';
-import { loadDetail, loadPeek } from './queue-page.js';
+import { loadDetail } from './queue-page.js';
 
 export function setStatus(queue, status, button) {
   return act(button, async () => {
@@ -59,7 +59,6 @@ export function wireActions() {
       return `Moved ${redriven} message${redriven === 1 ? '' : 's'} from ${dlq} back`;
     });
   });
-  $('#peek-source').addEventListener('change', () => void loadPeek());
   $('#settings-form').addEventListener('submit', (e) => {
     e.preventDefault();
     void saveSettings(e.currentTarget.querySelector('button'));

@@ -8,6 +8,7 @@ import { renderTable, renderTotals } from './queue-table.js';
 import { renderConsumers } from './consumers.js';
 import { loadDetail, renderQueue } from './queue-page.js';
 import { wireActions } from './actions.js';
+import { list, wireMessages } from './messages.js';
 
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');
@@ -28,6 +29,9 @@ function route() {
       state.detail = null;
       state.peekSeen = '';
       $('#peek-source').value = 'queue';
+      Object.assign(list, { offset: 0, key: '', value: '' });
+      $('#search-key').value = '';
+      $('#search-value').value = '';
       $('#peek tbody').replaceChildren();
       void loadDetail();
     }
@@ -143,6 +147,7 @@ async function start() {
     });
   }
   $('#filter').addEventListener('input', render);
+  wireMessages();
   $('#range').addEventListener('change', (e) => {
     state.range = Number(e.currentTarget.value);
     render();

@@ -1,7 +1,8 @@
-// The queue page: its cards, settings, dead letters, peek and consumers.
+// The queue page: its cards, settings, dead letters, message list and consumers.
 /* global document */
-import { $, RATES, age, bytes, el, enc, fmt, getJson, state, toast } from './lib.js';
+import { $, RATES, age, enc, fmt, getJson, state, toast } from './lib.js';
 import { consumerRows } from './consumers.js';
+import { loadMessages } from './messages.js';
 
 const emptyRow = (queue) => ({ queue, ready: 0, inflight: 0, delayed: 0, dead: 0, consumers: 0, transports: { comet: 0, sse: 0, ws: 0, poll: 0 }, status: 'started', policy: 'broadcast', oldestAgeSeconds: null, rates: { enqueued: 0, delivered: 0, acked: 0 } });
 
@@ -32,11 +33,11 @@ export function renderQueue(snapshot) {
   $('#q-consumers tbody').replaceChildren(...consumerRows(mine, false));
   $('#q-consumers').hidden = mine.length === 0;
   $('#q-consumers-empty').hidden = mine.length > 0;
-  // The peek follows the counts: fetch again only when they moved.
-  const seen = `${row.ready}/${row.dead}/${row.inflight}/${dlqRow?.ready ?? 0}`;
+  // The list follows the counts: fetch again only when they moved.
+  const seen = `${row.ready}/${row.dead}/${row.inflight}/${row.delayed}/${dlqRow?.ready ?? 0}`;
   if (seen !== state.peekSeen) {
     state.peekSeen = seen;
-    void loadPeek();
+    void loadMessages();
   }
 }
 
@@ -66,19 +67,3 @@ function fillSettingsForm(d) {
   $('#edit-dlq').value = d.deadLetter;
 }
 
-export async function loadPeek() {
-  const q = state.queue;
-  const source = $('#peek-source').value === 'dead' ? (state.detail?.deadLetter ?? `${q}.dead`) : q;
-  try {
-    const { messages } = await getJson(`queues/${enc(source)}/peek?count=20`);
-    if (q !== state.queue) return;
-    $('#peek tbody').replaceChildren(
-      ...messages.map((m) =>
-        el('tr', { 'data-key': m.key }, el('td', { class: 'mono', text: m.key }), el('td', { class: 'value' }, el('div', { text: m.value + (m.truncated ? ' …' : '') })), el('td', { class: 'n', text: bytes(m.bytes) })),
-      ),
-    );
-    $('#peek-empty').hidden = messages.length > 0;
-  } catch (err) {
-    toast(`Peek failed: ${err.message}`, true);
-  }
-}
