@@ -157,7 +157,7 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.equal(await page.locator('button:visible').count(), 0, 'no button on the overview');
     await page.goto(`${readOnly.url}/dashboard/#/queue/${q}`);
     await page.locator('#peek tbody tr').first().waitFor({ timeout: 10_000 });
-    for (const sel of ['#send-form', '#btn-toggle', '#btn-purge', '#btn-delete', '#btn-redrive', '#policy-select', '#settings-form']) assert.equal(await page.locator(sel).count(), 0, `${sel} is gone`);
+    for (const sel of ['#send-form', '#btn-toggle', '#btn-purge', '#btn-delete', '#btn-redrive', '#policy-select', '#settings-form', '#bulk-bar', '#btn-purge-dead', '#peek td.row-actions']) assert.equal(await page.locator(sel).count(), 0, `${sel} is gone`);
     assert.equal(await page.locator('button:visible').count(), 0, 'no button on the queue page');
     await done(page, 'read-only');
   });

@@ -2,6 +2,7 @@
 /* global confirm, location */
 import { $, act, call, enc, state, toast } from './lib.js';
 import { loadDetail } from './queue-page.js';
+import { wireBulkActions } from './messages.js';
 
 export function setStatus(queue, status, button) {
   return act(button, async () => {
@@ -59,6 +60,7 @@ export function wireActions() {
       return `Moved ${redriven} message${redriven === 1 ? '' : 's'} from ${dlq} back`;
     });
   });
+  wireBulkActions();
   $('#settings-form').addEventListener('submit', (e) => {
     e.preventDefault();
     void saveSettings(e.currentTarget.querySelector('button'));

@@ -1,7 +1,7 @@
 // The queue page's message list: one state at a time (ready, in flight, delayed, or the
 // dead-letter queue's messages), paged, searchable by key and value, JSON pretty-printed.
-/* global document */
-import { $, age, bytes, el, enc, getJson, state, toast } from './lib.js';
+/* global confirm, document */
+import { $, act, age, bytes, call, el, enc, getJson, state, toast } from './lib.js';
 
 const PAGE = 25;
 
@@ -31,6 +31,85 @@ function when(m, src) {
   return s >= 0 ? `${label} in ${age(s)}` : `${label} ${age(-s)} ago`;
 }
 
+/** Messages an action may change: ready ones (of the queue or of its dead-letter queue), on a
+ *  page with actions. In flight and delayed ones have no route that acts on them by key. */
+const actionable = (src) => !state.readOnly && src.state === 'ready';
+
+/** The last listed messages, by key: what a move re-sends. */
+const shownValues = new Map();
+
+/** JSON protocol `del` (POST /queue): deletes one message by key; its ACL is a consumer's. */
+async function deleteKey(queue, key) {
+  const r = JSON.parse(await call('POST', 'queue', { body: JSON.stringify({ cmd: 'del', queue, key }) }));
+  if (r.error) throw new Error(r.error);
+  return r.deleted;
+}
+
+/** A move is a send to the target (POST /q/<target>) and then a delete here: never lost; if
+ *  the delete fails the message is in both queues. Attempts, TTL and delay start afresh. */
+async function moveKey(queue, m, target) {
+  if (m.truncated) throw new Error(`${m.key} is too large to move from the dashboard`);
+  await call('POST', `q/${enc(target)}`, { value: m.value });
+  await deleteKey(queue, m.key);
+}
+
+function rowActions(m, src) {
+  const remove = el('button', { type: 'button', class: 'small danger', text: 'Delete', title: `Delete ${m.key}` });
+  remove.addEventListener('click', () => {
+    if (!confirm(`Delete the message ${m.key}? This cannot be undone.`)) return;
+    void act(remove, async () => {
+      if (!(await deleteKey(src.queue, m.key))) throw new Error(`${m.key} is no longer there`);
+      return `${m.key}: deleted`;
+    }, loadMessages);
+  });
+  const cell = el('td', { class: 'row-actions', 'data-action': '' }, remove);
+  if (src.dead && m.origin) {
+    const requeue = el('button', { type: 'button', class: 'small', text: 'Requeue', title: `Send it back to ${m.origin}` });
+    requeue.addEventListener('click', () => void act(requeue, async () => {
+      await moveKey(src.queue, m, m.origin);
+      return `${m.key}: back in ${m.origin}`;
+    }, loadMessages));
+    cell.prepend(requeue, ' ');
+  }
+  return cell;
+}
+
+const selected = () => [...document.querySelectorAll('#peek td.pick input:checked')].map((i) => shownValues.get(i.value)).filter(Boolean);
+
+/** Bulk actions on the checked rows, and on the whole dead-letter queue. */
+export function wireBulkActions() {
+  $('#bulk-delete').addEventListener('click', (e) => {
+    const picked = selected();
+    if (picked.length === 0) return void toast('Select messages first', true);
+    if (!confirm(`Delete ${picked.length} selected message${picked.length === 1 ? '' : 's'}? This cannot be undone.`)) return;
+    const { queue } = source();
+    void act(e.currentTarget, async () => {
+      let n = 0;
+      for (const m of picked) if (await deleteKey(queue, m.key)) n++;
+      return `Deleted ${n} message${n === 1 ? '' : 's'}`;
+    }, loadMessages);
+  });
+  $('#bulk-move').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const picked = selected();
+    const target = $('#move-target').value.trim();
+    if (picked.length === 0) return void toast('Select messages first', true);
+    const { queue } = source();
+    void act(e.currentTarget.querySelector('button'), async () => {
+      for (const m of picked) await moveKey(queue, m, target);
+      return `Moved ${picked.length} message${picked.length === 1 ? '' : 's'} to ${target}`;
+    }, loadMessages);
+  });
+  $('#btn-purge-dead').addEventListener('click', (e) => {
+    const dlq = state.detail?.deadLetter ?? `${state.queue}.dead`;
+    if (!confirm(`Delete every message of the dead-letter queue ${dlq}? This cannot be undone.`)) return;
+    void act(e.currentTarget, async () => {
+      await call('DELETE', `q/${enc(dlq)}`);
+      return `${dlq}: purged`;
+    }, loadMessages);
+  });
+}
+
 export async function loadMessages() {
   const q = state.queue;
   const src = source();
@@ -47,14 +126,19 @@ export async function loadMessages() {
         el(
           'tr',
           { 'data-key': m.key },
+          ...(actionable(src) ? [el('td', { class: 'pick', 'data-action': '' }, el('input', { type: 'checkbox', value: m.key, title: 'select' }))] : []),
           el('td', { class: 'mono', text: m.key }),
           el('td', { class: 'value' }, el('div', { text: pretty(m.value, m.truncated) + (m.truncated ? ' …' : '') })),
           el('td', { class: 'n', text: String(m.attempts) }),
           el('td', { class: 'when', text: when(m, src), title: m.at ? new Date(m.at).toISOString() : '' }),
           el('td', { class: 'n', text: bytes(m.bytes) }),
+          ...(actionable(src) ? [rowActions(m, src)] : []),
         ),
       ),
     );
+    page.messages.forEach((m) => shownValues.set(m.key, m));
+    $('#peek').classList.toggle('with-actions', actionable(src));
+    $('#bulk-bar')?.toggleAttribute('hidden', !actionable(src));
     $('#peek-empty').hidden = page.messages.length > 0;
     const last = list.offset + page.messages.length;
     const of = page.complete ? `${page.total}` : `${page.total}+ (searched the first 10,000)`;
