@@ -18,8 +18,8 @@ import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutc
 import type { Delivery, DispatchResult, ReturnedMessage, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
-import type { BrowsePage, BrowseStore, MessageState } from '../browse-contract.js';
-import { browseRedis, CLUSTER_BROWSE } from './redis-browse.js';
+import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import { browseRedis, registeredConsumers, CLUSTER_BROWSE } from './redis-browse.js';
 import type { SqsStore } from '../sqs-contract.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { RedisPresque } from './redis-presque.js';
@@ -126,6 +126,10 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   async softGet(queue: string): Promise<SoftGetResult | null> {
     const r = await run(() => this.cluster.softget(...clusterQueueKeys(queue), queue));
     return r ? { key: String(r[0]), value: String(r[1]), count: Number(r[2]) } : null;
+  }
+
+  async registeredConsumers(queue: string): Promise<RegisteredConsumer[]> {
+    return run(() => registeredConsumers(this.cluster, CLUSTER_BROWSE, queue));
   }
 
   async browse(queue: string, state: MessageState, offset: number, limit: number): Promise<BrowsePage> {

@@ -7,7 +7,7 @@
  * meters (lua/meters-0.lua).
  */
 import type { Cluster, Redis } from 'ioredis';
-import { MAX_BROWSE_SCAN, type BrowsePage, type MessageState } from '../browse-contract.js';
+import { MAX_BROWSE_SCAN, type BrowsePage, type MessageState, type RegisteredConsumer } from '../browse-contract.js';
 import { clusterKeys, keys } from './keys.js';
 
 type Client = Redis | Cluster;
@@ -20,6 +20,7 @@ interface BrowseLayout {
   attempts: (q: string) => string;
   delayed: (q: string) => string;
   origin: (q: string) => string;
+  consumers: (q: string) => string;
   /** The message key of a member of those lists and sets. */
   keyOf: (q: string, member: string) => string;
   /** The bodies of members, null where gone (expired, deleted). */
@@ -34,6 +35,7 @@ export const LEGACY_BROWSE: BrowseLayout = {
   attempts: keys.attempts,
   delayed: keys.delayed,
   origin: keys.origin,
+  consumers: keys.consumers,
   keyOf: (_q, member) => member,
   bodies: (r, _q, members) => (r as Redis).mget(...members),
 };
@@ -46,6 +48,7 @@ export const CLUSTER_BROWSE: BrowseLayout = {
   attempts: clusterKeys.attempts,
   delayed: clusterKeys.delayed,
   origin: clusterKeys.origin,
+  consumers: clusterKeys.consumers,
   keyOf: (q, member) => keys.message(q, member),
   bodies: async (r, q, members) => {
     const [bodies, expires] = await Promise.all([r.hmget(clusterKeys.bodies(q), ...members), r.hmget(clusterKeys.expires(q), ...members)]);
@@ -87,4 +90,13 @@ export async function browseRedis(r: Client, L: BrowseLayout, queue: string, sta
     return [{ key: L.keyOf(queue, m), value, attempts: Number(attempts[i] ?? 0), at, origin: origins[i] ?? null }];
   });
   return { total, messages };
+}
+
+/** Registrations not yet lapsed: members `<broker>/<consumer>` (keys.consumerMember) scored
+ *  by their expiry. */
+export async function registeredConsumers(r: Client, L: BrowseLayout, queue: string): Promise<RegisteredConsumer[]> {
+  return scored(await r.zrangebyscore(L.consumers(queue), `(${Date.now()}`, '+inf', 'WITHSCORES')).map(([member, expiresAt]) => {
+    const slash = member.indexOf('/');
+    return { broker: member.slice(0, slash), consumer: member.slice(slash + 1), expiresAt };
+  });
 }

@@ -21,8 +21,8 @@ import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
-import type { BrowsePage, BrowseStore, MessageState } from '../browse-contract.js';
-import { browseRedis, LEGACY_BROWSE } from './redis-browse.js';
+import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import { browseRedis, registeredConsumers, LEGACY_BROWSE } from './redis-browse.js';
 import type { SqsStore } from '../sqs-contract.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { RedisPresque } from './redis-presque.js';
@@ -162,6 +162,10 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     const r = await this.run(() => this.redis.softget(keys.pending(queue), keys.refcountSuffix));
     if (!r) return null;
     return { key: String(r[0]), value: String(r[1]), count: Number(r[2]) };
+  }
+
+  async registeredConsumers(queue: string): Promise<RegisteredConsumer[]> {
+    return this.run(() => registeredConsumers(this.redis, LEGACY_BROWSE, queue));
   }
 
   async browse(queue: string, state: MessageState, offset: number, limit: number): Promise<BrowsePage> {

@@ -26,7 +26,7 @@ import { authKeyOperations } from './sqlite-authkeys.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { sqlitePresque } from './sqlite-presque.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
-import type { BrowsePage, BrowseStore, MessageState } from '../browse-contract.js';
+import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
 import { browseOperations } from './sqlite-browse.js';
 import { meterOperations } from './sqlite-meters.js';
 import type { SqsStore } from '../sqs-contract.js';
@@ -364,6 +364,12 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   async registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void> {
     this.#open();
     this.#consumers.register(queue, consumerIds, ttlMs, Date.now());
+  }
+
+  /** A file has one broker: the registry is this broker's own. */
+  async registeredConsumers(queue: string): Promise<RegisteredConsumer[]> {
+    this.#open();
+    return this.#consumers.registrations(queue, Date.now()).map(([consumer, expiresAt]) => ({ broker: this.brokerId, consumer, expiresAt }));
   }
 
   async unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {

@@ -67,4 +67,15 @@ export const BROWSE_CASES: Cases = {
     assert.equal(dead.messages[0]!.origin, q);
     assert.ok(dead.messages[0]!.key !== undefined && key !== undefined, 'keyed');
   },
+  'registeredConsumers lists live registrations with their broker and expiry': async ({ store, queue, register }) => {
+    const q = queue();
+    assert.deepEqual(await store.registeredConsumers(q), [], 'none yet');
+    const before = Date.now();
+    await register(q, ['c-1', 'c-2'], 30_000);
+    const listed = (await store.registeredConsumers(q)).sort((a, b) => a.consumer.localeCompare(b.consumer));
+    assert.deepEqual(listed.map((c) => [c.broker, c.consumer]), [[store.brokerId, 'c-1'], [store.brokerId, 'c-2']]);
+    for (const c of listed) near(c.expiresAt, before + 30_000, 'registration expiry');
+    await store.unregisterConsumers(q, ['c-1']);
+    assert.deepEqual((await store.registeredConsumers(q)).map((c) => c.consumer), ['c-2'], 'unregistered: gone');
+  },
 };
