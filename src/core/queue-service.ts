@@ -7,7 +7,7 @@ import { BrokerError } from '../errors.js';
 import type { EnqueueOptions, QueueStore, TakeResult, SoftGetResult } from '../storage/contract.js';
 import type { StreamStore } from '../storage/stream-contract.js';
 import type { MeterStore, QueueMeters } from '../storage/meter-contract.js';
-import type { BrowsePage, BrowseStore, MessageState } from '../storage/browse-contract.js';
+import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../storage/browse-contract.js';
 import type { SqsStore } from '../storage/sqs-contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../storage/lease-contract.js';
 import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
@@ -249,6 +249,17 @@ export class QueueService {
 
   /** Every registered queue with its meters (counts, status, age, dead letters), in one batched
    *  store read: what the queue overview and /metrics are made of. */
+  /** Every broker's live streaming consumers of `queue`, from the store's registry. */
+  async registeredConsumers(queue: string): Promise<RegisteredConsumer[]> {
+    assertQueueName(queue);
+    return this.store.registeredConsumers(queue);
+  }
+
+  /** This broker's id, as the registry names it. */
+  get brokerId(): string {
+    return this.store.brokerId;
+  }
+
   async allMeters(): Promise<{ queues: string[]; meters: QueueMeters[] }> {
     const queues = await this.store.listQueues();
     return { queues, meters: await this.store.meters(queues) };

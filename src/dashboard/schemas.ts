@@ -18,6 +18,8 @@ const consumer: JsonSchema = {
     remote: { type: 'string', description: 'client address' },
     since: { type: 'integer', description: 'connected since, ms since the epoch' },
     leased: { type: 'boolean', description: 'at-least-once (`?lease=`) rather than fan-out' },
+    delivered: { type: 'integer', description: 'messages written to it so far' },
+    unacked: { type: 'integer', description: 'leased: messages it holds unacknowledged' },
   },
 };
 
@@ -71,6 +73,11 @@ export const DASHBOARD_SCHEMAS = {
     response: { 200: json('a page of the queue table; `total` counts every queue', snapshotPage), 400: failure('INVALID_PAGE') },
   },
   consumers: { summary: "This broker's streaming consumers", tags, response: { 200: json('consumers, oldest first', { type: 'array', items: consumer }) } },
+  registry: {
+    summary: "Every broker's streaming consumers, from the store's registry; this broker's own with transport, address and counts",
+    tags,
+    response: { 200: json('`broker` (this one) and `consumers`: queue, id, broker, local, expiresAt, and for local ones the fields of /dashboard/api/consumers') },
+  },
   queue: {
     summary: 'One queue: counts, status, policy, settings and its streaming consumers on this broker',
     tags,

@@ -48,7 +48,7 @@ function render() {
     renderTotals(s);
     renderTable(s);
   } else if (state.view === 'queue') renderQueue(s);
-  else renderConsumers(s);
+  else void renderConsumers();
   drawCharts();
 }
 
