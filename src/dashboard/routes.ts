@@ -1,8 +1,9 @@
 /**
  * The dashboard under /dashboard/: the page and its assets, a read-only JSON API under
  * /dashboard/api/, and the live feed (SSE). Actions on the page call the broker's own routes
- * (POST /q/<q>, DELETE /q/<q>, POST /control/<q>, POST /p/<q>, POST /q/<dlq>/redrive), so the
- * ACL guards them like any client's; the dashboard adds no route that changes anything.
+ * (POST /q/<q>, DELETE /q/<q>, POST /control/<q>, POST /p/<q>, POST /q/<dlq>/redrive, the JSON
+ * protocol's `del` on POST /queue), so the ACL guards them like any client's; the dashboard
+ * adds no route that changes anything.
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Activity } from '../core/activity.js';
