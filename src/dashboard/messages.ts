@@ -37,6 +37,7 @@ const shown = (m: BrowsedMessage) => ({
   attempts: m.attempts,
   at: m.at,
   origin: m.origin,
+  receipt: m.receipt,
 });
 
 export async function listMessages(service: QueueService, req: FastifyRequest): Promise<Reply> {

@@ -109,7 +109,7 @@ export const DASHBOARD_SCHEMAS = {
       },
     },
     response: {
-      200: json('`total` (matches, when searching), `complete` (false: the search stopped after 10,000 messages), `messages`: key, value (cut at 4,096 characters: `truncated`, `bytes`), `attempts`, `at` (lease deadline or due time, ms), `origin` (where a dead letter died)'),
+      200: json('`total` (matches, when searching), `complete` (false: the search stopped after 10,000 messages), `messages`: key, value (cut at 4,096 characters: `truncated`, `bytes`), `attempts`, `at` (lease deadline or due time, ms), `origin` (where a dead letter died), `receipt` (in flight: its lease\'s, for ack or nack)'),
       400: failure('INVALID_QUEUE_NAME', 'INVALID_PAGE'),
     },
   },

@@ -18,6 +18,8 @@ export interface BrowsedMessage {
   at: number | null;
   /** The queue it died in, for a message in a dead-letter queue; else null. */
   origin: string | null;
+  /** In flight: the receipt of its current lease (what ack and nack take); else null. */
+  receipt: string | null;
 }
 
 export interface BrowsePage {

@@ -100,4 +100,35 @@ describe('dashboard: message actions', { skip: skipReason() }, () => {
     assert.deepEqual(errors, [], 'no script or console errors');
     await page.close();
   });
+
+  it('requeues an in-flight message (a nack of its lease) and deletes one (an ack)', async () => {
+    assert.ok(browser, 'browser started');
+    const held = `${q}-held`;
+    for (const v of ['held 1', 'held 2', 'held 3']) await post(url(), held, v);
+    const leases = JSON.parse((await req(url(), 'GET', `/q/${held}?lease=300&count=2`)).text) as { value: string; receipt: string }[];
+    const receiptOf = (v: string) => leases.find((l) => l.value === v)!.receipt;
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${url()}/dashboard/#/queue/${held}`);
+    await page.locator('#page-info', { hasText: '1–1 of 1' }).waitFor({ timeout: 10_000 });
+    await page.selectOption('#peek-source', 'inflight');
+    await page.locator('#page-info', { hasText: '1–2 of 2' }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: shot('actions-inflight'), fullPage: true });
+    assert.equal(await page.locator('#bulk-move').isVisible(), false, 'no move for in-flight messages');
+
+    await row('held 1').locator('button', { hasText: 'Requeue' }).click();
+    await toast(`back in ${held}`);
+    const s1 = JSON.parse((await req(url(), 'GET', `/stats/${held}`)).text) as { ready: number; inflight: number };
+    assert.deepEqual([s1.ready, s1.inflight], [2, 1], 'back in the queue');
+    assert.equal((await req(url(), 'DELETE', `/q/${held}/${receiptOf('held 1')}`)).status, 409, 'its holder\'s receipt is stale');
+
+    await row('held 2').locator('button', { hasText: 'Delete' }).click();
+    await toast('deleted');
+    const s2 = JSON.parse((await req(url(), 'GET', `/stats/${held}`)).text) as { ready: number; inflight: number };
+    assert.deepEqual([s2.ready, s2.inflight], [2, 0], 'acknowledged: gone');
+    assert.deepEqual(await values(held), ['held 1', 'held 3']);
+    assert.deepEqual(errors, [], 'no script or console errors');
+    await page.close();
+  });
 });

@@ -31,9 +31,10 @@ function when(m, src) {
   return s >= 0 ? `${label} in ${age(s)}` : `${label} ${age(-s)} ago`;
 }
 
-/** Messages an action may change: ready ones (of the queue or of its dead-letter queue), on a
- *  page with actions. In flight and delayed ones have no route that acts on them by key. */
-const actionable = (src) => !state.readOnly && src.state === 'ready';
+/** Messages an action may change, on a page with actions: ready ones (of the queue or of its
+ *  dead-letter queue) by key, in-flight ones by their lease's receipt. Delayed ones have no
+ *  route that acts on them. */
+const actionable = (src) => !state.readOnly && (src.state === 'ready' || src.state === 'inflight');
 
 /** The last listed messages, by key: what a move re-sends. */
 const shownValues = new Map();
@@ -53,16 +54,34 @@ async function moveKey(queue, m, target) {
   await deleteKey(queue, m.key);
 }
 
+/** Deletes one listed message: by key, or an in-flight one by acknowledging its lease
+ *  (DELETE /q/<q>/<receipt>). */
+async function deleteMessage(src, m) {
+  if (src.state !== 'inflight') return deleteKey(src.queue, m.key);
+  await call('DELETE', `q/${enc(src.queue)}/${enc(m.receipt)}`);
+  return true;
+}
+
 function rowActions(m, src) {
   const remove = el('button', { type: 'button', class: 'small danger', text: 'Delete', title: `Delete ${m.key}` });
   remove.addEventListener('click', () => {
     if (!confirm(`Delete the message ${m.key}? This cannot be undone.`)) return;
     void act(remove, async () => {
-      if (!(await deleteKey(src.queue, m.key))) throw new Error(`${m.key} is no longer there`);
+      if (!(await deleteMessage(src, m))) throw new Error(`${m.key} is no longer there`);
       return `${m.key}: deleted`;
     }, loadMessages);
   });
   const cell = el('td', { class: 'row-actions', 'data-action': '' }, remove);
+  if (src.state === 'inflight' && m.receipt) {
+    // A nack of its lease (POST /q/<q>/<receipt>/nack): back to the front of the queue now;
+    // its holder's receipt goes stale.
+    const requeue = el('button', { type: 'button', class: 'small', text: 'Requeue', title: 'End its lease: back to the queue now' });
+    requeue.addEventListener('click', () => void act(requeue, async () => {
+      await call('POST', `q/${enc(src.queue)}/${enc(m.receipt)}/nack`);
+      return `${m.key}: back in ${src.queue}`;
+    }, loadMessages));
+    cell.prepend(requeue, ' ');
+  }
   if (src.dead && m.origin) {
     const requeue = el('button', { type: 'button', class: 'small', text: 'Requeue', title: `Send it back to ${m.origin}` });
     requeue.addEventListener('click', () => void act(requeue, async () => {
@@ -82,10 +101,10 @@ export function wireBulkActions() {
     const picked = selected();
     if (picked.length === 0) return void toast('Select messages first', true);
     if (!confirm(`Delete ${picked.length} selected message${picked.length === 1 ? '' : 's'}? This cannot be undone.`)) return;
-    const { queue } = source();
+    const src = source();
     void act(e.currentTarget, async () => {
       let n = 0;
-      for (const m of picked) if (await deleteKey(queue, m.key)) n++;
+      for (const m of picked) if (await deleteMessage(src, m)) n++;
       return `Deleted ${n} message${n === 1 ? '' : 's'}`;
     }, loadMessages);
   });
@@ -139,6 +158,7 @@ export async function loadMessages() {
     page.messages.forEach((m) => shownValues.set(m.key, m));
     $('#peek').classList.toggle('with-actions', actionable(src));
     $('#bulk-bar')?.toggleAttribute('hidden', !actionable(src));
+    $('#bulk-move')?.toggleAttribute('hidden', src.state !== 'ready');
     $('#peek-empty').hidden = page.messages.length > 0;
     const last = list.offset + page.messages.length;
     const of = page.complete ? `${page.total}` : `${page.total}+ (searched the first 10,000)`;

@@ -66,15 +66,16 @@ const scored = (flat: string[]): [string, number][] => {
 export async function browseRedis(r: Client, L: BrowseLayout, queue: string, state: MessageState, offset: number, limit: number): Promise<BrowsePage> {
   let total: number;
   let page: [string, number | null][];
+  let tokens = new Map<string, string>();
   if (state === 'ready') {
     total = await r.llen(L.pending(queue));
     // The tail is the oldest: positions offset.. from the tail, read back to front.
     const raw = offset >= total ? [] : await r.lrange(L.pending(queue), -(offset + limit), -(offset + 1));
     page = raw.reverse().map((m) => [m, null]);
   } else {
-    const [leased, held] = await Promise.all([r.zrange(L.leased(queue), 0, MAX_BROWSE_SCAN - 1, 'WITHSCORES'), r.hkeys(L.tokens(queue))]);
-    const holding = new Set(held);
-    let entries = scored(leased).filter(([m]) => holding.has(m) === (state === 'inflight'));
+    const [leased, held] = await Promise.all([r.zrange(L.leased(queue), 0, MAX_BROWSE_SCAN - 1, 'WITHSCORES'), r.hgetall(L.tokens(queue))]);
+    tokens = new Map(Object.entries(held));
+    let entries = scored(leased).filter(([m]) => tokens.has(m) === (state === 'inflight'));
     if (state === 'delayed') {
       entries = [...entries, ...scored(await r.zrange(L.delayed(queue), 0, MAX_BROWSE_SCAN - 1, 'WITHSCORES'))].sort((a, b) => a[1] - b[1]);
     }
@@ -87,7 +88,11 @@ export async function browseRedis(r: Client, L: BrowseLayout, queue: string, sta
   const messages = page.flatMap(([m, at], i) => {
     const value = bodies[i];
     if (value === null || value === undefined) return [];
-    return [{ key: L.keyOf(queue, m), value, attempts: Number(attempts[i] ?? 0), at, origin: origins[i] ?? null }];
+    const key = L.keyOf(queue, m);
+    const token = state === 'inflight' ? tokens.get(m) : undefined;
+    // As redis-lease.ts hands receipts out: `<message number>.<token>`.
+    const receipt = token === undefined ? null : `${key.slice(key.lastIndexOf(':') + 1)}.${token}`;
+    return [{ key, value, attempts: Number(attempts[i] ?? 0), at, origin: origins[i] ?? null, receipt }];
   });
   return { total, messages };
 }

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import type { BrowsePage, MessageState } from '../browse-contract.js';
 import { READY_AT_NOW } from './sqlite-queue.js';
 
-type Row = [seq: number, value: string, attempts: number, at: number | null, origin: string | null];
+type Row = [seq: number, value: string, attempts: number, at: number | null, origin: string | null, token: string | null];
 
 const LIVE = '(expires_at IS NULL OR expires_at > @now)';
 const WHERE: Record<MessageState, { where: string; at: string; order: string }> = {
@@ -24,7 +24,7 @@ export function browseOperations(db: Database.Database) {
         state,
         {
           page: db.prepare<{ queue: string; now: number; limit: number; offset: number }, Row>(
-            `SELECT seq, value, attempts, ${at}, origin FROM messages WHERE queue = @queue AND ${LIVE} AND ${where}
+            `SELECT seq, value, attempts, ${at}, origin, lease_token FROM messages WHERE queue = @queue AND ${LIVE} AND ${where}
              ORDER BY ${order} LIMIT @limit OFFSET @offset`).raw(),
           total: db.prepare<{ queue: string; now: number }, number>(
             `SELECT count(*) FROM messages WHERE queue = @queue AND ${LIVE} AND ${where}`).pluck(),
@@ -37,7 +37,11 @@ export function browseOperations(db: Database.Database) {
       const st = statements[state];
       return {
         total: st.total.get({ queue, now }) ?? 0,
-        messages: st.page.all({ queue, now, limit, offset }).map(([seq, value, attempts, at, origin]) => ({ key: `${queue}:${seq}`, value, attempts, at, origin })),
+        messages: st.page.all({ queue, now, limit, offset }).map(([seq, value, attempts, at, origin, token]) => ({
+          key: `${queue}:${seq}`, value, attempts, at, origin,
+          // As sqlite-lease.ts hands receipts out: `<seq>.<token>`.
+          receipt: state === 'inflight' && token !== null ? `${seq}.${token}` : null,
+        })),
       };
     },
   };

@@ -16,8 +16,8 @@ export const BROWSE_CASES: Cases = {
     const first = await store.browse(q, 'ready', 0, 2);
     assert.equal(first.total, 5);
     assert.deepEqual(first.messages, [
-      { key: keys[0], value: '1', attempts: 0, at: null, origin: null },
-      { key: keys[1], value: '2', attempts: 0, at: null, origin: null },
+      { key: keys[0], value: '1', attempts: 0, at: null, origin: null, receipt: null },
+      { key: keys[1], value: '2', attempts: 0, at: null, origin: null, receipt: null },
     ]);
     const last = await store.browse(q, 'ready', 3, 10);
     assert.deepEqual(last.messages.map((m) => m.value), ['4', '5']);
@@ -42,10 +42,11 @@ export const BROWSE_CASES: Cases = {
     assert.equal(inflight.messages[0]!.value, 'a');
     assert.equal(inflight.messages[0]!.attempts, 1);
     near(inflight.messages[0]!.at, now + 60_000, 'lease deadline');
+    assert.equal(inflight.messages[0]!.receipt, held.receipt, 'the receipt of its lease');
 
     const delayed = await store.browse(q, 'delayed', 0, 10);
     assert.equal(delayed.total, 2);
-    assert.deepEqual(delayed.messages.map((m) => [m.key, m.value, m.attempts]), [[nacked.key, 'b', 1], [later, 'd', 0]], 'earliest due first');
+    assert.deepEqual(delayed.messages.map((m) => [m.key, m.value, m.attempts, m.receipt]), [[nacked.key, 'b', 1, null], [later, 'd', 0, null]], 'earliest due first');
     near(delayed.messages[0]!.at, now + 30_000, 'due time of the nack');
     near(delayed.messages[1]!.at, now + 90_000, 'due time of the delayed enqueue');
     assert.deepEqual((await store.browse(q, 'delayed', 1, 1)).messages.map((m) => m.value), ['d'], 'paged');
