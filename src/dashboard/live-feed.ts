@@ -39,6 +39,8 @@ export class LiveFeed {
   private closed = false;
   private previous: { time: number; counters: Map<string, Counters> } | undefined;
   private readonly history: ChartHistory;
+  /** The latest sample, for readers that need the queue table without reading it again. */
+  latest: Snapshot | undefined;
 
   constructor(
     private readonly sample: () => Promise<Snapshot>,
@@ -93,6 +95,7 @@ export class LiveFeed {
     const started = Date.now();
     try {
       const snapshot = await this.sample();
+      this.latest = snapshot;
       this.addRates(snapshot);
       const point: Point = { t: snapshot.time, all: [0, 0, 0, 0, 0, 0, 0, 0], q: byQueueName<number[]>() };
       const keep = snapshot.queues.length <= HISTORY_QUEUES;

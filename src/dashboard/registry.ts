@@ -6,7 +6,7 @@
  */
 import type { ConsumerInfo } from '../core/consumer.js';
 import { replies, type Reply } from '../protocols/replies.js';
-import { listConsumers, type SnapshotSources } from './snapshot.js';
+import { listConsumers, type Snapshot, type SnapshotSources } from './snapshot.js';
 
 export type RegistryRow = Partial<ConsumerInfo> & {
   queue: string;
@@ -17,9 +17,19 @@ export type RegistryRow = Partial<ConsumerInfo> & {
   expiresAt: number | null;
 };
 
-export async function everyConsumer(deps: SnapshotSources): Promise<Reply> {
+/** A live-feed sample younger than this names the queues with consumers; else they are read. */
+const FRESH_MS = 5000;
+
+/** The queues that have streaming consumers on some broker: from a fresh sample of the live
+ *  feed (an open dashboard takes one a second anyway), else from the store's meters. */
+async function queuesWithConsumers(deps: SnapshotSources, latest: Snapshot | undefined): Promise<string[]> {
+  if (latest && Date.now() - latest.time < FRESH_MS) return latest.queues.filter((r) => r.consumers > 0).map((r) => r.queue);
   const { queues, meters } = await deps.service.allMeters();
-  const busy = queues.filter((_q, i) => meters[i]!.consumers > 0);
+  return queues.filter((_q, i) => meters[i]!.consumers > 0);
+}
+
+export async function everyConsumer(deps: SnapshotSources, latest?: Snapshot): Promise<Reply> {
+  const busy = await queuesWithConsumers(deps, latest);
   const registered = await Promise.all(busy.map((q) => deps.service.registeredConsumers(q)));
   const mine = new Map(listConsumers(deps).map((c) => [`${c.queue}\n${c.id}`, c]));
   const broker = deps.service.brokerId;

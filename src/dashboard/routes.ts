@@ -77,7 +77,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardOpt
   });
   routes(app, '/dashboard/api/queues', { GET: { schema: SCHEMAS.queues, acl: 'rest:consumer', handler: async (req) => replies.dashboard(await takeSnapshotPage(deps, pageOf(req))) } });
   routes(app, '/dashboard/api/consumers', { GET: { schema: SCHEMAS.consumers, acl: 'rest:consumer', handler: () => replies.dashboard(listConsumers(deps)) } });
-  routes(app, '/dashboard/api/consumers/all', { GET: { schema: SCHEMAS.registry, acl: 'rest:consumer', handler: () => everyConsumer(deps) } });
+  routes(app, '/dashboard/api/consumers/all', { GET: { schema: SCHEMAS.registry, acl: 'rest:consumer', handler: () => everyConsumer(deps, feed.latest) } });
   routes(app, '/dashboard/api/queues/:queue', { GET: { schema: SCHEMAS.queue, acl: 'rest:consumer', handler: (req) => queueDetail(deps, req) } });
   routes(app, '/dashboard/api/queues/:queue/peek', { GET: { schema: SCHEMAS.peek, acl: 'rest:consumer', handler: (req) => peek(deps, req) } });
   routes(app, '/dashboard/api/queues/:queue/messages', { GET: { schema: SCHEMAS.messages, acl: 'rest:consumer', handler: (req) => listMessages(deps.service, req) } });
