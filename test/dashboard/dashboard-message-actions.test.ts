@@ -61,10 +61,14 @@ describe('dashboard: message actions', { skip: skipReason() }, () => {
     assert.deepEqual(await values(q), ['ready 2', 'ready 3'], 'deleted in the broker');
 
     await row('ready 2').locator('td.pick input').check();
+    // A new message moves the counts and the list refreshes: the tick stays.
+    await post(url(), q, 'ready 4');
+    await row('ready 4').waitFor({ timeout: 10_000 });
+    assert.equal(await row('ready 2').locator('td.pick input').isChecked(), true, 'still selected after a refresh');
     await page.fill('#move-target', other);
     await page.click('#bulk-move button');
     await toast(`Moved 1 message to ${other}`);
-    assert.deepEqual(await values(q), ['ready 3']);
+    assert.deepEqual(await values(q), ['ready 3', 'ready 4']);
     assert.deepEqual(await values(other), ['ready 2'], 'in the other queue');
 
     await page.selectOption('#peek-source', 'dead');
@@ -72,7 +76,7 @@ describe('dashboard: message actions', { skip: skipReason() }, () => {
     await page.screenshot({ path: shot('actions-dead'), fullPage: true });
     await row('dead 1').locator('button', { hasText: 'Requeue' }).click();
     await toast(`back in ${q}`);
-    assert.deepEqual(await values(q), ['ready 3', 'dead 1'], 'requeued where it died');
+    assert.deepEqual(await values(q), ['ready 3', 'ready 4', 'dead 1'], 'requeued where it died');
     await page.locator('#page-info', { hasText: '1–2 of 2' }).waitFor({ timeout: 10_000 });
 
     await row('dead 2').locator('td.pick input').check();
@@ -95,7 +99,7 @@ describe('dashboard: message actions', { skip: skipReason() }, () => {
     await page.locator('#dlq-count', { hasText: /^2$/ }).waitFor({ timeout: 10_000 });
     await page.click('#btn-redrive');
     await toast('Moved 2 messages');
-    assert.deepEqual(await stats(q).then((s) => [s.ready, s.dead]), [2, 0]);
+    assert.deepEqual(await stats(q).then((s) => [s.ready, s.dead]), [3, 0]);
     await page.screenshot({ path: shot('actions-after'), fullPage: true });
     assert.deepEqual(errors, [], 'no script or console errors');
     await page.close();

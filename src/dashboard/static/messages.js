@@ -5,7 +5,7 @@ import { $, act, age, bytes, call, el, enc, getJson, state, toast } from './lib.
 
 const PAGE = 25;
 
-export const list = { offset: 0, total: 0, key: '', value: '' };
+export const list = { offset: 0, total: 0, key: '', value: '', loadedAt: 0 };
 
 /** The queue and store state the list shows. */
 export function source() {
@@ -93,30 +93,39 @@ function rowActions(m, src) {
   return cell;
 }
 
-const selected = () => [...document.querySelectorAll('#peek td.pick input:checked')].map((i) => shownValues.get(i.value)).filter(Boolean);
+/** Ticked keys, kept while the list refreshes (it does whenever the counts move). */
+const picked = new Set();
+
+function checkbox(key) {
+  const box = el('input', { type: 'checkbox', value: key, title: 'select', checked: picked.has(key) });
+  box.addEventListener('change', () => (box.checked ? picked.add(key) : picked.delete(key)));
+  return box;
+}
+
+const selected = () => [...picked].map((key) => shownValues.get(key)).filter(Boolean);
 
 /** Bulk actions on the checked rows, and on the whole dead-letter queue. */
 export function wireBulkActions() {
   $('#bulk-delete').addEventListener('click', (e) => {
-    const picked = selected();
-    if (picked.length === 0) return void toast('Select messages first', true);
-    if (!confirm(`Delete ${picked.length} selected message${picked.length === 1 ? '' : 's'}? This cannot be undone.`)) return;
+    const chosen = selected();
+    if (chosen.length === 0) return void toast('Select messages first', true);
+    if (!confirm(`Delete ${chosen.length} selected message${chosen.length === 1 ? '' : 's'}? This cannot be undone.`)) return;
     const src = source();
     void act(e.currentTarget, async () => {
       let n = 0;
-      for (const m of picked) if (await deleteMessage(src, m)) n++;
+      for (const m of chosen) if (await deleteMessage(src, m)) n++;
       return `Deleted ${n} message${n === 1 ? '' : 's'}`;
     }, loadMessages);
   });
   $('#bulk-move').addEventListener('submit', (e) => {
     e.preventDefault();
-    const picked = selected();
+    const chosen = selected();
     const target = $('#move-target').value.trim();
-    if (picked.length === 0) return void toast('Select messages first', true);
+    if (chosen.length === 0) return void toast('Select messages first', true);
     const { queue } = source();
     void act(e.currentTarget.querySelector('button'), async () => {
-      for (const m of picked) await moveKey(queue, m, target);
-      return `Moved ${picked.length} message${picked.length === 1 ? '' : 's'} to ${target}`;
+      for (const m of chosen) await moveKey(queue, m, target);
+      return `Moved ${chosen.length} message${chosen.length === 1 ? '' : 's'} to ${target}`;
     }, loadMessages);
   });
   $('#btn-purge-dead').addEventListener('click', (e) => {
@@ -129,15 +138,20 @@ export function wireBulkActions() {
   });
 }
 
+/** Loads may overlap (a click, then a sample): only the latest one's answer is shown. */
+let loads = 0;
+
 export async function loadMessages() {
   const q = state.queue;
+  const mine = ++loads;
   const src = source();
   const params = new URLSearchParams({ state: src.state, offset: String(list.offset), limit: String(PAGE) });
   if (list.key) params.set('key', list.key);
   if (list.value) params.set('value', list.value);
   try {
+    list.loadedAt = Date.now();
     const page = await getJson(`queues/${enc(src.queue)}/messages?${params}`);
-    if (q !== state.queue) return;
+    if (q !== state.queue || mine !== loads) return;
     list.total = page.total;
     $('#peek-at').textContent = src.state === 'inflight' ? 'Lease' : src.state === 'delayed' ? 'Due' : src.dead ? 'Origin' : 'When';
     $('#peek tbody').replaceChildren(
@@ -145,17 +159,19 @@ export async function loadMessages() {
         el(
           'tr',
           { 'data-key': m.key },
-          ...(actionable(src) ? [el('td', { class: 'pick', 'data-action': '' }, el('input', { type: 'checkbox', value: m.key, title: 'select' }))] : []),
+          ...(actionable(src) ? [el('td', { class: 'pick', 'data-action': '' }, checkbox(m.key))] : []),
           el('td', { class: 'mono', text: m.key }),
           el('td', { class: 'value' }, el('div', { text: pretty(m.value, m.truncated) + (m.truncated ? ' …' : '') })),
-          el('td', { class: 'n', text: String(m.attempts) }),
+          el('td', { class: 'n attempts', text: String(m.attempts) }),
           el('td', { class: 'when', text: when(m, src), title: m.at ? new Date(m.at).toISOString() : '' }),
           el('td', { class: 'n', text: bytes(m.bytes) }),
           ...(actionable(src) ? [rowActions(m, src)] : []),
         ),
       ),
     );
+    shownValues.clear();
     page.messages.forEach((m) => shownValues.set(m.key, m));
+    for (const key of picked) if (!shownValues.has(key)) picked.delete(key);
     $('#peek').classList.toggle('with-actions', actionable(src));
     $('#bulk-bar')?.toggleAttribute('hidden', !actionable(src));
     $('#bulk-move')?.toggleAttribute('hidden', src.state !== 'ready');

@@ -2,7 +2,9 @@
 /* global document */
 import { $, RATES, age, enc, fmt, getJson, state, toast } from './lib.js';
 import { consumerRows } from './consumers.js';
-import { loadMessages } from './messages.js';
+import { list, loadMessages } from './messages.js';
+
+const LIST_REFRESH_MS = 5000;
 
 const emptyRow = (queue) => ({ queue, ready: 0, inflight: 0, delayed: 0, dead: 0, consumers: 0, transports: { comet: 0, sse: 0, ws: 0, poll: 0 }, status: 'started', policy: 'broadcast', oldestAgeSeconds: null, rates: { enqueued: 0, delivered: 0, acked: 0 } });
 
@@ -33,9 +35,10 @@ export function renderQueue(snapshot) {
   $('#q-consumers tbody').replaceChildren(...consumerRows(mine, false));
   $('#q-consumers').hidden = mine.length === 0;
   $('#q-consumers-empty').hidden = mine.length > 0;
-  // The list follows the counts: fetch again only when they moved.
+  // The list follows the counts: fetch again when they moved, and every few seconds anyway
+  // (a delete and a send between two samples leave the counts as they were).
   const seen = `${row.ready}/${row.dead}/${row.inflight}/${row.delayed}/${dlqRow?.ready ?? 0}`;
-  if (seen !== state.peekSeen) {
+  if (seen !== state.peekSeen || Date.now() - list.loadedAt > LIST_REFRESH_MS) {
     state.peekSeen = seen;
     void loadMessages();
   }
