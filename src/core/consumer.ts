@@ -58,6 +58,8 @@ export type ConsumerInfo = {
   since: number;
   /** At-least-once (`?lease=`) rather than fan-out. */
   leased: boolean;
+  /** Messages handed to its connection so far. */
+  delivered: number;
   /** Leased: the most unacknowledged messages it may hold, and how many it holds now. */
   prefetch?: number;
   unacked?: number;
@@ -83,6 +85,7 @@ export class Consumer {
   /** When the transport last became saturated (for the stall timeout). */
   private saturatedSince = 0;
   private flushQueued = false;
+  private delivered = 0;
 
   constructor(
     readonly queue: string,
@@ -104,7 +107,7 @@ export class Consumer {
 
   get info(): ConsumerInfo {
     const h = this.holdings;
-    return { id: this.id, queue: this.queue, transport: this.transport, remote: this.remote, since: this.since, leased: h !== undefined, ...(h ? { prefetch: h.prefetch, unacked: h.size } : {}) };
+    return { id: this.id, queue: this.queue, transport: this.transport, remote: this.remote, since: this.since, leased: h !== undefined, delivered: this.delivered, ...(h ? { prefetch: h.prefetch, unacked: h.size } : {}) };
   }
 
   /** Saturated for longer than `stallMs`: the client stopped reading. */
@@ -157,6 +160,7 @@ export class Consumer {
     this.pending = [];
     this.pendingBytes = 0;
     this.lastWrite = Date.now();
+    this.delivered += batch.length;
     if (!this.sink.write(batch)) {
       this.saturated = true;
       this.saturatedSince = Date.now();

@@ -7,6 +7,7 @@ import { BrokerError } from '../errors.js';
 import type { EnqueueOptions, QueueStore, TakeResult, TakenMessage, SoftGetResult } from '../storage/contract.js';
 import type { StreamStore } from '../storage/stream-contract.js';
 import type { MeterStore, QueueMeters } from '../storage/meter-contract.js';
+import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../storage/browse-contract.js';
 import type { SqsStore } from '../storage/sqs-contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../storage/lease-contract.js';
 import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
@@ -50,7 +51,7 @@ export class QueueService {
   private readonly pollReports: ReportedPolls | undefined;
 
   constructor(
-    private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore & SqsStore,
+    private readonly store: QueueStore & StreamStore & LeaseStore & MeterStore & SqsStore & BrowseStore,
     private readonly options: QueueServiceOptions,
     parts: QueueServiceParts,
   ) {
@@ -211,6 +212,12 @@ export class QueueService {
     await this.store.setSettings(queue, { ...(await this.store.getSettings(queue)), ...settings });
   }
 
+  /** A page of a queue's messages in one state, left as they are (the dashboard's lists). */
+  async browse(queue: string, state: MessageState, offset: number, limit: number): Promise<BrowsePage> {
+    assertQueueName(queue);
+    return this.store.browse(queue, state, offset, limit);
+  }
+
   /** Moves the messages of a dead-letter queue back where they died, or all to `destination`. */
   async redrive(deadQueue: string, destination?: string): Promise<number> {
     assertQueueName(deadQueue);
@@ -259,6 +266,17 @@ export class QueueService {
 
   /** Every registered queue with its meters (counts, status, age, dead letters), in one batched
    *  store read: what the queue overview and /metrics are made of. */
+  /** Every broker's live streaming consumers of `queue`, from the store's registry. */
+  async registeredConsumers(queue: string): Promise<RegisteredConsumer[]> {
+    assertQueueName(queue);
+    return this.store.registeredConsumers(queue);
+  }
+
+  /** This broker's id, as the registry names it. */
+  get brokerId(): string {
+    return this.store.brokerId;
+  }
+
   async allMeters(): Promise<{ queues: string[]; meters: QueueMeters[] }> {
     const queues = await this.store.listQueues();
     return { queues, meters: await this.store.meters(queues) };

@@ -12,7 +12,7 @@ export interface Asset {
 }
 
 /** The page's ES modules: dashboard.js imports the others. */
-const SCRIPTS = ['dashboard.js', 'lib.js', 'charts.js', 'queue-table.js', 'consumers.js', 'queue-page.js', 'actions.js'];
+const SCRIPTS = ['dashboard.js', 'lib.js', 'charts.js', 'queue-table.js', 'consumers.js', 'queue-page.js', 'messages.js', 'actions.js'];
 
 const TYPES = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' } as const;
 

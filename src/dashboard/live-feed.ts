@@ -3,8 +3,8 @@
  * one page listens it samples once a period: the queue table from the store, and rates from
  * the Activity counters (differences between two samples). One sample is serialised once and
  * written to every listener, so ten open dashboards cost what one does; a slow sample (many
- * queues) stretches the period rather than keep the broker busy. The last few minutes are
- * kept so a page opened now draws its charts at once.
+ * queues) stretches the period rather than keep the broker busy. The last hour is kept
+ * (history.ts) so a page opened now draws its charts at once.
  */
 import type { ServerResponse } from 'node:http';
 import type { Activity } from '../core/activity.js';
@@ -13,13 +13,9 @@ import { replies } from '../protocols/replies.js';
 import type { Json } from '../protocols/json-text.js';
 import type { QueueRow } from '../wire.js';
 import type { Snapshot } from './snapshot.js';
+import { ChartHistory, HISTORY_DEFAULTS, type HistoryOptions, type Point } from './history.js';
 
-/** One chart point: [ready, inflight, delayed, dead, enqueued/s, delivered/s, acked/s, oldest
- *  age s] over all queues (sums; the oldest age is the largest), and per queue while there
- *  are few enough to keep. */
-export type Point = { t: number; all: number[]; q: Record<string, number[]> };
-
-/** Past this many queues the history keeps totals only (300 points × 1,000 queues is megabytes). */
+/** Past this many queues the history keeps totals only (540 points × 1,000 queues is megabytes). */
 const HISTORY_QUEUES = 100;
 /** A sample may use at most 1/SLOWDOWN of the time: slow stores get a longer period. */
 const SLOWDOWN = 5;
@@ -31,8 +27,8 @@ type Counters = { enqueued: number; delivered: number; acked: number };
 
 export interface LiveFeedOptions {
   periodMs: number;
-  /** Points kept for pages that connect later. */
-  historyPoints: number;
+  /** What is kept for pages that connect later. */
+  history: HistoryOptions;
 }
 
 export class LiveFeed {
@@ -42,14 +38,18 @@ export class LiveFeed {
   private sampling = false;
   private closed = false;
   private previous: { time: number; counters: Map<string, Counters> } | undefined;
-  private readonly history: Point[] = [];
+  private readonly history: ChartHistory;
+  /** The latest sample, for readers that need the queue table without reading it again. */
+  latest: Snapshot | undefined;
 
   constructor(
     private readonly sample: () => Promise<Snapshot>,
     private readonly activity: Activity,
     private readonly log: { warn(obj: object, msg: string): void },
-    private readonly options: LiveFeedOptions = { periodMs: 1000, historyPoints: 300 },
-  ) {}
+    private readonly options: LiveFeedOptions = { periodMs: 1000, history: HISTORY_DEFAULTS },
+  ) {
+    this.history = new ChartHistory(options.history);
+  }
 
   /** Starts streaming to `res` (headers already written): the history, then every sample. */
   add(res: ServerResponse): void {
@@ -62,7 +62,7 @@ export class LiveFeed {
       this.listeners.delete(res);
       if (this.listeners.size === 0) this.stopTimer();
     });
-    res.write(replies.dashboardEvent('history', this.history));
+    res.write(replies.dashboardEvent('history', this.history.points()));
     if (!this.running) {
       this.running = true;
       void this.tick();
@@ -95,6 +95,7 @@ export class LiveFeed {
     const started = Date.now();
     try {
       const snapshot = await this.sample();
+      this.latest = snapshot;
       this.addRates(snapshot);
       const point: Point = { t: snapshot.time, all: [0, 0, 0, 0, 0, 0, 0, 0], q: byQueueName<number[]>() };
       const keep = snapshot.queues.length <= HISTORY_QUEUES;
@@ -104,7 +105,6 @@ export class LiveFeed {
         if (keep) point.q[r.queue] = row;
       }
       this.history.push(point);
-      if (this.history.length > this.options.historyPoints) this.history.shift();
       this.broadcast(replies.dashboardEvent('snapshot', snapshot as unknown as Json));
     } catch (err) {
       this.log.warn({ err }, 'dashboard: sampling the queues failed');

@@ -1,8 +1,9 @@
 /**
  * The dashboard under /dashboard/: the page and its assets, a read-only JSON API under
  * /dashboard/api/, and the live feed (SSE). Actions on the page call the broker's own routes
- * (POST /q/<q>, DELETE /q/<q>, POST /control/<q>, POST /p/<q>, POST /q/<dlq>/redrive), so the
- * ACL guards them like any client's; the dashboard adds no route that changes anything.
+ * (POST /q/<q>, DELETE /q/<q>, POST /control/<q>, POST /p/<q>, POST /q/<dlq>/redrive, the JSON
+ * protocol's `del` on POST /queue), so the ACL guards them like any client's; the dashboard
+ * adds no route that changes anything.
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Activity } from '../core/activity.js';
@@ -15,6 +16,9 @@ import { replies, type Reply } from '../protocols/replies.js';
 import { loadAssets, type Asset } from './assets.js';
 import { DASHBOARD_PATH } from './path.js';
 import { LiveFeed } from './live-feed.js';
+import { HISTORY_DEFAULTS } from './history.js';
+import { listMessages } from './messages.js';
+import { everyConsumer } from './registry.js';
 import { DASHBOARD_SCHEMAS as SCHEMAS } from './schemas.js';
 import { listConsumers, takeSnapshot, takeSnapshotPage, type PageRequest, type SnapshotSources } from './snapshot.js';
 
@@ -47,7 +51,7 @@ export interface DashboardOptions extends SnapshotSources {
 
 export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardOptions): void {
   const { page, assets } = loadAssets();
-  const feed = new LiveFeed(() => takeSnapshot(deps), deps.activity, deps.logger, { periodMs: FEED_PERIOD_MS, historyPoints: 300 });
+  const feed = new LiveFeed(() => takeSnapshot(deps), deps.activity, deps.logger, { periodMs: FEED_PERIOD_MS, history: HISTORY_DEFAULTS });
   // Open pages never end on their own: end them before the server waits for its connections.
   app.addHook('preClose', async () => feed.close());
 
@@ -73,8 +77,10 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardOpt
   });
   routes(app, '/dashboard/api/queues', { GET: { schema: SCHEMAS.queues, acl: 'rest:consumer', handler: async (req) => replies.dashboard(await takeSnapshotPage(deps, pageOf(req))) } });
   routes(app, '/dashboard/api/consumers', { GET: { schema: SCHEMAS.consumers, acl: 'rest:consumer', handler: () => replies.dashboard(listConsumers(deps)) } });
+  routes(app, '/dashboard/api/consumers/all', { GET: { schema: SCHEMAS.registry, acl: 'rest:consumer', handler: () => everyConsumer(deps, feed.latest) } });
   routes(app, '/dashboard/api/queues/:queue', { GET: { schema: SCHEMAS.queue, acl: 'rest:consumer', handler: (req) => queueDetail(deps, req) } });
   routes(app, '/dashboard/api/queues/:queue/peek', { GET: { schema: SCHEMAS.peek, acl: 'rest:consumer', handler: (req) => peek(deps, req) } });
+  routes(app, '/dashboard/api/queues/:queue/messages', { GET: { schema: SCHEMAS.messages, acl: 'rest:consumer', handler: (req) => listMessages(deps.service, req) } });
   routes(app, '/dashboard/api/events', { GET: { schema: SCHEMAS.events, acl: 'rest:consumer', handler: (req, reply) => openFeed(feed, req, reply) } });
 }
 

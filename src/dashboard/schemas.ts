@@ -18,6 +18,8 @@ const consumer: JsonSchema = {
     remote: { type: 'string', description: 'client address' },
     since: { type: 'integer', description: 'connected since, ms since the epoch' },
     leased: { type: 'boolean', description: 'at-least-once (`?lease=`) rather than fan-out' },
+    delivered: { type: 'integer', description: 'messages written to it so far' },
+    unacked: { type: 'integer', description: 'leased: messages it holds unacknowledged' },
   },
 };
 
@@ -71,6 +73,11 @@ export const DASHBOARD_SCHEMAS = {
     response: { 200: json('a page of the queue table; `total` counts every queue', snapshotPage), 400: failure('INVALID_PAGE') },
   },
   consumers: { summary: "This broker's streaming consumers", tags, response: { 200: json('consumers, oldest first', { type: 'array', items: consumer }) } },
+  registry: {
+    summary: "Every broker's streaming consumers, from the store's registry; this broker's own with transport, address and counts",
+    tags,
+    response: { 200: json('`broker` (this one) and `consumers`: queue, id, broker, local, expiresAt, and for local ones the fields of /dashboard/api/consumers') },
+  },
   queue: {
     summary: 'One queue: counts, status, policy, settings and its streaming consumers on this broker',
     tags,
@@ -85,6 +92,25 @@ export const DASHBOARD_SCHEMAS = {
     response: {
       200: json('messages, oldest first; values over 4,096 characters are cut (`truncated`; `bytes` is the full size)'),
       400: failure('INVALID_QUEUE_NAME', 'INVALID_COUNT'),
+    },
+  },
+  messages: {
+    summary: "One page of a queue's messages in one state, left in place; optionally only those whose key and value contain the given text",
+    tags,
+    params: pathParams(),
+    querystring: {
+      type: 'object',
+      properties: {
+        state: { type: 'string', description: 'ready (default, oldest first), inflight (by lease deadline) or delayed (by due time)' },
+        offset: { type: 'string', description: 'skip this many (default 0)' },
+        limit: { type: 'string', description: 'at most this many, 1-100 (default 25)' },
+        key: { type: 'string', description: 'only keys containing this text' },
+        value: { type: 'string', description: 'only values containing this text' },
+      },
+    },
+    response: {
+      200: json('`total` (matches, when searching), `complete` (false: the search stopped after 10,000 messages), `messages`: key, value (cut at 4,096 characters: `truncated`, `bytes`), `attempts`, `at` (lease deadline or due time, ms), `origin` (where a dead letter died), `receipt` (in flight: its lease\'s, for ack or nack)'),
+      400: failure('INVALID_QUEUE_NAME', 'INVALID_PAGE'),
     },
   },
   events: {

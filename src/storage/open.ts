@@ -5,13 +5,14 @@ import type { StreamStore } from './stream-contract.js';
 import type { LeaseStore } from './lease-contract.js';
 import type { AuthKeyStore } from './authkey-contract.js';
 import type { MeterStore } from './meter-contract.js';
+import type { BrowseStore } from './browse-contract.js';
 import type { SqsStore } from './sqs-contract.js';
 import type { PresqueHolder } from './presque-contract.js';
 import { openRedisStore } from './redis/redis-store.js';
 import { openRedisClusterStore } from './redis/cluster-open.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
-export async function openStore(config: StoreConfig, sqliteSync: SqliteSync = 'normal'): Promise<QueueStore & StreamStore & LeaseStore & AuthKeyStore & MeterStore & SqsStore & PresqueHolder> {
+export async function openStore(config: StoreConfig, sqliteSync: SqliteSync = 'normal'): Promise<QueueStore & StreamStore & LeaseStore & AuthKeyStore & MeterStore & SqsStore & PresqueHolder & BrowseStore> {
   switch (config.kind) {
     case 'redis':
     case 'redis-sentinel':

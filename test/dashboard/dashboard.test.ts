@@ -116,7 +116,7 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.click('#send-form button[type="submit"]');
     await page.locator('#toast', { hasText: `Sent ${q}:2` }).waitFor({ timeout: 10_000 });
     await page.locator('[data-q="ready"]', { hasText: /^2$/ }).waitFor({ timeout: 10_000 });
-    await page.locator('#peek tbody td.value', { hasText: '{"order": 42}' }).waitFor({ timeout: 10_000 });
+    await page.locator('#peek tbody td.value', { hasText: '"order": 42' }).waitFor({ timeout: 10_000 });
     await page.fill('#send-value', 'later');
     await page.fill('#send-delay', '600');
     await page.click('#send-form button[type="submit"]');
@@ -157,8 +157,11 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.equal(await page.locator('button:visible').count(), 0, 'no button on the overview');
     await page.goto(`${readOnly.url}/dashboard/#/queue/${q}`);
     await page.locator('#peek tbody tr').first().waitFor({ timeout: 10_000 });
-    for (const sel of ['#send-form', '#btn-toggle', '#btn-purge', '#btn-delete', '#btn-redrive', '#policy-select']) assert.equal(await page.locator(sel).count(), 0, `${sel} is gone`);
-    assert.equal(await page.locator('button:visible').count(), 0, 'no button on the queue page');
+    for (const sel of ['#send-form', '#btn-toggle', '#btn-purge', '#btn-delete', '#btn-redrive', '#policy-select', '#settings-form', '#bulk-bar', '#btn-purge-dead', '#peek td.row-actions']) assert.equal(await page.locator(sel).count(), 0, `${sel} is gone`);
+    // Only the message list's search and paging remain: they read, never change.
+    const buttons = await page.locator('button:visible').evaluateAll((bs) => bs.map((b) => (b as unknown as { id: string; textContent: string }).id || (b as unknown as { textContent: string }).textContent));
+    assert.deepEqual(buttons.sort(), ['Search', 'page-next', 'page-prev'], 'no button that changes anything on the queue page');
+    assert.equal(await page.locator('#peek td.pick input').count(), 0, 'no selection boxes');
     await done(page, 'read-only');
   });
 

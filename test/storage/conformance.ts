@@ -23,6 +23,7 @@ import { PRESQUE_CASES } from './cases/presque.js';
 import { spreadQueueName } from '../harness/cluster-spread.js';
 import { DELAY_CASES } from './cases/delay.js';
 import { FIFO_CASES } from './cases/fifo.js';
+import { BROWSE_CASES } from './cases/browse.js';
 
 
 export interface ConformanceOptions {
@@ -44,6 +45,7 @@ const SUITES: [string, Cases][] = [
   ['PresqueStore', PRESQUE_CASES],
   ['Delay', DELAY_CASES],
   ['LeaseStore on FIFO queues', FIFO_CASES],
+  ['BrowseStore', BROWSE_CASES],
 ];
 
 /** Case name → reason, each name checked to be a case of exactly one suite. */

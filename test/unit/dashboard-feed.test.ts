@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { Activity } from '../../src/core/activity.js';
-import { LiveFeed, type Point } from '../../src/dashboard/live-feed.js';
+import { LiveFeed } from '../../src/dashboard/live-feed.js';
+import type { Point } from '../../src/dashboard/history.js';
 import type { Snapshot } from '../../src/dashboard/snapshot.js';
 import type { QueueRow } from '../../src/wire.js';
 import { FeedClient } from '../dashboard/feed-client.js';
@@ -30,6 +31,8 @@ const row = (queue: string, ready = 0): QueueRow => ({
 });
 
 const silent = { warn: () => {} };
+/** History options keeping about `ms` of samples and nothing older. */
+const keep = (ms: number) => ({ fineMs: ms, bucketMs: ms, spanMs: ms });
 
 /** Serves `feed` on 127.0.0.1 the way the dashboard route does. */
 async function serve(feed: LiveFeed): Promise<{ url: string; close(): Promise<void> }> {
@@ -64,7 +67,7 @@ describe('dashboard live feed', () => {
       },
       activity,
       silent,
-      { periodMs: 50, historyPoints: 10 },
+      { periodMs: 50, history: keep(10) },
     );
     const server = await serve(feed);
     cleanups.push(server.close);
@@ -99,7 +102,7 @@ describe('dashboard live feed', () => {
       async () => ({ time: Date.now(), store: 'memory', queues: Array.from({ length: queues }, (_, i) => row(`q${i}`, 1)), consumers: [] }),
       new Activity(),
       silent,
-      { periodMs: 20, historyPoints: 5 },
+      { periodMs: 20, history: { fineMs: 100, bucketMs: 100, spanMs: 200 } },
     );
     const server = await serve(feed);
     cleanups.push(server.close);
@@ -117,7 +120,8 @@ describe('dashboard live feed', () => {
     await late.waitUntil('its history', () => late.events.length > 0);
     assert.equal(late.events[0]!.event, 'history');
     const history = late.events[0]!.data as Point[];
-    assert.ok(history.length <= 5, `history bounded to 5 points, got ${history.length}`);
+    // 100 ms of samples (about 5; fewer when sampling stretches) and 200 ms of 100 ms buckets.
+    assert.ok(history.length <= 10, `history bounded, got ${history.length} points`);
     const last = history[history.length - 1]!;
     assert.equal(last.all[0], 150, 'totals are kept for every point');
     assert.deepEqual(last.q, {}, 'past 100 queues a point keeps totals only');
@@ -135,7 +139,7 @@ describe('dashboard live feed', () => {
       },
       new Activity(),
       silent,
-      { periodMs: 10, historyPoints: 10 },
+      { periodMs: 10, history: keep(100) },
     );
     const server = await serve(feed);
     cleanups.push(server.close);
@@ -152,7 +156,7 @@ describe('dashboard live feed', () => {
 
   it('a page that stops reading is dropped instead of buffered without end', async () => {
     const big = 'x'.repeat(1_000_000);
-    const feed = new LiveFeed(async () => ({ time: Date.now(), store: big, queues: [], consumers: [] }), new Activity(), silent, { periodMs: 10, historyPoints: 2 });
+    const feed = new LiveFeed(async () => ({ time: Date.now(), store: big, queues: [], consumers: [] }), new Activity(), silent, { periodMs: 10, history: keep(20) });
     const server = await serve(feed);
     cleanups.push(server.close);
     const { port } = new URL(server.url);

@@ -1,7 +1,8 @@
 // Actions: they call the broker's own routes, so the ACL applies as to any client.
 /* global confirm, location */
-import { $, act, call, enc, state } from './lib.js';
-import { loadPeek } from './queue-page.js';
+import { $, act, call, enc, state, toast } from './lib.js';
+import { loadDetail } from './queue-page.js';
+import { wireBulkActions } from './messages.js';
 
 export function setStatus(queue, status, button) {
   return act(button, async () => {
@@ -59,5 +60,37 @@ export function wireActions() {
       return `Moved ${redriven} message${redriven === 1 ? '' : 's'} from ${dlq} back`;
     });
   });
-  $('#peek-source').addEventListener('change', () => void loadPeek());
+  wireBulkActions();
+  $('#settings-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void saveSettings(e.currentTarget.querySelector('button'));
+  });
+}
+
+/** POST /p/<q> with the settings that changed. The route cannot unset one: an emptied field
+ *  is left as it was. */
+function saveSettings(button) {
+  const d = state.detail ?? {};
+  const fields = {};
+  const changed = (id, name, current) => {
+    const v = $(id).value.trim();
+    if (v !== '' && v !== String(current ?? '')) fields[name] = v;
+  };
+  changed('#edit-lease', 'lease', d.leaseSeconds);
+  changed('#edit-attempts', 'max_attempts', d.maxAttempts);
+  changed('#edit-dlq', 'dead_letter', d.deadLetter);
+  const queue = state.queue;
+  if (Object.keys(fields).length === 0) {
+    toast('Nothing changed');
+    return Promise.resolve();
+  }
+  return act(
+    button,
+    async () => {
+      const reply = (await call('POST', `p/${enc(queue)}`, fields)).trim();
+      if (reply !== 'OK') throw new Error(`the broker answered ${reply}`);
+      return `${queue}: settings saved`;
+    },
+    () => loadDetail(),
+  );
 }

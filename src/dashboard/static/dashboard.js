@@ -8,6 +8,7 @@ import { renderTable, renderTotals } from './queue-table.js';
 import { renderConsumers } from './consumers.js';
 import { loadDetail, renderQueue } from './queue-page.js';
 import { wireActions } from './actions.js';
+import { list, wireMessages } from './messages.js';
 
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');
@@ -28,6 +29,9 @@ function route() {
       state.detail = null;
       state.peekSeen = '';
       $('#peek-source').value = 'queue';
+      Object.assign(list, { offset: 0, key: '', value: '' });
+      $('#search-key').value = '';
+      $('#search-value').value = '';
       $('#peek tbody').replaceChildren();
       void loadDetail();
     }
@@ -44,7 +48,7 @@ function render() {
     renderTotals(s);
     renderTable(s);
   } else if (state.view === 'queue') renderQueue(s);
-  else renderConsumers(s);
+  else void renderConsumers();
   drawCharts();
 }
 
@@ -57,8 +61,40 @@ function addPoint(s) {
     q[r.queue] = row;
   }
   state.points.push({ t: s.time, all, q });
-  if (state.points.length > HISTORY) state.points.shift();
-  document.body.dataset.samples = String(state.points.length);
+  state.samples += 1;
+  foldHistory(s.time);
+  document.body.dataset.samples = String(state.samples);
+  document.body.dataset.historySeconds = String(Math.round((s.time - state.points[0].t) / 1000));
+}
+
+/** Samples older than the fine window join their bucket, as on the broker; past the span they go. */
+function foldHistory(now) {
+  const points = state.points;
+  const from = now - HISTORY.spanMs;
+  while (points.length > 0 && points[0].t < from) points.shift();
+  // Buckets carry `n` (samples folded in); the first point without one is the oldest sample.
+  let i = points.findIndex((p) => p.n === undefined);
+  while (i >= 0 && i < points.length && points[i].t < now - HISTORY.fineMs) {
+    const p = points[i];
+    const start = Math.floor(p.t / HISTORY.bucketMs) * HISTORY.bucketMs;
+    const prev = points[i - 1];
+    if (prev && prev.t === start && prev.n !== undefined) {
+      prev.n += 1;
+      mergeRow(prev.all, p.all, prev.n);
+      for (const [queue, row] of Object.entries(p.q)) {
+        if (prev.q[queue]) mergeRow(prev.q[queue], row, prev.n);
+        else prev.q[queue] = [...row];
+      }
+      points.splice(i, 1);
+    } else {
+      points[i] = { t: start, all: [...p.all], q: Object.fromEntries(Object.entries(p.q).map(([k, r]) => [k, [...r]])), n: 1 };
+      i += 1;
+    }
+  }
+}
+
+function mergeRow(into, row, n) {
+  row.forEach((v, i) => (into[i] = i === 7 ? Math.max(into[i] ?? 0, v) : (into[i] ?? 0) + (v - (into[i] ?? 0)) / n));
 }
 
 function setLive(stateName, text) {
@@ -72,7 +108,7 @@ function connect() {
   source.addEventListener('open', () => setLive('live', 'live'));
   source.addEventListener('error', () => setLive('down', 'reconnecting…'));
   source.addEventListener('history', (e) => {
-    state.points = JSON.parse(e.data).slice(-HISTORY);
+    state.points = JSON.parse(e.data);
   });
   source.addEventListener('snapshot', (e) => {
     const s = JSON.parse(e.data);
@@ -111,6 +147,11 @@ async function start() {
     });
   }
   $('#filter').addEventListener('input', render);
+  wireMessages();
+  $('#range').addEventListener('change', (e) => {
+    state.range = Number(e.currentTarget.value);
+    render();
+  });
   window.addEventListener('hashchange', route);
   route();
   connect();

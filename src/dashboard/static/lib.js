@@ -3,12 +3,16 @@
 
 export const ROOT = location.pathname.replace(/dashboard\/?.*$/, '');
 export const API = ROOT + 'dashboard/api/';
-export const HISTORY = 300;
+/** Chart history as the broker keeps it (history.ts): samples of the last 5 minutes, then
+ *  15-second buckets (means; the oldest age a maximum) back to an hour. */
+export const HISTORY = { fineMs: 5 * 60_000, bucketMs: 15_000, spanMs: 60 * 60_000 };
 export const RATES = ['enqueued', 'delivered', 'acked'];
 
 export const state = {
   readOnly: false,
-  points: [], // {t, all: [ready, inflight, delayed, dead, enq/s, del/s, ack/s, oldest age s], q: {name: [...]}}
+  points: [], // {t, all: [ready, inflight, delayed, dead, enq/s, del/s, ack/s, oldest age s], q: {name: [...]}, n?}
+  samples: 0, // live samples received
+  range: 900, // seconds the charts show
   snapshot: null,
   view: 'overview',
   queue: null, // the queue page's queue

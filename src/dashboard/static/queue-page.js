@@ -1,7 +1,10 @@
-// The queue page: its cards, settings, dead letters, peek and consumers.
+// The queue page: its cards, settings, dead letters, message list and consumers.
 /* global document */
-import { $, RATES, age, bytes, el, enc, fmt, getJson, state, toast } from './lib.js';
+import { $, RATES, age, enc, fmt, getJson, state, toast } from './lib.js';
 import { consumerRows } from './consumers.js';
+import { list, loadMessages } from './messages.js';
+
+const LIST_REFRESH_MS = 5000;
 
 const emptyRow = (queue) => ({ queue, ready: 0, inflight: 0, delayed: 0, dead: 0, consumers: 0, transports: { comet: 0, sse: 0, ws: 0, poll: 0 }, status: 'started', policy: 'broadcast', oldestAgeSeconds: null, rates: { enqueued: 0, delivered: 0, acked: 0 } });
 
@@ -32,11 +35,12 @@ export function renderQueue(snapshot) {
   $('#q-consumers tbody').replaceChildren(...consumerRows(mine, false));
   $('#q-consumers').hidden = mine.length === 0;
   $('#q-consumers-empty').hidden = mine.length > 0;
-  // The peek follows the counts: fetch again only when they moved.
-  const seen = `${row.ready}/${row.dead}/${row.inflight}/${dlqRow?.ready ?? 0}`;
-  if (seen !== state.peekSeen) {
+  // The list follows the counts: fetch again when they moved, and every few seconds anyway
+  // (a delete and a send between two samples leave the counts as they were).
+  const seen = `${row.ready}/${row.dead}/${row.inflight}/${row.delayed}/${dlqRow?.ready ?? 0}`;
+  if (seen !== state.peekSeen || Date.now() - list.loadedAt > LIST_REFRESH_MS) {
     state.peekSeen = seen;
-    void loadPeek();
+    void loadMessages();
   }
 }
 
@@ -51,24 +55,18 @@ export async function loadDetail() {
     $('#set-dlq').textContent = d.deadLetter;
     $('#set-lease').textContent = d.leaseSeconds ? `${d.leaseSeconds} s` : 'none (GET removes)';
     $('#set-attempts').textContent = d.maxAttempts ?? 'unlimited';
+    fillSettingsForm(d);
   } catch (err) {
     toast(`Could not load ${q}: ${err.message}`, true);
   }
 }
 
-export async function loadPeek() {
-  const q = state.queue;
-  const source = $('#peek-source').value === 'dead' ? (state.detail?.deadLetter ?? `${q}.dead`) : q;
-  try {
-    const { messages } = await getJson(`queues/${enc(source)}/peek?count=20`);
-    if (q !== state.queue) return;
-    $('#peek tbody').replaceChildren(
-      ...messages.map((m) =>
-        el('tr', { 'data-key': m.key }, el('td', { class: 'mono', text: m.key }), el('td', { class: 'value' }, el('div', { text: m.value + (m.truncated ? ' …' : '') })), el('td', { class: 'n', text: bytes(m.bytes) })),
-      ),
-    );
-    $('#peek-empty').hidden = messages.length > 0;
-  } catch (err) {
-    toast(`Peek failed: ${err.message}`, true);
-  }
+/** The settings form (absent when read-only) shows the current values, unless being edited. */
+function fillSettingsForm(d) {
+  const form = $('#settings-form');
+  if (!form || (document.activeElement?.tagName === 'INPUT' && form.contains(document.activeElement))) return;
+  $('#edit-lease').value = d.leaseSeconds ?? '';
+  $('#edit-attempts').value = d.maxAttempts ?? '';
+  $('#edit-dlq').value = d.deadLetter;
 }
+

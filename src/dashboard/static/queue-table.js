@@ -59,6 +59,28 @@ function updateRow(entry, row) {
   setText(entry.toggle, row.status === 'started' ? 'Stop' : 'Start');
 }
 
+/** The default dead-letter queue of a queue. */
+export const DEAD_SUFFIX = '.dead';
+
+/** Each listed `<q>.dead` follows its parent `<q>` (when that is listed too), whatever the sort. */
+function nestDeadLetters(rowsInOrder) {
+  const names = new Set(rowsInOrder.map((r) => r.queue));
+  const parentOf = (r) => (r.queue.endsWith(DEAD_SUFFIX) && names.has(r.queue.slice(0, -DEAD_SUFFIX.length)) ? r.queue.slice(0, -DEAD_SUFFIX.length) : null);
+  const children = new Map();
+  for (const r of rowsInOrder) {
+    const parent = parentOf(r);
+    if (parent !== null) children.set(parent, r);
+  }
+  const out = [];
+  const place = (r) => {
+    out.push(r);
+    const child = children.get(r.queue);
+    if (child) place(child);
+  };
+  for (const r of rowsInOrder) if (parentOf(r) === null) place(r);
+  return out;
+}
+
 export function renderTable(snapshot) {
   const filter = $('#filter').value.trim().toLowerCase();
   const { key, asc } = state.sort;
@@ -69,13 +91,17 @@ export function renderTable(snapshot) {
       const y = sortValue(b, key);
       return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
     });
-  const visible = shown.slice(0, MAX_ROWS);
+  const visible = nestDeadLetters(shown).slice(0, MAX_ROWS);
   const names = new Set(visible.map((r) => r.queue));
   for (const queue of rows.keys()) if (!names.has(queue)) rows.delete(queue);
-  const trs = visible.map((r) => {
+  const trs = visible.map((r, i) => {
     let entry = rows.get(r.queue);
     if (!entry) rows.set(r.queue, (entry = buildRow(r.queue)));
     updateRow(entry, r);
+    const nested = i > 0 && r.queue === visible[i - 1].queue + DEAD_SUFFIX;
+    entry.tr.classList.toggle('dead-letter', nested);
+    if (nested) entry.tr.dataset.parent = visible[i - 1].queue;
+    else delete entry.tr.dataset.parent;
     return entry.tr;
   });
   const body = $('#queues tbody');

@@ -18,6 +18,8 @@ import { FIFO_SCAN, isFifoQueue, type LeasedMessage, type LeaseResult, type Leas
 import type { Delivery, DispatchResult, ReturnedMessage, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import { browseRedis, registeredConsumers, CLUSTER_BROWSE } from './redis-browse.js';
 import type { SqsStore } from '../sqs-contract.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { RedisPresque } from './redis-presque.js';
@@ -59,7 +61,7 @@ const outcome = (r: number): ReceiptOutcome => (r >= 1 ? 'ok' : 'stale');
 const DEAD_SUFFIX = defaultDeadLetter('');
 const impliedOrigin = (dq: string) => (dq.length > DEAD_SUFFIX.length && dq.endsWith(DEAD_SUFFIX) ? dq.slice(0, -DEAD_SUFFIX.length) : '');
 
-export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder {
+export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder, BrowseStore {
   /** presque's bookkeeping (redis-presque.ts). */
   readonly presque: PresqueStore;
   readonly kind = 'redis' as const;
@@ -135,6 +137,14 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
   async softGet(queue: string): Promise<SoftGetResult | null> {
     const r = await run(() => this.cluster.softget(...clusterQueueKeys(queue), queue));
     return r ? { key: String(r[0]), value: String(r[1]), count: Number(r[2]) } : null;
+  }
+
+  async registeredConsumers(queue: string): Promise<RegisteredConsumer[]> {
+    return run(() => registeredConsumers(this.cluster, CLUSTER_BROWSE, queue));
+  }
+
+  async browse(queue: string, state: MessageState, offset: number, limit: number): Promise<BrowsePage> {
+    return run(() => browseRedis(this.cluster, CLUSTER_BROWSE, queue, state, offset, limit));
   }
 
   async peek(queue: string, count: number): Promise<Message[]> {

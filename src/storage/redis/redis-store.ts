@@ -22,6 +22,8 @@ import { RedisPolls } from './redis-polls.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import { browseRedis, registeredConsumers, LEGACY_BROWSE } from './redis-browse.js';
 import type { SqsStore } from '../sqs-contract.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { RedisPresque } from './redis-presque.js';
@@ -88,7 +90,7 @@ async function run<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder {
+export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder, BrowseStore {
   /** presque's bookkeeping (redis-presque.ts). */
   readonly presque: PresqueStore;
   readonly kind = 'redis' as const;
@@ -240,6 +242,14 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     const r = await this.run(() => this.redis.softget(keys.pending(queue), keys.delayed(queue), keys.refcountSuffix, keys.metaSuffix));
     if (!r) return null;
     return { key: String(r[0]), value: String(r[1]), count: Number(r[2]) };
+  }
+
+  async registeredConsumers(queue: string): Promise<RegisteredConsumer[]> {
+    return this.run(() => registeredConsumers(this.redis, LEGACY_BROWSE, queue));
+  }
+
+  async browse(queue: string, state: MessageState, offset: number, limit: number): Promise<BrowsePage> {
+    return this.run(() => browseRedis(this.redis, LEGACY_BROWSE, queue, state, offset, limit));
   }
 
   async peek(queue: string, count: number): Promise<Message[]> {

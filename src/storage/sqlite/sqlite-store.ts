@@ -26,6 +26,8 @@ import { authKeyOperations } from './sqlite-authkeys.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { sqlitePresque } from './sqlite-presque.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import { browseOperations } from './sqlite-browse.js';
 import { meterOperations } from './sqlite-meters.js';
 import type { SqsStore } from '../sqs-contract.js';
 import { sqsOperations } from './sqlite-sqs.js';
@@ -106,7 +108,7 @@ function takeOwnership(db: Database.Database, path: string): void {
  *  a dashboard page (1,000), so that a page never scans every queue's rows. */
 export const GROUPED_METERS_FROM = 2000;
 
-export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder {
+export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder, BrowseStore {
   readonly kind: StoreKind;
   /** One broker per file, so a new id per open; nothing outside this process ever sees it. */
   readonly brokerId = randomUUID();
@@ -114,6 +116,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   readonly #ops: ReturnType<typeof queueOperations>;
   /** Long polls waiting, as last reported (reportPolls). */
   #polls = new Map<string, number>();
+  readonly #browse: ReturnType<typeof browseOperations>;
   readonly #stream: ReturnType<typeof streamOperations>;
   readonly #lease: ReturnType<typeof leaseOperations>;
   readonly #authkeys: ReturnType<typeof authKeyOperations>;
@@ -133,6 +136,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     this.#db = db;
     this.kind = kind;
     this.#ops = queueOperations(db);
+    this.#browse = browseOperations(db);
     this.#stream = streamOperations(db);
     this.#lease = leaseOperations(db);
     this.#authkeys = authKeyOperations(db);
@@ -248,6 +252,10 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
 
   async softGet(queue: string): Promise<SoftGetResult | null> {
     return this.#run(() => this.#ops.softget(queue, Date.now()));
+  }
+
+  async browse(queue: string, state: MessageState, offset: number, limit: number): Promise<BrowsePage> {
+    return this.#run(() => this.#browse.browse(queue, state, offset, limit, Date.now()));
   }
 
   async peek(queue: string, count: number): Promise<Message[]> {
@@ -382,6 +390,12 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   async registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void> {
     this.#open();
     this.#consumers.register(queue, consumerIds, ttlMs, Date.now());
+  }
+
+  /** A file has one broker: the registry is this broker's own. */
+  async registeredConsumers(queue: string): Promise<RegisteredConsumer[]> {
+    this.#open();
+    return this.#consumers.registrations(queue, Date.now()).map(([consumer, expiresAt]) => ({ broker: this.brokerId, consumer, expiresAt }));
   }
 
   async unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {

@@ -40,6 +40,13 @@ export class ConsumerRegistry {
   }
 
   /** Unexpired consumer ids of `queue`, sorted (the round-robin order); drops expired ones. */
+  /** Live registrations of `queue` with their expiry, by consumer id. */
+  registrations(queue: string, now: number): [string, number][] {
+    const ids = this.live(queue, now);
+    const consumers = this.#byQueue.get(queue);
+    return ids.map((id) => [id, consumers?.get(id) ?? now]);
+  }
+
   live(queue: string, now: number): string[] {
     const consumers = this.#byQueue.get(queue);
     if (!consumers) return [];

@@ -4,6 +4,7 @@
  * are cleaned up after the case. Every assert.ok carries a message: under tsx a bare failing
  * assert.ok hangs the file while node tries to quote the source expression.
  */
+import type { BrowseStore } from '../../../src/storage/browse-contract.js';
 import type { QueueStore } from '../../../src/storage/contract.js';
 import type { StreamStore } from '../../../src/storage/stream-contract.js';
 import type { LeaseStore } from '../../../src/storage/lease-contract.js';
@@ -13,7 +14,7 @@ import type { SqsStore } from '../../../src/storage/sqs-contract.js';
 import type { PresqueHolder } from '../../../src/storage/presque-contract.js';
 
 /** Every contract a backend implements. */
-export type ConformingStore = QueueStore & StreamStore & LeaseStore & AuthKeyStore & MeterStore & SqsStore & PresqueHolder;
+export type ConformingStore = QueueStore & StreamStore & LeaseStore & AuthKeyStore & MeterStore & SqsStore & PresqueHolder & BrowseStore;
 
 export interface Ctx {
   /** The case's store (a fresh broker: empty inbox, no registrations of its own). */

@@ -1,0 +1,82 @@
+/**
+ * The BrowseStore cases of the conformance suite (browse-contract.ts): a queue's messages by
+ * state (ready oldest first, in flight with their lease deadline, delayed with their due
+ * time), paged, with attempts and the origin of a dead letter; browsing changes nothing.
+ */
+import assert from 'node:assert/strict';
+import type { Cases } from './context.js';
+
+const near = (at: number | null, expected: number, what: string) =>
+  assert.ok(at !== null && Math.abs(at - expected) < 5_000, `${what}: ${String(at)} near ${expected}`);
+
+export const BROWSE_CASES: Cases = {
+  'browse pages through ready messages, oldest first': async ({ store, queue }) => {
+    const q = queue();
+    const keys = await store.enqueue(q, ['1', '2', '3', '4', '5']);
+    const first = await store.browse(q, 'ready', 0, 2);
+    assert.equal(first.total, 5);
+    assert.deepEqual(first.messages, [
+      { key: keys[0], value: '1', attempts: 0, at: null, origin: null, receipt: null },
+      { key: keys[1], value: '2', attempts: 0, at: null, origin: null, receipt: null },
+    ]);
+    const last = await store.browse(q, 'ready', 3, 10);
+    assert.deepEqual(last.messages.map((m) => m.value), ['4', '5']);
+    assert.deepEqual((await store.browse(q, 'ready', 5, 10)).messages, [], 'past the end: none');
+    assert.deepEqual(await store.browse(queue(), 'ready', 0, 10), { total: 0, messages: [] }, 'an unknown queue is empty');
+  },
+  'browse lists in flight with lease deadlines and delayed with due times': async ({ store, queue }) => {
+    const q = queue();
+    const [, , third] = await store.enqueue(q, ['a', 'b', 'c']);
+    const now = Date.now();
+    const held = (await store.lease(q, 1, 60_000)).messages[0]!;
+    const nacked = (await store.lease(q, 1, 60_000)).messages[0]!;
+    assert.equal(await store.nack(q, nacked.receipt, 30_000), 'ok');
+    const [later] = await store.enqueue(q, ['d'], { delayMs: 90_000 });
+    const counts = async () => (await store.meters([q])).map((m) => ({ ...m, oldestAgeMs: null }));
+    const before = await counts();
+
+    const inflight = await store.browse(q, 'inflight', 0, 10);
+    assert.equal(inflight.total, 1);
+    assert.equal(inflight.messages.length, 1);
+    assert.equal(inflight.messages[0]!.key, held.key);
+    assert.equal(inflight.messages[0]!.value, 'a');
+    assert.equal(inflight.messages[0]!.attempts, 1);
+    near(inflight.messages[0]!.at, now + 60_000, 'lease deadline');
+    assert.equal(inflight.messages[0]!.receipt, held.receipt, 'the receipt of its lease');
+
+    const delayed = await store.browse(q, 'delayed', 0, 10);
+    assert.equal(delayed.total, 2);
+    assert.deepEqual(delayed.messages.map((m) => [m.key, m.value, m.attempts, m.receipt]), [[nacked.key, 'b', 1, null], [later, 'd', 0, null]], 'earliest due first');
+    near(delayed.messages[0]!.at, now + 30_000, 'due time of the nack');
+    near(delayed.messages[1]!.at, now + 90_000, 'due time of the delayed enqueue');
+    assert.deepEqual((await store.browse(q, 'delayed', 1, 1)).messages.map((m) => m.value), ['d'], 'paged');
+
+    const ready = await store.browse(q, 'ready', 0, 10);
+    assert.deepEqual(ready.messages.map((m) => m.key), [third]);
+    assert.deepEqual(await counts(), before, 'browsing changed nothing');
+    assert.equal(await store.ack(q, held.receipt), 'ok', 'the lease is still valid');
+  },
+  'browse shows where a dead letter came from': async ({ store, queue }) => {
+    const q = queue();
+    await store.setSettings(q, { maxAttempts: 1 });
+    const [key] = await store.enqueue(q, ['{"order": 7}']);
+    const m = (await store.lease(q, 1, 60_000)).messages[0]!;
+    assert.equal(await store.nack(q, m.receipt, 0), 'ok');
+    const dead = await store.browse(`${q}.dead`, 'ready', 0, 10);
+    assert.equal(dead.total, 1);
+    assert.equal(dead.messages[0]!.value, '{"order": 7}');
+    assert.equal(dead.messages[0]!.origin, q);
+    assert.ok(dead.messages[0]!.key !== undefined && key !== undefined, 'keyed');
+  },
+  'registeredConsumers lists live registrations with their broker and expiry': async ({ store, queue, register }) => {
+    const q = queue();
+    assert.deepEqual(await store.registeredConsumers(q), [], 'none yet');
+    const before = Date.now();
+    await register(q, ['c-1', 'c-2'], 30_000);
+    const listed = (await store.registeredConsumers(q)).sort((a, b) => a.consumer.localeCompare(b.consumer));
+    assert.deepEqual(listed.map((c) => [c.broker, c.consumer]), [[store.brokerId, 'c-1'], [store.brokerId, 'c-2']]);
+    for (const c of listed) near(c.expiresAt, before + 30_000, 'registration expiry');
+    await store.unregisterConsumers(q, ['c-1']);
+    assert.deepEqual((await store.registeredConsumers(q)).map((c) => c.consumer), ['c-2'], 'unregistered: gone');
+  },
+};
