@@ -37,6 +37,7 @@ end
 -- #include fmt
 -- #include reap_queue
 -- #include forget
+-- #include lease_key
 local L = lazy_layout(ARGV[1])
 local Q = queue_keys(L, ARGV[3], KEYS)
 local now = now_ms()
@@ -54,19 +55,9 @@ while got < count do
   if not key then
     break
   end
-  local body = redis.call('GET', key)
-  if body then
+  if lease_key(L, Q, key, ARGV[6 + got], deadline, out) then
     got = got + 1
-    local token = ARGV[5 + got]
-    redis.call('ZADD', Q.leased, deadline, key)
-    redis.call('HSET', Q.tokens, key, token)
-    local attempts = redis.call('HINCRBY', Q.attempts, key, 1)
-    out[#out + 1] = key
-    out[#out + 1] = body
-    out[#out + 1] = token
-    out[#out + 1] = attempts
   else
-    forget(L, Q, key)
     expired = expired + 1
   end
 end

@@ -33,6 +33,7 @@ end
 -- #include fmt
 -- #include reap_queue
 -- #include forget
+-- #include lease_key
 local L = cjson.decode(ARGV[1])
 local Q = queue_keys(L, ARGV[3], KEYS)
 local now = now_ms()
@@ -83,20 +84,10 @@ for _, key in ipairs(window) do
   end
   local g = group_of(key)
   if not (g and held[g]) then
-    local body = redis.call('GET', key)
     redis.call('LREM', Q.pending, -1, key)
-    if body then
+    if lease_key(L, Q, key, ARGV[7 + got], deadline, out) then
       got = got + 1
-      local token = ARGV[6 + got]
-      redis.call('ZADD', Q.leased, deadline, key)
-      redis.call('HSET', Q.tokens, key, token)
-      local attempts = redis.call('HINCRBY', Q.attempts, key, 1)
-      out[#out + 1] = key
-      out[#out + 1] = body
-      out[#out + 1] = token
-      out[#out + 1] = attempts
     else
-      forget(L, Q, key)
       expired = expired + 1
     end
   end
