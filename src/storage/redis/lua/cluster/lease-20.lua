@@ -21,6 +21,7 @@
 ]]
 -- #include body_of
 -- #include drop
+-- #include lease_key
 -- #include fmt
 -- #include now_ms
 -- #include queue_from
@@ -41,18 +42,9 @@ while got < count do
   if not n then
     break
   end
-  local body = body_of(K, n, now)
-  if body then
+  if lease_key(K, n, now, ARGV[6 + got], deadline, out) then
     got = got + 1
-    local token = ARGV[5 + got]
-    redis.call('ZADD', K.leased, deadline, n)
-    redis.call('HSET', K.leaseTokens, n, token)
-    out[#out + 1] = K.q .. ':' .. n
-    out[#out + 1] = body
-    out[#out + 1] = token
-    out[#out + 1] = redis.call('HINCRBY', K.attempts, n, 1)
   else
-    drop(K, n)
     expired = expired + 1
   end
 end

@@ -23,6 +23,7 @@
 -- #include body_of
 -- #include by_number
 -- #include drop
+-- #include lease_key
 -- #include fmt
 -- #include now_ms
 -- #include queue_from
@@ -74,18 +75,9 @@ for _, n in ipairs(window) do
   local g = group_of(n)
   if not (g and held[g]) then
     redis.call('LREM', K.pending, -1, n)
-    local body = body_of(K, n, now)
-    if body then
+    if lease_key(K, n, now, ARGV[7 + got], deadline, out) then
       got = got + 1
-      local token = ARGV[6 + got]
-      redis.call('ZADD', K.leased, deadline, n)
-      redis.call('HSET', K.leaseTokens, n, token)
-      out[#out + 1] = K.q .. ':' .. n
-      out[#out + 1] = body
-      out[#out + 1] = token
-      out[#out + 1] = redis.call('HINCRBY', K.attempts, n, 1)
     else
-      drop(K, n)
       expired = expired + 1
     end
   end
