@@ -7,6 +7,7 @@ import type { QueueService } from '../../core/queue-service.js';
 import { isValidQueueName } from '../../core/names.js';
 import { SqsError, invalid } from './errors.js';
 import { ACCOUNT_ID, type QueueRecord } from './queue-attributes.js';
+import { recordCache } from './record-cache.js';
 
 export type Input = Record<string, unknown>;
 
@@ -98,6 +99,7 @@ export async function readRecord(service: QueueService, queue: string): Promise<
 }
 
 export async function writeRecord(service: QueueService, queue: string, record: QueueRecord): Promise<void> {
+  recordCache(service).forget(queue);
   await service.sqs.setQueueMeta(queue, JSON.stringify(record));
 }
 
@@ -109,4 +111,16 @@ export async function existingQueue(ctx: SqsContext, queue = queueOf(ctx)): Prom
   const record = await readRecord(ctx.service, queue);
   if (record === null && !(await ctx.service.listQueues()).includes(queue)) throw new SqsError('QueueDoesNotExist');
   return { queue, record };
+}
+
+/** existingQueue for the message actions, through the record cache (record-cache.ts); the
+ *  queue actions read the store, since they change records from what they read. */
+export async function usableQueue(ctx: SqsContext): Promise<{ queue: string; record: QueueRecord | null }> {
+  const queue = queueOf(ctx);
+  const cache = recordCache(ctx.service);
+  const hit = cache.get(queue, Date.now());
+  if (hit) return { queue, record: hit.record };
+  const found = await existingQueue(ctx, queue);
+  cache.set(queue, found.record, Date.now());
+  return found;
 }

@@ -9,7 +9,7 @@ import { isBrokerError } from '../../errors.js';
 import type { EnqueueOptions } from '../../core/names.js';
 import type { LeasedMessage } from '../../wire.js';
 import { SqsError, invalid, type SqsErrorCode } from './errors.js';
-import { existingQueue, int, list, map, str, strings, type Input, type SqsContext } from './context.js';
+import { usableQueue, int, list, map, str, strings, type Input, type SqsContext } from './context.js';
 import { md5Hex, md5OfAttributes, type AttributeMap, type AttributeValue } from './md5.js';
 import { ACCOUNT_ID, isFifoName, numberAttribute, type QueueRecord } from './queue-attributes.js';
 
@@ -138,7 +138,7 @@ async function send(ctx: SqsContext, queue: string, p: Prepared): Promise<Output
 }
 
 async function sendMessage(ctx: SqsContext): Promise<Output> {
-  const { queue, record } = await existingQueue(ctx);
+  const { queue, record } = await usableQueue(ctx);
   return send(ctx, queue, prepareSend(ctx, queue, record, ctx.input));
 }
 
@@ -175,21 +175,24 @@ export function toSqsError(err: unknown): SqsError {
 }
 
 async function sendMessageBatch(ctx: SqsContext): Promise<Output> {
-  const { queue, record } = await existingQueue(ctx);
+  const { queue, record } = await usableQueue(ctx);
   const entries = batchEntries(ctx.input);
   const total = entries.reduce((n, e) => n + (typeof e['MessageBody'] === 'string' ? Buffer.byteLength(e['MessageBody']) : 0), 0);
   if (total > Math.min(ctx.brokerMax, 1024 * 1024)) throw new SqsError('BatchRequestTooLong', `Batch requests cannot be longer than ${Math.min(ctx.brokerMax, 1024 * 1024)} bytes.`);
-  const Successful: Output[] = [];
-  const Failed: Output[] = [];
-  // In order, one at a time: a FIFO batch keeps the order of its entries.
-  for (const e of entries) {
+  const one = async (e: Input): Promise<{ ok: boolean; out: Output }> => {
     try {
-      Successful.push({ Id: e['Id'], ...(await send(ctx, queue, prepareSend(ctx, queue, record, e))) });
+      return { ok: true, out: { Id: e['Id'], ...(await send(ctx, queue, prepareSend(ctx, queue, record, e))) } };
     } catch (err) {
-      Failed.push({ Id: e['Id'], ...entryError(err) });
+      return { ok: false, out: { Id: e['Id'], ...entryError(err) } };
     }
-  }
-  return { Successful, Failed };
+  };
+  // A FIFO batch goes one entry at a time (its order, and a dedup hit, must be seen by the next
+  // entry); a standard queue's entries are sent together, so the store takes them in one
+  // pipeline (Redis) or one transaction (SQLite's group commit) instead of one round trip each.
+  const results: { ok: boolean; out: Output }[] = [];
+  if (isFifoName(queue)) for (const e of entries) results.push(await one(e));
+  else results.push(...(await Promise.all(entries.map(one))));
+  return { Successful: results.filter((r) => r.ok).map((r) => r.out), Failed: results.filter((r) => !r.ok).map((r) => r.out) };
 }
 
 /** `All`, `.*`, `prefix.*` or exact names, as ReceiveMessage's MessageAttributeNames. */
@@ -235,7 +238,7 @@ async function firstReceived(ctx: SqsContext, queue: string, messages: readonly 
 }
 
 async function receiveMessage(ctx: SqsContext): Promise<Output> {
-  const { queue, record } = await existingQueue(ctx);
+  const { queue, record } = await usableQueue(ctx);
   const max = int(ctx.input, 'MaxNumberOfMessages', 1, MAX_BATCH) ?? 1;
   const wait = int(ctx.input, 'WaitTimeSeconds', 0, 20) ?? numberAttribute(record, 'ReceiveMessageWaitTimeSeconds', ctx.brokerMax);
   const visibility = int(ctx.input, 'VisibilityTimeout', 0, 43200) ?? numberAttribute(record, 'VisibilityTimeout', ctx.brokerMax);
@@ -298,19 +301,19 @@ async function changeOne(ctx: SqsContext, queue: string, input: Input): Promise<
 }
 
 async function deleteMessage(ctx: SqsContext): Promise<Output> {
-  const { queue } = await existingQueue(ctx);
+  const { queue } = await usableQueue(ctx);
   await deleteOne(ctx, queue, ctx.input);
   return {};
 }
 
 async function changeMessageVisibility(ctx: SqsContext): Promise<Output> {
-  const { queue } = await existingQueue(ctx);
+  const { queue } = await usableQueue(ctx);
   await changeOne(ctx, queue, ctx.input);
   return {};
 }
 
 async function batch(ctx: SqsContext, each: (ctx: SqsContext, queue: string, input: Input) => Promise<void>): Promise<Output> {
-  const { queue } = await existingQueue(ctx);
+  const { queue } = await usableQueue(ctx);
   const entries = batchEntries(ctx.input);
   const Successful: Output[] = [];
   const Failed: Output[] = [];
