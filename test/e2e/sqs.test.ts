@@ -54,9 +54,20 @@ forEachBackend((ctx) => {
     assert.deepEqual(listed.QueueUrls, [url]);
     // RestMQ lists it too: one set of queues.
     assert.match((await req(ctx().url, 'GET', '/q/')).text, new RegExp(name));
+    // A send first, so the queue's record is in the broker's cache when it is deleted.
+    await sqs().send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'before' }));
     await sqs().send(new DeleteQueueCommand({ QueueUrl: url }));
     await rejects(sqs().send(new GetQueueUrlCommand({ QueueName: name })), QueueDoesNotExist, 400);
     await rejects(sqs().send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' })), QueueDoesNotExist, 400);
+  });
+
+  it('a queue deleted through the REST API is gone for SQS at once, cached or not', async () => {
+    const url = await create();
+    const name = url.split('/').pop()!;
+    await sqs().send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'cached' }));
+    assert.equal((await req(ctx().url, 'DELETE', `/queues/${name}`)).status, 204);
+    await rejects(sqs().send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' })), QueueDoesNotExist, 400);
+    await rejects(sqs().send(new ReceiveMessageCommand({ QueueUrl: url })), QueueDoesNotExist, 400);
   });
 
   it('ListQueues pages with MaxResults and NextToken, by prefix', async () => {
