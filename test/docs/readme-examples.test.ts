@@ -21,6 +21,7 @@ import { doctests, fencedBlocks, matches } from './doctest-blocks.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = import.meta.resolve('tsx');
+const AWS_SQS = import.meta.resolve('@aws-sdk/client-sqs');
 
 /** The docs in reading order: the doctests of one may rely on what an earlier one stored. */
 export const DOC_FILES = ['README.md', 'docs/http-api.md', 'docs/reliable-delivery.md', 'docs/presque.md', 'docs/sqs.md', 'docs/streaming.md', 'docs/adapters.md', 'docs/running.md', 'docs/scaling.md', 'docs/security.md', 'docs/operations.md', 'docs/sdk-and-cli.md', 'docs/performance.md', 'docs/compatibility.md'];
@@ -100,7 +101,9 @@ describe('README examples', () => {
         r = await runToExit('bash', ['-c', script], { cwd: dir, env: { B: broker.url, PATH: `${dir}:${process.env['PATH'] ?? ''}` } });
       } else if (block.lang === 'ts') {
         const file = join(dir, `example-${block.file.replace(/\W/g, "-")}-${block.line}.mts`);
-        writeFileSync(file, code.replaceAll(`'restmq/client'`, `'${join(ROOT, 'client/index.ts')}'`).replaceAll(`127.0.0.1:${port}`, broker.url.slice('http://'.length)));
+        // The SDK from the checkout, and the AWS SDK from its node_modules (the file is in a temp dir).
+        const imports = code.replaceAll(`'restmq/client'`, `'${join(ROOT, 'client/index.ts')}'`).replaceAll(`'@aws-sdk/client-sqs'`, `'${AWS_SQS}'`);
+        writeFileSync(file, imports.replaceAll(`127.0.0.1:${port}`, broker.url.slice('http://'.length)));
         r = await runToExit(process.execPath, ['--import', TSX, file], { cwd: dir, env: {} });
       } else {
         assert.fail(`${block.file} line ${block.line}: a doctest must be sh or ts, not ${block.lang || 'unlabelled'}`);
