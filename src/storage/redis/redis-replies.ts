@@ -1,0 +1,30 @@
+/**
+ * Script and command replies of both Redis layouts turned into queue types: messages, taken
+ * messages, and the stored codes of policy and status (keys.ts).
+ */
+import type { Message, Policy, QueueStatus } from '../../wire.js';
+import type { TakenMessage } from '../contract.js';
+import { POLICY_CODES, STATUS_CODES } from './keys.js';
+
+const POLICY_BY_CODE: Record<string, Policy> = { [POLICY_CODES.broadcast]: 'broadcast', [POLICY_CODES.roundrobin]: 'roundrobin' };
+const STATUS_BY_CODE: Record<string, QueueStatus> = { [STATUS_CODES.started]: 'started', [STATUS_CODES.stopped]: 'stopped' };
+export const decodePolicy = (v: unknown): Policy | null => (typeof v === 'string' ? POLICY_BY_CODE[v] ?? null : null);
+export const decodeStatus = (v: unknown): QueueStatus | null => (typeof v === 'string' ? STATUS_BY_CODE[v] ?? null : null);
+
+/** [k1, v1, k2, v2, ...] from `from` on → messages. */
+export function pairs(flat: readonly unknown[], from = 0): Message[] {
+  const out: Message[] = [];
+  for (let i = from; i + 1 < flat.length; i += 2) out.push({ key: String(flat[i]), value: String(flat[i + 1]) });
+  return out;
+}
+
+/** [k1, v1, e1, k2, ...] from `from` on (e: expiry in epoch ms, '' for none; take-5.lua) → messages. */
+export function taken(flat: readonly unknown[], from = 0): TakenMessage[] {
+  const out: TakenMessage[] = [];
+  for (let i = from; i + 2 < flat.length; i += 3) {
+    const m: TakenMessage = { key: String(flat[i]), value: String(flat[i + 1]) };
+    if (flat[i + 2] !== '') m.expiresAt = Number(flat[i + 2]);
+    out.push(m);
+  }
+  return out;
+}
