@@ -7,6 +7,7 @@
 import { FIFO_SCAN, isFifoQueue, type LeasedMessage, type LeaseResult, type QueueSettings, type ReceiptOutcome } from '../lease-contract.js';
 import { clusterKeys, clusterQueueKeys, defaultDeadLetter } from './keys.js';
 import { run } from './redis-errors.js';
+import { decodeSettings } from './redis-replies.js';
 import { newTokens } from './redis-lease.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 import { drainOutbox } from './cluster-moves.js';
@@ -98,12 +99,7 @@ export class ClusterLease {
   }
 
   async getSettings(queue: string): Promise<QueueSettings> {
-    const h = await run(() => this.cluster.hgetall(clusterKeys.settings(queue)));
-    const s: QueueSettings = {};
-    if (h.lease !== undefined) s.leaseSeconds = Number(h.lease);
-    if (h.max_attempts !== undefined) s.maxAttempts = Number(h.max_attempts);
-    if (h.dead_letter !== undefined) s.deadLetter = h.dead_letter;
-    return s;
+    return decodeSettings(await run(() => this.cluster.hgetall(clusterKeys.settings(queue))));
   }
 
   async setSettings(queue: string, settings: QueueSettings): Promise<void> {

@@ -1,9 +1,10 @@
 /**
  * Script and command replies of both Redis layouts turned into queue types: messages, taken
- * messages, and the stored codes of policy and status (keys.ts).
+ * messages, the stored codes of policy and status, and a queue's settings (keys.ts).
  */
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import type { TakenMessage } from '../contract.js';
+import type { QueueSettings } from '../lease-contract.js';
 import { POLICY_CODES, STATUS_CODES } from './keys.js';
 
 const POLICY_BY_CODE: Record<string, Policy> = { [POLICY_CODES.broadcast]: 'broadcast', [POLICY_CODES.roundrobin]: 'roundrobin' };
@@ -27,4 +28,13 @@ export function taken(flat: readonly unknown[], from = 0): TakenMessage[] {
     out.push(m);
   }
   return out;
+}
+
+/** A queue's settings HASH (lease, max_attempts, dead_letter; keys.ts) → its settings. */
+export function decodeSettings(h: Record<string, string>): QueueSettings {
+  const s: QueueSettings = {};
+  if (h.lease !== undefined) s.leaseSeconds = Number(h.lease);
+  if (h.max_attempts !== undefined) s.maxAttempts = Number(h.max_attempts);
+  if (h.dead_letter !== undefined) s.deadLetter = h.dead_letter;
+  return s;
 }
