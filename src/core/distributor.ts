@@ -13,84 +13,22 @@
  * as it is, leased ones included: it left the queue when it was dispatched, so it carries no
  * receipt.
  */
-import type { QueueStore } from '../storage/contract.js';
-import type { Delivery, ReturnedMessage, StoreEvent, StreamStore } from '../storage/stream-contract.js';
-import type { LeaseStore } from '../storage/lease-contract.js';
-import type { MeterStore } from '../storage/meter-contract.js';
+import type { Delivery, ReturnedMessage, StoreEvent } from '../storage/stream-contract.js';
 import { BrokerError } from '../errors.js';
 import type { Message } from '../wire.js';
-import type { LeasedMessage } from '../storage/lease-contract.js';
-import { Consumer, type ConsumerInfo, type ConsumerLimits, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
-import { Activity, redeliveries } from './activity.js';
+import { Consumer, type ConsumerInfo, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
+import type { Activity } from './activity.js';
 import { DEFAULT_PREFETCH, Holdings } from './lease-streams.js';
+import { DEFAULT_DISTRIBUTOR_OPTIONS, type AttachOptions, type BrokerStore, type DistributorOptions, type Log, type ReceiptWatch,
+  type StreamHandle } from './distributor-api.js';
+import { LeaseTurns, type Turns } from './lease-turns.js';
 
-export type BrokerStore = QueueStore & StreamStore & LeaseStore & MeterStore;
+export { DEFAULT_DISTRIBUTOR_OPTIONS };
+export type { AttachOptions, BrokerStore, DistributorOptions, Log, ReceiptWatch, StreamHandle };
 
 /** A delivery as consumers get it; its expiry rides along so that, handed back, it keeps its TTL. */
 const returnable = (d: Delivery): ReturnedMessage =>
   d.expiresAt === undefined ? { key: d.key, value: d.value } : { key: d.key, value: d.value, expiresAt: d.expiresAt };
-
-export interface Log {
-  warn(obj: object, msg: string): void;
-}
-
-export interface DistributorOptions extends ConsumerLimits {
-  /** Most messages taken per dispatch and inbox items read per round trip. */
-  batch: number;
-  /** Bytes of values one dispatch aims at (big messages: fewer per dispatch). */
-  batchBytes: number;
-  /** A consumer whose transport stays saturated this long is cut off. */
-  stallMs: number;
-  /** Safety poll for messages written without a notification (an old RestMQ). */
-  pollMs: number;
-  /** How long a consumer registration and the broker's heartbeat live unless refreshed. */
-  registrationTtlMs: number;
-  /** Idle time after which an SSE or WebSocket stream gets a heartbeat; 0: none. */
-  heartbeatMs: number;
-  /** The same for COMET; 0: none (the original's clients take any chunk for a message). */
-  cometHeartbeatMs: number;
-}
-
-export const DEFAULT_DISTRIBUTOR_OPTIONS: DistributorOptions = {
-  batch: 100,
-  batchBytes: 4 * 1024 * 1024,
-  stallMs: 30_000,
-  pollMs: 1000,
-  registrationTtlMs: 15_000,
-  heartbeatMs: 15_000,
-  cometHeartbeatMs: 0,
-  maxPending: 1000,
-  maxPendingBytes: 8 * 1024 * 1024,
-};
-
-export interface AttachOptions {
-  /** At-least-once: each message handed to this consumer is leased for this long. */
-  leaseMs?: number;
-  /** Leased: the most unacknowledged messages it holds (default DEFAULT_PREFETCH). */
-  prefetch?: number;
-  /** The client's address, shown on the dashboard. */
-  remote?: string;
-}
-
-/** An attached consumer, as its transport sees it. */
-export interface StreamHandle {
-  readonly info: ConsumerInfo;
-  /** The connection ended: forget the consumer, give back what it did not finish. */
-  detach(reason?: EndReason): void;
-}
-
-/** Watches receipts settled anywhere (QueueService tells it of acks and nacks). */
-export interface ReceiptWatch {
-  /** A receipt of `queue` was acknowledged or nacked; true if a consumer of this broker held it. */
-  settled(queue: string, receipt: string): boolean;
-  extended(queue: string, receipt: string, leaseMs: number): void;
-}
-
-/** Roundrobin turns of leased consumers in one inbox read: whose turn, and its message. */
-interface Turns {
-  consumers: Consumer[];
-  messages: Message[];
-}
 
 export class Distributor implements ReceiptWatch {
   private readonly byQueue = new Map<string, Map<string, Consumer>>();
@@ -106,6 +44,8 @@ export class Distributor implements ReceiptWatch {
   private readonly background = new Set<Promise<unknown>>();
   /** Leased consumers by `<queue>\n<receipt>` of each message they hold. */
   private readonly holders = new Map<string, Consumer>();
+  /** Leases the roundrobin turns of leased consumers (lease-turns.ts). */
+  private readonly leasing: LeaseTurns;
   /** Called when a queue gets its first consumer here (due-waker.ts watches it then). */
   onFirstConsumer: (queue: string) => void = () => {};
 
@@ -115,7 +55,9 @@ export class Distributor implements ReceiptWatch {
     /** Counters for metrics and the dashboard, shared by the core parts. */
     private readonly activity: Activity,
     private readonly options: DistributorOptions = DEFAULT_DISTRIBUTOR_OPTIONS,
-  ) {}
+  ) {
+    this.leasing = new LeaseTurns(store, activity, this.holders);
+  }
 
   async start(): Promise<void> {
     this.unsubscribe = await this.store.subscribe((e) => this.onEvent(e));
@@ -287,7 +229,7 @@ export class Distributor implements ReceiptWatch {
         for (const [q, messages] of back) await this.store.requeue(q, messages);
         // Leased before the ack: should this broker die in between, the reaper returns the
         // inbox and skips what is leased (its body exists); a retried read leases nothing twice.
-        for (const [q, t] of turns) await this.leaseTurns(q, t);
+        for (const [q, t] of turns) await this.leasing.leaseTurns(q, t);
         await this.store.ackInbox(items.length);
         if (items.length === batch) this.inboxDirty = true;
       }
@@ -352,52 +294,6 @@ export class Distributor implements ReceiptWatch {
     return { back, turns };
   }
 
-  /**
-   * The roundrobin turns of leased consumers, in inbox order: each message is leased straight
-   * to the consumer whose turn it is, while it has room. A turn its consumer has no room for
-   * goes back to the front of the queue, announced, for any broker to dispatch again. A
-   * message the store no longer has as dispatched (a reaper returned this inbox) is skipped:
-   * it is back in its queue.
-   */
-  private async leaseTurns(queue: string, t: Turns): Promise<void> {
-    const room = new Map<Consumer, number>();
-    const byLease = new Map<number, { c: Consumer; message: Message }[]>();
-    const back: Message[] = [];
-    t.consumers.forEach((c, i) => {
-      const message = t.messages[i]!;
-      const left = room.get(c) ?? (c.hasRoom ? c.holdings!.room : 0);
-      room.set(c, Math.max(0, left - 1));
-      if (left <= 0) {
-        back.push(message);
-        return;
-      }
-      const group = byLease.get(c.holdings!.leaseMs) ?? [];
-      group.push({ c, message });
-      byLease.set(c.holdings!.leaseMs, group);
-    });
-    for (const [leaseMs, group] of byLease) {
-      const messages = await this.store.leaseDispatched(queue, group.map((g) => g.message), leaseMs);
-      this.activity.count(queue, 'redelivered', redeliveries({ messages, stopped: false, expired: 0 }));
-      const leased = new Map(messages.map((m) => [m.key, m]));
-      let pushed = 0;
-      const orphans: LeasedMessage[] = [];
-      for (const { c, message: { key } } of group) {
-        const message = leased.get(key);
-        if (!message) continue;
-        leased.delete(key);
-        if (c.closed) orphans.push(message);
-        else {
-          c.holdings!.hold(message.receipt);
-          this.holders.set(`${queue}\n${message.receipt}`, c);
-          c.deliver({ message, queue, copiesOf: { total: 1, failed: 0, copies: 1 } });
-          pushed++;
-        }
-      }
-      this.activity.count(queue, 'delivered', pushed, 'push');
-      await this.nackAll(queue, orphans.map((m) => m.receipt));
-    }
-    if (back.length > 0) await this.store.requeue(queue, back);
-  }
 
   /**
    * Forgets a consumer. A message it did not write goes back to the front of the queue when
@@ -416,7 +312,7 @@ export class Distributor implements ReceiptWatch {
     const receipts = consumer.holdings?.release() ?? [];
     for (const r of receipts) this.holders.delete(`${consumer.queue}\n${r}`);
     if (reason === 'deleted') return;
-    if (receipts.length > 0) this.track(this.nackAll(consumer.queue, receipts), 'returning leased messages failed; their leases will end');
+    if (receipts.length > 0) this.track(this.leasing.nackAll(consumer.queue, receipts), 'returning leased messages failed; their leases will end');
     const back: Message[] = [];
     for (const h of unwritten) {
       if ('receipt' in h.message) continue;
@@ -426,10 +322,6 @@ export class Distributor implements ReceiptWatch {
     if (back.length > 0) this.track(this.store.requeue(consumer.queue, back), 'returning messages to the queue failed');
   }
 
-  /** Newest first: each nack goes to the front, so the oldest ends up first again. */
-  private async nackAll(queue: string, receipts: readonly string[]): Promise<void> {
-    for (const r of [...receipts].reverse()) await this.store.nack(queue, r, 0);
-  }
 
   private track(p: Promise<unknown>, failure: string): void {
     const tracked = p.catch((err: unknown) => this.log.warn({ err }, failure)).finally(() => this.background.delete(tracked));

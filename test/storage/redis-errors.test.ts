@@ -3,7 +3,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReplyError } from 'ioredis';
-import { storeError } from '../../src/storage/redis/redis-store.js';
+import { storeError } from '../../src/storage/redis/redis-errors.js';
 
 it('answers met while a cluster slot migrates are transient; a script error is internal', () => {
   for (const reply of ['NOSCRIPT No matching script. Please use EVAL.', 'MOVED 485 127.0.0.1:7001', 'ASK 485 127.0.0.1:7002',

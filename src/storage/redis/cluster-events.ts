@@ -4,30 +4,27 @@
  * "e <q>" and "w <broker>" there themselves), restmq:events for those that name no queue. A
  * broker hears the queues it watches: those it registers streaming consumers on (the only ones
  * whose events it acts on) and those it publishes about. Payloads as redis-events.ts; events are hints, as there.
+ * The listeners and the subscriber's life are subscriber-events.ts.
  */
 import { Cluster } from 'ioredis';
-import { BrokerError } from '../../errors.js';
 import type { StoreEvent } from '../stream-contract.js';
 import { clusterKeys, clusterQueueOf } from './keys.js';
 import { decodeEvent, encodeEvent } from './redis-events.js';
-
-type Listener = (event: StoreEvent) => void;
-type Run = <T>(call: () => Promise<T>) => Promise<T>;
+import { SubscriberEvents, type Run } from './subscriber-events.js';
 
 const channelOf = (e: StoreEvent) => (e.type === 'wake' ? clusterKeys.brokerEvents : clusterKeys.events(e.queue));
 
-export class ClusterEvents {
-  private readonly subs = new Set<{ listener: Listener }>();
+export class ClusterEvents extends SubscriberEvents<Cluster> {
   private readonly channels = new Set<string>([clusterKeys.brokerEvents]);
-  private subscriber: Promise<Cluster> | undefined;
-  private closed = false;
   /** Called with the queue of every wake on a queue's channel (cluster-stream.ts reads that inbox). */
   onWake: (queue: string) => void = () => {};
 
   constructor(
     private readonly cluster: Cluster,
-    private readonly run: Run,
-  ) {}
+    run: Run,
+  ) {
+    super(run);
+  }
 
   /** The publisher watches the queue first: a broker hears its own events, as on one Redis. */
   async publish(event: StoreEvent): Promise<void> {
@@ -59,30 +56,11 @@ export class ClusterEvents {
     if (sub) await this.run(() => sub.sunsubscribe(channel));
   }
 
-  async subscribe(listener: Listener): Promise<() => Promise<void>> {
-    if (this.closed) throw new BrokerError('STORE_UNAVAILABLE');
-    const connecting = (this.subscriber ??= this.connect());
-    try {
-      await this.run(() => connecting);
-    } catch (err) {
-      if (this.subscriber === connecting) this.subscriber = undefined;
-      throw err;
-    }
-    const sub = { listener };
-    this.subs.add(sub);
-    return async () => void this.subs.delete(sub);
+  protected async closeSubscriber(sub: Cluster): Promise<void> {
+    await sub.quit().catch(() => sub.disconnect());
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    this.subs.clear();
-    const connecting = this.subscriber;
-    this.subscriber = undefined;
-    const sub = await connecting?.catch(() => undefined);
-    await sub?.quit().catch(() => sub.disconnect());
-  }
-
-  private async connect(): Promise<Cluster> {
+  protected async connect(): Promise<Cluster> {
     // Its own Cluster client: sharded subscriptions hold a connection per shard.
     const sub = this.cluster.duplicate(undefined, { shardedSubscribers: true, lazyConnect: true, enableOfflineQueue: true });
     sub.on('error', () => {});
@@ -94,26 +72,9 @@ export class ClusterEvents {
       if (event.type === 'wake' && queue !== undefined) this.onWake(queue);
       this.deliver(event);
     });
-    try {
-      await sub.connect();
+    return this.opened(sub, async () => {
       // One SSUBSCRIBE per channel: the channels of one call must share a slot.
       for (const channel of this.channels) await sub.ssubscribe(channel);
-    } catch (err) {
-      sub.disconnect();
-      throw err;
-    }
-    if (this.closed) {
-      sub.disconnect();
-      throw new BrokerError('STORE_UNAVAILABLE');
-    }
-    return sub;
-  }
-
-  private deliver(event: StoreEvent): void {
-    for (const sub of this.subs) {
-      queueMicrotask(() => {
-        if (this.subs.has(sub)) sub.listener({ ...event });
-      });
-    }
+    });
   }
 }

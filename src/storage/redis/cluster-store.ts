@@ -8,15 +8,16 @@
  *   index from every primary (`restmq repair-index`);
  * - dead letters and redrive are two-step moves through a per-queue outbox (cluster-moves.ts);
  * - the sets the reapers walk (leased queues, streamed queues) are kept beside the scripts.
- * The stream side is in cluster-stream.ts, the events in cluster-events.ts.
+ * The stream side is in cluster-stream.ts, the events in cluster-events.ts, leases in
+ * cluster-lease.ts; the methods handed to them as they are in store-parts.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import { BrokerError } from '../../errors.js';
 import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
-import { FIFO_SCAN, isFifoQueue, type LeasedMessage, type LeaseResult, type LeaseStore, type QueueSettings, type ReceiptOutcome } from '../lease-contract.js';
-import type { Delivery, DispatchResult, ReturnedMessage, StoreEvent, StreamStore } from '../stream-contract.js';
-import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
+import type { LeasedMessage, LeaseStore } from '../lease-contract.js';
+import type { StreamStore } from '../stream-contract.js';
+import type { AuthKeyStore } from '../authkey-contract.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
 import { browseRedis, registeredConsumers, CLUSTER_BROWSE } from './redis-browse.js';
@@ -25,10 +26,11 @@ import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { RedisPresque } from './redis-presque.js';
 import { DEDUP_SECONDS } from '../contract.js';
 import { clusterKeys, clusterPresqueKeys, clusterQueueKeys, defaultDeadLetter, POLICY_CODES, STATUS_CODES } from './keys.js';
-import { pairs, storeError, taken } from './redis-store.js';
-import { newTokens } from './redis-lease.js';
+import { run } from './redis-errors.js';
+import { decodePolicy, decodeStatus, pairs, taken } from './redis-replies.js';
+import { StoreParts } from './store-parts.js';
+import { ClusterLease } from './cluster-lease.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
-import { drainOutbox } from './cluster-moves.js';
 import { ClusterEvents } from './cluster-events.js';
 import { RedisPolls } from './redis-polls.js';
 import { ClusterStream } from './cluster-stream.js';
@@ -37,41 +39,24 @@ import { waitForReplicas } from './cluster-wait.js';
 import { deleteClusterQueue } from './cluster-delete.js';
 import type { ReplicaWaitConfig } from '../../config/load.js';
 
-async function run<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw storeError(err);
-  }
-}
-
-const POLICY_BY_CODE: Record<string, Policy> = { [POLICY_CODES.broadcast]: 'broadcast', [POLICY_CODES.roundrobin]: 'roundrobin' };
-const STATUS_BY_CODE: Record<string, QueueStatus> = { [STATUS_CODES.started]: 'started', [STATUS_CODES.stopped]: 'stopped' };
-const decodePolicy = (v: unknown): Policy | null => (typeof v === 'string' ? POLICY_BY_CODE[v] ?? null : null);
-const decodeStatus = (v: unknown): QueueStatus | null => (typeof v === 'string' ? STATUS_BY_CODE[v] ?? null : null);
 const status = (n: number): QueueStatus | null => (n === 1 ? 'started' : n === 0 ? 'stopped' : null);
 const policy = (n: number): Policy | null => (n === 1 ? 'broadcast' : n === 2 ? 'roundrobin' : null);
 
-/** `<n>.<token>`, as redis-lease.ts. */
-const RECEIPT = /^([1-9][0-9]{0,15})\.([0-9a-f]{8,32})$/;
 /** Most names the index cache remembers before it starts again. */
 const INDEXED_MAX = 10_000;
-const outcome = (r: number): ReceiptOutcome => (r >= 1 ? 'ok' : 'stale');
-/** The origin a dead-letter queue's name implies (`<q>.dead` → `<q>`), or ''. */
-const DEAD_SUFFIX = defaultDeadLetter('');
-const impliedOrigin = (dq: string) => (dq.length > DEAD_SUFFIX.length && dq.endsWith(DEAD_SUFFIX) ? dq.slice(0, -DEAD_SUFFIX.length) : '');
 
-export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder, BrowseStore {
+export class ClusterStore extends StoreParts implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder, BrowseStore {
   /** presque's bookkeeping (redis-presque.ts). */
   readonly presque: PresqueStore;
   readonly kind = 'redis' as const;
   readonly brokerId = randomUUID();
   /** Queues this process has put into the index (the SADD is idempotent; this saves repeating it). */
   private readonly indexed = new Set<string>();
-  private readonly events: ClusterEvents;
-  private readonly stream: ClusterStream;
-  private readonly polls: RedisPolls;
-  private readonly authkeys: ClusterAuthKeys;
+  protected readonly events: ClusterEvents;
+  protected readonly stream: ClusterStream;
+  protected readonly polls: RedisPolls;
+  protected readonly authkeys: ClusterAuthKeys;
+  protected readonly leases: ClusterLease;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -79,11 +64,13 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     /** --redis-wait-replicas: an enqueue is answered once this many replicas have it. */
     private readonly wait?: ReplicaWaitConfig,
   ) {
+    super();
     this.events = new ClusterEvents(cluster, run);
     this.stream = new ClusterStream(cluster, this.brokerId, this.events, run);
     this.polls = new RedisPolls(cluster, this.brokerId, clusterKeys.polls, run);
     this.authkeys = new ClusterAuthKeys(cluster, run);
     this.presque = new RedisPresque(cluster, clusterPresqueKeys, run);
+    this.leases = new ClusterLease(cluster, this.register);
   }
 
   /** Puts `queue` into the index, once per process (before its first write from here). */
@@ -121,13 +108,6 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     });
   }
 
-  reportPolls(waiting: ReadonlyMap<string, number>, ttlMs: number): Promise<void> {
-    return this.polls.report(waiting, ttlMs);
-  }
-
-  pollsWaiting(queues: readonly string[]): Promise<number[]> {
-    return this.polls.waiting(queues);
-  }
 
   async take(queue: string, count: number): Promise<TakeResult> {
     const r = await run(() => this.cluster.take(...clusterQueueKeys(queue), queue, String(count)));
@@ -260,169 +240,8 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
     })));
   }
 
-  // LeaseStore (lease-contract.ts).
-  async lease(queue: string, count: number, leaseMs: number): Promise<LeaseResult> {
-    const n = Math.max(0, Math.floor(count));
-    const tokens = newTokens(n);
-    const head = [...clusterQueueKeys(queue), queue, clusterKeys.events(queue), defaultDeadLetter(queue), String(n), String(Math.max(1, Math.ceil(leaseMs)))];
-    const r = await run(() => isFifoQueue(queue)
-      ? this.cluster.leasefifo(...head, String(FIFO_SCAN), ...tokens)
-      : this.cluster.lease(...head, ...tokens));
-    const messages: LeasedMessage[] = [];
-    for (let i = 3; i + 3 < r.length; i += 4) {
-      const key = String(r[i]);
-      messages.push({ key, value: String(r[i + 1]), receipt: `${key.slice(queue.length + 1)}.${String(r[i + 2])}`, attempts: Number(r[i + 3]) });
-    }
-    if (messages.length > 0) await run(() => this.cluster.sadd(clusterKeys.leasedQueues, queue));
-    if (Number(r[2]) > 0) await this.reapQueue(queue);
-    return { stopped: Number(r[0]) === 1, expired: Number(r[1]), messages };
-  }
-
-  async ack(queue: string, receipt: string): Promise<ReceiptOutcome> {
-    const p = RECEIPT.exec(receipt);
-    if (!p) return 'stale';
-    return outcome(await run(() => this.cluster.ack(...clusterQueueKeys(queue), queue, p[1]!, p[2]!)));
-  }
-
-  async nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome> {
-    const p = RECEIPT.exec(receipt);
-    if (!p) return 'stale';
-    const delay = String(Math.max(0, Math.ceil(delayMs)));
-    const r = await run(() => this.cluster.nack(...clusterQueueKeys(queue), queue, clusterKeys.events(queue), defaultDeadLetter(queue),
-      p[1]!, p[2]!, delay));
-    if (r === 2) await this.reapQueue(queue);
-    return outcome(r);
-  }
-
-  async extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome> {
-    const p = RECEIPT.exec(receipt);
-    if (!p) return 'stale';
-    return outcome(await run(() => this.cluster.extend(...clusterQueueKeys(queue), p[1]!, p[2]!, String(Math.max(1, Math.ceil(leaseMs))))));
-  }
-
-  /**
-   * Reaps each queue (all in the leased-queues set when none are named), finishing the moves
-   * its outbox holds. A queue found idle leaves the set; since another broker may lease on it
-   * meanwhile (and add it after its script), it is checked again after the SREM and put back
-   * when it is busy: a writer always adds after its write, so one of the two sees the other.
-   */
-  async reapLeases(queues?: readonly string[]): Promise<{ returned: number; dead: number }> {
-    const all = queues === undefined;
-    const list = queues ?? (await run(() => this.cluster.smembers(clusterKeys.leasedQueues)));
-    let returned = 0;
-    let dead = 0;
-    for (const q of list) {
-      const r = await this.reapQueue(q);
-      returned += r.returned;
-      dead += r.dead;
-      if (all && r.idle) {
-        await run(async () => {
-          await this.cluster.srem(clusterKeys.leasedQueues, q);
-          const busy = await this.cluster.exists(clusterKeys.leased(q), clusterKeys.delayed(q), clusterKeys.outbox(q));
-          if (busy > 0) await this.cluster.sadd(clusterKeys.leasedQueues, q);
-        });
-      }
-    }
-    return { returned, dead };
-  }
-
-  /** reapleases-20.lua on one queue, then steps 1 and 2 of every move in its outbox. */
-  private async reapQueue(queue: string): Promise<{ returned: number; dead: number; idle: boolean }> {
-    const r = await run(() => this.cluster.reapleases(...clusterQueueKeys(queue), queue, clusterKeys.events(queue), defaultDeadLetter(queue)));
-    const moved = await run(() => drainOutbox(this.cluster, queue, r.slice(3), this.register));
-    return { returned: Number(r[0]), dead: Number(r[1]), idle: Number(r[2]) === 1 && moved === 0 };
-  }
-
-  async getSettings(queue: string): Promise<QueueSettings> {
-    const h = await run(() => this.cluster.hgetall(clusterKeys.settings(queue)));
-    const s: QueueSettings = {};
-    if (h.lease !== undefined) s.leaseSeconds = Number(h.lease);
-    if (h.max_attempts !== undefined) s.maxAttempts = Number(h.max_attempts);
-    if (h.dead_letter !== undefined) s.deadLetter = h.dead_letter;
-    return s;
-  }
-
-  async setSettings(queue: string, settings: QueueSettings): Promise<void> {
-    const text = (v: number | string | undefined) => (v === undefined ? '' : String(v));
-    await run(() => this.cluster.settings(...clusterQueueKeys(queue), text(settings.leaseSeconds), text(settings.maxAttempts),
-      text(settings.deadLetter)));
-  }
-
-  /** Step 0 into the dead queue's outbox, then steps 1 and 2 (cluster-moves.ts). The dead queue
-   *  joins the reaper's set first, so a crash midway is finished by the next reaper. */
-  async redrive(deadQueue: string, destination?: string): Promise<number> {
-    return run(async () => {
-      await this.cluster.sadd(clusterKeys.leasedQueues, deadQueue);
-      const r = await this.cluster.redrive(...clusterQueueKeys(deadQueue), deadQueue, impliedOrigin(deadQueue), destination ?? '');
-      await drainOutbox(this.cluster, deadQueue, r.slice(1), this.register);
-      return Number(r[0]);
-    });
-  }
-
-  // StreamStore (stream-contract.ts), in cluster-stream.ts and cluster-events.ts.
-  registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void> {
-    return this.stream.registerConsumers(queue, consumerIds, ttlMs);
-  }
-
-  unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {
-    return this.stream.unregisterConsumers(queue, consumerIds);
-  }
-
-  dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {
-    return this.stream.dispatch(queue, count, read);
-  }
-
-  readInbox(read: number): Promise<Delivery[]> {
-    return this.stream.readInbox(read);
-  }
-
-  ackInbox(n: number): Promise<void> {
-    return this.stream.ackInbox(n);
-  }
-
-  requeue(queue: string, messages: readonly ReturnedMessage[]): Promise<void> {
-    return this.stream.requeue(queue, messages);
-  }
-
   leaseDispatched(queue: string, messages: readonly Message[], leaseMs: number): Promise<LeasedMessage[]> {
     return this.stream.leaseDispatched(queue, messages, leaseMs);
-  }
-
-  heartbeat(ttlMs: number): Promise<void> {
-    return this.stream.heartbeat(ttlMs);
-  }
-
-  reap(): Promise<number> {
-    return this.stream.reap();
-  }
-
-  leave(): Promise<void> {
-    return this.stream.leave();
-  }
-
-  publish(event: StoreEvent): Promise<void> {
-    return this.events.publish(event);
-  }
-
-  subscribe(listener: (event: StoreEvent) => void): Promise<() => Promise<void>> {
-    return this.events.subscribe(listener);
-  }
-
-  // AuthKeyStore (authkey-contract.ts).
-  putAuthKey(hash: string, record: string): Promise<void> {
-    return this.authkeys.put(hash, record);
-  }
-
-  getAuthKey(hash: string): Promise<string | null> {
-    return this.authkeys.get(hash);
-  }
-
-  listAuthKeys(): Promise<StoredAuthKey[]> {
-    return this.authkeys.list();
-  }
-
-  deleteAuthKey(hash: string): Promise<boolean> {
-    return this.authkeys.delete(hash);
   }
 
   close(): Promise<void> {

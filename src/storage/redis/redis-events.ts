@@ -3,16 +3,13 @@
  * compact payloads ("e <q>" enqueued, "s <q>" started, "c <q>" closed, "w <broker>" wake,
  * "a <receipt> <q>" settled (a receipt holds no space), "d <ms> <q>" delayed; the
  * Lua scripts publish "e" and "w" themselves), and one subscriber connection per store,
- * opened on the first subscribe and closed by close(). Events are hints: one lost while the
- * subscriber reconnects is covered by the distributor's safety poll.
+ * opened on the first subscribe and closed by close() (subscriber-events.ts). Events are hints:
+ * one lost while the subscriber reconnects is covered by the distributor's safety poll.
  */
 import type { Redis } from 'ioredis';
-import { BrokerError } from '../../errors.js';
 import type { StoreEvent } from '../stream-contract.js';
 import { closeRedis } from './connection.js';
-
-type Listener = (event: StoreEvent) => void;
-type Run = <T>(call: () => Promise<T>) => Promise<T>;
+import { SubscriberEvents, type Run } from './subscriber-events.js';
 
 export function encodeEvent(e: StoreEvent): string {
   switch (e.type) {
@@ -57,48 +54,24 @@ export function decodeEvent(payload: string): StoreEvent | undefined {
   }
 }
 
-export class RedisEvents {
-  /** One entry per subscribe call, so the same function subscribed twice is called twice. */
-  private readonly subs = new Set<{ listener: Listener }>();
-  private subscriber: Promise<Redis> | undefined;
-  private closed = false;
-
+export class RedisEvents extends SubscriberEvents<Redis> {
   constructor(
     private readonly redis: Redis,
     private readonly channel: string,
-    private readonly run: Run,
-  ) {}
+    run: Run,
+  ) {
+    super(run);
+  }
 
   async publish(event: StoreEvent): Promise<void> {
     await this.run(() => this.redis.publish(this.channel, encodeEvent(event)));
   }
 
-  /** Resolves once the channel is subscribed: every event published after that is seen. */
-  async subscribe(listener: Listener): Promise<() => Promise<void>> {
-    if (this.closed) throw new BrokerError('STORE_UNAVAILABLE');
-    const connecting = (this.subscriber ??= this.connect());
-    try {
-      await this.run(() => connecting);
-    } catch (err) {
-      // A later subscribe tries again with a new connection.
-      if (this.subscriber === connecting) this.subscriber = undefined;
-      throw err;
-    }
-    const sub = { listener };
-    this.subs.add(sub);
-    return async () => void this.subs.delete(sub);
+  protected async closeSubscriber(sub: Redis): Promise<void> {
+    await closeRedis(sub);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    this.subs.clear();
-    const connecting = this.subscriber;
-    this.subscriber = undefined;
-    const sub = await connecting?.catch(() => undefined);
-    if (sub) await closeRedis(sub);
-  }
-
-  private async connect(): Promise<Redis> {
+  protected async connect(): Promise<Redis> {
     // The main connection refuses to queue commands once connected; this one connects first.
     const sub = this.redis.duplicate({ lazyConnect: true, enableOfflineQueue: true });
     sub.on('error', () => {});
@@ -107,26 +80,6 @@ export class RedisEvents {
       const event = decodeEvent(payload);
       if (event) this.deliver(event);
     });
-    try {
-      await sub.connect();
-      await sub.subscribe(this.channel);
-    } catch (err) {
-      sub.disconnect();
-      throw err;
-    }
-    if (this.closed) {
-      sub.disconnect();
-      throw new BrokerError('STORE_UNAVAILABLE');
-    }
-    return sub;
-  }
-
-  /** Each listener in its own microtask: a throwing listener does not silence the others. */
-  private deliver(event: StoreEvent): void {
-    for (const sub of this.subs) {
-      queueMicrotask(() => {
-        if (this.subs.has(sub)) sub.listener({ ...event });
-      });
-    }
+    return this.opened(sub, () => sub.subscribe(this.channel));
   }
 }

@@ -15,6 +15,7 @@ import { FIFO_SCAN, isFifoQueue, type LeasedMessage, type LeaseResult, type Queu
 import type { ReturnedMessage } from '../stream-contract.js';
 import { keys, LAZY_LAYOUT, LEASE_LAYOUT } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
+import { decodeSettings } from './redis-replies.js';
 
 type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
@@ -114,12 +115,7 @@ export class RedisLease {
   }
 
   async getSettings(queue: string): Promise<QueueSettings> {
-    const h = await this.run(() => this.redis.hgetall(keys.settings(queue)));
-    const s: QueueSettings = {};
-    if (h.lease !== undefined) s.leaseSeconds = Number(h.lease);
-    if (h.max_attempts !== undefined) s.maxAttempts = Number(h.max_attempts);
-    if (h.dead_letter !== undefined) s.deadLetter = h.dead_letter;
-    return s;
+    return decodeSettings(await this.run(() => this.redis.hgetall(keys.settings(queue))));
   }
 
   /** Replaces all three settings: a field left out goes back to its default. */

@@ -3,21 +3,20 @@
  * broker sharing the Redis keeps working. Every state change is one Lua script (lua/,
  * scripts.ts); policy and status writes are single SET commands, atomic on their own. The
  * stream side lives in redis-stream.ts (inboxes, registrations, reaper) and redis-events.ts
- * (pub/sub), leases in redis-lease.ts; this class delegates to them.
+ * (pub/sub), leases in redis-lease.ts; this class delegates to them (store-parts.ts). Failures
+ * map to BrokerError in redis-errors.ts, replies to queue types in redis-replies.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { ReplyError } from 'ioredis';
 import type { RedisStoreConfig } from '../../config/load.js';
-import { BrokerError } from '../../errors.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
-import { DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type TakeResult, type TakenMessage } from '../contract.js';
-import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
-import type { Delivery, DispatchResult, StoreEvent, StreamStore, ReturnedMessage } from '../stream-contract.js';
+import { DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type TakeResult } from '../contract.js';
+import type { LeasedMessage, LeaseStore } from '../lease-contract.js';
+import type { StreamStore, ReturnedMessage } from '../stream-contract.js';
 import { keys, POLICY_CODES, presqueKeys, STATUS_CODES } from './keys.js';
 import { RedisEvents } from './redis-events.js';
 import { RedisLease } from './redis-lease.js';
 import { RedisAuthKeys } from './redis-authkeys.js';
-import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
+import type { AuthKeyStore } from '../authkey-contract.js';
 import { RedisPolls } from './redis-polls.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
@@ -32,76 +31,29 @@ import { coalesceWrites } from './write-coalescing.js';
 import { RegisteredQueues } from './registered.js';
 import { closeRedis, connectRedis, createRedisClient } from './connection.js';
 import { openReplicaWait, type ReplicaWait } from './replica-wait.js';
+import { run, storeError } from './redis-errors.js';
+import { decodePolicy, decodeStatus, pairs, taken } from './redis-replies.js';
+import { StoreParts } from './store-parts.js';
 
 /** A single server, without `kind` (what tests pass). */
 export type RedisStoreOptions = Omit<Extract<RedisStoreConfig, { kind: 'redis' }>, 'kind'>;
-
-/** Redis answers that mean "not now" rather than "bug": still STORE_UNAVAILABLE. NOSCRIPT,
- *  MOVED and ASK reach us while a cluster slot migrates (a script sent on to the importing node
- *  that has not loaded it yet, a redirection ioredis did not finish); none ran the command. */
-const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOAUTH|WRONGPASS|NOSCRIPT|MOVED|ASK)\b/;
-
-/**
- * The one mapping from ioredis failures to BrokerError. Connection loss, timeouts and
- * transient server states are STORE_UNAVAILABLE; any other Redis reply error (a script
- * bug, a foreign key of the wrong type) is INTERNAL. The cause is kept for the logs.
- */
-export function storeError(err: unknown): BrokerError {
-  if (err instanceof BrokerError) return err;
-  if (err instanceof ReplyError && !TRANSIENT_REPLY.test((err as Error).message)) {
-    return new BrokerError('INTERNAL', undefined, { cause: err });
-  }
-  return new BrokerError('STORE_UNAVAILABLE', undefined, { cause: err });
-}
-
-const POLICY_BY_CODE: Record<string, Policy> = { [POLICY_CODES.broadcast]: 'broadcast', [POLICY_CODES.roundrobin]: 'roundrobin' };
-const STATUS_BY_CODE: Record<string, QueueStatus> = { [STATUS_CODES.started]: 'started', [STATUS_CODES.stopped]: 'stopped' };
-const decodePolicy = (v: unknown): Policy | null => (typeof v === 'string' ? POLICY_BY_CODE[v] ?? null : null);
-const decodeStatus = (v: unknown): QueueStatus | null => (typeof v === 'string' ? STATUS_BY_CODE[v] ?? null : null);
-
-/** [k1, v1, k2, v2, ...] from `from` on → messages. */
-export function pairs(flat: readonly unknown[], from = 0): Message[] {
-  const out: Message[] = [];
-  for (let i = from; i + 1 < flat.length; i += 2) out.push({ key: String(flat[i]), value: String(flat[i + 1]) });
-  return out;
-}
 
 /** No delay, dedup or TTL: what enqueuelean-6.lua can do. */
 const isPlain = (o: EnqueueOptions | undefined): boolean =>
   o === undefined || (o.dedupId === undefined && o.ttlSeconds === undefined && !o.delayMs);
 
-/** [k1, v1, e1, k2, ...] from `from` on (e: expiry in epoch ms, '' for none; take-5.lua) → messages. */
-export function taken(flat: readonly unknown[], from = 0): TakenMessage[] {
-  const out: TakenMessage[] = [];
-  for (let i = from; i + 2 < flat.length; i += 3) {
-    const m: TakenMessage = { key: String(flat[i]), value: String(flat[i + 1]) };
-    if (flat[i + 2] !== '') m.expiresAt = Number(flat[i + 2]);
-    out.push(m);
-  }
-  return out;
-}
-
-/** Runs one Redis call, mapping its failure. */
-async function run<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw storeError(err);
-  }
-}
-
-export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder, BrowseStore {
+export class RedisStore extends StoreParts implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder, BrowseStore {
   /** presque's bookkeeping (redis-presque.ts). */
   readonly presque: PresqueStore;
   readonly kind = 'redis' as const;
   /** Random per store: a new broker, with an empty inbox, every time one is opened. */
   readonly brokerId = randomUUID();
   private readonly channel: string;
-  private readonly stream: RedisStream;
-  private readonly polls: RedisPolls;
-  private readonly events: RedisEvents;
-  private readonly leases: RedisLease;
-  private readonly authkeys: RedisAuthKeys;
+  protected readonly stream: RedisStream;
+  protected readonly polls: RedisPolls;
+  protected readonly events: RedisEvents;
+  protected readonly leases: RedisLease;
+  protected readonly authkeys: RedisAuthKeys;
   private closing: Promise<void> | undefined;
   private readonly run = run;
   /** false: every enqueue takes enqueue-9.lua, and leases decode the whole layout (the A/B of
@@ -119,6 +71,7 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     private readonly redis: ScriptedRedis,
     private readonly replicaWait?: ReplicaWait,
   ) {
+    super();
     this.channel = keys.events(redis.options.db ?? 0);
     this.stream = new RedisStream(redis, this.brokerId, this.channel, run);
     this.polls = new RedisPolls(redis, this.brokerId, keys.polls, run);
@@ -224,13 +177,6 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     return readMeters(this.redis, this.run, queues);
   }
 
-  reportPolls(waiting: ReadonlyMap<string, number>, ttlMs: number): Promise<void> {
-    return this.polls.report(waiting, ttlMs);
-  }
-
-  pollsWaiting(queues: readonly string[]): Promise<number[]> {
-    return this.polls.waiting(queues);
-  }
 
   async take(queue: string, count: number): Promise<TakeResult> {
     const r = await this.run(() => this.redis.take(keys.pending(queue), keys.status(queue), keys.attempts(queue), keys.origin(queue), keys.delayed(queue),
@@ -335,104 +281,9 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     await this.run(() => this.redis.ping());
   }
 
-  // StreamStore (stream-contract.ts), in redis-stream.ts and redis-events.ts.
-  registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void> {
-    return this.stream.registerConsumers(queue, consumerIds, ttlMs);
-  }
-
-  unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {
-    return this.stream.unregisterConsumers(queue, consumerIds);
-  }
-
-  dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {
-    return this.stream.dispatch(queue, count, read);
-  }
-
-  readInbox(read: number): Promise<Delivery[]> {
-    return this.stream.readInbox(read);
-  }
-
-  ackInbox(n: number): Promise<void> {
-    return this.stream.ackInbox(n);
-  }
-
-  requeue(queue: string, messages: readonly ReturnedMessage[]): Promise<void> {
-    return this.stream.requeue(queue, messages);
-  }
-
   /** A lease op (redis-lease.ts) that the stream side calls. */
   leaseDispatched(queue: string, messages: readonly ReturnedMessage[], leaseMs: number): Promise<LeasedMessage[]> {
     return this.leases.leaseDispatched(queue, messages, leaseMs);
-  }
-
-  heartbeat(ttlMs: number): Promise<void> {
-    return this.stream.heartbeat(ttlMs);
-  }
-
-  reap(): Promise<number> {
-    return this.stream.reap();
-  }
-
-  leave(): Promise<void> {
-    return this.stream.leave();
-  }
-
-  // AuthKeyStore (authkey-contract.ts), in redis-authkeys.ts.
-  putAuthKey(hash: string, record: string): Promise<void> {
-    return this.authkeys.put(hash, record);
-  }
-
-  getAuthKey(hash: string): Promise<string | null> {
-    return this.authkeys.get(hash);
-  }
-
-  listAuthKeys(): Promise<StoredAuthKey[]> {
-    return this.authkeys.list();
-  }
-
-  deleteAuthKey(hash: string): Promise<boolean> {
-    return this.authkeys.delete(hash);
-  }
-
-  // LeaseStore (lease-contract.ts), in redis-lease.ts.
-  lease(queue: string, count: number, leaseMs: number): Promise<LeaseResult> {
-    return this.leases.lease(queue, count, leaseMs);
-  }
-
-  ack(queue: string, receipt: string): Promise<ReceiptOutcome> {
-    return this.leases.ack(queue, receipt);
-  }
-
-  nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome> {
-    return this.leases.nack(queue, receipt, delayMs);
-  }
-
-  extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome> {
-    return this.leases.extend(queue, receipt, leaseMs);
-  }
-
-  reapLeases(queues?: readonly string[]): Promise<{ returned: number; dead: number }> {
-    return this.leases.reapLeases(queues);
-  }
-
-  getSettings(queue: string): Promise<QueueSettings> {
-    return this.leases.getSettings(queue);
-  }
-
-  setSettings(queue: string, settings: QueueSettings): Promise<void> {
-    return this.leases.setSettings(queue, settings);
-  }
-
-  redrive(deadQueue: string, destination?: string): Promise<number> {
-    return this.leases.redrive(deadQueue, destination);
-  }
-
-  publish(event: StoreEvent): Promise<void> {
-    return this.events.publish(event);
-  }
-
-  subscribe(listener: (event: StoreEvent) => void): Promise<() => Promise<void>> {
-    return this.events.subscribe(listener);
   }
 
   /** Closes the subscriber connection and the main one. Does not leave: whatever is still in

@@ -4,8 +4,9 @@
  * savepoint, or a single statement), named after its Redis script (enqueue, take, softget...),
  * and the operations of one event-loop turn commit together (group-commit.ts); every method
  * settles after that commit. Nothing else can interleave inside an operation: that is this
- * backend's atomicity. The stream side is in sqlite-stream.ts, leases (reliable delivery) in
- * sqlite-lease.ts, the event notifier in sqlite-events.ts.
+ * backend's atomicity. The stream side is in sqlite-stream.ts (its StreamStore methods in
+ * sqlite-stream-store.ts, which this class extends), leases (reliable delivery) in
+ * sqlite-lease.ts, the event notifier in sqlite-events.ts; opening the file in sqlite-file.ts.
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -14,8 +15,8 @@ import type { Message, Policy, QueueStatus } from '../../wire.js';
 import {
   DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type StoreKind, type TakeResult,
 } from '../contract.js';
-import type { DispatchResult, Delivery, ReturnedMessage, StoreEvent, StreamStore } from '../stream-contract.js';
-import type { LeasedMessage, LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
+import type { StreamStore } from '../stream-contract.js';
+import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../lease-contract.js';
 import { migrate } from './schema.js';
 import { queueOperations } from './sqlite-queue.js';
 import { ConsumerRegistry, streamOperations } from './sqlite-stream.js';
@@ -26,12 +27,14 @@ import { authKeyOperations } from './sqlite-authkeys.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { sqlitePresque } from './sqlite-presque.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
-import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import type { BrowsePage, BrowseStore, MessageState } from '../browse-contract.js';
 import { browseOperations } from './sqlite-browse.js';
 import { meterOperations } from './sqlite-meters.js';
 import type { SqsStore } from '../sqs-contract.js';
 import { sqsOperations } from './sqlite-sqs.js';
 import { GroupCommit } from './group-commit.js';
+import { storeError, takeOwnership } from './sqlite-file.js';
+import { SqliteStreamStore, type StreamState } from './sqlite-stream-store.js';
 
 
 export interface SqliteStoreOptions {
@@ -49,16 +52,6 @@ export interface SqliteStoreOptions {
 }
 
 const DIGITS = /^[1-9][0-9]{0,15}$/;
-
-/** The one mapping of SQLite failures to the catalogue; anything else is a bug and stays. */
-function storeError(err: unknown, message?: string): unknown {
-  if (err instanceof BrokerError) return err;
-  if (err instanceof Database.SqliteError || message !== undefined) {
-    return new BrokerError('STORE_UNAVAILABLE', message, { cause: err });
-  }
-  return err;
-}
-
 
 export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const memory = opts.path === ':memory:';
@@ -82,33 +75,11 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   }
 }
 
-/**
- * One broker per file. locking_mode=EXCLUSIVE set *before* WAL mode means SQLite keeps the
- * wal-index in heap memory (no -shm file) and, once the first transaction has run, holds the
- * OS lock on the database file until close; the kernel drops it if the process dies, so a
- * crash never leaves a stale lock. A second process fails at its first read with SQLITE_BUSY.
- * (Checked across processes by test/storage/sqlite.test.ts.)
- */
-function takeOwnership(db: Database.Database, path: string): void {
-  db.pragma('locking_mode = EXCLUSIVE');
-  try {
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') throw new BrokerError('STORE_UNAVAILABLE', `the SQLite file ${path} cannot use WAL mode`);
-    db.exec('BEGIN EXCLUSIVE; COMMIT');
-  } catch (err) {
-    const code = err instanceof Database.SqliteError ? err.code : '';
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-      throw new BrokerError('STORE_UNAVAILABLE', `the SQLite file ${path} is in use by another broker process`, { cause: err });
-    }
-    throw err;
-  }
-}
-
 /** From this many queues, meters() scans the tables once instead of asking per queue: past
  *  a dashboard page (1,000), so that a page never scans every queue's rows. */
 export const GROUPED_METERS_FROM = 2000;
 
-export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder, BrowseStore {
+export class SqliteStore extends SqliteStreamStore implements QueueStore, StreamStore, LeaseStore, AuthKeyStore, MeterStore, SqsStore, PresqueHolder, BrowseStore {
   readonly kind: StoreKind;
   /** One broker per file, so a new id per open; nothing outside this process ever sees it. */
   readonly brokerId = randomUUID();
@@ -117,15 +88,15 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   /** Long polls waiting, as last reported (reportPolls). */
   #polls = new Map<string, number>();
   readonly #browse: ReturnType<typeof browseOperations>;
-  readonly #stream: ReturnType<typeof streamOperations>;
   readonly #lease: ReturnType<typeof leaseOperations>;
   readonly #authkeys: ReturnType<typeof authKeyOperations>;
   readonly #meters: ReturnType<typeof meterOperations>;
   readonly #sqs: ReturnType<typeof sqsOperations>;
-  readonly #consumers = new ConsumerRegistry();
+  /** Shared with the stream side (sqlite-stream-store.ts). */
+  readonly #consumers: ConsumerRegistry;
   /** Round-robin cursor: the consumer that got the queue's last message. */
-  readonly #lastConsumer = new Map<string, string>();
-  readonly #events = new Notifier();
+  readonly #lastConsumer: Map<string, string>;
+  readonly #events: Notifier;
   readonly #group: GroupCommit;
   /** presque's bookkeeping (sqlite-presque.ts). */
   readonly presque: PresqueStore;
@@ -133,16 +104,20 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
 
   /** Runs the crash recovery: the previous owner's unacked inbox goes back to the queues. */
   constructor(db: Database.Database, kind: StoreKind) {
+    const state: StreamState = { stream: streamOperations(db), consumers: new ConsumerRegistry(), lastConsumer: new Map(), events: new Notifier() };
+    super(state, { run: (fn) => this.#run(fn), open: () => this.#open(), notifyEnqueued: (queue) => this.#notifyEnqueued(queue) });
+    this.#consumers = state.consumers;
+    this.#lastConsumer = state.lastConsumer;
+    this.#events = state.events;
     this.#db = db;
     this.kind = kind;
     this.#ops = queueOperations(db);
     this.#browse = browseOperations(db);
-    this.#stream = streamOperations(db);
     this.#lease = leaseOperations(db);
     this.#authkeys = authKeyOperations(db);
     this.#meters = meterOperations(db);
     this.#sqs = sqsOperations(db, this.#ops.enqueue);
-    this.#stream.recover();
+    state.stream.recover();
     this.#group = new GroupCommit(db, storeError);
     this.presque = sqlitePresque(db, (fn) => this.#run(fn));
   }
@@ -383,81 +358,6 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
 
   async deleteAuthKey(hash: string): Promise<boolean> {
     return this.#run(() => this.#authkeys.delete(hash));
-  }
-
-  // ---- StreamStore ----
-
-  async registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void> {
-    this.#open();
-    this.#consumers.register(queue, consumerIds, ttlMs, Date.now());
-  }
-
-  /** A file has one broker: the registry is this broker's own. */
-  async registeredConsumers(queue: string): Promise<RegisteredConsumer[]> {
-    this.#open();
-    return this.#consumers.registrations(queue, Date.now()).map(([consumer, expiresAt]) => ({ broker: this.brokerId, consumer, expiresAt }));
-  }
-
-  async unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {
-    this.#open();
-    this.#consumers.unregister(queue, consumerIds);
-  }
-
-  /** The consumers and the round-robin cursor are read when the operation runs, in order with
-   *  the other dispatches of its group. */
-  async dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {
-    return this.#run(() => {
-      const now = Date.now();
-      const { dispatched, inbox, last } = this.#stream.dispatch(
-        queue, count, read, now, this.#consumers.live(queue, now), this.#lastConsumer.get(queue));
-      if (last !== undefined) this.#lastConsumer.set(queue, last);
-      return { dispatched, inbox };
-    });
-  }
-
-  async readInbox(read: number): Promise<Delivery[]> {
-    return this.#run(() => this.#stream.readInbox(read));
-  }
-
-  async ackInbox(n: number): Promise<void> {
-    return this.#run(() => this.#stream.ackInbox(n));
-  }
-
-  /** Messages that came back are announced like an enqueue: the queue's other consumers get them. */
-  async requeue(queue: string, messages: readonly ReturnedMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    if ((await this.#run(() => this.#stream.requeue(queue, messages))) > 0) this.#notifyEnqueued(queue);
-  }
-
-  async leaseDispatched(queue: string, messages: readonly Message[], leaseMs: number): Promise<LeasedMessage[]> {
-    if (messages.length === 0) return [];
-    return this.#run(() => this.#stream.leaseDispatched(queue, messages, leaseMs, Date.now()));
-  }
-
-  /** A file has one broker: no other broker to tell it is alive, none whose inbox to reap
-   *  (the previous owner's inbox was recovered at open). */
-  async heartbeat(_ttlMs: number): Promise<void> {
-    this.#open();
-  }
-
-  async reap(): Promise<number> {
-    this.#open();
-    return 0;
-  }
-
-  async leave(): Promise<void> {
-    this.#open();
-  }
-
-  async publish(event: StoreEvent): Promise<void> {
-    this.#open();
-    this.#events.publish(event);
-  }
-
-  async subscribe(listener: (event: StoreEvent) => void): Promise<() => Promise<void>> {
-    this.#open();
-    const off = this.#events.subscribe(listener);
-    return async () => off();
   }
 
   /** Commits what is waiting, then closes: that checkpoints the WAL and releases the file lock
