@@ -26,9 +26,14 @@ import { DEFAULT_PREFETCH, Holdings } from './lease-streams.js';
 
 export type BrokerStore = QueueStore & StreamStore & LeaseStore & MeterStore;
 
-/** A delivery as consumers get it; its expiry rides along so that, handed back, it keeps its TTL. */
-const returnable = (d: Delivery): ReturnedMessage =>
-  d.expiresAt === undefined ? { key: d.key, value: d.value } : { key: d.key, value: d.value, expiresAt: d.expiresAt };
+/** A delivery as consumers get it; its expiry and SQS metadata ride along so that, handed back,
+ *  it keeps its TTL and attributes (streams write only key and value). */
+const returnable = (d: Delivery): ReturnedMessage => {
+  const m: ReturnedMessage = { key: d.key, value: d.value };
+  if (d.expiresAt !== undefined) m.expiresAt = d.expiresAt;
+  if (d.meta !== undefined) m.meta = d.meta;
+  return m;
+};
 
 export interface Log {
   warn(obj: object, msg: string): void;
