@@ -29,9 +29,9 @@ export const SQS_STREAM_CASES: Cases = {
     await register(q, consumerIds(1));
     const k1 = await store.enqueueWithMeta(q, 'first\nline ☃', meta('1'), { ttlSeconds: 60 });
     const [k2] = await store.enqueue(q, ['plain']);
-    const k3 = await store.enqueueWithMeta(q, '7#3', meta('3'));
+    const k3 = await store.enqueueWithMeta(q, '😀7#3', meta('3'));
     const r = await store.dispatch(q, 10, 10);
-    assert.deepEqual(r.inbox.map((d) => [d.key, d.value, d.meta]), [[k1, 'first\nline ☃', meta('1')], [k2, 'plain', undefined], [k3, '7#3', meta('3')]]);
+    assert.deepEqual(r.inbox.map((d) => [d.key, d.value, d.meta]), [[k1, 'first\nline ☃', meta('1')], [k2, 'plain', undefined], [k3, '😀7#3', meta('3')]]);
     assert.ok(r.inbox[0]!.expiresAt !== undefined, 'the ttl rides along too');
     assert.deepEqual(await store.messageMeta(q, [k1, k2!, k3]), [null, null, null], 'the metadata left the queue with the messages');
     // Back before the ack (its consumer was gone at the fan-out), and after it (its consumer
@@ -41,7 +41,7 @@ export const SQS_STREAM_CASES: Cases = {
     await store.requeue(q, r.inbox.slice(0, 1).map(handedBack));
     assert.deepEqual(await store.messageMeta(q, [k1, k2!, k3]), [meta('1'), null, meta('3')]);
     const leased = await store.lease(q, 10, 60_000);
-    assert.deepEqual(leased.messages.map((m) => [m.key, m.value]), [[k1, 'first\nline ☃'], [k2, 'plain'], [k3, '7#3']]);
+    assert.deepEqual(leased.messages.map((m) => [m.key, m.value]), [[k1, 'first\nline ☃'], [k2, 'plain'], [k3, '😀7#3']]);
     assert.deepEqual(await store.messageMeta(q, [k1, k2!, k3]), [meta('1'), null, meta('3')], 'a receive finds the attributes');
     for (const m of leased.messages) assert.equal(await store.ack(q, m.receipt), 'ok');
     assert.deepEqual(await store.messageMeta(q, [k1, k2!, k3]), [null, null, null], 'acknowledged: the metadata went with the messages');
