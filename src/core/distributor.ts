@@ -26,9 +26,14 @@ import { LeaseTurns, type Turns } from './lease-turns.js';
 export { DEFAULT_DISTRIBUTOR_OPTIONS };
 export type { AttachOptions, BrokerStore, DistributorOptions, Log, ReceiptWatch, StreamHandle };
 
-/** A delivery as consumers get it; its expiry rides along so that, handed back, it keeps its TTL. */
-const returnable = (d: Delivery): ReturnedMessage =>
-  d.expiresAt === undefined ? { key: d.key, value: d.value } : { key: d.key, value: d.value, expiresAt: d.expiresAt };
+/** A delivery as consumers get it; its expiry and SQS metadata ride along so that, handed back,
+ *  it keeps its TTL and attributes (streams write only key and value). */
+const returnable = (d: Delivery): ReturnedMessage => {
+  const m: ReturnedMessage = { key: d.key, value: d.value };
+  if (d.expiresAt !== undefined) m.expiresAt = d.expiresAt;
+  if (d.meta !== undefined) m.meta = d.meta;
+  return m;
+};
 
 export class Distributor implements ReceiptWatch {
   private readonly byQueue = new Map<string, Map<string, Consumer>>();

@@ -5,7 +5,8 @@
  * - Message metadata (message attributes, system attributes, the SQS message id and send time)
  *   lives and dies with its message: written in the same atomic step as the enqueue, removed by
  *   every step that removes the body (take, ack, purge, remove, expiry), carried along when the
- *   message is dead-lettered or redriven.
+ *   message is dead-lettered or redriven, and when it is dispatched to a stream: the inbox item
+ *   holds it until the message is written (then it goes) or handed back (stream-contract.ts).
  * - Queue metadata (the SQS queue attributes and tags) is one record per queue.
  */
 import type { EnqueueOptions } from './contract.js';

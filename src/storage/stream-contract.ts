@@ -16,6 +16,10 @@
  * whose heartbeat stopped to the front of their queues (a broadcast copy only when it was the
  * message's only copy — the other brokers' consumers got theirs).
  *
+ * A message's SQS metadata (sqs-contract.ts) leaves its queue with it: the inbox item carries
+ * it (`Delivery.meta`), so it is gone once the item is written and acknowledged, and every way
+ * back (requeue, leaseDispatched, reap) restores it with the body.
+ *
  * Invariants: one reader per inbox (its broker), strictly in order (read the oldest n, write
  * them, ack n); registrations expire unless refreshed, so a dead broker's consumers vanish.
  */
@@ -31,10 +35,13 @@ export interface Delivery extends Message {
   copies: number;
   /** When its TTL ends (epoch ms, the store's clock); absent: it never expires. */
   expiresAt?: number;
+  /** Its SQS metadata (sqs-contract.ts), taken out of the queue with it; absent: it has none. */
+  meta?: string;
 }
 
-/** A message handed back to its queue: with the expiry its Delivery or `take` reported, it keeps its TTL. */
-export type ReturnedMessage = TakenMessage;
+/** A message handed back to its queue: with the expiry its Delivery or `take` reported, it keeps
+ *  its TTL; with the SQS metadata its Delivery carried, it keeps that too. */
+export type ReturnedMessage = TakenMessage & { meta?: string };
 
 /** Events shared by every broker on the store. */
 export type StoreEvent =

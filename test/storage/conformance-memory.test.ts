@@ -13,6 +13,7 @@ runStoreConformance({
         'a dispatched, unacknowledged message survives closing and reopening the store',
         'a message in the inbox of a broker that is gone keeps the expiry of its enqueue',
         'counters, workers and tokens survive reopening the store',
+        'a dead broker\'s inbox goes back to its queue with the SQS metadata of its messages',
       ],
     },
   ],

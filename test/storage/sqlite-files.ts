@@ -48,7 +48,7 @@ export function rollBackSchema(path: string, version: 1 | 2): void {
       ALTER TABLE messages DROP COLUMN enqueued_at; ALTER TABLE queues DROP COLUMN dead_lettered; DROP TABLE authkeys;
       ALTER TABLE messages DROP COLUMN meta; DROP TABLE sqs_queues;
       DROP TABLE presque_counters; DROP TABLE presque_workers; DROP TABLE presque_worker_queues; DROP TABLE presque_uniq;
-      ${version < 2 ? '' : 'DROP INDEX inbox_message; ALTER TABLE inbox DROP COLUMN attempts; ALTER TABLE inbox DROP COLUMN expires_at;'}`);
+      ${version < 2 ? '' : 'DROP INDEX inbox_message; ALTER TABLE inbox DROP COLUMN attempts; ALTER TABLE inbox DROP COLUMN expires_at; ALTER TABLE inbox DROP COLUMN meta;'}`);
     raw.pragma(`user_version = ${version}`);
   } finally {
     raw.close();

@@ -12,7 +12,7 @@ import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import type { QueueStore } from '../../src/storage/contract.js';
 import type { LeaseStore } from '../../src/storage/lease-contract.js';
 import type { SqsStore } from '../../src/storage/sqs-contract.js';
-import type { StreamStore } from '../../src/storage/stream-contract.js';
+import type { Delivery, ReturnedMessage, StreamStore } from '../../src/storage/stream-contract.js';
 import { clusterKeys, keys } from '../../src/storage/redis/keys.js';
 import { redisClient, startRedis, type RedisServer } from '../harness/redis.js';
 import { privateCluster } from './private-redis-cluster.js';
@@ -20,6 +20,11 @@ import { waitUntil } from '../harness/wait.js';
 
 type Store = QueueStore & LeaseStore & SqsStore & StreamStore;
 const q = () => `sm-${randomUUID()}`;
+
+/** An inbox item handed back as the distributor does (core/distributor.ts returnable). */
+const handedBack = (d: Delivery): ReturnedMessage => ({
+  key: d.key, value: d.value, ...(d.expiresAt === undefined ? {} : { expiresAt: d.expiresAt }), ...(d.meta === undefined ? {} : { meta: d.meta }),
+});
 
 function suite(name: string, open: () => Promise<Store> | Store, leftovers?: (queue: string) => Promise<string[]>): void {
   describe(`SQS metadata: ${name}`, () => {
@@ -108,6 +113,56 @@ function suite(name: string, open: () => Promise<Store> | Store, leftovers?: (qu
       await s.purge(queue);
       if (leftovers) assert.deepEqual([...await leftovers(queue), ...await leftovers(`${queue}.dead`)], []);
     });
+
+    it('rides in the inbox: gone when written, back with a requeue, with its expiry', async () => {
+      const queue = q();
+      const consumer = `c-${randomUUID()}`;
+      await s.registerConsumers(queue, [consumer], 60_000);
+      try {
+        const written = await s.enqueueWithMeta(queue, 'written', 'm1');
+        const back = await s.enqueueWithMeta(queue, 'back', 'm2', { ttlSeconds: 1 });
+        const r = await s.dispatch(queue, 10, 10);
+        assert.deepEqual(r.inbox.map((d) => [d.key, d.meta]), [[written, 'm1'], [back, 'm2']]);
+        await s.ackInbox(r.inbox.length);
+        await s.requeue(queue, r.inbox.filter((d) => d.key === back).map(handedBack));
+        assert.deepEqual(await s.messageMeta(queue, [written, back]), [null, 'm2']);
+        if (leftovers) assert.equal((await leftovers(queue)).length, 1, 'only the requeued message has metadata');
+        await waitUntil('the requeued message expired', async () => (await s.peek(queue, 1)).length === 0);
+        assert.deepEqual((await s.take(queue, 1)).messages, []);
+        assert.deepEqual(await s.messageMeta(queue, [back]), [null]);
+        if (leftovers) assert.deepEqual(await leftovers(queue), [], 'the metadata expired with the message');
+      } finally {
+        await s.unregisterConsumers(queue, [consumer]);
+      }
+    });
+
+    if (leftovers) {
+      it('rides in a dead broker\'s inbox and comes back with the reaper, nothing left after', async () => {
+        const queue = q();
+        const consumer = `c-${randomUUID()}`;
+        const dying = await open();
+        let key: string;
+        try {
+          await dying.registerConsumers(queue, [consumer], 60_000);
+          key = await dying.enqueueWithMeta(queue, 'reaped', 'm', { ttlSeconds: 60 });
+          assert.deepEqual((await dying.dispatch(queue, 1, 1)).inbox.map((d) => d.meta), ['m']);
+          assert.deepEqual(await leftovers(queue), []);
+          await dying.heartbeat(1);
+        } finally {
+          await dying.close();
+        }
+        await waitUntil('the reaper returned the inbox', async () => {
+          await s.reap();
+          return (await s.peek(queue, 1)).length === 1;
+        });
+        const [m] = (await s.lease(queue, 1, 60_000)).messages;
+        assert.equal(m?.key, key);
+        assert.deepEqual(await s.messageMeta(queue, [key]), ['m']);
+        assert.equal((await leftovers(queue)).length, 1);
+        assert.equal(await s.ack(queue, m!.receipt), 'ok');
+        assert.deepEqual(await leftovers(queue), []);
+      });
+    }
 
     it('queue records and registration', async () => {
       const queue = q();

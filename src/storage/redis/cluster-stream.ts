@@ -12,7 +12,7 @@
 import type { LeasedMessage } from '../../wire.js';
 import type { Delivery, DispatchResult, ReturnedMessage } from '../stream-contract.js';
 import { CLUSTER_QUEUE_KEY_NAMES, clusterKeys, clusterQueueKeys, clusterQueueOf } from './keys.js';
-import { parseItem } from './redis-stream.js';
+import { expiryArg, metaArg, parseItem } from './inbox-item.js';
 import { newTokens } from './redis-lease.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 import type { ClusterEvents } from './cluster-events.js';
@@ -176,7 +176,7 @@ export class ClusterStream {
     if (mine.length === 0) return [];
     const tokens = newTokens(mine.length);
     const r = await this.run(() => this.cluster.leasedispatched(...clusterQueueKeys(queue), queue, String(Math.max(1, Math.ceil(leaseMs))),
-      ...mine.flatMap((m, i) => [m.key.slice(prefix.length), m.value, tokens[i]!, m.expiresAt === undefined ? '' : String(m.expiresAt)])));
+      ...mine.flatMap((m, i) => [m.key.slice(prefix.length), m.value, tokens[i]!, expiryArg(m), metaArg(m)])));
     const values = new Map(mine.map((m) => [m.key, m.value]));
     const leased: LeasedMessage[] = [];
     for (let i = 0; i + 2 < r.length; i += 3) {
@@ -191,7 +191,7 @@ export class ClusterStream {
     const prefix = `${queue}:`;
     const args = messages
       .filter((m) => m.key.startsWith(prefix) && /^[1-9][0-9]*$/.test(m.key.slice(prefix.length)))
-      .flatMap((m) => [m.key.slice(prefix.length), m.value, m.expiresAt === undefined ? '' : String(m.expiresAt)]);
+      .flatMap((m) => [m.key.slice(prefix.length), m.value, expiryArg(m), metaArg(m)]);
     if (args.length === 0) return;
     await this.run(() => this.cluster.requeue(...clusterQueueKeys(queue), queue, clusterKeys.events(queue), ...args));
   }

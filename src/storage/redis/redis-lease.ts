@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { FIFO_SCAN, isFifoQueue, type LeasedMessage, type LeaseResult, type QueueSettings, type ReceiptOutcome } from '../lease-contract.js';
 import type { ReturnedMessage } from '../stream-contract.js';
+import { expiryArg, metaArg } from './inbox-item.js';
 import { keys, LAZY_LAYOUT, LEASE_LAYOUT } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
 import { decodeSettings } from './redis-replies.js';
@@ -76,8 +77,8 @@ export class RedisLease {
     if (mine.length === 0) return [];
     const tokens = newTokens(mine.length);
     const r = await this.run(() => this.redis.leasedispatched(keys.counter(queue), keys.leased(queue), keys.leaseTokens(queue),
-      keys.attempts(queue), keys.leasedQueues, queue, prefix, String(Math.max(1, Math.ceil(leaseMs))),
-      ...mine.flatMap((m, i) => [m.key, m.value, tokens[i]!, m.expiresAt === undefined ? '' : String(m.expiresAt)])));
+      keys.attempts(queue), keys.leasedQueues, queue, prefix, String(Math.max(1, Math.ceil(leaseMs))), keys.metaSuffix,
+      ...mine.flatMap((m, i) => [m.key, m.value, tokens[i]!, expiryArg(m), metaArg(m)])));
     const values = new Map(mine.map((m) => [m.key, m.value]));
     const leased: LeasedMessage[] = [];
     for (let i = 0; i + 2 < r.length; i += 3) {

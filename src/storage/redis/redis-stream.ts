@@ -12,29 +12,13 @@
  * and the ack that follows such a read is dropped: it would trim items the broker never read
  * (the written ones it meant to ack are back in their queues: at least once, not lost).
  */
-import { BrokerError } from '../../errors.js';
 import type { Delivery, DispatchResult, ReturnedMessage } from '../stream-contract.js';
+import { expiryArg, metaArg, parseItem } from './inbox-item.js';
 import { keys } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
 
 type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
-/** An inbox item, "<copies>[@<expiry>]\n<consumer>\n<q>\n<key>\n<value>" (dispatch-7.lua), as a Delivery. */
-export function parseItem(item: string): Delivery {
-  const cut: number[] = [];
-  for (let at = -1, i = 0; i < 4; i++) {
-    at = item.indexOf('\n', at + 1);
-    if (at < 0) throw new BrokerError('INTERNAL', `malformed inbox item: ${JSON.stringify(item.slice(0, 80))}`);
-    cut.push(at);
-  }
-  const [a, b, c, d] = cut as [number, number, number, number];
-  const consumer = item.slice(a + 1, b);
-  const [copies, expiry] = item.slice(0, a).split('@');
-  const delivery: Delivery = { queue: item.slice(b + 1, c), key: item.slice(c + 1, d), value: item.slice(d + 1), copies: Number(copies) };
-  if (consumer !== '') delivery.consumer = consumer;
-  if (expiry !== undefined) delivery.expiresAt = Number(expiry);
-  return delivery;
-}
 
 /** Only keys this queue could have issued (`<q>:<digits>`) are ever written back. */
 const isKeyOf = (queue: string, key: string) =>
@@ -90,10 +74,10 @@ export class RedisStream {
   }
 
   async requeue(queue: string, messages: readonly ReturnedMessage[]): Promise<void> {
-    const args = messages.filter((m) => isKeyOf(queue, m.key)).flatMap((m) => [m.key, m.value, m.expiresAt === undefined ? '' : String(m.expiresAt)]);
+    const args = messages.filter((m) => isKeyOf(queue, m.key)).flatMap((m) => [m.key, m.value, expiryArg(m), metaArg(m)]);
     if (args.length === 0) return;
     await this.run(() => this.redis.requeue(keys.pending(queue), keys.consumers(queue), keys.counter(queue),
-      this.channel, queue, keys.messagePrefix(queue), ...args));
+      this.channel, queue, keys.messagePrefix(queue), keys.metaSuffix, ...args));
   }
 
   async heartbeat(ttlMs: number): Promise<void> {
@@ -125,6 +109,6 @@ export class RedisStream {
   }
 
   private async release(brokerId: string): Promise<number> {
-    return Number(await this.run(() => this.redis.reap(keys.brokers, keys.inboxPrefix, keys.pendingSuffix, this.channel, brokerId)));
+    return Number(await this.run(() => this.redis.reap(keys.brokers, keys.inboxPrefix, keys.pendingSuffix, this.channel, brokerId, keys.metaSuffix)));
   }
 }

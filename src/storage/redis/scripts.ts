@@ -122,13 +122,13 @@ export interface StoreCommands {
     channel: string, queue: string, metaSuffix: string): Promise<(string | number)[]>;
   /** requeue-3.lua → how many messages were put back. */
   requeue(pending: string, consumers: string, counter: string,
-    channel: string, queue: string, prefix: string, ...keysValuesExpiries: string[]): Promise<number>;
+    channel: string, queue: string, prefix: string, metaSuffix: string, ...keysValuesExpiriesMetas: string[]): Promise<number>;
   /** register-2.lua → 1 when the broker was unknown (new, or reaped or left since). */
   register(consumers: string, brokers: string, ttlMs: string, brokerId: string, ...members: string[]): Promise<number>;
   /** heartbeat-1.lua → 1 when the broker was unknown (new, or reaped or left since). */
   heartbeat(brokers: string, ttlMs: string, brokerId: string): Promise<number>;
   /** reap-1.lua → how many messages went back to their queues. */
-  reap(brokers: string, inboxPrefix: string, pendingSuffix: string, channel: string, brokerId: string): Promise<number>;
+  reap(brokers: string, inboxPrefix: string, pendingSuffix: string, channel: string, brokerId: string, metaSuffix: string): Promise<number>;
 
   // Leases (redis-lease.ts). `queueKeys` are the eight keys of redis-lease.ts leaseKeys().
   /** lease-8.lua → [stopped, expired, k1, v1, token1, attempts1, ...]. */
@@ -137,7 +137,7 @@ export interface StoreCommands {
   leasefifo(...args: string[]): Promise<(string | number)[]>;
   /** leasedispatched-5.lua → [k1, token1, attempts1, ...] (the leased ones). */
   leasedispatched(counter: string, leased: string, tokens: string, attempts: string, leasedQueues: string,
-    queue: string, prefix: string, leaseMs: string, ...keysValuesTokens: string[]): Promise<(string | number)[]>;
+    queue: string, prefix: string, leaseMs: string, metaSuffix: string, ...keysValuesTokensExpiriesMetas: string[]): Promise<(string | number)[]>;
   /** ack-8.lua → 1, or 0 when stale. */
   ack(...args: string[]): Promise<number>;
   /** nack-8.lua → 1, or 0 when stale. */

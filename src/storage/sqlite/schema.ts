@@ -128,6 +128,9 @@ const MIGRATIONS: readonly string[] = [
   // v10. When a queue's next delayed message is due (core/due-waker.ts): an index of the rows
   // that ever had a visible_at, so the answer is one seek, not a scan of the queue.
   `CREATE INDEX messages_visible ON messages (queue, visible_at) WHERE visible_at IS NOT NULL;`,
+  // v11. An inbox row keeps its message's SQS metadata (the meta column of migration 7), so a
+  // message that goes back to its queue from the inbox keeps its attributes.
+  `ALTER TABLE inbox ADD COLUMN meta TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,8 +10,10 @@
   (lib/promote_due.lua).
 
   An inbox item is "<copies>\n<consumer>\n<q>\n<key>\n<value>" (value last: it may hold
-  newlines); a body with a TTL makes the first field "<copies>@<expiry, epoch ms>", so the
-  message keeps its expiry when it goes back to its queue (requeue-3.lua, reap-1.lua). roundrobin (policy "2"): one item per message, for the consumer at the shared
+  newlines); a body with a TTL makes the first field "<copies>@<expiry, epoch ms>", and SQS
+  metadata adds "#<its length>" there and goes before the value (lib/inbox_item.lua), so the
+  message keeps its expiry and metadata when it goes back to its queue (requeue-3.lua,
+  reap-1.lua, leasedispatched-5.lua). roundrobin (policy "2"): one item per message, for the consumer at the shared
   cursor over the sorted live members, into its broker's inbox. Broadcast (anything else):
   one item per message into the inbox of each distinct live broker, consumer empty, copies
   = the number of those brokers.
@@ -32,7 +34,7 @@
     ARGV[5] caller's broker id
     ARGV[6] events channel     restmq:events  (publishes "w <broker>" to other target brokers)
     ARGV[7] queue name
-    ARGV[8] SQS metadata suffix ":sqs"  (deleted with the body)
+    ARGV[8] SQS metadata suffix ":sqs"  (deleted with the body, carried in the item)
 
   Output:
     {dispatched, expired, item1, item2, ...}  the caller's oldest `read` inbox items, oldest first
@@ -80,6 +82,7 @@ end
 -- #include fmt
 -- #include pop_live
 -- #include promote_due
+-- #include inbox_item
 local now = fmt(now_ms())
 promote_due(KEYS[7], KEYS[1], tonumber(now), ARGV[3], ARGV[8])
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
@@ -106,7 +109,7 @@ if #live == 0 then
   return reply(0, 0)
 end
 
-local messages, expired = pop_live(KEYS[1], count, ARGV[3], ARGV[8], nil, true)
+local messages, expired = pop_live(KEYS[1], count, ARGV[3], ARGV[8], nil, true, true)
 if #messages == 0 then
   return reply(0, expired)
 end
@@ -122,8 +125,8 @@ local function add(b, item)
   list[#list + 1] = item
 end
 
-local function head(copies, msg)
-  return msg[3] and (copies .. '@' .. fmt(tonumber(now) + msg[3])) or copies
+local function item_of(copies, consumer, msg)
+  return inbox_item(copies, msg[3] and fmt(tonumber(now) + msg[3]), consumer, q, msg[1], msg[2], msg[4])
 end
 
 if redis.call('GET', KEYS[3]) == '2' then
@@ -133,14 +136,14 @@ if redis.call('GET', KEYS[3]) == '2' then
   for i, msg in ipairs(messages) do
     local m = live[(cursor + i - 1) % n + 1]
     local b, c = string.match(m, '^([^/]*)/(.*)$')
-    add(b, head('1', msg) .. '\n' .. c .. '\n' .. q .. '\n' .. msg[1] .. '\n' .. msg[2])
+    add(b, item_of('1', c, msg))
   end
 else
   table.sort(brokers)
   local copies = tostring(#brokers)
   local items = {}
   for i, msg in ipairs(messages) do
-    items[i] = head(copies, msg) .. '\n\n' .. q .. '\n' .. msg[1] .. '\n' .. msg[2]
+    items[i] = item_of(copies, '', msg)
   end
   for _, b in ipairs(brokers) do
     targets[b] = items

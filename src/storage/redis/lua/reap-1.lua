@@ -6,7 +6,8 @@
   the tail, in FIFO order, ahead of what was already waiting. A broadcast item with copies
   > 1 is dropped: the other brokers' consumers got the message. A body that exists means the
   message is already back in its queue: skipped, never duplicated; one whose expiry (in the
-  item, dispatch-6.lua) has passed is dropped, the others keep it. The inbox is deleted and
+  item, dispatch-7.lua) has passed is dropped, the others keep it, and their SQS metadata (in
+  the item too, lib/inbox_item.lua) with the same expiry. The inbox is deleted and
   the broker forgotten; each queue that got something back is announced ("e <q>").
 
   Input:
@@ -16,6 +17,7 @@
     ARGV[2] pending suffix     ":queue"         (appended to a queue name)
     ARGV[3] events channel     restmq:events
     ARGV[4] a broker id to release (leave), or "" for every broker whose heartbeat expired
+    ARGV[5] SQS metadata suffix ":sqs"
 
   Output:
     how many messages were returned to their queues
@@ -25,6 +27,7 @@ if redis.replicate_commands then
 end
 -- #include now_ms
 -- #include fmt
+-- #include read_item
 local gone
 if ARGV[4] ~= '' then
   gone = {ARGV[4]}
@@ -43,10 +46,13 @@ for _, b in ipairs(gone) do
   while true do
     local items = redis.call('LRANGE', inbox, start, start + chunk - 1)
     for _, item in ipairs(items) do
-      local copies, expiry, q, key, value = string.match(item, '^(%d+)@?(%d*)\n[^\n]*\n([^\n]*)\n([^\n]*)\n(.*)$')
+      local copies, expiry, q, key, value, meta = read_item(item, 1)
       local left = expiry ~= '' and expiry and tonumber(expiry) - now
-      if copies == '1' and (not left or left > 0)
-        and redis.call('SET', key, value, 'NX', unpack(left and {'PX', fmt(left)} or {})) then
+      local px = left and {'PX', fmt(left)} or {}
+      if copies == '1' and (not left or left > 0) and redis.call('SET', key, value, 'NX', unpack(px)) then
+        if meta then
+          redis.call('SET', key .. ARGV[5], meta, unpack(px))
+        end
         redis.call('RPUSH', q .. ARGV[2], key)
         returned = returned + 1
         if not touched[q] then

@@ -22,13 +22,16 @@
     {dispatched, expired, item1, ...}  the caller's oldest `read` items of this queue
 
   An inbox item is "<stamp>\n<copies>\n<consumer>\n<q>\n<key>\n<value>": as in lua/dispatch-7.lua
-  (copies "<copies>@<expiry>" for a body with a TTL) after a stamp (the node's clock in µs at the dispatch), by which the store merges a broker's
-  inboxes of several queues into one, oldest first.
+  (copies "<copies>@<expiry>" for a body with a TTL, "#<length>" and the SQS metadata before the
+  value for a message that has some: lua/lib/inbox_item.lua) after a stamp (the node's clock in µs at the dispatch), by which the store merges a broker's
+  inboxes of several queues into one, oldest first. The metadata leaves {q}:sqsmeta with the
+  body and comes back with it (requeue-20.lua, leasedispatched-20.lua, reap-n.lua).
     {-1, 0, broker1, ...}              the live brokers, when one had no declared inbox
 ]]
 -- #include body_of
 -- #include drop
 -- #include fmt
+-- #include inbox_item
 -- #include lpush
 -- #include now_ms
 -- #include promote_due
@@ -102,9 +105,10 @@ while #messages < count do
   end
   local body = body_of(K, n, now)
   local expiry = body and redis.call('HGET', K.expires, n)
+  local meta = body and redis.call('HGET', K.sqsMeta, n)
   drop(K, n)
   if body then
-    messages[#messages + 1] = {K.q .. ':' .. n, body, expiry or nil}
+    messages[#messages + 1] = {K.q .. ':' .. n, body, expiry or nil, meta or nil}
   else
     expired = expired + 1
   end
@@ -116,8 +120,8 @@ end
 local t = redis.call('TIME')
 local stamp = t[1] .. string.format('%06d', tonumber(t[2])) .. '\n'
 local targets, order = {}, {}
-local function head(copies, msg)
-  return msg[3] and (copies .. '@' .. msg[3]) or copies
+local function item_of(copies, consumer, msg)
+  return stamp .. inbox_item(copies, msg[3], consumer, K.q, msg[1], msg[2], msg[4])
 end
 if redis.call('GET', K.policy) == '2' then
   table.sort(live)
@@ -130,14 +134,14 @@ if redis.call('GET', K.policy) == '2' then
       order[#order + 1] = b
     end
     local list = targets[b]
-    list[#list + 1] = stamp .. head('1', msg) .. '\n' .. c .. '\n' .. K.q .. '\n' .. msg[1] .. '\n' .. msg[2]
+    list[#list + 1] = item_of('1', c, msg)
   end
 else
   table.sort(brokers)
   local copies = tostring(#brokers)
   local items = {}
   for i, msg in ipairs(messages) do
-    items[i] = stamp .. head(copies, msg) .. '\n\n' .. K.q .. '\n' .. msg[1] .. '\n' .. msg[2]
+    items[i] = item_of(copies, '', msg)
   end
   for _, b in ipairs(brokers) do
     targets[b] = items

@@ -5,8 +5,9 @@
   or the named brokers unconditionally (leave). Each inbox is walked from the newest item to
   the oldest, RPUSHing each number behind the previous, so the items return oldest at the
   tail; a broadcast item with copies > 1 is dropped (other brokers' consumers got it); a body
-  that exists means the message is queued already: skipped. The inbox is deleted and the
-  broker forgotten by this queue. Items as in dispatch-n.lua (a stamp first).
+  that exists means the message is queued already: skipped; the others get their expiry and
+  SQS metadata back. The inbox is deleted and the broker forgotten by this queue. Items as in
+  dispatch-n.lua (a stamp first).
 
   Input (the number of keys is given by the caller: -n):
     KEYS[1..20] the queue keys {q}:queue, :bodies, :expires, ... (lib/queue.lua QUEUE_KEY_NAMES)
@@ -23,6 +24,7 @@
 -- #include now_ms
 -- #include num
 -- #include queue_from
+-- #include read_item
 local K = queue_from(KEYS, ARGV[1])
 local now = now_ms()
 local returned = 0
@@ -35,12 +37,16 @@ for i = 4, #ARGV do
     while true do
       local items = redis.call('LRANGE', inbox, start, start + 499)
       for _, item in ipairs(items) do
-        local copies, expiry, key, value = string.match(item, '^%d+\n(%d+)@?(%d*)\n[^\n]*\n[^\n]*\n([^\n]*)\n(.*)$')
+        local stamped = string.find(item, '\n', 1, true)
+        local copies, expiry, _, key, value, meta = read_item(item, (stamped or #item) + 1)
         local n = key and num(key)
         -- A message keeps the expiry it was dispatched with; passed, it is dropped.
         if copies == '1' and n and (expiry == '' or tonumber(expiry) > now) and redis.call('HSETNX', K.bodies, n, value) == 1 then
           if expiry ~= '' then
             redis.call('HSET', K.expires, n, expiry)
+          end
+          if meta then
+            redis.call('HSET', K.sqsMeta, n, meta)
           end
           redis.call('RPUSH', K.pending, n)
           returned = returned + 1
