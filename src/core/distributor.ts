@@ -21,6 +21,7 @@ import { BrokerError } from '../errors.js';
 import type { Message } from '../wire.js';
 import type { LeasedMessage } from '../storage/lease-contract.js';
 import { Consumer, type ConsumerInfo, type ConsumerLimits, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
+import { reportsOf } from './consumer-reports.js';
 import { Activity, redeliveries } from './activity.js';
 import { DEFAULT_PREFETCH, Holdings } from './lease-streams.js';
 
@@ -441,6 +442,7 @@ export class Distributor implements ReceiptWatch {
       await this.store.heartbeat(this.options.registrationTtlMs);
       for (const [queue, consumers] of this.byQueue) {
         await this.store.registerConsumers(queue, [...consumers.keys()], this.options.registrationTtlMs);
+        await this.store.publishConsumerReports(queue, reportsOf(consumers.values()), this.options.registrationTtlMs);
       }
       if ((await this.store.reap()) > 0) this.inboxDirty = true;
       this.schedule();

@@ -74,9 +74,9 @@ export const DASHBOARD_SCHEMAS = {
   },
   consumers: { summary: "This broker's streaming consumers", tags, response: { 200: json('consumers, oldest first', { type: 'array', items: consumer }) } },
   registry: {
-    summary: "Every broker's streaming consumers, from the store's registry; this broker's own with transport, address and counts",
+    summary: "Every broker's streaming consumers, from the store's registry, with transport, address and counts",
     tags,
-    response: { 200: json('`broker` (this one) and `consumers`: queue, id, broker, local, expiresAt, and for local ones the fields of /dashboard/api/consumers') },
+    response: { 200: json("`broker` (this one) and `consumers`: queue, id, broker, local, expiresAt, and the fields of /dashboard/api/consumers: this broker's live, another broker's as it last reported them with its registrations (`reportedAt`, at most one refresh interval, 5 s, old)") },
   },
   queue: {
     summary: 'One queue: counts, status, policy, settings and its streaming consumers on this broker',

@@ -18,7 +18,8 @@ import { FIFO_SCAN, isFifoQueue, type LeasedMessage, type LeaseResult, type Leas
 import type { Delivery, DispatchResult, ReturnedMessage, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
-import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import type { BrowsePage, BrowseStore, ConsumerReport, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import { publishReports } from './consumer-reports.js';
 import { browseRedis, registeredConsumers, CLUSTER_BROWSE } from './redis-browse.js';
 import type { SqsStore } from '../sqs-contract.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
@@ -366,6 +367,10 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
 
   unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {
     return this.stream.unregisterConsumers(queue, consumerIds);
+  }
+
+  publishConsumerReports(queue: string, reports: readonly ConsumerReport[], ttlMs: number): Promise<void> {
+    return run(() => publishReports(this.cluster, clusterKeys.consumerReports(queue, this.brokerId), reports, ttlMs));
   }
 
   dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {

@@ -22,7 +22,8 @@ import { RedisPolls } from './redis-polls.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
-import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import type { BrowsePage, BrowseStore, ConsumerReport, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import { publishReports } from './consumer-reports.js';
 import { browseRedis, registeredConsumers, LEGACY_BROWSE } from './redis-browse.js';
 import type { SqsStore } from '../sqs-contract.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
@@ -342,6 +343,10 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
 
   unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {
     return this.stream.unregisterConsumers(queue, consumerIds);
+  }
+
+  publishConsumerReports(queue: string, reports: readonly ConsumerReport[], ttlMs: number): Promise<void> {
+    return this.run(() => publishReports(this.redis, keys.consumerReports(queue, this.brokerId), reports, ttlMs));
   }
 
   dispatch(queue: string, count: number, read: number): Promise<DispatchResult> {

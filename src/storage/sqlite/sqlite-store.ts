@@ -26,7 +26,8 @@ import { authKeyOperations } from './sqlite-authkeys.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { sqlitePresque } from './sqlite-presque.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
-import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import type { BrowsePage, BrowseStore, ConsumerReport, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import { LocalReports } from '../local-reports.js';
 import { browseOperations } from './sqlite-browse.js';
 import { meterOperations } from './sqlite-meters.js';
 import type { SqsStore } from '../sqs-contract.js';
@@ -123,6 +124,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   readonly #meters: ReturnType<typeof meterOperations>;
   readonly #sqs: ReturnType<typeof sqsOperations>;
   readonly #consumers = new ConsumerRegistry();
+  readonly #reports = new LocalReports();
   /** Round-robin cursor: the consumer that got the queue's last message. */
   readonly #lastConsumer = new Map<string, string>();
   readonly #events = new Notifier();
@@ -395,7 +397,13 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   /** A file has one broker: the registry is this broker's own. */
   async registeredConsumers(queue: string): Promise<RegisteredConsumer[]> {
     this.#open();
-    return this.#consumers.registrations(queue, Date.now()).map(([consumer, expiresAt]) => ({ broker: this.brokerId, consumer, expiresAt }));
+    const now = Date.now();
+    return this.#reports.attach(queue, now, this.#consumers.registrations(queue, now).map(([consumer, expiresAt]) => ({ broker: this.brokerId, consumer, expiresAt })));
+  }
+
+  async publishConsumerReports(queue: string, reports: readonly ConsumerReport[], ttlMs: number): Promise<void> {
+    this.#open();
+    this.#reports.publish(queue, reports, ttlMs, Date.now());
   }
 
   async unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {

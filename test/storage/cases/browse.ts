@@ -79,4 +79,24 @@ export const BROWSE_CASES: Cases = {
     await store.unregisterConsumers(q, ['c-1']);
     assert.deepEqual((await store.registeredConsumers(q)).map((c) => c.consumer), ['c-2'], 'unregistered: gone');
   },
+  'registeredConsumers joins the reports a broker publishes of its consumers': async ({ store, queue, register }) => {
+    const q = queue();
+    await register(q, ['c-1', 'c-2'], 30_000);
+    const before = Date.now();
+    await store.publishConsumerReports(q, [
+      { id: 'c-1', transport: 'sse', remote: '10.0.0.7', since: 1_700_000_000_000, leased: true, delivered: 12, prefetch: 10, unacked: 4 },
+      { id: 'gone', transport: 'ws', remote: '', since: 1, leased: false, delivered: 1 },
+    ], 30_000);
+    const listed = (await store.registeredConsumers(q)).sort((a, b) => a.consumer.localeCompare(b.consumer));
+    assert.deepEqual(listed.map((c) => c.consumer), ['c-1', 'c-2'], 'a report without a registration lists nothing');
+    const { at, ...report } = listed[0]!.report ?? { at: 0 };
+    near(at, before, 'when it was reported');
+    assert.deepEqual(report, { id: 'c-1', transport: 'sse', remote: '10.0.0.7', since: 1_700_000_000_000, leased: true, delivered: 12, prefetch: 10, unacked: 4 });
+    assert.equal(listed[1]!.report, undefined, 'c-2 was not reported');
+    await store.publishConsumerReports(q, [{ id: 'c-2', transport: 'ws', remote: '', since: 5, leased: false, delivered: 3 }], 30_000);
+    const again = (await store.registeredConsumers(q)).sort((a, b) => a.consumer.localeCompare(b.consumer));
+    assert.deepEqual(again.map((c) => c.report?.delivered), [undefined, 3], 'a report replaces the previous one');
+    await store.publishConsumerReports(q, [], 30_000);
+    assert.deepEqual((await store.registeredConsumers(q)).map((c) => c.report), [undefined, undefined], 'an empty report clears them');
+  },
 };
