@@ -24,6 +24,7 @@ import { spreadQueueName } from '../harness/cluster-spread.js';
 import { DELAY_CASES } from './cases/delay.js';
 import { FIFO_CASES } from './cases/fifo.js';
 import { BROWSE_CASES } from './cases/browse.js';
+import { MOVE_CASES } from './cases/move.js';
 
 
 export interface ConformanceOptions {
@@ -46,6 +47,7 @@ const SUITES: [string, Cases][] = [
   ['Delay', DELAY_CASES],
   ['LeaseStore on FIFO queues', FIFO_CASES],
   ['BrowseStore', BROWSE_CASES],
+  ['LeaseStore.moveLeased', MOVE_CASES],
 ];
 
 /** Case name → reason, each name checked to be a case of exactly one suite. */

@@ -20,6 +20,7 @@ import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import type { BrowsePage, BrowseStore, ConsumerReport, MessageState, RegisteredConsumer } from '../browse-contract.js';
 import { publishReports } from './consumer-reports.js';
+import { moveLeasedCluster } from './redis-move.js';
 import { browseRedis, registeredConsumers, CLUSTER_BROWSE } from './redis-browse.js';
 import type { SqsStore } from '../sqs-contract.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
@@ -293,6 +294,10 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
       p[1]!, p[2]!, delay));
     if (r === 2) await this.reapQueue(queue);
     return outcome(r);
+  }
+
+  moveLeased(queue: string, receipt: string, target: string): Promise<ReceiptOutcome> {
+    return moveLeasedCluster(this.cluster, run, this.register, queue, receipt, target);
   }
 
   async extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome> {

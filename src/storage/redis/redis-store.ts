@@ -24,6 +24,7 @@ import { registerScripts, type ScriptedRedis, type StoreCommands } from './scrip
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import type { BrowsePage, BrowseStore, ConsumerReport, MessageState, RegisteredConsumer } from '../browse-contract.js';
 import { publishReports } from './consumer-reports.js';
+import { moveLeasedPlain } from './redis-move.js';
 import { browseRedis, registeredConsumers, LEGACY_BROWSE } from './redis-browse.js';
 import type { SqsStore } from '../sqs-contract.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
@@ -410,6 +411,10 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
 
   nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome> {
     return this.leases.nack(queue, receipt, delayMs);
+  }
+
+  moveLeased(queue: string, receipt: string, target: string): Promise<ReceiptOutcome> {
+    return moveLeasedPlain(this.redis, this.channel, this.run, queue, receipt, target);
   }
 
   extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome> {

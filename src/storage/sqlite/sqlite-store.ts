@@ -28,6 +28,7 @@ import { sqlitePresque } from './sqlite-presque.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import type { BrowsePage, BrowseStore, ConsumerReport, MessageState, RegisteredConsumer } from '../browse-contract.js';
 import { LocalReports } from '../local-reports.js';
+import { moveOperation } from './sqlite-move.js';
 import { browseOperations } from './sqlite-browse.js';
 import { meterOperations } from './sqlite-meters.js';
 import type { SqsStore } from '../sqs-contract.js';
@@ -120,6 +121,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   readonly #browse: ReturnType<typeof browseOperations>;
   readonly #stream: ReturnType<typeof streamOperations>;
   readonly #lease: ReturnType<typeof leaseOperations>;
+  readonly #move: ReturnType<typeof moveOperation>;
   readonly #authkeys: ReturnType<typeof authKeyOperations>;
   readonly #meters: ReturnType<typeof meterOperations>;
   readonly #sqs: ReturnType<typeof sqsOperations>;
@@ -141,6 +143,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     this.#browse = browseOperations(db);
     this.#stream = streamOperations(db);
     this.#lease = leaseOperations(db);
+    this.#move = moveOperation(db);
     this.#authkeys = authKeyOperations(db);
     this.#meters = meterOperations(db);
     this.#sqs = sqsOperations(db, this.#ops.enqueue);
@@ -347,6 +350,10 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
 
   async nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome> {
     return this.#announcing((t) => this.#lease.nack(queue, receipt, delayMs, Date.now(), t));
+  }
+
+  async moveLeased(queue: string, receipt: string, target: string): Promise<ReceiptOutcome> {
+    return this.#announcing((t) => this.#move(queue, receipt, target, Date.now(), t));
   }
 
   async extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome> {
