@@ -73,6 +73,11 @@ export const DASHBOARD_SCHEMAS = {
     response: { 200: json('a page of the queue table; `total` counts every queue', snapshotPage), 400: failure('INVALID_PAGE') },
   },
   consumers: { summary: "This broker's streaming consumers", tags, response: { 200: json('consumers, oldest first', { type: 'array', items: consumer }) } },
+  deadLetters: {
+    summary: 'The queues whose dead-letter queue is not the default `<q>.dead`',
+    tags,
+    response: { 200: json('`deadLetters`: queue name → the dead-letter queue its `dead_letter` setting names') },
+  },
   registry: {
     summary: "Every broker's streaming consumers, from the store's registry, with transport, address and counts",
     tags,
