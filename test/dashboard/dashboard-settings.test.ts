@@ -133,6 +133,9 @@ describe('dashboard: queue settings and dead-letter queues', { skip: skipReason(
     assert.deepEqual(await nested.evaluateAll((trs) => trs.map((t) => (t as unknown as { dataset: Record<string, string> }).dataset['parent'])), [orders, refunds]);
     assert.doesNotMatch((await page.locator(`#queues tr[data-queue="${orders}.dead"]`).getAttribute('class')) ?? '', /dead-letter/, 'not nested: orders names another');
     assert.deepEqual(await nested.first().locator('td[data-col="ready"]').textContent(), '2', 'the dead letters of both');
+    const deadCell = (q: string) => page.locator(`#queues tr[data-queue="${q}"]:not(.dead-letter) td[data-col="dead"]`);
+    assert.equal(await deadCell(orders).textContent(), '2', 'Dead counts its own dead-letter queue, not orders.dead (3)');
+    assert.equal(await deadCell(orders).getAttribute('title'), `in ${failed}`);
     // Ready, descending: the leftovers (3) lead; the custom one (2) still follows each parent (1).
     await page.click('#queues th[data-sort="ready"]');
     await page.locator('#queues th.sorted[data-sort="ready"]').waitFor();

@@ -45,14 +45,17 @@ function buildRow(queue) {
   return entry;
 }
 
-function updateRow(entry, row) {
+/** `dead`: the messages in the queue's dead-letter queue (its setting's, as the queue page shows). */
+function updateRow(entry, row, dead) {
   const { cells } = entry;
   entry.status = row.status;
   setText(cells.badge, row.status);
   cells.badge.className = `badge ${row.status}`;
   setText(cells.policy, row.policy);
-  for (const col of ['ready', 'inflight', 'delayed', 'dead']) setText(cells[col], fmt(row[col]));
-  cells.dead.classList.toggle('dead-some', row.dead > 0);
+  for (const col of ['ready', 'inflight', 'delayed']) setText(cells[col], fmt(row[col]));
+  setText(cells.dead, fmt(dead));
+  cells.dead.title = `in ${deadLetterOf(row.queue)}`;
+  cells.dead.classList.toggle('dead-some', dead > 0);
   setText(cells.count, fmt(row.consumers));
   setText(cells.transports, transportsText(row));
   setText(cells.oldest, age(row.oldestAgeSeconds));
@@ -133,12 +136,14 @@ export function renderTable(snapshot) {
   refreshDeadLetters(snapshot, () => renderTable(state.snapshot));
   const visible = nestDeadLetters(shown).slice(0, MAX_ROWS);
   const rowKey = (v) => `${v.parent ?? ''}\n${v.row.queue}`;
+  const readyOf = new Map(snapshot.queues.map((r) => [r.queue, r.ready]));
+  const deadOf = (r) => (customDead.has(r.queue) ? readyOf.get(customDead.get(r.queue)) ?? 0 : r.dead);
   const keys = new Set(visible.map(rowKey));
   for (const key of rows.keys()) if (!keys.has(key)) rows.delete(key);
   const trs = visible.map((v) => {
     let entry = rows.get(rowKey(v));
     if (!entry) rows.set(rowKey(v), (entry = buildRow(v.row.queue)));
-    updateRow(entry, v.row);
+    updateRow(entry, v.row, deadOf(v.row));
     entry.tr.classList.toggle('dead-letter', v.parent !== null);
     if (v.parent !== null) {
       entry.tr.dataset.parent = v.parent;
