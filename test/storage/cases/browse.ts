@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Cases } from './context.js';
+import { waitUntil } from '../../harness/wait.js';
 
 const near = (at: number | null, expected: number, what: string) =>
   assert.ok(at !== null && Math.abs(at - expected) < 5_000, `${what}: ${String(at)} near ${expected}`);
@@ -98,5 +99,29 @@ export const BROWSE_CASES: Cases = {
     assert.deepEqual(again.map((c) => c.report?.delivered), [undefined, 3], 'a report replaces the previous one');
     await store.publishConsumerReports(q, [], 30_000);
     assert.deepEqual((await store.registeredConsumers(q)).map((c) => c.report), [undefined, undefined], 'an empty report clears them');
+  },
+  'a consumer report lapses with its TTL, its registration stays': async ({ store, queue, register }) => {
+    const q = queue();
+    await register(q, ['c-1'], 60_000);
+    await store.publishConsumerReports(q, [{ id: 'c-1', transport: 'sse', remote: '', since: 1, leased: false, delivered: 5 }], 300);
+    assert.equal((await store.registeredConsumers(q))[0]?.report?.delivered, 5, 'reported');
+    await waitUntil('the report to lapse', async () => (await store.registeredConsumers(q))[0]?.report === undefined, 5000);
+    assert.deepEqual((await store.registeredConsumers(q)).map((c) => c.consumer), ['c-1'], 'still registered');
+  },
+  'another store instance on the backend reads the reports of this one\'s consumers': async ({ store, open, queue }) => {
+    const q = queue();
+    const other = await open();
+    try {
+      await other.registerConsumers(q, ['theirs'], 60_000);
+      await other.publishConsumerReports(q, [{ id: 'theirs', transport: 'ws', remote: '10.1.1.1', since: 2, leased: true, delivered: 9, prefetch: 10, unacked: 3 }], 60_000);
+      const [c] = await store.registeredConsumers(q);
+      assert.ok(c, 'listed');
+      assert.deepEqual([c.broker, c.consumer, c.report?.delivered, c.report?.unacked], [other.brokerId, 'theirs', 9, 3]);
+      assert.notEqual(c.broker, store.brokerId);
+      await other.unregisterConsumers(q, ['theirs']);
+      await other.publishConsumerReports(q, [], 60_000);
+    } finally {
+      await other.close();
+    }
   },
 };
