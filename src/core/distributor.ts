@@ -18,6 +18,7 @@ import { BrokerError } from '../errors.js';
 import type { Message } from '../wire.js';
 import { Consumer, type ConsumerInfo, type ConsumerSink, type EndReason, type Handed, type Transport } from './consumer.js';
 import type { Activity } from './activity.js';
+import { reportsOf } from './consumer-reports.js';
 import { DEFAULT_PREFETCH, Holdings } from './lease-streams.js';
 import { DEFAULT_DISTRIBUTOR_OPTIONS, type AttachOptions, type BrokerStore, type DistributorOptions, type Log, type ReceiptWatch,
   type StreamHandle } from './distributor-api.js';
@@ -338,6 +339,7 @@ export class Distributor implements ReceiptWatch {
       await this.store.heartbeat(this.options.registrationTtlMs);
       for (const [queue, consumers] of this.byQueue) {
         await this.store.registerConsumers(queue, [...consumers.keys()], this.options.registrationTtlMs);
+        await this.store.publishConsumerReports(queue, reportsOf(consumers.values()), this.options.registrationTtlMs);
       }
       if ((await this.store.reap()) > 0) this.inboxDirty = true;
       this.schedule();

@@ -181,6 +181,14 @@ export class QueueService {
     this.announceSettled(queue, receipt);
   }
 
+  /** Moves a leased message to the end of `target`; its lease ends (the holder's receipt is stale). */
+  async moveLeased(queue: string, receipt: string, target: string): Promise<void> {
+    assertQueueName(queue);
+    assertQueueName(target);
+    settled(await this.store.moveLeased(queue, assertReceipt(receipt), target));
+    this.announceSettled(queue, receipt);
+  }
+
   async extend(queue: string, receipt: string, leaseSeconds: number): Promise<void> {
     assertQueueName(queue);
     settled(await this.store.extend(queue, assertReceipt(receipt), leaseSeconds * 1000));

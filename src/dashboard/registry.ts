@@ -2,10 +2,12 @@
  * Every broker's streaming consumers (`GET /dashboard/api/consumers/all`): the store's
  * registry of each queue that has any, joined with what this broker knows of its own
  * (transport, address, delivered and unacknowledged counts). Another broker's consumers show
- * their broker and registration only: their counts live in that broker's memory.
+ * what that broker last reported of them with its registrations (core/consumer-reports.ts):
+ * as old as its refresh interval at most, `reportedAt` says when.
  */
 import type { ConsumerInfo } from '../core/consumer.js';
 import { replies, type Reply } from '../protocols/replies.js';
+import type { ConsumerReport } from '../storage/browse-contract.js';
 import { listConsumers, type Snapshot, type SnapshotSources } from './snapshot.js';
 
 export type RegistryRow = Partial<ConsumerInfo> & {
@@ -15,6 +17,8 @@ export type RegistryRow = Partial<ConsumerInfo> & {
   /** Held by the broker serving the page. */
   local: boolean;
   expiresAt: number | null;
+  /** Another broker's consumer: when that broker reported the counts (epoch ms, its clock). */
+  reportedAt?: number;
 };
 
 /** A live-feed sample younger than this names the queues with consumers; else they are read. */
@@ -28,6 +32,12 @@ async function queuesWithConsumers(deps: SnapshotSources, latest: Snapshot | und
   return queues.filter((_q, i) => meters[i]!.consumers > 0);
 }
 
+/** Another broker's report as a row's fields (the queue and id come from the registration). */
+function reportedRow(r: ConsumerReport & { at: number }): Partial<RegistryRow> {
+  const { id: _id, at, transport, ...rest } = r;
+  return { ...rest, transport: transport as ConsumerInfo['transport'], reportedAt: at };
+}
+
 export async function everyConsumer(deps: SnapshotSources, latest?: Snapshot): Promise<Reply> {
   const busy = await queuesWithConsumers(deps, latest);
   const registered = await Promise.all(busy.map((q) => deps.service.registeredConsumers(q)));
@@ -38,7 +48,8 @@ export async function everyConsumer(deps: SnapshotSources, latest?: Snapshot): P
     for (const r of registered[i]!) {
       const local = r.broker === broker ? mine.get(`${queue}\n${r.consumer}`) : undefined;
       if (local) mine.delete(`${queue}\n${r.consumer}`);
-      rows.push({ ...local, queue, id: r.consumer, broker: r.broker, local: r.broker === broker, expiresAt: r.expiresAt });
+      const reported = !local && r.report ? reportedRow(r.report) : undefined;
+      rows.push({ ...(local ?? reported), queue, id: r.consumer, broker: r.broker, local: r.broker === broker, expiresAt: r.expiresAt });
     }
   });
   // A fan-out consumer of this broker may not be registered (nothing to dispatch to it yet).

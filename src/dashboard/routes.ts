@@ -19,6 +19,7 @@ import { LiveFeed } from './live-feed.js';
 import { HISTORY_DEFAULTS } from './history.js';
 import { listMessages } from './messages.js';
 import { everyConsumer } from './registry.js';
+import { deadLettersReply } from './dead-letters.js';
 import { DASHBOARD_SCHEMAS as SCHEMAS } from './schemas.js';
 import { listConsumers, takeSnapshot, takeSnapshotPage, type PageRequest, type SnapshotSources } from './snapshot.js';
 
@@ -76,6 +77,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardOpt
     },
   });
   routes(app, '/dashboard/api/queues', { GET: { schema: SCHEMAS.queues, acl: 'rest:consumer', handler: async (req) => replies.dashboard(await takeSnapshotPage(deps, pageOf(req))) } });
+  routes(app, '/dashboard/api/dead-letters', { GET: { schema: SCHEMAS.deadLetters, acl: 'rest:consumer', handler: () => deadLettersReply(deps.service) } });
   routes(app, '/dashboard/api/consumers', { GET: { schema: SCHEMAS.consumers, acl: 'rest:consumer', handler: () => replies.dashboard(listConsumers(deps)) } });
   routes(app, '/dashboard/api/consumers/all', { GET: { schema: SCHEMAS.registry, acl: 'rest:consumer', handler: () => everyConsumer(deps, feed.latest) } });
   routes(app, '/dashboard/api/queues/:queue', { GET: { schema: SCHEMAS.queue, acl: 'rest:consumer', handler: (req) => queueDetail(deps, req) } });

@@ -73,10 +73,15 @@ export const DASHBOARD_SCHEMAS = {
     response: { 200: json('a page of the queue table; `total` counts every queue', snapshotPage), 400: failure('INVALID_PAGE') },
   },
   consumers: { summary: "This broker's streaming consumers", tags, response: { 200: json('consumers, oldest first', { type: 'array', items: consumer }) } },
-  registry: {
-    summary: "Every broker's streaming consumers, from the store's registry; this broker's own with transport, address and counts",
+  deadLetters: {
+    summary: 'The queues whose dead-letter queue is not the default `<q>.dead`',
     tags,
-    response: { 200: json('`broker` (this one) and `consumers`: queue, id, broker, local, expiresAt, and for local ones the fields of /dashboard/api/consumers') },
+    response: { 200: json('`deadLetters`: queue name → the dead-letter queue its `dead_letter` setting names') },
+  },
+  registry: {
+    summary: "Every broker's streaming consumers, from the store's registry, with transport, address and counts",
+    tags,
+    response: { 200: json("`broker` (this one) and `consumers`: queue, id, broker, local, expiresAt, and the fields of /dashboard/api/consumers: this broker's live, another broker's as it last reported them with its registrations (`reportedAt`, at most one refresh interval, 5 s, old)") },
   },
   queue: {
     summary: 'One queue: counts, status, policy, settings and its streaming consumers on this broker',

@@ -59,7 +59,7 @@ export const replies = {
   envelopes: (ms: (Message | LeasedMessage)[], callback?: string): Reply => framed('[' + ms.map(envelopeText).join(', ') + ']', callback, TYPES.json),
 
   /** DELETE /q/<q>/<receipt>, POST .../nack, .../extend: what happened to the lease. */
-  receipt: (queue: string, receipt: string, status: 'acked' | 'returned' | 'extended'): Reply => ({
+  receipt: (queue: string, receipt: string, status: 'acked' | 'returned' | 'extended' | 'moved'): Reply => ({
     status: 200,
     type: TYPES.json,
     body: pyJson({ queue, receipt, status }) + CRLF,

@@ -31,12 +31,33 @@ export interface BrowsePage {
 /** How far the in-flight and delayed lists read (Redis keeps them unsorted by page). */
 export const MAX_BROWSE_SCAN = 10_000;
 
+/** What a broker tells the others about one of its streaming consumers, each time it
+ *  refreshes the registrations (stream-contract.ts publishConsumerReports). */
+export interface ConsumerReport {
+  /** The consumer id, as registered. */
+  id: string;
+  transport: string;
+  /** The client's address. */
+  remote: string;
+  /** Connected since (epoch ms, its broker's clock). */
+  since: number;
+  leased: boolean;
+  /** Messages handed to its connection so far. */
+  delivered: number;
+  /** Leased only: the most unacknowledged messages it may hold, and how many it held. */
+  prefetch?: number;
+  unacked?: number;
+}
+
 /** One live registration of a streaming consumer, by whichever broker holds it. */
 export interface RegisteredConsumer {
   broker: string;
   consumer: string;
   /** When the registration lapses unless its broker refreshes it (epoch ms, the store's clock). */
   expiresAt: number;
+  /** Its broker's last report of it, and when that was made (epoch ms, that broker's clock);
+   *  absent before the first report, or when the broker publishes none (an older version). */
+  report?: ConsumerReport & { at: number };
 }
 
 export interface BrowseStore {

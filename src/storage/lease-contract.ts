@@ -50,6 +50,11 @@ export interface LeaseStore {
   /** Ends the lease now: back to the front of the queue (after `delayMs`, if > 0), attempts kept
    *  (the next lease counts the next attempt); dead-lettered if attempts reached maxAttempts. */
   nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome>;
+  /** Ends the lease by moving the message to `target`: a new message at the end of that queue,
+   *  attempts starting afresh, what is left of its TTL and its SQS metadata kept; deleted here as
+   *  an ack would (its receipt is stale after). One atomic step, except on a Redis Cluster, where
+   *  the two queues are two slots and the move goes through an outbox (never lost, never twice). */
+  moveLeased(queue: string, receipt: string, target: string): Promise<ReceiptOutcome>;
   /** Sets the lease to end `leaseMs` from now. */
   extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome>;
   /** Returns every expired lease of `queues` (all queues with leases when omitted). */

@@ -25,6 +25,7 @@
  */
 import type { LeasedMessage, Message } from '../wire.js';
 import type { TakenMessage } from './contract.js';
+import type { ConsumerReport } from './browse-contract.js';
 
 /** A message in a broker's inbox, assigned by a dispatch. */
 export interface Delivery extends Message {
@@ -73,6 +74,10 @@ export interface StreamStore {
   /** Registers or refreshes this broker's live consumers of `queue` for `ttlMs`. */
   registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void>;
   unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void>;
+  /** Replaces this broker's reports of its consumers of `queue` (their counts, for the other
+   *  brokers' dashboards) for `ttlMs`; sent with each refresh of the registrations, so a report
+   *  is as old as the refresh interval at most. registeredConsumers joins them. */
+  publishConsumerReports(queue: string, reports: readonly ConsumerReport[], ttlMs: number): Promise<void>;
 
   /** Moves up to `count` messages of `queue` into inboxes (see above), then reads this
    *  broker's oldest `read` inbox items; one atomic step per backend call. */

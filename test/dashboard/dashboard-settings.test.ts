@@ -1,7 +1,8 @@
 /**
  * Queue settings on the dashboard, in headless Chromium: the queue page edits the default
  * lease, max attempts, dead-letter queue and policy through POST /p/<q> (the broker's own
- * route), and the queue list shows each dead-letter queue under its parent whatever the sort.
+ * route), and the queue list shows each dead-letter queue under its parent whatever the sort,
+ * a custom one (setting `dead_letter`) under every queue that names it.
  * Screenshots: test-artifacts/dashboard/settings-*.png.
  */
 import { describe, it, before, after } from 'node:test';
@@ -99,6 +100,50 @@ describe('dashboard: queue settings and dead-letter queues', { skip: skipReason(
     await page.locator('#queues th.sorted[data-sort="ready"]').waitFor();
     assert.deepEqual(await order(), [base, `${base}.dead`, `${base}-z`], 'sorted by ready: still under its parent');
     await page.screenshot({ path: shot('settings-dead-letter-nesting'), fullPage: true });
+    assert.deepEqual(errors, [], 'no script or console errors');
+    await page.close();
+  });
+
+  it('lists a custom dead-letter queue under every queue that names it', async () => {
+    const id = randomUUID().slice(0, 8);
+    const [orders, refunds, failed] = [`orders-${id}`, `refunds-${id}`, `failed-${id}`];
+    // Both name `failed-<id>`, which sorts before them by name; `orders-<id>.dead` exists but is
+    // not the dead-letter queue of orders any more.
+    for (const q of [orders, refunds]) {
+      await req(url(), 'POST', `/p/${q}`, { form: { max_attempts: '1', dead_letter: failed } });
+      for (const v of ['a', 'b']) await post(url(), q, v);
+      await killOne(q);
+    }
+    for (const v of ['left 1', 'left 2', 'left 3']) await post(url(), `${orders}.dead`, v);
+    const { page, errors } = await open('');
+    await page.fill('#filter', id);
+    const rowsNow = () => page.locator('#queues tbody tr').evaluateAll((trs) =>
+      trs.map((t) => { const d = (t as unknown as { dataset: Record<string, string> }).dataset; return `${d['parent'] ? '  ' : ''}${d['queue']}`; }));
+    const expectRows = async (want: string[], what: string) => {
+      const deadline = Date.now() + 15_000;
+      let got = await rowsNow();
+      while (JSON.stringify(got) !== JSON.stringify(want) && Date.now() < deadline) {
+        await page.waitForTimeout(200);
+        got = await rowsNow();
+      }
+      assert.deepEqual(got, want, what);
+    };
+    await expectRows([orders, `  ${failed}`, `${orders}.dead`, refunds, `  ${failed}`], 'by name: under each queue that names it');
+    const nested = page.locator(`#queues tr.dead-letter[data-queue="${failed}"]`);
+    assert.deepEqual(await nested.evaluateAll((trs) => trs.map((t) => (t as unknown as { dataset: Record<string, string> }).dataset['parent'])), [orders, refunds]);
+    assert.doesNotMatch((await page.locator(`#queues tr[data-queue="${orders}.dead"]`).getAttribute('class')) ?? '', /dead-letter/, 'not nested: orders names another');
+    assert.deepEqual(await nested.first().locator('td[data-col="ready"]').textContent(), '2', 'the dead letters of both');
+    const deadCell = (q: string) => page.locator(`#queues tr[data-queue="${q}"]:not(.dead-letter) td[data-col="dead"]`);
+    assert.equal(await deadCell(orders).textContent(), '2', 'Dead counts its own dead-letter queue, not orders.dead (3)');
+    assert.equal(await deadCell(orders).getAttribute('title'), `in ${failed}`);
+    // Ready, descending: the leftovers (3) lead; the custom one (2) still follows each parent (1).
+    await page.click('#queues th[data-sort="ready"]');
+    await page.locator('#queues th.sorted[data-sort="ready"]').waitFor();
+    await expectRows([`${orders}.dead`, orders, `  ${failed}`, refunds, `  ${failed}`], 'sorted by ready: still under each parent');
+    await page.screenshot({ path: shot('settings-custom-dead-letter'), fullPage: true });
+    // refunds goes back to the default: the table follows within its refresh.
+    await req(url(), 'POST', `/p/${refunds}`, { form: { max_attempts: '1', dead_letter: `${refunds}.dead` } });
+    await expectRows([`${orders}.dead`, orders, `  ${failed}`, refunds], 'refunds no longer names it');
     assert.deepEqual(errors, [], 'no script or console errors');
     await page.close();
   });

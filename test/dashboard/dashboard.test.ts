@@ -162,6 +162,14 @@ describe('dashboard in Chromium', { skip }, () => {
     const buttons = await page.locator('button:visible').evaluateAll((bs) => bs.map((b) => (b as unknown as { id: string; textContent: string }).id || (b as unknown as { textContent: string }).textContent));
     assert.deepEqual(buttons.sort(), ['Search', 'page-next', 'page-prev'], 'no button that changes anything on the queue page');
     assert.equal(await page.locator('#peek td.pick input').count(), 0, 'no selection boxes');
+    // In flight too: no Requeue, Move or Delete on a leased message.
+    await post(readOnly.url, q, 'leased, do not touch');
+    assert.equal((await req(readOnly.url, 'GET', `/q/${q}?lease=300&count=2`)).status, 200);
+    await page.selectOption('#peek-source', 'inflight');
+    await page.locator('#page-info', { hasText: '1–2 of 2' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#peek td.row-actions').count(), 0, 'no actions on in-flight rows');
+    assert.equal(await page.locator('#peek button', { hasText: 'Move' }).count(), 0, 'no Move');
+    assert.equal(await page.locator('#bulk-move').count(), 0, 'no Move selected');
     await done(page, 'read-only');
   });
 

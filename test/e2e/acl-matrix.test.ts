@@ -58,6 +58,7 @@ const PROBES: Probe[] = [
   { name: 'POST /control/<q>', method: 'POST', path: (q) => `/control/${q}`, form: { status: 'start' }, category: A },
   { name: 'POST /p/<q>', method: 'POST', path: (q) => `/p/${q}`, form: { policy: 'broadcast' }, category: A },
   { name: 'POST /q/<q>/redrive', method: 'POST', path: (q) => `/q/${q}.dead/redrive`, category: A },
+  { name: 'POST /q/<q>/<receipt>/move', method: 'POST', path: (q) => `/q/${q}/1.abcdef0123/move`, form: { to: 'acl-moved' }, category: A },
   { name: 'DELETE /presque/q/<q>', method: 'DELETE', path: (q) => `/presque/q/${q}`, category: A },
   { name: 'POST /presque/control/<q>', method: 'POST', path: (q) => `/presque/control/${q}`, json: '{"status": "start"}', category: A },
   { name: 'GET /authkeys', method: 'GET', path: () => '/authkeys', category: A },

@@ -7,6 +7,7 @@ runStoreConformance({
   open: async () => openSqliteStore({ path: ':memory:' }),
   skip: [
     { reason: 'each :memory: store is a database of its own', tests: ['two store instances on one backend share messages exactly once'] },
+    { reason: 'each :memory: store is a database of its own', tests: ['another store instance on the backend reads the reports of this one\'s consumers'] },
     {
       reason: 'each :memory: store is a database of its own: reopening starts empty',
       tests: [

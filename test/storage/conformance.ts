@@ -25,6 +25,7 @@ import { DELAY_CASES } from './cases/delay.js';
 import { FIFO_CASES } from './cases/fifo.js';
 import { BROWSE_CASES } from './cases/browse.js';
 import { SQS_STREAM_CASES } from './cases/sqs-stream.js';
+import { MOVE_CASES } from './cases/move.js';
 
 
 export interface ConformanceOptions {
@@ -48,6 +49,7 @@ const SUITES: [string, Cases][] = [
   ['LeaseStore on FIFO queues', FIFO_CASES],
   ['BrowseStore', BROWSE_CASES],
   ['SQS metadata on the stream path', SQS_STREAM_CASES],
+  ['LeaseStore.moveLeased', MOVE_CASES],
 ];
 
 /** Case name → reason, each name checked to be a case of exactly one suite. */

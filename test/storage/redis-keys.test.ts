@@ -65,6 +65,8 @@ it('streaming keys live under restmq:, where an old broker never looks', () => {
   assert.equal(keys.brokers, 'restmq:brokers');
   assert.equal(keys.consumers('jobs'), 'restmq:consumers:jobs');
   assert.equal(keys.consumerMember('b-1', 'c-2'), 'b-1/c-2');
+  assert.equal(keys.consumerReports('jobs', 'b-1'), 'restmq:consumerreports:jobs:b-1', 'beside the consumers ZSET, whose format stays');
+  assert.equal(clusterQueueOf(clusterKeys.consumerReports('jobs', 'b-1')), 'jobs', 'in the slot of the queue');
   assert.equal(keys.rotation('jobs'), 'restmq:rr:jobs');
   assert.equal(keys.inbox('b-1'), 'restmq:inbox:b-1');
   assert.equal(keys.inboxPrefix + 'b-1', keys.inbox('b-1'));
@@ -135,7 +137,7 @@ it('the lease scripts\' layout spells the same keys as the key functions', () =>
 
 it('no key function exists without a golden value here', () => {
   assert.deepEqual(Object.keys(keys).sort(), [
-    'attempts', 'authkey', 'brokers', 'clock', 'consumerMember', 'consumers', 'counter', 'deadLettered', 'dedup', 'dedupPattern', 'delayed', 'events', 'inbox', 'inboxPrefix',
+    'attempts', 'authkey', 'brokers', 'clock', 'consumerMember', 'consumerReports', 'consumers', 'counter', 'deadLettered', 'dedup', 'dedupPattern', 'delayed', 'events', 'inbox', 'inboxPrefix',
     'leaseTokens', 'leased', 'leasedQueues', 'message', 'messagePrefix', 'meta', 'metaSuffix', 'origin', 'pending', 'pendingSuffix', 'policy',
     'polls', 'queueset', 'refcount', 'refcountSuffix', 'rotation', 'settings', 'sqsQueue', 'status',
   ]);

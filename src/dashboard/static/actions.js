@@ -89,6 +89,8 @@ function saveSettings(button) {
     async () => {
       const reply = (await call('POST', `p/${enc(queue)}`, fields)).trim();
       if (reply !== 'OK') throw new Error(`the broker answered ${reply}`);
+      // The queue table nests dead-letter queues by this setting: it reads them again.
+      if ('dead_letter' in fields) state.deadLettersStale = true;
       return `${queue}: settings saved`;
     },
     () => loadDetail(),

@@ -2,7 +2,14 @@
 // queue page's list (this broker's).
 import { $, el, enc, fmt, getJson, since, state, toast } from './lib.js';
 
-const counts = (c) => [el('td', { class: 'n', text: c.delivered === undefined ? '–' : fmt(c.delivered) }), el('td', { class: 'n', text: c.leased ? fmt(c.unacked ?? 0) : '–' })];
+/** Another broker's counts come from its last report: the cells say how old it is. */
+const counts = (c) => {
+  const reported = c.reportedAt === undefined ? {} : { class: 'n reported', title: `as its broker reported ${since(c.reportedAt)} ago` };
+  return [
+    el('td', { class: 'n', text: c.delivered === undefined ? '–' : fmt(c.delivered), ...reported }),
+    el('td', { class: 'n', text: c.leased ? fmt(c.unacked ?? 0) : '–', ...reported }),
+  ];
+};
 
 export function consumerRows(list, withQueue) {
   return list.map((c) =>
@@ -20,7 +27,8 @@ export function consumerRows(list, withQueue) {
   );
 }
 
-/** A row of the registry: another broker's consumer shows its broker and registration only. */
+/** A row of the registry: another broker's consumer shows what its broker last reported (its
+ *  registration only, until the first report). */
 function registryRow(c, me) {
   const remote = !c.local;
   return el(

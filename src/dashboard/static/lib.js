@@ -19,6 +19,7 @@ export const state = {
   detail: null, // its settings, from /dashboard/api/queues/<q>
   peekSeen: '', // counts the peek last reflected
   sort: { key: 'queue', asc: true },
+  deadLettersStale: false, // a dead_letter setting changed: the queue table reads them again
   charts: {},
 };
 

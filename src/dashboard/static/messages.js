@@ -1,6 +1,6 @@
 // The queue page's message list: one state at a time (ready, in flight, delayed, or the
 // dead-letter queue's messages), paged, searchable by key and value, JSON pretty-printed.
-/* global confirm, document */
+/* global confirm, document, prompt */
 import { $, act, age, bytes, call, el, enc, getJson, state, toast } from './lib.js';
 
 const PAGE = 25;
@@ -54,6 +54,14 @@ async function moveKey(queue, m, target) {
   await deleteKey(queue, m.key);
 }
 
+/** An in-flight message moves by its lease's receipt (POST /q/<q>/<receipt>/move): one step in
+ *  the store, whole whatever its size; its lease ends, so its holder's receipt goes stale. */
+async function moveLeased(queue, m, target) {
+  await call('POST', `q/${enc(queue)}/${enc(m.receipt)}/move`, { to: target });
+}
+
+const moveMessage = (src, m, target) => (src.state === 'inflight' ? moveLeased(src.queue, m, target) : moveKey(src.queue, m, target));
+
 /** Deletes one listed message: by key, or an in-flight one by acknowledging its lease
  *  (DELETE /q/<q>/<receipt>). */
 async function deleteMessage(src, m) {
@@ -80,7 +88,16 @@ function rowActions(m, src) {
       await call('POST', `q/${enc(src.queue)}/${enc(m.receipt)}/nack`);
       return `${m.key}: back in ${src.queue}`;
     }, loadMessages));
-    cell.prepend(requeue, ' ');
+    const move = el('button', { type: 'button', class: 'small', text: 'Move', title: 'End its lease: move it to another queue' });
+    move.addEventListener('click', () => {
+      const target = prompt(`Move ${m.key} to which queue? Its lease ends; its holder can no longer acknowledge it.`, $('#move-target').value.trim());
+      if (!target?.trim()) return;
+      void act(move, async () => {
+        await moveLeased(src.queue, m, target.trim());
+        return `${m.key}: moved to ${target.trim()}`;
+      }, loadMessages);
+    });
+    cell.prepend(requeue, ' ', move, ' ');
   }
   if (src.dead && m.origin) {
     const requeue = el('button', { type: 'button', class: 'small', text: 'Requeue', title: `Send it back to ${m.origin}` });
@@ -122,9 +139,9 @@ export function wireBulkActions() {
     const chosen = selected();
     const target = $('#move-target').value.trim();
     if (chosen.length === 0) return void toast('Select messages first', true);
-    const { queue } = source();
+    const src = source();
     void act(e.currentTarget.querySelector('button'), async () => {
-      for (const m of chosen) await moveKey(queue, m, target);
+      for (const m of chosen) await moveMessage(src, m, target);
       return `Moved ${chosen.length} message${chosen.length === 1 ? '' : 's'} to ${target}`;
     }, loadMessages);
   });
@@ -174,7 +191,7 @@ export async function loadMessages() {
     for (const key of picked) if (!shownValues.has(key)) picked.delete(key);
     $('#peek').classList.toggle('with-actions', actionable(src));
     $('#bulk-bar')?.toggleAttribute('hidden', !actionable(src));
-    $('#bulk-move')?.toggleAttribute('hidden', src.state !== 'ready');
+    $('#bulk-move')?.toggleAttribute('hidden', src.state !== 'ready' && src.state !== 'inflight');
     $('#peek-empty').hidden = page.messages.length > 0;
     const last = list.offset + page.messages.length;
     const of = page.complete ? `${page.total}` : `${page.total}+ (searched the first 10,000)`;

@@ -1,6 +1,6 @@
 // The queue table and the totals cards of the overview.
 /* global document */
-import { $, RATES, age, el, enc, fmt, state } from './lib.js';
+import { $, RATES, age, el, enc, fmt, getJson, state } from './lib.js';
 import { deleteQueue, setStatus } from './actions.js';
 
 const sortValue = (row, key) => (RATES.includes(key) ? row.rates[key] : key === 'oldestAgeSeconds' ? (row[key] ?? -1) : row[key]);
@@ -8,8 +8,9 @@ const sortValue = (row, key) => (RATES.includes(key) ? row.rates[key] : key === 
 /** Rows shown at once: sorting and the filter pick which (a thousand rows a second is sluggish). */
 const MAX_ROWS = 200;
 
-/** Rows stay in the DOM between samples; only the text that changed is written. */
-const rows = new Map(); // queue -> { tr, cells, toggle, status }
+/** Rows stay in the DOM between samples; only the text that changed is written. A dead-letter
+ *  queue named by several queues has a row under each: rows are keyed by parent and queue. */
+const rows = new Map(); // `${parent}\n${queue}` -> { tr, cells, toggle, status }
 
 const transportsText = (row) =>
   ['ws', 'sse', 'comet', 'poll']
@@ -44,14 +45,17 @@ function buildRow(queue) {
   return entry;
 }
 
-function updateRow(entry, row) {
+/** `dead`: the messages in the queue's dead-letter queue (its setting's, as the queue page shows). */
+function updateRow(entry, row, dead) {
   const { cells } = entry;
   entry.status = row.status;
   setText(cells.badge, row.status);
   cells.badge.className = `badge ${row.status}`;
   setText(cells.policy, row.policy);
-  for (const col of ['ready', 'inflight', 'delayed', 'dead']) setText(cells[col], fmt(row[col]));
-  cells.dead.classList.toggle('dead-some', row.dead > 0);
+  for (const col of ['ready', 'inflight', 'delayed']) setText(cells[col], fmt(row[col]));
+  setText(cells.dead, fmt(dead));
+  cells.dead.title = `in ${deadLetterOf(row.queue)}`;
+  cells.dead.classList.toggle('dead-some', dead > 0);
   setText(cells.count, fmt(row.consumers));
   setText(cells.transports, transportsText(row));
   setText(cells.oldest, age(row.oldestAgeSeconds));
@@ -62,22 +66,60 @@ function updateRow(entry, row) {
 /** The default dead-letter queue of a queue. */
 export const DEAD_SUFFIX = '.dead';
 
-/** Each listed `<q>.dead` follows its parent `<q>` (when that is listed too), whatever the sort. */
+/** Queue -> the dead-letter queue its `dead_letter` setting names, where that is not `<q>.dead`
+ *  (GET /dashboard/api/dead-letters). Read every 10 s, and at once when queues come or go. */
+const customDead = new Map();
+const DEAD_EVERY_MS = 10_000;
+const dead = { at: 0, count: -1, loading: false };
+
+function refreshDeadLetters(snapshot, rerender) {
+  if (dead.loading || (Date.now() - dead.at < DEAD_EVERY_MS && dead.count === snapshot.queues.length && !state.deadLettersStale)) return;
+  dead.loading = true;
+  state.deadLettersStale = false;
+  dead.count = snapshot.queues.length;
+  getJson('dead-letters')
+    .then(({ deadLetters }) => {
+      const before = JSON.stringify([...customDead]);
+      customDead.clear();
+      for (const [q, dlq] of Object.entries(deadLetters)) customDead.set(q, dlq);
+      if (JSON.stringify([...customDead]) !== before) rerender();
+    })
+    .catch(() => {}) // the table still nests the default `<q>.dead`
+    .finally(() => {
+      dead.at = Date.now();
+      dead.loading = false;
+    });
+}
+
+/** The dead-letter queue of a queue: its setting's, else `<q>.dead`. */
+const deadLetterOf = (queue) => customDead.get(queue) ?? queue + DEAD_SUFFIX;
+
+/**
+ * Each listed dead-letter queue follows every listed queue that names it (by its setting, or
+ * by default `<q>.dead`), whatever the sort: [{ row, parent }], parent null at the top level.
+ * A chain nests deeper; a loop (two queues naming each other) is broken at the top level.
+ */
 function nestDeadLetters(rowsInOrder) {
-  const names = new Set(rowsInOrder.map((r) => r.queue));
-  const parentOf = (r) => (r.queue.endsWith(DEAD_SUFFIX) && names.has(r.queue.slice(0, -DEAD_SUFFIX.length)) ? r.queue.slice(0, -DEAD_SUFFIX.length) : null);
-  const children = new Map();
+  const byName = new Map(rowsInOrder.map((r) => [r.queue, r]));
+  const children = new Map(); // parent -> child rows, in the given order
+  const nested = new Set();
   for (const r of rowsInOrder) {
-    const parent = parentOf(r);
-    if (parent !== null) children.set(parent, r);
+    const dlq = deadLetterOf(r.queue);
+    const child = dlq === r.queue ? undefined : byName.get(dlq);
+    if (!child) continue;
+    if (!children.has(r.queue)) children.set(r.queue, []);
+    children.get(r.queue).push(child);
+    nested.add(dlq);
   }
   const out = [];
-  const place = (r) => {
-    out.push(r);
-    const child = children.get(r.queue);
-    if (child) place(child);
+  const placed = new Set();
+  const place = (r, parent, path) => {
+    out.push({ row: r, parent });
+    placed.add(r.queue);
+    for (const c of children.get(r.queue) ?? []) if (!path.has(c.queue)) place(c, r.queue, new Set([...path, c.queue]));
   };
-  for (const r of rowsInOrder) if (parentOf(r) === null) place(r);
+  for (const r of rowsInOrder) if (!nested.has(r.queue)) place(r, null, new Set([r.queue]));
+  for (const r of rowsInOrder) if (!placed.has(r.queue)) place(r, null, new Set([r.queue]));
   return out;
 }
 
@@ -91,17 +133,25 @@ export function renderTable(snapshot) {
       const y = sortValue(b, key);
       return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
     });
+  refreshDeadLetters(snapshot, () => renderTable(state.snapshot));
   const visible = nestDeadLetters(shown).slice(0, MAX_ROWS);
-  const names = new Set(visible.map((r) => r.queue));
-  for (const queue of rows.keys()) if (!names.has(queue)) rows.delete(queue);
-  const trs = visible.map((r, i) => {
-    let entry = rows.get(r.queue);
-    if (!entry) rows.set(r.queue, (entry = buildRow(r.queue)));
-    updateRow(entry, r);
-    const nested = i > 0 && r.queue === visible[i - 1].queue + DEAD_SUFFIX;
-    entry.tr.classList.toggle('dead-letter', nested);
-    if (nested) entry.tr.dataset.parent = visible[i - 1].queue;
-    else delete entry.tr.dataset.parent;
+  const rowKey = (v) => `${v.parent ?? ''}\n${v.row.queue}`;
+  const readyOf = new Map(snapshot.queues.map((r) => [r.queue, r.ready]));
+  const deadOf = (r) => (customDead.has(r.queue) ? readyOf.get(customDead.get(r.queue)) ?? 0 : r.dead);
+  const keys = new Set(visible.map(rowKey));
+  for (const key of rows.keys()) if (!keys.has(key)) rows.delete(key);
+  const trs = visible.map((v) => {
+    let entry = rows.get(rowKey(v));
+    if (!entry) rows.set(rowKey(v), (entry = buildRow(v.row.queue)));
+    updateRow(entry, v.row, deadOf(v.row));
+    entry.tr.classList.toggle('dead-letter', v.parent !== null);
+    if (v.parent !== null) {
+      entry.tr.dataset.parent = v.parent;
+      entry.cells.queue.title = `dead-letter queue of ${v.parent}`;
+    } else {
+      delete entry.tr.dataset.parent;
+      entry.cells.queue.title = '';
+    }
     return entry.tr;
   });
   const body = $('#queues tbody');
@@ -109,8 +159,9 @@ export function renderTable(snapshot) {
   if (trs.length !== body.children.length || trs.some((tr, i) => body.children[i] !== tr)) body.replaceChildren(...trs);
   $('#no-queues').hidden = snapshot.queues.length > 0;
   const more = $('#more-queues');
-  more.hidden = shown.length <= visible.length;
-  setText(more, `Showing ${visible.length} of ${shown.length} queues: sort by a column or filter by name to see the others.`);
+  const listed = new Set(visible.map((v) => v.row.queue)).size;
+  more.hidden = shown.length <= listed;
+  setText(more, `Showing ${listed} of ${shown.length} queues: sort by a column or filter by name to see the others.`);
   for (const th of document.querySelectorAll('#queues th[data-sort]')) {
     th.classList.toggle('sorted', th.dataset.sort === key);
     th.classList.toggle('asc', th.dataset.sort === key && asc);

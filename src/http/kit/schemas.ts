@@ -79,6 +79,7 @@ export const ARGUMENTS = {
   },
   dead_letter: { schema: { ...queueName, description: 'queue receiving messages past max_attempts' }, error: { code: 'INVALID_QUEUE_NAME' } },
   status: { schema: { type: 'string', description: '`start` or `stop` (any other value answers 200 with `invalid`)' } },
+  to: { schema: { ...queueName, description: 'the queue the message moves to' }, error: { code: 'INVALID_QUEUE_NAME' } },
   body: { schema: { type: 'string', description: 'a JSON protocol command (as `msg`)' } },
 } as const satisfies Record<string, Argument>;
 

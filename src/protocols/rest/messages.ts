@@ -140,6 +140,20 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
       },
     },
   });
+  // Moving writes to another queue and deletes here, as a redrive does: admin.
+  routes(app, '/q/:queue/:receipt/move', {
+    POST: {
+      schema: SCHEMAS.move,
+      acl: 'admin',
+      handler: async (req) => {
+        const queue = queueParam(req);
+        const to = requestArgs(req).get('to');
+        if (to === undefined) throw new BrokerError('MISSING_ARGUMENT', 'to is required');
+        await service.moveLeased(queue, receiptParam(req), assertQueueName(to));
+        return replies.receipt(queue, receiptParam(req), 'moved');
+      },
+    },
+  });
   routes(app, '/q/:queue/redrive', {
     POST: {
       schema: SCHEMAS.redrive,

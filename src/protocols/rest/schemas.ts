@@ -72,6 +72,14 @@ export const MESSAGE_SCHEMAS = {
     querystring: { ...args(['lease']), required: ['lease'] },
     response: { 200: leaseReply, ...leaseErrors },
   },
+  move: {
+    summary: 'Move a leased message to another queue',
+    description: 'The lease ends: the message becomes a new message at the end of `to` (attempts afresh, its TTL kept) and its receipt is stale.',
+    tags: ['leases'],
+    params: pathParams({ receipt: receiptCheckedLater }),
+    querystring: { ...args(['to']), required: ['to'] },
+    response: { 200: leaseReply, ...leaseErrors },
+  },
   redrive: {
     summary: "Move a dead-letter queue's messages back where they died",
     tags: ['leases'],

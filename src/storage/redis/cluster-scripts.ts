@@ -16,7 +16,7 @@ import { luaDir, resolveIncludes, type LuaScript } from './scripts.js';
 export const CLUSTER_SCRIPT_NAMES = [
   'enqueue', 'take', 'softget', 'remove', 'purge', 'peek', 'meters',
   'lease', 'leasefifo', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'settings', 'movein', 'redrive',
-  'register', 'heartbeat', 'dispatch', 'requeue', 'reap', 'deletequeue', 'due', 'setmeta',
+  'register', 'heartbeat', 'dispatch', 'requeue', 'reap', 'deletequeue', 'due', 'setmeta', 'moveleased',
 ] as const;
 
 const FILE_NAME = /^([A-Za-z][A-Za-z0-9]*)-(\d+|n)\.lua$/;
@@ -67,6 +67,8 @@ export interface ClusterCommands {
   ack(...args: string[]): Promise<number>;
   nack(...args: string[]): Promise<number>;
   extend(...args: string[]): Promise<number>;
+  /** moveleased-20.lua → [0] when stale, else [1, moveId1, record1, ...]. */
+  moveleased(...args: string[]): Reply;
   reapleases(...args: string[]): Reply;
   settings(...args: string[]): Promise<number>;
   movein(...args: string[]): Promise<[number, number]>;

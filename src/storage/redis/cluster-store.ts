@@ -15,11 +15,13 @@ import { randomUUID } from 'node:crypto';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import { BrokerError } from '../../errors.js';
 import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult } from '../contract.js';
-import type { LeasedMessage, LeaseStore } from '../lease-contract.js';
+import type { LeasedMessage, LeaseStore, ReceiptOutcome } from '../lease-contract.js';
 import type { StreamStore } from '../stream-contract.js';
 import type { AuthKeyStore } from '../authkey-contract.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
-import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import type { BrowsePage, BrowseStore, ConsumerReport, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import { publishReports } from './consumer-reports.js';
+import { moveLeasedCluster } from './redis-move.js';
 import { browseRedis, registeredConsumers, CLUSTER_BROWSE } from './redis-browse.js';
 import type { SqsStore } from '../sqs-contract.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
@@ -121,6 +123,14 @@ export class ClusterStore extends StoreParts implements QueueStore, StreamStore,
 
   async registeredConsumers(queue: string): Promise<RegisteredConsumer[]> {
     return run(() => registeredConsumers(this.cluster, CLUSTER_BROWSE, queue));
+  }
+
+  publishConsumerReports(queue: string, reports: readonly ConsumerReport[], ttlMs: number): Promise<void> {
+    return run(() => publishReports(this.cluster, clusterKeys.consumerReports(queue, this.brokerId), reports, ttlMs));
+  }
+
+  moveLeased(queue: string, receipt: string, target: string): Promise<ReceiptOutcome> {
+    return moveLeasedCluster(this.cluster, run, this.register, queue, receipt, target);
   }
 
   async browse(queue: string, state: MessageState, offset: number, limit: number): Promise<BrowsePage> {

@@ -42,6 +42,10 @@ export const keys = {
   consumers: (q: string) => `restmq:consumers:${q}`,
   /** A consumers member: the broker is what a dispatch needs, the consumer what it assigns. */
   consumerMember: (brokerId: string, consumerId: string) => `${brokerId}/${consumerId}`,
+  /** STRING (PX: the registration TTL) → JSON reports of a broker's consumers of `q`
+   *  (consumer-reports.ts), rewritten with each refresh of its registrations. A key of its own,
+   *  so the consumers ZSET keeps its format and a broker that writes none still parses. */
+  consumerReports: (q: string, brokerId: string) => `restmq:consumerreports:${q}:${brokerId}`,
   /** INCR counter: the roundrobin cursor of a queue, shared by every broker. */
   rotation: (q: string) => `restmq:rr:${q}`,
   /** LIST of a broker's inbox items: LPUSH at the head, the oldest at the tail. */
@@ -215,6 +219,8 @@ export const clusterKeys = {
   policy: (q: string) => tagged(q, 'policy'),
   /** ZSET `<brokerId>/<consumerId>` → registration expiry (epoch ms). */
   consumers: (q: string) => tagged(q, 'consumers'),
+  /** STRING (PX) → JSON reports of a broker's consumers of the queue (consumer-reports.ts). */
+  consumerReports: (q: string, brokerId: string) => tagged(q, `reports:${brokerId}`),
   /** ZSET message number → lease deadline (epoch ms). */
   leased: (q: string) => tagged(q, 'leased'),
   /** HASH message number → token of its current lease. */

@@ -9,6 +9,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { MAX_BROWSE_SCAN, type BrowsePage, type MessageState, type RegisteredConsumer } from '../browse-contract.js';
 import { clusterKeys, keys } from './keys.js';
+import { withReports, type ReportKey } from './consumer-reports.js';
 
 type Client = Redis | Cluster;
 
@@ -21,6 +22,7 @@ interface BrowseLayout {
   delayed: (q: string) => string;
   origin: (q: string) => string;
   consumers: (q: string) => string;
+  reports: ReportKey;
   /** The message key of a member of those lists and sets. */
   keyOf: (q: string, member: string) => string;
   /** The bodies of members, null where gone (expired, deleted). */
@@ -36,6 +38,7 @@ export const LEGACY_BROWSE: BrowseLayout = {
   delayed: keys.delayed,
   origin: keys.origin,
   consumers: keys.consumers,
+  reports: keys.consumerReports,
   keyOf: (_q, member) => member,
   bodies: (r, _q, members) => (r as Redis).mget(...members),
 };
@@ -49,6 +52,7 @@ export const CLUSTER_BROWSE: BrowseLayout = {
   delayed: clusterKeys.delayed,
   origin: clusterKeys.origin,
   consumers: clusterKeys.consumers,
+  reports: clusterKeys.consumerReports,
   keyOf: (q, member) => keys.message(q, member),
   bodies: async (r, q, members) => {
     const [bodies, expires] = await Promise.all([r.hmget(clusterKeys.bodies(q), ...members), r.hmget(clusterKeys.expires(q), ...members)]);
@@ -98,10 +102,11 @@ export async function browseRedis(r: Client, L: BrowseLayout, queue: string, sta
 }
 
 /** Registrations not yet lapsed: members `<broker>/<consumer>` (keys.consumerMember) scored
- *  by their expiry. */
+ *  by their expiry, each with its broker's report (consumer-reports.ts) when there is one. */
 export async function registeredConsumers(r: Client, L: BrowseLayout, queue: string): Promise<RegisteredConsumer[]> {
-  return scored(await r.zrangebyscore(L.consumers(queue), `(${Date.now()}`, '+inf', 'WITHSCORES')).map(([member, expiresAt]) => {
+  const live = scored(await r.zrangebyscore(L.consumers(queue), `(${Date.now()}`, '+inf', 'WITHSCORES')).map(([member, expiresAt]) => {
     const slash = member.indexOf('/');
     return { broker: member.slice(0, slash), consumer: member.slice(slash + 1), expiresAt };
   });
+  return withReports(r, L.reports, queue, live);
 }

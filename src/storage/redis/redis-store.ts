@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { RedisStoreConfig } from '../../config/load.js';
 import type { Message, Policy, QueueStatus } from '../../wire.js';
 import { DEDUP_SECONDS, type EnqueueOptions, type QueueInfo, type QueueStore, type SoftGetResult, type TakeResult } from '../contract.js';
-import type { LeasedMessage, LeaseStore } from '../lease-contract.js';
+import type { LeasedMessage, LeaseStore, ReceiptOutcome } from '../lease-contract.js';
 import type { StreamStore, ReturnedMessage } from '../stream-contract.js';
 import { keys, POLICY_CODES, presqueKeys, STATUS_CODES } from './keys.js';
 import { RedisEvents } from './redis-events.js';
@@ -21,7 +21,9 @@ import { RedisPolls } from './redis-polls.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
-import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import type { BrowsePage, BrowseStore, ConsumerReport, MessageState, RegisteredConsumer } from '../browse-contract.js';
+import { publishReports } from './consumer-reports.js';
+import { moveLeasedPlain } from './redis-move.js';
 import { browseRedis, registeredConsumers, LEGACY_BROWSE } from './redis-browse.js';
 import type { SqsStore } from '../sqs-contract.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
@@ -192,6 +194,14 @@ export class RedisStore extends StoreParts implements QueueStore, StreamStore, L
 
   async registeredConsumers(queue: string): Promise<RegisteredConsumer[]> {
     return this.run(() => registeredConsumers(this.redis, LEGACY_BROWSE, queue));
+  }
+
+  publishConsumerReports(queue: string, reports: readonly ConsumerReport[], ttlMs: number): Promise<void> {
+    return this.run(() => publishReports(this.redis, keys.consumerReports(queue, this.brokerId), reports, ttlMs));
+  }
+
+  moveLeased(queue: string, receipt: string, target: string): Promise<ReceiptOutcome> {
+    return moveLeasedPlain(this.redis, this.channel, this.run, queue, receipt, target);
   }
 
   async browse(queue: string, state: MessageState, offset: number, limit: number): Promise<BrowsePage> {

@@ -12,7 +12,7 @@ export const SCRIPT_NAMES = [
   'enqueue', 'enqueuelean', 'take', 'softget', 'remove', 'purge', 'peek',
   'dispatch', 'requeue', 'register', 'heartbeat', 'reap',
   'lease', 'leasefifo', 'leasedispatched', 'ack', 'nack', 'extend', 'reapleases', 'redrive', 'settings',
-  'meters', 'deletequeue', 'due', 'setmeta',
+  'meters', 'deletequeue', 'due', 'setmeta', 'moveleased',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -142,6 +142,8 @@ export interface StoreCommands {
   ack(...args: string[]): Promise<number>;
   /** nack-8.lua → 1, or 0 when stale. */
   nack(...args: string[]): Promise<number>;
+  /** moveleased-8.lua → 1, or 0 when stale. */
+  moveleased(...args: string[]): Promise<number>;
   /** extend-2.lua → 1, or 0 when stale. */
   extend(leased: string, tokens: string, key: string, token: string, leaseMs: string): Promise<number>;
   /** reapleases-1.lua → [returned, dead]. */

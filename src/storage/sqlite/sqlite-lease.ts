@@ -30,7 +30,7 @@ export function newTokens(n: number): string[] {
   return Array.from({ length: n }, (_, i) => bytes.subarray(i * TOKEN_BYTES, (i + 1) * TOKEN_BYTES).toString('base64url'));
 }
 
-function parseReceipt(receipt: string): { seq: number; token: string } | undefined {
+export function parseReceipt(receipt: string): { seq: number; token: string } | undefined {
   const m = RECEIPT.exec(receipt);
   return m ? { seq: Number(m[1]), token: m[2]! } : undefined;
 }

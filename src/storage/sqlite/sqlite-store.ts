@@ -28,6 +28,7 @@ import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { sqlitePresque } from './sqlite-presque.js';
 import type { MeterStore, QueueMeters } from '../meter-contract.js';
 import type { BrowsePage, BrowseStore, MessageState } from '../browse-contract.js';
+import { moveOperation } from './sqlite-move.js';
 import { browseOperations } from './sqlite-browse.js';
 import { meterOperations } from './sqlite-meters.js';
 import type { SqsStore } from '../sqs-contract.js';
@@ -89,6 +90,7 @@ export class SqliteStore extends SqliteStreamStore implements QueueStore, Stream
   #polls = new Map<string, number>();
   readonly #browse: ReturnType<typeof browseOperations>;
   readonly #lease: ReturnType<typeof leaseOperations>;
+  readonly #move: ReturnType<typeof moveOperation>;
   readonly #authkeys: ReturnType<typeof authKeyOperations>;
   readonly #meters: ReturnType<typeof meterOperations>;
   readonly #sqs: ReturnType<typeof sqsOperations>;
@@ -114,6 +116,7 @@ export class SqliteStore extends SqliteStreamStore implements QueueStore, Stream
     this.#ops = queueOperations(db);
     this.#browse = browseOperations(db);
     this.#lease = leaseOperations(db);
+    this.#move = moveOperation(db);
     this.#authkeys = authKeyOperations(db);
     this.#meters = meterOperations(db);
     this.#sqs = sqsOperations(db, this.#ops.enqueue);
@@ -320,6 +323,10 @@ export class SqliteStore extends SqliteStreamStore implements QueueStore, Stream
 
   async nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome> {
     return this.#announcing((t) => this.#lease.nack(queue, receipt, delayMs, Date.now(), t));
+  }
+
+  async moveLeased(queue: string, receipt: string, target: string): Promise<ReceiptOutcome> {
+    return this.#announcing((t) => this.#move(queue, receipt, target, Date.now(), t));
   }
 
   async extend(queue: string, receipt: string, leaseMs: number): Promise<ReceiptOutcome> {

@@ -6,7 +6,8 @@
 import type { Message } from '../../wire.js';
 import type { DispatchResult, Delivery, ReturnedMessage, StoreEvent } from '../stream-contract.js';
 import type { LeasedMessage } from '../lease-contract.js';
-import type { RegisteredConsumer } from '../browse-contract.js';
+import type { ConsumerReport, RegisteredConsumer } from '../browse-contract.js';
+import { LocalReports } from '../local-reports.js';
 import type { ConsumerRegistry, streamOperations } from './sqlite-stream.js';
 import type { Notifier } from './sqlite-events.js';
 
@@ -30,6 +31,8 @@ export abstract class SqliteStreamStore {
   abstract readonly brokerId: string;
   readonly #stream: StreamState['stream'];
   readonly #consumers: ConsumerRegistry;
+  /** This broker's reports of its consumers (their counts), for registeredConsumers. */
+  readonly #reports = new LocalReports();
   readonly #lastConsumer: Map<string, string>;
   readonly #events: Notifier;
   readonly #run: StreamHost['run'];
@@ -54,7 +57,13 @@ export abstract class SqliteStreamStore {
   /** A file has one broker: the registry is this broker's own. */
   async registeredConsumers(queue: string): Promise<RegisteredConsumer[]> {
     this.#open();
-    return this.#consumers.registrations(queue, Date.now()).map(([consumer, expiresAt]) => ({ broker: this.brokerId, consumer, expiresAt }));
+    const now = Date.now();
+    return this.#reports.attach(queue, now, this.#consumers.registrations(queue, now).map(([consumer, expiresAt]) => ({ broker: this.brokerId, consumer, expiresAt })));
+  }
+
+  async publishConsumerReports(queue: string, reports: readonly ConsumerReport[], ttlMs: number): Promise<void> {
+    this.#open();
+    this.#reports.publish(queue, reports, ttlMs, Date.now());
   }
 
   async unregisterConsumers(queue: string, consumerIds: readonly string[]): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Cases } from './context.js';
+import { waitUntil } from '../../harness/wait.js';
 
 const near = (at: number | null, expected: number, what: string) =>
   assert.ok(at !== null && Math.abs(at - expected) < 5_000, `${what}: ${String(at)} near ${expected}`);
@@ -78,5 +79,49 @@ export const BROWSE_CASES: Cases = {
     for (const c of listed) near(c.expiresAt, before + 30_000, 'registration expiry');
     await store.unregisterConsumers(q, ['c-1']);
     assert.deepEqual((await store.registeredConsumers(q)).map((c) => c.consumer), ['c-2'], 'unregistered: gone');
+  },
+  'registeredConsumers joins the reports a broker publishes of its consumers': async ({ store, queue, register }) => {
+    const q = queue();
+    await register(q, ['c-1', 'c-2'], 30_000);
+    const before = Date.now();
+    await store.publishConsumerReports(q, [
+      { id: 'c-1', transport: 'sse', remote: '10.0.0.7', since: 1_700_000_000_000, leased: true, delivered: 12, prefetch: 10, unacked: 4 },
+      { id: 'gone', transport: 'ws', remote: '', since: 1, leased: false, delivered: 1 },
+    ], 30_000);
+    const listed = (await store.registeredConsumers(q)).sort((a, b) => a.consumer.localeCompare(b.consumer));
+    assert.deepEqual(listed.map((c) => c.consumer), ['c-1', 'c-2'], 'a report without a registration lists nothing');
+    const { at, ...report } = listed[0]!.report ?? { at: 0 };
+    near(at, before, 'when it was reported');
+    assert.deepEqual(report, { id: 'c-1', transport: 'sse', remote: '10.0.0.7', since: 1_700_000_000_000, leased: true, delivered: 12, prefetch: 10, unacked: 4 });
+    assert.equal(listed[1]!.report, undefined, 'c-2 was not reported');
+    await store.publishConsumerReports(q, [{ id: 'c-2', transport: 'ws', remote: '', since: 5, leased: false, delivered: 3 }], 30_000);
+    const again = (await store.registeredConsumers(q)).sort((a, b) => a.consumer.localeCompare(b.consumer));
+    assert.deepEqual(again.map((c) => c.report?.delivered), [undefined, 3], 'a report replaces the previous one');
+    await store.publishConsumerReports(q, [], 30_000);
+    assert.deepEqual((await store.registeredConsumers(q)).map((c) => c.report), [undefined, undefined], 'an empty report clears them');
+  },
+  'a consumer report lapses with its TTL, its registration stays': async ({ store, queue, register }) => {
+    const q = queue();
+    await register(q, ['c-1'], 60_000);
+    await store.publishConsumerReports(q, [{ id: 'c-1', transport: 'sse', remote: '', since: 1, leased: false, delivered: 5 }], 300);
+    assert.equal((await store.registeredConsumers(q))[0]?.report?.delivered, 5, 'reported');
+    await waitUntil('the report to lapse', async () => (await store.registeredConsumers(q))[0]?.report === undefined, 5000);
+    assert.deepEqual((await store.registeredConsumers(q)).map((c) => c.consumer), ['c-1'], 'still registered');
+  },
+  'another store instance on the backend reads the reports of this one\'s consumers': async ({ store, open, queue }) => {
+    const q = queue();
+    const other = await open();
+    try {
+      await other.registerConsumers(q, ['theirs'], 60_000);
+      await other.publishConsumerReports(q, [{ id: 'theirs', transport: 'ws', remote: '10.1.1.1', since: 2, leased: true, delivered: 9, prefetch: 10, unacked: 3 }], 60_000);
+      const [c] = await store.registeredConsumers(q);
+      assert.ok(c, 'listed');
+      assert.deepEqual([c.broker, c.consumer, c.report?.delivered, c.report?.unacked], [other.brokerId, 'theirs', 9, 3]);
+      assert.notEqual(c.broker, store.brokerId);
+      await other.unregisterConsumers(q, ['theirs']);
+      await other.publishConsumerReports(q, [], 60_000);
+    } finally {
+      await other.close();
+    }
   },
 };
