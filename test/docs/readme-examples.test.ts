@@ -33,10 +33,15 @@ import { DOCTEST_MARK, NOT_DOCTEST_MARK, doctests, fencedBlocks, matches } from 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
-/** The docs in reading order, each run against a broker of its own (`acl`: see above). */
-export const DOC_FILES: { file: string; acl?: true }[] = [
+/**
+ * The docs in reading order, each run against a broker of its own: `acl` (see above), `flags`
+ * of its broker, and `ports` the file names besides 8888, each replaced by a free port, in the
+ * blocks and in those flags.
+ */
+export const DOC_FILES: { file: string; acl?: true; flags?: Record<string, string>; ports?: string[] }[] = [
   { file: 'README.md' }, { file: 'docs/http-api.md' }, { file: 'docs/reliable-delivery.md' }, { file: 'docs/presque.md' }, { file: 'docs/sqs.md' },
-  { file: 'docs/streaming.md' }, { file: 'docs/adapters.md' }, { file: 'docs/running.md' }, { file: 'docs/scaling.md' }, { file: 'docs/security.md', acl: true },
+  { file: 'docs/streaming.md' }, { file: 'docs/adapters.md', flags: { 'syslog-port': '5140', 'syslog-udp-port': '5140' }, ports: ['5140'] },
+  { file: 'docs/running.md' }, { file: 'docs/scaling.md' }, { file: 'docs/security.md', acl: true },
   { file: 'docs/operations.md' }, { file: 'docs/sdk-and-cli.md' }, { file: 'docs/performance.md' }, { file: 'docs/compatibility.md' },
 ];
 /** Languages of output, data and configuration: shown, never run, so they need no mark. Any other language is code. */
@@ -134,6 +139,8 @@ describe('README examples', () => {
       let broker: TestBroker | undefined;
       let dir = '';
       let port = 0;
+      const ports = new Map<string, string>();
+      const withPorts = (text: string) => [...ports].reduce((t, [from, to]) => t.replaceAll(from, to), text);
       before(async () => {
         dir = mkdtempSync(join(tmpdir(), 'restmq-doctest-'));
         symlinkSync(join(ROOT, 'examples'), join(dir, 'examples'));
@@ -146,6 +153,9 @@ describe('README examples', () => {
           flags['acl'] = join(dir, 'etc/acl.conf');
         }
         port = await freePort();
+        ports.set('8888', String(port));
+        for (const p of doc.ports ?? []) ports.set(p, String(await freePort()));
+        for (const [k, v] of Object.entries(doc.flags ?? {})) flags[k] = withPorts(v);
         broker = await startTestBroker('sqlite', { flags: { port: String(port), ...flags } });
       });
       after(async () => {
@@ -155,7 +165,7 @@ describe('README examples', () => {
       for (const block of blocks) {
         it(`${doc.file} line ${block.line} (${block.section}, ${block.lang})`, async () => {
           assert.ok(broker, 'broker started');
-          const code = block.code.replaceAll('8888', String(port));
+          const code = withPorts(block.code);
           let r;
           if (block.lang === 'sh' || block.lang === 'bash') {
             // Background jobs (a consumer or a broker started by the block) end with the block.
