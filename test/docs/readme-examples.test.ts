@@ -44,6 +44,8 @@ export const DOC_FILES: { file: string; acl?: true; flags?: Record<string, strin
   { file: 'docs/running.md' }, { file: 'docs/scaling.md' }, { file: 'docs/security.md', acl: true },
   { file: 'docs/operations.md' }, { file: 'docs/sdk-and-cli.md' }, { file: 'docs/performance.md' }, { file: 'docs/compatibility.md' },
 ];
+/** A block that hangs is killed with all it started (a second broker, a stream): it fails, the file goes on. */
+const BOUNDED = { killAfterMs: 60_000, group: true };
 /** Languages of output, data and configuration: shown, never run, so they need no mark. Any other language is code. */
 const NOT_CODE = new Set(['', 'text', 'json', 'yaml', 'ini', 'toml', 'conf', 'xml', 'promql']);
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -170,11 +172,11 @@ describe('README examples', () => {
           if (block.lang === 'sh' || block.lang === 'bash') {
             // Background jobs (a consumer or a broker started by the block) end with the block.
             const script = `set -eo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT\n${code}\n`;
-            r = await runToExit('bash', ['-c', script], { cwd: dir, env: { B: broker.url, PATH: `${bin}:${process.env['PATH'] ?? ''}` } });
+            r = await runToExit('bash', ['-c', script], { cwd: dir, env: { B: broker.url, PATH: `${bin}:${process.env['PATH'] ?? ''}` }, ...BOUNDED });
           } else if (block.lang === 'ts') {
             const file = join(dir, `example-${block.line}.mts`);
             writeFileSync(file, code.replaceAll(`'restmq/client'`, `'${join(ROOT, 'client/index.ts')}'`).replaceAll(`127.0.0.1:${port}`, broker.url.slice('http://'.length)));
-            r = await runToExit(process.execPath, ['--import', TSX, file], { cwd: dir, env: {} });
+            r = await runToExit(process.execPath, ['--import', TSX, file], { cwd: dir, env: {}, ...BOUNDED });
           } else {
             assert.fail(`${doc.file} line ${block.line}: a doctest must be sh, bash or ts, not ${block.lang || 'unlabelled'}`);
           }
