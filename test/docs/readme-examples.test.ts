@@ -41,7 +41,7 @@ const TSX = import.meta.resolve('tsx');
 export const DOC_FILES: { file: string; acl?: true; flags?: Record<string, string>; ports?: string[] }[] = [
   { file: 'README.md' }, { file: 'docs/http-api.md' }, { file: 'docs/reliable-delivery.md' }, { file: 'docs/presque.md' }, { file: 'docs/sqs.md' },
   { file: 'docs/streaming.md' }, { file: 'docs/adapters.md', flags: { 'syslog-port': '5140', 'syslog-udp-port': '5140' }, ports: ['5140'] },
-  { file: 'docs/running.md' }, { file: 'docs/scaling.md' }, { file: 'docs/security.md', acl: true },
+  { file: 'docs/running.md' }, { file: 'docs/scaling.md' }, { file: 'docs/security.md', acl: true, flags: { 'cors-origin': 'https://app.example.com,https://ops.example.com', 'trust-proxy': '127.0.0.1' }, ports: ['8443'] },
   { file: 'docs/operations.md' }, { file: 'docs/sdk-and-cli.md' }, { file: 'docs/performance.md' }, { file: 'docs/compatibility.md' },
 ];
 /** A block that hangs is killed with all it started (a second broker, a stream): it fails, the file goes on. */
