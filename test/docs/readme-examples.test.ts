@@ -3,21 +3,26 @@
  * reading order, and its stdout compared with the ```text block that follows it (if any; `…` in
  * an expected line matches any text). Each file of DOC_FILES gets a fresh SQLite broker of its
  * own (its blocks may rely on what an earlier block of the same file stored, never on another
- * file); a file listed with `acl` runs its broker with the file's first ```ini block as the
- * `--acl` file, so that example is tested too.
- * `sh`/`bash` blocks run in bash with `$B` set to the broker's URL and `restmq` / `npx restmq` on
- * the PATH (the CLI from source), in a scratch directory where `examples/` is the repository's;
- * `ts` blocks run with tsx, `restmq/client` pointing at client/. `8888` is replaced by the
- * broker's port. Every code block of the Quick start must be a doctest (test/docs/fresh-clone.test.ts
- * also runs them on a fresh clone), and every TypeScript example must typecheck (tsc, strict).
+ * file; the files run one after the other: side by side in one process, in a trial, they
+ * disturbed one another). A file listed with `acl` runs its broker with the file's first ```ini
+ * block as the `--acl` file, so that example is tested too; `flags` and `ports` start its broker
+ * as the file's text says.
+ * `sh`/`bash` blocks run in bash (`set -eo pipefail`) with `$B` set to the broker's URL and
+ * `restmq` / `npx restmq` on the PATH (the CLI from source), in a scratch directory where
+ * `examples/` is the repository's; background jobs end with the block, and a block still running
+ * after a minute is killed. `ts` blocks run with tsx, `restmq/client` pointing at client/ and other
+ * packages at node_modules/. `8888` is replaced by the broker's port. Every code block of the
+ * Quick start must be a doctest (test/docs/fresh-clone.test.ts also runs them on a fresh clone),
+ * and every TypeScript example that imports `restmq/client` must typecheck (tsc, strict).
  *
- * The rule that keeps docs honest: a block of commands or code (any language but the exempt
- * ones below: output, data and configuration) in the README or any docs/*.md is either a
- * doctest or says why it cannot be one, right before its fence, visible in the source:
- * `<!-- not a doctest: needs a Redis server -->`. Blocks that cannot run here are those that
- * need what the test has not (Redis, a cluster, Sentinel, TLS certificates, another machine,
- * collectd, a browser), run for minutes (benchmarks, the fuzzer, the whole suite) or never end
- * (a stream followed until Ctrl-C).
+ * The rule that keeps the docs honest: a block of commands or code in the README or any
+ * docs/*.md (any language but the exempt ones, NOT_CODE below: output, data, configuration and
+ * PromQL, and unlabelled blocks) is either a doctest or says why it cannot be one, on the line
+ * right before its fence, visible in the source: `<!-- not a doctest: needs Redis Sentinel -->`.
+ * Those that cannot run here need what the test has not (Redis, Sentinel, a certificate for a
+ * real host, another machine, the AWS CLI, a browser), run for minutes (benchmarks, the fuzzer,
+ * the whole suite), never end (a stream followed until Ctrl-C) or start the broker that the test
+ * starts itself with the same flags.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +49,8 @@ export const DOC_FILES: { file: string; acl?: true; flags?: Record<string, strin
   { file: 'docs/running.md' }, { file: 'docs/scaling.md' }, { file: 'docs/security.md', acl: true, flags: { 'cors-origin': 'https://app.example.com,https://ops.example.com', 'trust-proxy': '127.0.0.1' }, ports: ['8443'] },
   { file: 'docs/operations.md' }, { file: 'docs/sdk-and-cli.md' }, { file: 'docs/performance.md' }, { file: 'docs/compatibility.md' },
 ];
+/** Other bare imports of an example (`@aws-sdk/client-sqs`) resolve from the repository, as in a checkout. */
+const resolveImports = (code: string) => code.replace(/from '([^'./][^']*)'/g, (m, spec: string) => (spec.startsWith('node:') ? m : `from '${import.meta.resolve(spec)}'`));
 /** A block that hangs is killed with all it started (a second broker, a stream): it fails, the file goes on. */
 const BOUNDED = { killAfterMs: 60_000, group: true };
 /** Languages of output, data and configuration: shown, never run, so they need no mark. Any other language is code. */
@@ -175,7 +182,7 @@ describe('README examples', () => {
             r = await runToExit('bash', ['-c', script], { cwd: dir, env: { B: broker.url, PATH: `${bin}:${process.env['PATH'] ?? ''}` }, ...BOUNDED });
           } else if (block.lang === 'ts') {
             const file = join(dir, `example-${block.line}.mts`);
-            writeFileSync(file, code.replaceAll(`'restmq/client'`, `'${join(ROOT, 'client/index.ts')}'`).replaceAll(`127.0.0.1:${port}`, broker.url.slice('http://'.length)));
+            writeFileSync(file, resolveImports(code.replaceAll(`'restmq/client'`, `'${join(ROOT, 'client/index.ts')}'`)).replaceAll(`127.0.0.1:${port}`, broker.url.slice('http://'.length)));
             r = await runToExit(process.execPath, ['--import', TSX, file], { cwd: dir, env: {}, ...BOUNDED });
           } else {
             assert.fail(`${doc.file} line ${block.line}: a doctest must be sh, bash or ts, not ${block.lang || 'unlabelled'}`);
