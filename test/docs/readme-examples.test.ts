@@ -2,11 +2,10 @@
  * Doc tests: every code block marked `<!-- doctest -->` in the README and in docs/ is run, in
  * reading order, and its stdout compared with the ```text block that follows it (if any; `…` in
  * an expected line matches any text). Each file of DOC_FILES gets a fresh SQLite broker of its
- * own (its blocks may rely on what an earlier block of the same file stored, never on another
- * file; the files run one after the other: side by side in one process, in a trial, they
- * disturbed one another). A file listed with `acl` runs its broker with the file's first ```ini
- * block as the `--acl` file, so that example is tested too; `flags` and `ports` start its broker
- * as the file's text says.
+ * own: its blocks run one after the other and may rely on what an earlier one stored, never
+ * on another file, so files run side by side (three at a time: their waits overlap). A file
+ * listed with `acl` runs its broker with the file's first ```ini block as the `--acl` file, so
+ * that example is tested too; `flags` and `ports` start its broker as the file's text says.
  * `sh`/`bash` blocks run in bash (`set -eo pipefail`) with `$B` set to the broker's URL and
  * `restmq` / `npx restmq` on the PATH (the CLI from source), in a scratch directory where
  * `examples/` is the repository's; background jobs end with the block, and a block still running
@@ -60,7 +59,7 @@ const DOCS = DOC_FILES.map((d) => ({ ...d, text: readFileSync(join(ROOT, d.file)
 /** Every Markdown file a reader gets: the README and all of docs/, listed or not. */
 const ALL_DOCS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)].map((file) => ({ file, text: readFileSync(join(ROOT, file), 'utf8') }));
 
-describe('README examples', () => {
+describe('README examples', { concurrency: 3 }, () => {
   let bin = '';
   before(() => {
     bin = mkdtempSync(join(tmpdir(), 'restmq-doctest-bin-'));
@@ -144,7 +143,7 @@ describe('README examples', () => {
   for (const doc of DOCS) {
     const blocks = doctests(doc.text);
     if (blocks.length === 0) continue;
-    describe(doc.file, () => {
+    describe(doc.file, { concurrency: 1 }, () => {
       let broker: TestBroker | undefined;
       let dir = '';
       let port = 0;
