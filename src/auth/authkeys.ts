@@ -33,8 +33,12 @@ export const HASH_PATTERN = /^[0-9a-f]{64}$/;
 /** A queue pattern: queue-name characters and `*`. */
 const QUEUE_PATTERN = /^[A-Za-z0-9_.*-]{1,128}$/;
 
+/** Never starting with `-`, which a command line would read as an option (`restmq authkey revoke <key>`). */
 export function newKey(): string {
-  return randomBytes(32).toString('base64url');
+  for (;;) {
+    const key = randomBytes(32).toString('base64url');
+    if (!key.startsWith('-')) return key;
+  }
 }
 
 /** 30 random bytes in base64: 40 characters, the shape of an AWS secret access key. */

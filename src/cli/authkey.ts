@@ -11,7 +11,6 @@ import { decodeRecord, encodeRecord, hashKey, newKey, validateRecord } from '../
 import { ConfigError, loadConfig } from '../config/load.js';
 import { SETTINGS, envName } from '../config/settings.js';
 import { isBrokerError } from '../errors.js';
-import { openStore } from '../storage/open.js';
 
 interface KeyInfo {
   hash: string;
@@ -64,6 +63,8 @@ function overHttp(url: string, user: string | undefined, key: string | undefined
 
 async function overStore(flags: Record<string, string | undefined>): Promise<Admin> {
   const config = loadConfig(flags);
+  // Loaded only here: with --url (the usual case) the stores' drivers are never needed.
+  const { openStore } = await import('../storage/open.js');
   const store = await openStore(config.store, config.sqliteSync);
   const entries = async () => (await store.listAuthKeys()).flatMap(({ hash, record }) => {
     const r = decodeRecord(record);

@@ -9,7 +9,7 @@ import { Option, type Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { SETTINGS, envName } from '../config/settings.js';
 import { isBrokerError } from '../errors.js';
-import { openStore } from '../storage/open.js';
+import type { openStore as OpenStore } from '../storage/open.js';
 
 const STORE_FLAGS = ['store', 'redis-host', 'redis-port', 'redis-db', 'redis-password', 'config'];
 
@@ -23,8 +23,10 @@ const repairable = (store: object): store is Repairable => typeof (store as Part
 async function repair(opts: Opts): Promise<void> {
   const flags: Opts = {};
   for (const f of STORE_FLAGS) flags[f] = opts[f.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())];
-  let store: Awaited<ReturnType<typeof openStore>> | undefined;
+  let store: Awaited<ReturnType<typeof OpenStore>> | undefined;
   try {
+    // Loaded only here, so that the other commands start without the stores' drivers.
+    const { openStore } = await import('../storage/open.js');
     store = await openStore(loadConfig(flags).store);
     if (!repairable(store)) {
       process.stdout.write('this store keeps its queue index with every write: nothing to repair\n');

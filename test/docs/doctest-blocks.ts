@@ -9,10 +9,15 @@ export interface Block {
   line: number;
 }
 
+/** The mark of a block that is run: the line right before its fence (blank lines allowed). */
+export const DOCTEST_MARK = '<!-- doctest -->';
+/** The mark of a command block that cannot run in the doc tests, with why: `<!-- not a doctest: needs a Redis server -->`. */
+export const NOT_DOCTEST_MARK = /^<!-- not a doctest: (\S.*?) -->$/;
+
 /** Fenced blocks with their language and line, and the headings they sit under. */
-export function fencedBlocks(markdown: string): (Block & { doctest: boolean })[] {
+export function fencedBlocks(markdown: string): (Block & { doctest: boolean; notDoctest?: string })[] {
   const lines = markdown.split('\n');
-  const out: (Block & { doctest: boolean })[] = [];
+  const out: (Block & { doctest: boolean; notDoctest?: string })[] = [];
   let section = '';
   let sub = '';
   for (let i = 0; i < lines.length; i++) {
@@ -27,7 +32,9 @@ export function fencedBlocks(markdown: string): (Block & { doctest: boolean })[]
     for (i++; i < lines.length && !/^\s*```\s*$/.test(lines[i]!); i++) body.push(lines[i]!.slice(indent));
     let prev = start - 1;
     while (prev >= 0 && lines[prev]!.trim() === '') prev--;
-    out.push({ lang: open[2]!, code: body.join('\n'), section: sub ? `${section} / ${sub}` : section, line: start + 1, doctest: prev >= 0 && lines[prev]!.trim() === '<!-- doctest -->' });
+    const mark = prev >= 0 ? lines[prev]!.trim() : '';
+    const why = NOT_DOCTEST_MARK.exec(mark)?.[1];
+    out.push({ lang: open[2]!, code: body.join('\n'), section: sub ? `${section} / ${sub}` : section, line: start + 1, doctest: mark === DOCTEST_MARK, ...(why ? { notDoctest: why } : {}) });
   }
   return out;
 }
