@@ -15,8 +15,11 @@ const EXPOSED = ['X-RestMQ-Status', 'Retry-After', 'Location'];
 /** Registers CORS; call it before the auth hook so preflights and refusals carry its headers. */
 export function installCors(fastify: FastifyInstance, origins: CorsOrigins | undefined): void {
   if (origins === undefined) return;
+  const allowed = new Set(origins === '*' ? [] : origins);
   void fastify.register(cors, {
-    origin: origins === '*' ? '*' : [...origins],
+    // A listed origin is echoed back; any other gets no CORS header at all (a static list would
+    // still send the credentials and exposed-headers lines to it).
+    origin: origins === '*' ? '*' : (origin: string | undefined, cb: (err: Error | null, allow: string | false) => void) => cb(null, origin !== undefined && allowed.has(origin) ? origin : false),
     credentials: origins !== '*',
     exposedHeaders: EXPOSED,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],

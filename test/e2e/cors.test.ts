@@ -103,6 +103,10 @@ describe('CORS over HTTP', () => {
     assert.equal(pre.headers.get('access-control-allow-origin'), null);
     const r = await fetch(`${listed.url}/q/${qname()}`, { headers: { origin: 'https://evil.example.net' } });
     assert.equal(r.headers.get('access-control-allow-origin'), null);
+    // Nor any other CORS header: none of them is meant for that origin.
+    for (const reply of [pre, r]) {
+      assert.deepEqual([...reply.headers.keys()].filter((h) => h.startsWith('access-control-')), [], 'CORS headers for an origin not listed');
+    }
   });
 
   it('*: every origin, and no credentials header', async () => {
