@@ -17,7 +17,8 @@ import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult }
 import { FIFO_SCAN, isFifoQueue, type LeasedMessage, type LeaseResult, type LeaseStore, type QueueSettings, type ReceiptOutcome } from '../lease-contract.js';
 import type { Delivery, DispatchResult, ReturnedMessage, StoreEvent, StreamStore } from '../stream-contract.js';
 import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
-import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import type { MeterStore, QueueMeters, QueueRanking } from '../meter-contract.js';
+import { rankByMeters } from '../meter-ranking.js';
 import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
 import { browseRedis, registeredConsumers, CLUSTER_BROWSE } from './redis-browse.js';
 import type { SqsStore } from '../sqs-contract.js';
@@ -119,6 +120,11 @@ export class ClusterStore implements QueueStore, StreamStore, LeaseStore, AuthKe
       if (this.wait) await waitForReplicas(this.cluster, queue, this.wait);
       return out;
     });
+  }
+
+  /** Every queue's keys are read anyway: ranked from meters (meter-ranking.ts). */
+  rankQueues(limit: number): Promise<QueueRanking> {
+    return rankByMeters(this, limit);
   }
 
   reportPolls(waiting: ReadonlyMap<string, number>, ttlMs: number): Promise<void> {

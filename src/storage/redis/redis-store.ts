@@ -21,7 +21,8 @@ import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { RedisPolls } from './redis-polls.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
-import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import type { MeterStore, QueueMeters, QueueRanking } from '../meter-contract.js';
+import { rankByMeters } from '../meter-ranking.js';
 import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
 import { browseRedis, registeredConsumers, LEGACY_BROWSE } from './redis-browse.js';
 import type { SqsStore } from '../sqs-contract.js';
@@ -222,6 +223,11 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   /** The overview's figures of every queue, a script call per 250 queues (redis-meters.ts). */
   meters(queues: readonly string[]): Promise<QueueMeters[]> {
     return readMeters(this.redis, this.run, queues);
+  }
+
+  /** Every queue's keys are read anyway: ranked from meters (meter-ranking.ts). */
+  rankQueues(limit: number): Promise<QueueRanking> {
+    return rankByMeters(this, limit);
   }
 
   reportPolls(waiting: ReadonlyMap<string, number>, ttlMs: number): Promise<void> {

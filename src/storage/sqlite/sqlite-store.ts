@@ -25,7 +25,8 @@ import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { authKeyOperations } from './sqlite-authkeys.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { sqlitePresque } from './sqlite-presque.js';
-import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import type { MeterStore, QueueMeters, QueueRanking } from '../meter-contract.js';
+import { rankingOperations } from './sqlite-ranking.js';
 import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
 import { browseOperations } from './sqlite-browse.js';
 import { meterOperations } from './sqlite-meters.js';
@@ -121,6 +122,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   readonly #lease: ReturnType<typeof leaseOperations>;
   readonly #authkeys: ReturnType<typeof authKeyOperations>;
   readonly #meters: ReturnType<typeof meterOperations>;
+  readonly #ranking: ReturnType<typeof rankingOperations>;
   readonly #sqs: ReturnType<typeof sqsOperations>;
   readonly #consumers = new ConsumerRegistry();
   /** Round-robin cursor: the consumer that got the queue's last message. */
@@ -141,6 +143,7 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
     this.#lease = leaseOperations(db);
     this.#authkeys = authKeyOperations(db);
     this.#meters = meterOperations(db);
+    this.#ranking = rankingOperations(db);
     this.#sqs = sqsOperations(db, this.#ops.enqueue);
     this.#stream.recover();
     this.#group = new GroupCommit(db, storeError);
@@ -228,6 +231,13 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
         dead: info[queues.length + i]!.length, consumers: this.#consumers.live(q, now).length, ...dated[i]!,
       }));
     });
+  }
+
+  /** One statement (sqlite-ranking.ts); registrations and polls are this process's. */
+  async rankQueues(limit: number): Promise<QueueRanking> {
+    const now = Date.now();
+    const polls = this.#polls;
+    return this.#run(() => this.#ranking(limit, now, { each: (fn) => this.#consumers.each(now, fn) }, { each: (fn) => polls.forEach((n, q) => fn(q, n)) }));
   }
 
   /** A file has one broker (the exclusive lock): its own counts are every broker's. */
