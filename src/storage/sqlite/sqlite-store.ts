@@ -29,7 +29,7 @@ import type { MeterStore, QueueMeters, QueueRanking } from '../meter-contract.js
 import { rankingOperations } from './sqlite-ranking.js';
 import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../browse-contract.js';
 import { browseOperations } from './sqlite-browse.js';
-import { meterOperations } from './sqlite-meters.js';
+import { meterOperations, nameRange, RANGE_METERS_FROM } from './sqlite-meters.js';
 import type { SqsStore } from '../sqs-contract.js';
 import { sqsOperations } from './sqlite-sqs.js';
 import { GroupCommit } from './group-commit.js';
@@ -215,9 +215,10 @@ export class SqliteStore implements QueueStore, StreamStore, LeaseStore, AuthKey
   /** The overview's figures of every queue in one read (meter-contract.ts). */
   async meters(queues: readonly string[]): Promise<QueueMeters[]> {
     const now = Date.now();
-    if (queues.length >= GROUPED_METERS_FROM) {
+    const range = queues.length >= RANGE_METERS_FROM ? nameRange(queues) : undefined;
+    if (queues.length >= GROUPED_METERS_FROM || range) {
       return this.#run(() => {
-        const all = this.#meters.everyQueue(now);
+        const all = this.#meters.everyQueue(now, range);
         return queues.map((q) => ({ ...all.get(q), dead: all.get(`${q}.dead`).ready, consumers: this.#consumers.live(q, now).length }));
       });
     }
