@@ -21,26 +21,27 @@ export interface InMemoryCounts {
 }
 
 export function rankingOperations(db: Database.Database) {
-  // c: one grouped pass over the messages (depth is every row: ready + inflight + delayed);
-  // t: the deepest registered queues (a primary-key probe of `queues` per queue with rows);
-  // then the sums over the registered queues not in t. Every join is a probe of a primary
-  // key: no automatic index is built over 100,000 rows.
+  // cr: one grouped pass over the messages (depth is every row: ready + inflight + delayed),
+  // kept for registered queues (a primary-key probe per queue with rows); t: the deepest of
+  // them; then the sums over the registered queues not in t, and the ready rows of their
+  // `<q>.dead` (a probe per dead letter). No automatic index is built over every queue.
   const rank = db.prepare<{ now: number; limit: number }, Row>(
-    `WITH c AS MATERIALIZED (
-       SELECT queue, count(*) AS depth, count(*) FILTER (WHERE ${READY_AT_NOW}) AS ready,
-              count(*) FILTER (WHERE leased_until IS NOT NULL) AS inflight,
-              count(*) FILTER (WHERE leased_until IS NULL AND visible_at > @now) AS delayed,
-              min(enqueued_at) FILTER (WHERE ${READY_AT_NOW} AND enqueued_at IS NOT NULL) AS oldest_at
-       FROM messages GROUP BY queue),
-     cr AS MATERIALIZED (SELECT c.* FROM c JOIN queues q ON q.name = c.queue AND q.registered = 1),
+    `WITH cr AS MATERIALIZED (
+       SELECT c.* FROM (
+         SELECT queue, count(*) AS depth, count(*) FILTER (WHERE ${READY_AT_NOW}) AS ready,
+                count(*) FILTER (WHERE leased_until IS NOT NULL) AS inflight,
+                count(*) FILTER (WHERE leased_until IS NULL AND visible_at > @now) AS delayed,
+                min(enqueued_at) FILTER (WHERE ${READY_AT_NOW} AND enqueued_at IS NOT NULL) AS oldest_at
+         FROM messages GROUP BY queue) c
+       JOIN queues q ON q.name = c.queue AND q.registered = 1),
      t AS MATERIALIZED (SELECT queue AS name, depth FROM cr ORDER BY depth DESC, queue LIMIT @limit),
      r AS (SELECT coalesce(sum(ready), 0) AS ready, coalesce(sum(inflight), 0) AS inflight, coalesce(sum(delayed), 0) AS delayed,
                   min(oldest_at) AS oldest_at
            FROM cr WHERE queue NOT IN (SELECT name FROM t)),
      s AS (SELECT count(*) AS queues, coalesce(sum(status = 'stopped'), 0) AS stopped, coalesce(sum(dead_lettered), 0) AS dead_lettered
            FROM queues WHERE registered = 1 AND name NOT IN (SELECT name FROM t)),
-     d AS (SELECT coalesce(sum(c.ready), 0) AS dead FROM c JOIN queues b ON b.name = substr(c.queue, 1, length(c.queue) - 5)
-           WHERE substr(c.queue, -5) = '.dead' AND b.registered = 1 AND b.name NOT IN (SELECT name FROM t))
+     d AS (SELECT count(*) AS dead FROM messages m JOIN queues b ON b.name = substr(m.queue, 1, length(m.queue) - 5)
+           WHERE substr(m.queue, -5) = '.dead' AND ${READY_AT_NOW} AND b.registered = 1 AND b.name NOT IN (SELECT name FROM t))
      SELECT (SELECT json_group_array(name ORDER BY depth DESC, name) FROM t), s.queues, s.stopped,
             r.ready, r.inflight, r.delayed, d.dead, s.dead_lettered, r.oldest_at
      FROM s, d, r`).raw();
