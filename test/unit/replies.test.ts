@@ -213,6 +213,14 @@ describe('replies.allStatsStream', () => {
       assert.deepEqual({ status: r.status, type: r.type, body: chunks.join('') }, whole);
     }
   });
+  it('a sorted list without index-like names (what the stores list) keeps its order', async () => {
+    const names = ['_x', 'a', 'a.dead', 'b-2', 'q1', 'q10', 'q2'];
+    const r = replies.allStatsStream('redis', names, async (some) => some.map((n) => stats(n)));
+    let body = '';
+    for await (const c of r.chunks) body += c;
+    assert.equal(body, replies.allStats('redis', names.map((n) => stats(n))).body);
+    assert.deepEqual(Object.keys((JSON.parse(body) as { queues: object }).queues), names);
+  });
 });
 
 describe('replies.command', () => {
