@@ -2,7 +2,8 @@
  * Cost of many queues on SQLite: QUEUES queues with one message each are written straight
  * through the store (batches of enqueues, group-committed), then a broker process is started
  * on the file and scraped. Prints the time of each GET /metrics and GET /stats/, the reply
- * sizes, and the broker's RSS before the first request and after them all (lasting growth).
+ * sizes, and the broker's RSS before the first request, after the scrapes and after them all
+ * (lasting growth; 3 s after each, for the garbage collector).
  * Bounded: QUEUES (default 100,000) and SCRAPES (default 3) requests of each kind.
  *
  *   npm run bench:queues
@@ -52,6 +53,9 @@ try {
       const m = await timed(`${broker.url}/metrics`);
       lines.push(`GET /metrics  ${m.ms} ms, ${(m.bytes / 1024).toFixed(0)} KiB`);
     }
+    // What the scrapes alone keep, before /stats/ adds its own.
+    await new Promise((r) => setTimeout(r, 3000));
+    const afterMetrics = rssMb(pid);
     for (let i = 0; i < SCRAPES; i++) {
       const s = await timed(`${broker.url}/stats/`);
       lines.push(`GET /stats/   ${s.ms} ms, ${(s.bytes / 1024).toFixed(0)} KiB`);
@@ -62,7 +66,7 @@ try {
     await new Promise((r) => setTimeout(r, 3000));
     const after = rssMb(pid);
     for (const l of lines) console.log(l);
-    console.log(`broker RSS: ${before} MB before, ${after} MB after (+${after - before} MB)`);
+    console.log(`broker RSS: ${before} MB before, ${afterMetrics} MB after the scrapes, ${after} MB after all (+${after - before} MB)`);
     console.log(`load average: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } finally {
     await broker.stop();

@@ -83,7 +83,7 @@ async function renderOnly(): Promise<string> {
     };
   });
   const metrics = new BrokerMetrics(activity);
-  metrics.setOverview(rows);
+  metrics.setOverview({ rows, rest: null });
   const times: number[] = [];
   for (let i = 0; i < SCRAPES + 2; i++) {
     const t0 = performance.now();

@@ -31,6 +31,8 @@ export interface Waiters {
 /** What this broker last told the store of its long polls (PollReporter). */
 export interface ReportedPolls {
   reported(queue: string): number;
+  /** Calls fn for each queue of the last report. */
+  eachReported?(fn: (queue: string, n: number) => void): void;
 }
 
 /** The counts of each queue; `registered[i]` and `polling[i]` are the store's counts (every
@@ -54,6 +56,24 @@ export function countConsumers(queues: readonly string[], registered: readonly n
   });
 }
 
+/** The counts of every queue not `kept`, summed, as countConsumers would sum them queue by
+ *  queue; `registered` and `polling` are the store's sums over those queues. The total is the
+ *  larger of the two sums (per queue it is the larger of the two counts). */
+export function sumConsumers(kept: ReadonlySet<string>, registered: number, polling: number, streams: LocalConsumers, polls: Waiters,
+  reports?: ReportedPolls): ConsumerCounts {
+  const mine: Record<Transport, number> = { comet: 0, sse: 0, ws: 0 };
+  streams.eachConsumer((queue, transport) => {
+    if (!kept.has(queue)) mine[transport]++;
+  });
+  let waiting = 0;
+  for (const [queue, n] of polls.waitingByQueue()) if (!kept.has(queue)) waiting += n;
+  let reported = 0;
+  reports?.eachReported?.((queue, n) => {
+    if (!kept.has(queue)) reported += n;
+  });
+  return { ...mine, poll: Math.max(0, polling - reported) + waiting, total: Math.max(registered, mine.comet + mine.sse + mine.ws) };
+}
+
 /** How often the counts are compared with what was reported, and how long a report lives. */
 const REPORT_EVERY_MS = 250;
 const REPORT_TTL_MS = 5000;
@@ -75,6 +95,10 @@ export class PollReporter implements ReportedPolls {
 
   reported(queue: string): number {
     return this.counts.get(queue) ?? 0;
+  }
+
+  eachReported(fn: (queue: string, n: number) => void): void {
+    for (const [queue, n] of this.counts) fn(queue, n);
   }
 
   start(): void {

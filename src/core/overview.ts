@@ -48,3 +48,28 @@ export async function queueOverview(service: QueueService, some?: readonly strin
     };
   });
 }
+
+/** What a scrape with a cap on per-queue rows reads: the deepest queues' rows, and every other
+ *  registered queue summed into one row (named by the caller) that also counts the stopped ones. */
+export interface CappedOverview {
+  rows: QueueOverview[];
+  /** null when every queue has its row. */
+  rest: (Omit<QueueOverview, 'queue'> & { queues: number; paused: number }) | null;
+}
+
+/** The `max` deepest queues (0: every queue, no sums), from the store's ranking: a thousand
+ *  rows are built, not one per queue. */
+export async function cappedOverview(service: QueueService, max: number): Promise<CappedOverview> {
+  if (max <= 0) return { rows: await queueOverview(service), rest: null };
+  const { top, rest, restConsumers } = await service.rankQueues(max);
+  const rows = await queueOverview(service, top);
+  if (rest.queues === 0) return { rows, rest: null };
+  return {
+    rows,
+    rest: {
+      queues: rest.queues, paused: rest.stopped, ready: rest.ready, inflight: rest.inflight, delayed: rest.delayed, dead: rest.dead,
+      status: 'started', policy: 'broadcast', consumers: restConsumers,
+      oldestAgeSeconds: rest.oldestAgeMs === null ? null : rest.oldestAgeMs / 1000, deadLetteredTotal: rest.deadLettered,
+    },
+  };
+}

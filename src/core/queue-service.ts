@@ -6,7 +6,7 @@
 import { BrokerError } from '../errors.js';
 import type { EnqueueOptions, QueueStore, TakeResult, TakenMessage, SoftGetResult } from '../storage/contract.js';
 import type { StreamStore } from '../storage/stream-contract.js';
-import type { MeterStore, QueueMeters } from '../storage/meter-contract.js';
+import type { MeterStore, MeterSums, QueueMeters } from '../storage/meter-contract.js';
 import type { BrowsePage, BrowseStore, MessageState, RegisteredConsumer } from '../storage/browse-contract.js';
 import type { SqsStore } from '../storage/sqs-contract.js';
 import type { LeaseResult, LeaseStore, QueueSettings, ReceiptOutcome } from '../storage/lease-contract.js';
@@ -14,7 +14,7 @@ import type { Message, Policy, QueueStats, QueueStatus } from '../wire.js';
 import { assertQueueName, assertReceipt, isKeyOfQueue, isValidQueueName } from './names.js';
 import type { LongPoll } from './long-poll.js';
 import type { ReceiptWatch } from './distributor.js';
-import { countConsumers, type ConsumerCounts, type LocalConsumers, type ReportedPolls } from './consumer-census.js';
+import { countConsumers, sumConsumers, type ConsumerCounts, type LocalConsumers, type ReportedPolls } from './consumer-census.js';
 import { type Activity, redeliveries } from './activity.js';
 import { normalizeEnqueue } from './enqueue-options.js';
 
@@ -267,6 +267,11 @@ export class QueueService {
     return stats!;
   }
 
+  /** Stats of some queues (a page of GET /stats/), one store round trip, in the order asked. */
+  async someStats(queues: readonly string[]): Promise<QueueStats[]> {
+    return this.statsOf(queues);
+  }
+
   /** Stats of every registered queue, one store round trip for all of them. */
   async allStats(): Promise<QueueStats[]> {
     return this.statsOf(await this.store.listQueues());
@@ -293,6 +298,14 @@ export class QueueService {
   /** The meters of some queues (a page of the dashboard's queue list). */
   async metersOf(queues: readonly string[]): Promise<{ queues: string[]; meters: QueueMeters[] }> {
     return { queues: [...queues], meters: await this.store.meters(queues) };
+  }
+
+  /** The `limit` deepest queues by name, and the sums over every other registered queue with
+   *  their consumers counted as consumerCounts counts them (a capped /metrics scrape). */
+  async rankQueues(limit: number): Promise<{ top: string[]; rest: MeterSums; restConsumers: ConsumerCounts }> {
+    const { top, rest } = await this.store.rankQueues(limit);
+    const restConsumers = sumConsumers(new Set(top), rest.consumers, rest.polls, this.receipts, this.longPoll, this.pollReports);
+    return { top, rest, restConsumers };
   }
 
   /** The one count of consumers every view shows; `registered`: the store's, per queue. */

@@ -5,7 +5,7 @@
  * others are summed into one set labelled queue="(other)", so the totals over queues stay true.
  */
 import type { QueueActivity } from '../core/activity.js';
-import type { QueueOverview } from '../core/overview.js';
+import type { CappedOverview, QueueOverview } from '../core/overview.js';
 
 /** The queue label of the summed series (parentheses are not allowed in queue names: it cannot collide with one). */
 export const OTHER_QUEUES = '(other)';
@@ -51,6 +51,25 @@ export function capQueues(rows: ReadonlyMap<string, Row>, counts: ReadonlyMap<st
   if (other) keptRows.set(OTHER_QUEUES, other);
   if (otherCounts) keptCounts.set(OTHER_QUEUES, otherCounts);
   return { queues: [...kept, OTHER_QUEUES], rows: keptRows, counts: keptCounts };
+}
+
+/** The same from the store's ranking (core/overview.ts cappedOverview): the rows are the
+ *  deepest queues already, the rest comes summed; the counters of every queue without a row
+ *  are summed here. Without a rest (every queue has its row), as capQueues. */
+export function capOverview(overview: CappedOverview, counts: ReadonlyMap<string, Counts>, max: number):
+  { queues: string[]; rows: Map<string, Row>; counts: Map<string, Counts> } {
+  const rows = new Map<string, Row>(overview.rows.map((r) => [r.queue, r]));
+  if (!overview.rest) return capQueues(rows, counts, max);
+  const queues = [...rows.keys(), OTHER_QUEUES];
+  const keptCounts = new Map<string, Counts>();
+  let otherCounts: QueueActivity | undefined;
+  for (const [q, c] of counts) {
+    if (rows.has(q)) keptCounts.set(q, c);
+    else otherCounts = addCounts(otherCounts, c);
+  }
+  rows.set(OTHER_QUEUES, { ...overview.rest, queue: OTHER_QUEUES });
+  if (otherCounts) keptCounts.set(OTHER_QUEUES, otherCounts);
+  return { queues, rows, counts: keptCounts };
 }
 
 /** Sums: counts add up, paused counts the stopped queues, the oldest age is the largest. */

@@ -6,7 +6,8 @@
  * registry and the two texts are joined. Same names, help and types as prom-client would print.
  */
 import type { Activity, QueueActivity } from '../core/activity.js';
-import { capQueues, type MetricRow } from './queue-cap.js';
+import type { CappedOverview } from '../core/overview.js';
+import { capOverview, type MetricRow } from './queue-cap.js';
 
 type Row = MetricRow;
 type Counts = Readonly<QueueActivity>;
@@ -94,8 +95,8 @@ function escape(value: string): string {
 
 /** Every queue family as exposition text: the overview's queues, and any queue with counters;
  *  beyond `maxQueues` of them (0: no cap) the shallowest are summed (queue-cap.ts). */
-export function renderQueueFamilies(overview: readonly Row[], activity: Activity, maxQueues: number): string {
-  const { queues, rows, counts } = capQueues(new Map(overview.map((r) => [r.queue, r])), activity.snapshot(), maxQueues);
+export function renderQueueFamilies(overview: CappedOverview, activity: Activity, maxQueues: number): string {
+  const { queues, rows, counts } = capOverview(overview, activity.snapshot(), maxQueues);
   const labels = queues.map((q) => `queue="${escape(q)}"`);
   const out: string[] = [];
   for (const f of QUEUE_FAMILIES) {

@@ -8,7 +8,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Activity } from '../core/activity.js';
-import type { QueueOverview } from '../core/overview.js';
+import type { CappedOverview, QueueOverview } from '../core/overview.js';
 import { defaultOf } from '../config/settings.js';
 import { renderQueueFamilies } from './queue-families.js';
 import { Histogram, type Series } from './histogram.js';
@@ -24,8 +24,9 @@ const DEFAULT_MAX_QUEUES = defaultOf('metrics-max-queues') as number;
 
 export class BrokerMetrics {
   readonly registry = new Registry();
-  /** The latest overview; the scrape route refreshes it before each render. */
-  private overview: readonly QueueOverview[] = [];
+  /** The latest overview (at most maxQueues rows and the sums); the scrape route refreshes it
+   *  before each render. */
+  private overview: CappedOverview = { rows: [], rest: null };
   private storeUp = 1;
   private readonly http = new Histogram('restmq_http_request_duration_seconds',
     'HTTP request durations by route pattern, method and status code (streams: their lifetime).', ['route', 'method', 'code'], HTTP_BUCKETS);
@@ -50,10 +51,15 @@ export class BrokerMetrics {
     this.brokerGauges(registers);
   }
 
+  /** Queues with their own series (--metrics-max-queues; 0: every queue). */
+  get queueCap(): number {
+    return this.maxQueues;
+  }
+
   /** Called by the scrape route before rendering; an error means the store did not answer. */
-  setOverview(overview: readonly QueueOverview[] | Error): void {
+  setOverview(overview: CappedOverview | Error): void {
     this.storeUp = overview instanceof Error ? 0 : 1;
-    this.overview = overview instanceof Error ? [] : overview;
+    this.overview = overview instanceof Error ? { rows: [], rest: null } : overview;
   }
 
   observeHttp(route: string, method: string, code: number, seconds: number): void {
@@ -91,7 +97,7 @@ export class BrokerMetrics {
   }
 
   private brokerGauges(registers: Registry[]): void {
-    const rows = () => this.overview;
+    const rows = (): readonly Pick<QueueOverview, 'consumers'>[] => (this.overview.rest ? [...this.overview.rows, this.overview.rest] : this.overview.rows);
     const storeUp = () => this.storeUp;
     new Gauge({
       name: 'restmq_store_up', help: '1 when the last scrape could read the queues from the store, else 0.', registers,

@@ -1,6 +1,7 @@
 /**
- * GET /metrics: Prometheus text (registry.ts names every metric). A scrape reads the queue
- * overview once, in one batched store read for all queues, then renders. Also times every
+ * GET /metrics: Prometheus text (registry.ts names every metric). A scrape asks the store for
+ * the deepest --metrics-max-queues queues and the sums over the others (one query on SQLite),
+ * reads those queues' rows, then renders: its cost follows the cap, not the number of queues. Also times every
  * request for restmq_http_request_duration_seconds by route pattern (never the raw URL, which
  * carries queue names, receipts and query values).
  */
@@ -10,7 +11,7 @@ import type { QueueService } from '../core/queue-service.js';
 import { routes } from '../http/kit/reply.js';
 import { reply, type RouteSchema } from '../http/kit/schemas.js';
 import { replies } from '../protocols/replies.js';
-import { queueOverview } from '../core/overview.js';
+import { cappedOverview } from '../core/overview.js';
 import { BrokerMetrics } from './registry.js';
 
 /** Requests that matched no route share one label value. */
@@ -45,7 +46,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: MetricsRouteOp
       acl: 'rest:consumer',
       handler: async () => {
         try {
-          metrics.setOverview(await queueOverview(deps.service));
+          metrics.setOverview(await cappedOverview(deps.service, metrics.queueCap));
         } catch (err) {
           // Process metrics are most wanted when the store is down: answer with store_up 0.
           deps.logger.warn({ err }, 'metrics: reading the queues failed');

@@ -19,7 +19,7 @@ export interface Reply {
 export interface ChunkedReply {
   status: number;
   type: string;
-  chunks: Iterable<string>;
+  chunks: Iterable<string> | AsyncIterable<string>;
 }
 
 export const TYPES = {
@@ -112,13 +112,17 @@ export const replies = {
 
   /** GET /stats/: JSON always (the original's JSONP sent a Python repr). */
   allStats: (store: string, stats: readonly QueueStats[], callback?: string): Reply => {
-    const r = replies.allStatsChunks(store, stats, callback);
-    return { status: r.status, type: r.type, body: [...r.chunks].join('') };
+    return { status: 200, type: callback === undefined ? TYPES.json : TYPES.js, body: [...allStatsText(store, stats, callback)].join('') };
   },
 
   /** GET /stats/ in pieces, for many queues: `{"queues": {...}, "redis": ..., "count": n}`. */
-  allStatsChunks: (store: string, stats: readonly QueueStats[], callback?: string): ChunkedReply =>
+  allStatsChunks: (store: string, stats: readonly QueueStats[], callback?: string): ChunkedReply & { chunks: Iterable<string> } =>
     ({ status: 200, type: callback === undefined ? TYPES.json : TYPES.js, chunks: allStatsText(store, stats, callback) }),
+
+  /** GET /stats/ as it is read: the names first, then `read` asked for the stats of a page of
+   *  them at a time (each name once), so every queue's stats are never held at once. */
+  allStatsStream: (store: string, names: readonly string[], read: (some: readonly string[]) => Promise<readonly QueueStats[]>, callback?: string): ChunkedReply =>
+    ({ status: 200, type: callback === undefined ? TYPES.json : TYPES.js, chunks: allStatsPages(store, names, read, callback) }),
 
   /** POST /queue replies: application/json, no CRLF, no JSONP. */
   command: (body: Json): Reply => ({ status: 200, type: TYPES.json, body: pyJson(body) }),
@@ -186,26 +190,57 @@ const STATS_PER_CHUNK = 1000;
 const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
 const isIndexKey = (k: string) => INDEX_KEY.test(k) && Number(k) < 4294967295;
 
+/** Names in the order a JS object holds them as keys: index-like names first, ascending; then
+ *  first insertion (a repeated name keeps its first place). */
+function keyOrder(names: Iterable<string>): readonly string[] {
+  // The store's list is sorted and unique: without index-like names it is the order already
+  // (no copy of 100,000 names).
+  if (Array.isArray(names) && inOrder(names as readonly string[]) && !(names as readonly string[]).some(isIndexKey)) return names as readonly string[];
+  const unique = [...new Set(names)];
+  const indexNames = unique.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
+  return indexNames.length === 0 ? unique : [...indexNames, ...unique.filter((k) => !isIndexKey(k))];
+}
+
+function inOrder(names: readonly string[]): boolean {
+  for (let i = 1; i < names.length; i++) if (names[i]! <= names[i - 1]!) return false;
+  return true;
+}
+
+const statsEntry = (first: boolean, s: QueueStats): string => (first ? '' : ', ') + str(s.queue) + ': ' + pyJson({ name: s.queue, ...queueFields(s) });
+const statsEnd = (store: string, count: number, callback: string | undefined): string =>
+  `}, "redis": ${str(store)}, "count": ${count}}` + (callback === undefined ? '' : ')');
+
 /** The text pyJson gives the original's object `{queues: {<name>: {name, ...fields}}, redis,
- *  count}`, queue by queue: keys in the order a JS object holds them (index-like names first,
- *  ascending; then first insertion), a repeated name keeping its first place and last value. */
+ *  count}`, queue by queue: keys in the order a JS object holds them, a repeated name keeping
+ *  its first place and last value. */
 function* allStatsText(store: string, stats: readonly QueueStats[], callback: string | undefined): Generator<string> {
   const byName = new Map<string, QueueStats>();
   for (const s of stats) byName.set(s.queue, s);
-  const names = [...byName.keys()];
-  const indexNames = names.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
-  const ordered = indexNames.length === 0 ? names : [...indexNames, ...names.filter((k) => !isIndexKey(k))];
+  const ordered = keyOrder(byName.keys());
   if (callback !== undefined) yield `${callback}(`;
   let piece = '{"queues": {';
   for (let i = 0; i < ordered.length; i++) {
-    const name = ordered[i]!;
-    piece += (i === 0 ? '' : ', ') + str(name) + ': ' + pyJson({ name, ...queueFields(byName.get(name)!) });
+    piece += statsEntry(i === 0, byName.get(ordered[i]!)!);
     if ((i + 1) % STATS_PER_CHUNK === 0) {
       yield piece;
       piece = '';
     }
   }
-  yield piece + `}, "redis": ${str(store)}, "count": ${stats.length}}` + (callback === undefined ? '' : ')');
+  yield piece + statsEnd(store, stats.length, callback);
+}
+
+/** The same text, each page's stats read when the socket wants it (Readable.from pulls). */
+async function* allStatsPages(store: string, names: readonly string[], read: (some: readonly string[]) => Promise<readonly QueueStats[]>,
+  callback: string | undefined): AsyncGenerator<string> {
+  const ordered = keyOrder(names);
+  yield (callback === undefined ? '' : `${callback}(`) + '{"queues": {';
+  for (let i = 0; i < ordered.length; i += STATS_PER_CHUNK) {
+    const page = await read(ordered.slice(i, i + STATS_PER_CHUNK));
+    let piece = '';
+    page.forEach((s, j) => (piece += statsEntry(i + j === 0, s)));
+    yield piece;
+  }
+  yield statsEnd(store, names.length, callback);
 }
 
 function unframedJson(value: Json, callback: string | undefined): Reply {

@@ -28,9 +28,40 @@ export interface QueueMeters {
   deadLettered: number;
 }
 
+/** QueueMeters summed over many queues (the ones a ranking leaves out). */
+export interface MeterSums {
+  /** How many queues are summed. */
+  queues: number;
+  /** How many of them have the status stopped. */
+  stopped: number;
+  ready: number;
+  inflight: number;
+  delayed: number;
+  dead: number;
+  /** Streaming consumers registered by every broker. */
+  consumers: number;
+  /** Long polls waiting on every broker, as reported (pollsWaiting). */
+  polls: number;
+  deadLettered: number;
+  /** The largest oldestAgeMs among them; null when none has one. */
+  oldestAgeMs: number | null;
+}
+
+/** The deepest queues by name, and the sums over every other registered queue. */
+export interface QueueRanking {
+  /** At most `limit` registered queues, deepest first (ready + inflight + delayed), ties by
+   *  name (code unit order): what listQueues and meters would rank, without reading them all. */
+  top: string[];
+  /** Every registered queue not in `top`, summed. */
+  rest: MeterSums;
+}
+
 export interface MeterStore {
   /** The meters of each queue, in the order asked. */
   meters(queues: readonly string[]): Promise<QueueMeters[]>;
+  /** The `limit` deepest registered queues and the sums over the others, as cheaply as the
+   *  backend allows: a scrape with a cap on per-queue series reads this, not every queue. */
+  rankQueues(limit: number): Promise<QueueRanking>;
   /** Replaces this broker's counts of waiting long polls (a queue left out: none), each kept
    *  for `ttlMs` unless reported again, so a broker that is gone drops out of the sums. */
   reportPolls(waiting: ReadonlyMap<string, number>, ttlMs: number): Promise<void>;

@@ -17,6 +17,7 @@ import { LEASE_CASES } from './cases/lease.js';
 import { STREAM_CASES } from './cases/stream.js';
 import { AUTHKEY_CASES } from './cases/authkey.js';
 import { METER_CASES } from './cases/meter.js';
+import { RANKING_CASES } from './cases/ranking.js';
 import { DELETE_QUEUE_CASES } from './cases/delete-queue.js';
 import { TTL_CASES } from './cases/ttl.js';
 import { PRESQUE_CASES } from './cases/presque.js';
@@ -42,6 +43,7 @@ const SUITES: [string, Cases][] = [
   ['StreamStore', STREAM_CASES],
   ['AuthKeyStore', AUTHKEY_CASES],
   ['MeterStore', METER_CASES],
+  ['MeterStore.rankQueues', RANKING_CASES],
   ['QueueStore.deleteQueue', DELETE_QUEUE_CASES],
   ['TTL across send-backs', TTL_CASES],
   ['PresqueStore', PRESQUE_CASES],

@@ -1,12 +1,14 @@
 /**
  * SQLite meters of many queues: from GROUPED_METERS_FROM queues asked at once the store reads them in grouped
- * scans of the whole tables instead of per queue. Both paths must give the same figures, for
+ * scans of the whole tables instead of per queue, and from RANGE_METERS_FROM names in order
+ * (a page of the queue list) in grouped scans of their range of names. Both paths must give the same figures, for
  * queues in every state (ready, leased, delayed, dead-lettered, stopped, roundrobin, streamed,
  * empty, never seen).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GROUPED_METERS_FROM, openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import { nameRange, RANGE_METERS_FROM } from '../../src/storage/sqlite/sqlite-meters.js';
 import { tempFiles } from './sqlite-files.js';
 
 const { freshFile } = tempFiles('restmq-sqlite-meters-');
@@ -45,6 +47,14 @@ describe('SQLite meters: many queues at once read as one at a time', () => {
       // Ages are read at two instants: compare them apart, within the time the reads took.
       const strip = (m: (typeof together)[number]) => ({ ...m, oldestAgeMs: m.oldestAgeMs === null ? null : 'dated' });
       assert.deepEqual(together.map(strip), alone.map(strip));
+      // The other two paths: a page of names in order scans only their range (RANGE_METERS_FROM
+      // and up: GET /stats/ and dashboard pages), names out of order scan the whole tables.
+      const pages: (typeof together)[number][] = [];
+      for (let i = 0; i < queues.length; i += 100) pages.push(...await store.meters(queues.slice(i, i + 100)));
+      assert.deepEqual(pages.map(strip), alone.map(strip), 'pages of 100 in order');
+      assert.ok(nameRange(queues.slice(0, RANGE_METERS_FROM)) !== undefined && nameRange([...queues].reverse()) === undefined);
+      const reversed = await store.meters([...queues].reverse());
+      assert.deepEqual(reversed.reverse().map(strip), alone.map(strip), 'out of order');
       together.forEach((m, i) => {
         if (m.oldestAgeMs !== null) assert.ok(Math.abs(m.oldestAgeMs - alone[i]!.oldestAgeMs!) < 60_000);
       });

@@ -190,6 +190,39 @@ describe('replies.queueStats / allStats', () => {
   });
 });
 
+describe('replies.allStatsStream', () => {
+  it('the text of allStats, each page of names read once, in order, as the stream is pulled', async () => {
+    const names = ['b', '10', 'a.dead', '2', '01', '4294967295', '0', 'b', ...Array.from({ length: 2500 }, (_, i) => `q${i}`)];
+    const byName = new Map(names.map((n, i) => [n, stats(n, { len: i })]));
+    for (const callback of [undefined, 'cb']) {
+      const pages: string[][] = [];
+      const r = replies.allStatsStream('sqlite', names, async (some) => {
+        pages.push([...some]);
+        return some.map((n) => byName.get(n)!);
+      }, callback);
+      const it = (r.chunks as AsyncIterable<string>)[Symbol.asyncIterator]();
+      assert.equal((await it.next()).value, callback ? 'cb({"queues": {' : '{"queues": {');
+      assert.equal(pages.length, 0, 'nothing read before the opening is sent');
+      const chunks = [callback ? 'cb({"queues": {' : '{"queues": {'];
+      for (let c = await it.next(); !c.done; c = await it.next()) chunks.push(c.value);
+      assert.ok(pages.every((p) => p.length <= 1000), 'pages of at most 1,000');
+      assert.deepEqual(pages.flat(), ['0', '2', '10', 'b', 'a.dead', '01', '4294967295', ...Array.from({ length: 2500 }, (_, i) => `q${i}`)],
+        'each name once, index-like names first');
+      // A repeated name is read once: its entry is what the store says now, the count is the list's.
+      const whole = replies.allStats('sqlite', names.map((n) => byName.get(n)!), callback);
+      assert.deepEqual({ status: r.status, type: r.type, body: chunks.join('') }, whole);
+    }
+  });
+  it('a sorted list without index-like names (what the stores list) keeps its order', async () => {
+    const names = ['_x', 'a', 'a.dead', 'b-2', 'q1', 'q10', 'q2'];
+    const r = replies.allStatsStream('redis', names, async (some) => some.map((n) => stats(n)));
+    let body = '';
+    for await (const c of r.chunks) body += c;
+    assert.equal(body, replies.allStats('redis', names.map((n) => stats(n))).body);
+    assert.deepEqual(Object.keys((JSON.parse(body) as { queues: object }).queues), names);
+  });
+});
+
 describe('replies.command', () => {
   it('application/json, no CRLF, insertion order', () => {
     assert.deepEqual(replies.command({ queue: 'q', value: 'v', key: 'q:1' }), ok(JSON_T, '{"queue": "q", "value": "v", "key": "q:1"}'));

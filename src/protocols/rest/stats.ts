@@ -17,10 +17,13 @@ export function registerStatsRoutes(app: FastifyInstance, service: QueueService)
     GET: {
       schema: SCHEMAS.all,
       acl: 'rest:consumer',
-      // Streamed: with many queues the reply runs to megabytes.
+      // Streamed a page of queues at a time, read as the socket drains: with many queues the
+      // reply runs to megabytes, and no more than a page of stats is held at once. A store
+      // failure after the first page cuts the reply short (the status line is gone by then).
       handler: async (req, reply) => {
         const callback = assertCallback(requestArgs(req).get('callback'));
-        sendChunks(reply, replies.allStatsChunks(service.storeKind, await service.allStats(), callback));
+        const names = await service.listQueues();
+        sendChunks(reply, replies.allStatsStream(service.storeKind, names, (some) => service.someStats(some), callback));
         return undefined;
       },
     },

@@ -18,7 +18,8 @@ import type { EnqueueOptions, QueueInfo, QueueStore, SoftGetResult, TakeResult }
 import type { LeasedMessage, LeaseStore, ReceiptOutcome } from '../lease-contract.js';
 import type { StreamStore } from '../stream-contract.js';
 import type { AuthKeyStore } from '../authkey-contract.js';
-import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import type { MeterStore, QueueMeters, QueueRanking } from '../meter-contract.js';
+import { rankByMeters } from '../meter-ranking.js';
 import type { BrowsePage, BrowseStore, ConsumerReport, MessageState, RegisteredConsumer } from '../browse-contract.js';
 import { publishReports } from './consumer-reports.js';
 import { moveLeasedCluster } from './redis-move.js';
@@ -108,6 +109,11 @@ export class ClusterStore extends StoreParts implements QueueStore, StreamStore,
       if (this.wait) await waitForReplicas(this.cluster, queue, this.wait);
       return out;
     });
+  }
+
+  /** Every queue's keys are read anyway: ranked from meters (meter-ranking.ts). */
+  rankQueues(limit: number): Promise<QueueRanking> {
+    return rankByMeters(this, limit);
   }
 
 

@@ -20,7 +20,8 @@ import type { AuthKeyStore } from '../authkey-contract.js';
 import { RedisPolls } from './redis-polls.js';
 import { RedisStream } from './redis-stream.js';
 import { registerScripts, type ScriptedRedis, type StoreCommands } from './scripts.js';
-import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import type { MeterStore, QueueMeters, QueueRanking } from '../meter-contract.js';
+import { rankByMeters } from '../meter-ranking.js';
 import type { BrowsePage, BrowseStore, ConsumerReport, MessageState, RegisteredConsumer } from '../browse-contract.js';
 import { publishReports } from './consumer-reports.js';
 import { moveLeasedPlain } from './redis-move.js';
@@ -177,6 +178,11 @@ export class RedisStore extends StoreParts implements QueueStore, StreamStore, L
   /** The overview's figures of every queue, a script call per 250 queues (redis-meters.ts). */
   meters(queues: readonly string[]): Promise<QueueMeters[]> {
     return readMeters(this.redis, this.run, queues);
+  }
+
+  /** Every queue's keys are read anyway: ranked from meters (meter-ranking.ts). */
+  rankQueues(limit: number): Promise<QueueRanking> {
+    return rankByMeters(this, limit);
   }
 
 

@@ -26,11 +26,12 @@ import type { AuthKeyStore, StoredAuthKey } from '../authkey-contract.js';
 import { authKeyOperations } from './sqlite-authkeys.js';
 import type { PresqueHolder, PresqueStore } from '../presque-contract.js';
 import { sqlitePresque } from './sqlite-presque.js';
-import type { MeterStore, QueueMeters } from '../meter-contract.js';
+import type { MeterStore, QueueMeters, QueueRanking } from '../meter-contract.js';
+import { rankingOperations } from './sqlite-ranking.js';
 import type { BrowsePage, BrowseStore, MessageState } from '../browse-contract.js';
 import { moveOperation } from './sqlite-move.js';
 import { browseOperations } from './sqlite-browse.js';
-import { meterOperations } from './sqlite-meters.js';
+import { meterOperations, nameRange, RANGE_METERS_FROM } from './sqlite-meters.js';
 import type { SqsStore } from '../sqs-contract.js';
 import { sqsOperations } from './sqlite-sqs.js';
 import { GroupCommit } from './group-commit.js';
@@ -93,6 +94,7 @@ export class SqliteStore extends SqliteStreamStore implements QueueStore, Stream
   readonly #move: ReturnType<typeof moveOperation>;
   readonly #authkeys: ReturnType<typeof authKeyOperations>;
   readonly #meters: ReturnType<typeof meterOperations>;
+  readonly #ranking: ReturnType<typeof rankingOperations>;
   readonly #sqs: ReturnType<typeof sqsOperations>;
   /** Shared with the stream side (sqlite-stream-store.ts). */
   readonly #consumers: ConsumerRegistry;
@@ -119,6 +121,7 @@ export class SqliteStore extends SqliteStreamStore implements QueueStore, Stream
     this.#move = moveOperation(db);
     this.#authkeys = authKeyOperations(db);
     this.#meters = meterOperations(db);
+    this.#ranking = rankingOperations(db);
     this.#sqs = sqsOperations(db, this.#ops.enqueue);
     state.stream.recover();
     this.#group = new GroupCommit(db, storeError);
@@ -190,9 +193,10 @@ export class SqliteStore extends SqliteStreamStore implements QueueStore, Stream
   /** The overview's figures of every queue in one read (meter-contract.ts). */
   async meters(queues: readonly string[]): Promise<QueueMeters[]> {
     const now = Date.now();
-    if (queues.length >= GROUPED_METERS_FROM) {
+    const range = queues.length >= RANGE_METERS_FROM ? nameRange(queues) : undefined;
+    if (queues.length >= GROUPED_METERS_FROM || range) {
       return this.#run(() => {
-        const all = this.#meters.everyQueue(now);
+        const all = this.#meters.everyQueue(now, range);
         return queues.map((q) => ({ ...all.get(q), dead: all.get(`${q}.dead`).ready, consumers: this.#consumers.live(q, now).length }));
       });
     }
@@ -206,6 +210,13 @@ export class SqliteStore extends SqliteStreamStore implements QueueStore, Stream
         dead: info[queues.length + i]!.length, consumers: this.#consumers.live(q, now).length, ...dated[i]!,
       }));
     });
+  }
+
+  /** One statement (sqlite-ranking.ts); registrations and polls are this process's. */
+  async rankQueues(limit: number): Promise<QueueRanking> {
+    const now = Date.now();
+    const polls = this.#polls;
+    return this.#run(() => this.#ranking(limit, now, { each: (fn) => this.#consumers.each(now, fn) }, { each: (fn) => polls.forEach((n, q) => fn(q, n)) }));
   }
 
   /** A file has one broker (the exclusive lock): its own counts are every broker's. */

@@ -75,6 +75,14 @@ export class ConsumerRegistry {
   clear(): void {
     this.#byQueue.clear();
   }
+
+  /** Calls fn with each queue's count of unexpired registrations (a scrape's sums). */
+  each(now: number, fn: (queue: string, n: number) => void): void {
+    for (const queue of [...this.#byQueue.keys()]) {
+      const n = this.live(queue, now).length;
+      if (n > 0) fn(queue, n);
+    }
+  }
 }
 
 /** Index of the consumer after `last` in the sorted `ids`, wrapping around: one message per turn. */
