@@ -259,6 +259,10 @@ export class Distributor implements ReceiptWatch {
     setImmediate(() => {
       void this.pump().finally(() => {
         this.pumping = false;
+        // An event may land between the pump's last check and here (SQLite settles an
+        // enqueue and the pump's ack in one commit, so in the same turn): it saw `pumping`
+        // and left the work to this pump; without this it would wait for the safety poll.
+        if (this.dirty.size > 0 || this.inboxDirty) this.schedule();
       });
     });
   }
