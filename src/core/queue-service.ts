@@ -79,7 +79,10 @@ export class QueueService {
     if (values.length === 0 || values.length > MAX_BATCH) throw new BrokerError('INVALID_BATCH');
     const checked = values.map((v) => this.checkValue(v));
     const normalized = normalizeEnqueue(checked.length, options);
-    const keys = await this.store.enqueue(queue, checked, normalized);
+    const sent = this.store.enqueue(queue, checked, normalized);
+    // Announced at once (no delay) and exactly once (no dedup): see own-enqueues.ts.
+    if (!normalized.delayMs && normalized.dedupId === undefined) this.receipts.enqueueSent(queue);
+    const keys = await sent;
     this.activity.count(queue, 'enqueued', keys.length);
     this.announceDelayed(queue, normalized);
     return keys;

@@ -96,6 +96,10 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
   readonly kind = 'redis' as const;
   /** Random per store: a new broker, with an empty inbox, every time one is opened. */
   readonly brokerId = randomUUID();
+  /** One connection, commands in call order; not with WAIT, which sends enqueues elsewhere. */
+  get inOrder(): boolean {
+    return this.replicaWait === undefined;
+  }
   private readonly channel: string;
   private readonly stream: RedisStream;
   private readonly polls: RedisPolls;
