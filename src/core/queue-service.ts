@@ -175,7 +175,7 @@ export class QueueService {
     assertQueueName(queue);
     settled(await this.store.ack(queue, assertReceipt(receipt)));
     this.activity.count(queue, 'acked');
-    this.announceSettled(queue, receipt);
+    this.announceSettled(queue, receipt, this.store.ackAnnounces === true);
   }
 
   async nack(queue: string, receipt: string, delaySeconds = 0): Promise<void> {
@@ -198,8 +198,8 @@ export class QueueService {
 
   /** A leased stream on this broker learns at once; others by an event (not awaited: the ack
    *  is done, and a lost event only delays the holder's room until the lease's deadline). */
-  private announceSettled(queue: string, receipt: string): void {
-    if (this.receipts.settled(queue, receipt)) return;
+  private announceSettled(queue: string, receipt: string, storeAnnounced = false): void {
+    if (this.receipts.settled(queue, receipt) || storeAnnounced) return;
     this.store.publish({ type: 'settled', queue, receipt }).catch(() => {});
   }
 

@@ -403,6 +403,9 @@ export class RedisStore implements QueueStore, StreamStore, LeaseStore, AuthKeyS
     return this.leases.lease(queue, count, leaseMs);
   }
 
+  /** ack-8.lua publishes the settlement itself when the queue is streamed. */
+  readonly ackAnnounces = true;
+
   ack(queue: string, receipt: string): Promise<ReceiptOutcome> {
     return this.leases.ack(queue, receipt);
   }
