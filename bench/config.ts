@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type Backend = 'redis' | 'sqlite';
+export type Backend = 'redis' | 'sqlite' | 'memory';
 
 export interface BenchConfig {
   quick: boolean;
@@ -79,7 +79,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
   // 200k responses/s is far above anything this box serves over HTTP: a safety bound only.
   const maxRequests = positive(env, 'BENCH_MAX_REQUESTS', 200_000 * seconds);
   const backends = (env.BENCH_BACKENDS ?? 'redis,sqlite').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const b of backends) if (b !== 'redis' && b !== 'sqlite') throw new Error(`BENCH_BACKENDS: unknown backend ${JSON.stringify(b)} (redis, sqlite)`);
+  for (const b of backends) if (b !== 'redis' && b !== 'sqlite' && b !== 'memory') throw new Error(`BENCH_BACKENDS: unknown backend ${JSON.stringify(b)} (redis, sqlite, memory)`);
   const logLevel = env.BENCH_LOG_LEVEL || 'warn';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new Error(`BENCH_LOG_LEVEL must be a pino level, not ${JSON.stringify(logLevel)}`);
   const profile = env.BENCH_PROFILE;

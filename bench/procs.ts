@@ -106,10 +106,10 @@ export interface NodeChild {
 export function spawnNode(
   script: string,
   args: string[],
-  opts: { nodeArgs?: string[]; ready?: (line: string) => boolean; probe?: () => Promise<boolean>; timeoutMs?: number; env?: NodeJS.ProcessEnv; ipc?: boolean } = {},
+  opts: { nodeArgs?: string[]; ready?: (line: string) => boolean; probe?: () => Promise<boolean>; timeoutMs?: number; env?: NodeJS.ProcessEnv; ipc?: boolean; cwd?: string } = {},
 ): Promise<NodeChild> {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', script, ...args], {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
     // `ipc`: a Node IPC channel as fd 3 (child.send / process.on('message')).
     stdio: opts.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],

@@ -92,12 +92,17 @@ export async function answers(url: string): Promise<boolean> {
  * A broker child on `backend` (SQLite: a fresh file in a temp dir, removed by stop()).
  * `nodeArgs` go before the script (e.g. --cpu-prof).
  */
-export async function startBrokerChild(backend: Backend, opts: { redis?: RedisServer; logLevel: string; nodeArgs?: string[]; args?: string[] }): Promise<RunningServer & { proc: NodeChild }> {
+export async function startBrokerChild(
+  backend: Backend,
+  opts: { redis?: RedisServer; logLevel: string; nodeArgs?: string[]; args?: string[]; root?: string },
+): Promise<RunningServer & { proc: NodeChild }> {
   let store: string;
   let dir: string | undefined;
   if (backend === 'redis') {
     if (!opts.redis) throw new Error('the redis backend needs a private redis-server');
     store = `redis://${opts.redis.host}:${opts.redis.port}/0`;
+  } else if (backend === 'memory') {
+    store = 'memory';
   } else {
     dir = tempDir('restmq-bench-sqlite-');
     store = `sqlite:${join(dir, 'restmq.db')}`;
@@ -110,6 +115,7 @@ export async function startBrokerChild(backend: Backend, opts: { redis?: RedisSe
     try {
       const proc = await spawnNode('src/cli/run.ts', ['serve', '--port', String(port), '--listen', '127.0.0.1', '--store', store, '--log-level', opts.logLevel, ...(opts.args ?? [])], {
         ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
+        ...(opts.root ? { cwd: opts.root } : {}),
         probe: () => answers(`${url}/ready`),
       });
       return {

@@ -386,6 +386,18 @@ async function streamRows(pool: ConsumerPool, t: Target, pids: Pids, prefix: str
   }
 }
 
+/** Push latency idle (SSE) of a broker whose store is in its own process (SQLite, memory). */
+async function localLatencyRow(broker: RunningServer, prefix: 'sqlite' | 'memory', server: string): Promise<void> {
+  const pool = await ConsumerPool.start(1);
+  try {
+    const id = `${prefix}.latency.sse`;
+    await guard(id, 'ours', server, 'push latency idle, SSE', async () =>
+      fromStream(id, 'ours', server, await latencyIdle({ config, log }, pool, { label: prefix, server: broker }, 'sse', { server: broker.pid, consumers: pool.pids })));
+  } finally {
+    await pool.stop();
+  }
+}
+
 /** Everything on Redis: the ceilings, ours vs RSMQ and RabbitMQ, two brokers, push delivery vs Nchan. Returns the bare GET rate. */
 async function redisSections(installed: ReturnType<typeof ensureInstalled>, redis: PrivateRedis, bare: RunningServer, bareGetFloor: number): Promise<number> {
   const store = () => [redis.pid];
@@ -455,11 +467,18 @@ try {
   let bareGet = 20_000;
   try {
     if (config.only !== 'sqlite') bareGet = await redisSections(installed, redis, bare, bareGet);
-    const sqlite = await startBrokerChild('sqlite', { logLevel: config.brokerLogLevel });
+    const sqlite = await startBrokerChild('sqlite', { logLevel: config.brokerLogLevel, args: BROKER_STREAM_ARGS });
     try {
       await embeddedRows(sqlite, bareGet);
+      await localLatencyRow(sqlite, 'sqlite', 'restmq (sqlite)');
     } finally {
       await sqlite.stop();
+    }
+    const memory = await startBrokerChild('memory', { logLevel: config.brokerLogLevel, args: BROKER_STREAM_ARGS });
+    try {
+      await localLatencyRow(memory, 'memory', 'restmq (memory)');
+    } finally {
+      await memory.stop();
     }
   } finally {
     await bare.stop();

@@ -129,6 +129,10 @@ export function targets(lines: PeerLine[], rs: Ratio[]): TargetCheck[] {
   });
   const idle = lineOf(lines, 'redis.latency.sse');
   out.push({ text: 'push latency p50 < 2 ms idle (SSE)', value: idle ? `${ms(idle.p50Ms)} ms` : 'not measured', pass: idle ? (idle.p50Ms ?? Infinity) < 2 : undefined });
+  for (const store of ['sqlite', 'memory'] as const) {
+    const l = lineOf(lines, `${store}.latency.sse`);
+    out.push({ text: `${store === 'sqlite' ? 'SQLite' : 'memory'} store: push latency p50 < 2 ms idle (SSE)`, value: l ? `${ms(l.p50Ms)} ms` : 'not measured', pass: l ? (l.p50Ms ?? Infinity) < 2 : undefined });
+  }
   ratioTarget('batch enqueue ≥ 0.3 × redis-benchmark -P 16 LPUSH', 'redis.batch', 'redisbench.lpush16', 0.3);
   return out;
 }

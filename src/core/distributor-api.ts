@@ -64,4 +64,6 @@ export interface ReceiptWatch {
   /** A receipt of `queue` was acknowledged or nacked; true if a consumer of this broker held it. */
   settled(queue: string, receipt: string): boolean;
   extended(queue: string, receipt: string, leaseMs: number): void;
+  /** This broker has just sent the store an enqueue of `queue` (no delay, no dedup). */
+  enqueueSent(queue: string): void;
 }

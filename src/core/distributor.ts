@@ -23,6 +23,7 @@ import { DEFAULT_PREFETCH, Holdings } from './lease-streams.js';
 import { DEFAULT_DISTRIBUTOR_OPTIONS, type AttachOptions, type BrokerStore, type DistributorOptions, type Log, type ReceiptWatch,
   type StreamHandle } from './distributor-api.js';
 import { LeaseTurns, type Turns } from './lease-turns.js';
+import { OwnEnqueues } from './own-enqueues.js';
 
 export { DEFAULT_DISTRIBUTOR_OPTIONS };
 export type { AttachOptions, BrokerStore, DistributorOptions, Log, ReceiptWatch, StreamHandle };
@@ -52,6 +53,8 @@ export class Distributor implements ReceiptWatch {
   private readonly holders = new Map<string, Consumer>();
   /** Leases the roundrobin turns of leased consumers (lease-turns.ts). */
   private readonly leasing: LeaseTurns;
+  /** Announcements already covered by a dispatch sent behind this broker's own enqueue. */
+  private readonly ownEnqueues = new OwnEnqueues();
   /** Called when a queue gets its first consumer here (due-waker.ts watches it then). */
   onFirstConsumer: (queue: string) => void = () => {};
 
@@ -71,6 +74,7 @@ export class Distributor implements ReceiptWatch {
     const every = (ms: number, fn: () => void) => this.timers.push(setInterval(fn, ms).unref());
     every(this.options.pollMs, () => {
       for (const q of this.byQueue.keys()) this.dirty.add(q);
+      this.ownEnqueues.clear();
       this.inboxDirty = true;
       this.schedule();
     });
@@ -147,6 +151,19 @@ export class Distributor implements ReceiptWatch {
     this.holders.get(`${queue}\n${receipt}`)?.holdings?.extend(receipt, leaseMs);
   }
 
+  /**
+   * At idle (no pump running), a local enqueue of a queue streamed here is followed at once by
+   * its dispatch, in the same turn, so both reach the store together: one round trip to the
+   * consumer instead of two, and no wait for the announcement (which is then skipped).
+   */
+  enqueueSent(queue: string): void {
+    if (this.pumping || this.stopped || !this.store.inOrder || !this.hasRoom(queue)) return;
+    this.dirty.add(queue);
+    this.ownEnqueues.sent(queue);
+    this.pumping = true;
+    this.runPump();
+  }
+
   /** Dispatches the queue now (a delayed message fell due); false when it has no consumer here. */
   wake(queue: string): boolean {
     if (!this.byQueue.has(queue)) return false;
@@ -182,6 +199,9 @@ export class Distributor implements ReceiptWatch {
   private onEvent(e: StoreEvent): void {
     switch (e.type) {
       case 'enqueued':
+        if (this.ownEnqueues.absorb(e.queue)) return;
+        if (this.byQueue.has(e.queue)) this.dirty.add(e.queue);
+        break;
       case 'started':
         if (this.byQueue.has(e.queue)) this.dirty.add(e.queue);
         break;
@@ -204,10 +224,16 @@ export class Distributor implements ReceiptWatch {
     this.pumping = true;
     // Start after the current I/O phase, so the enqueues of one event-loop turn are
     // dispatched (and written to each consumer) together rather than one by one.
-    setImmediate(() => {
-      void this.pump().finally(() => {
-        this.pumping = false;
-      });
+    setImmediate(() => this.runPump());
+  }
+
+  private runPump(): void {
+    void this.pump().finally(() => {
+      this.pumping = false;
+      // An event may land between the pump's last check and here (SQLite settles an
+      // enqueue and the pump's ack in one commit, so in the same turn): it saw `pumping`
+      // and left the work to this pump; without this it would wait for the safety poll.
+      if (this.dirty.size > 0 || this.inboxDirty) this.schedule();
     });
   }
 
@@ -236,7 +262,10 @@ export class Distributor implements ReceiptWatch {
         // Leased before the ack: should this broker die in between, the reaper returns the
         // inbox and skips what is leased (its body exists); a retried read leases nothing twice.
         for (const [q, t] of turns) await this.leasing.leaseTurns(q, t);
-        await this.store.ackInbox(items.length);
+        // A store that keeps call order applies the ack before any later read: no need to
+        // wait for it, so a local enqueue arriving meanwhile finds the pump idle (enqueueSent).
+        if (this.store.inOrder) this.track(this.store.ackInbox(items.length), 'acknowledging written inbox items failed');
+        else await this.store.ackInbox(items.length);
         if (items.length === batch) this.inboxDirty = true;
       }
     } catch (err) {

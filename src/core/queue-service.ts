@@ -79,7 +79,10 @@ export class QueueService {
     if (values.length === 0 || values.length > MAX_BATCH) throw new BrokerError('INVALID_BATCH');
     const checked = values.map((v) => this.checkValue(v));
     const normalized = normalizeEnqueue(checked.length, options);
-    const keys = await this.store.enqueue(queue, checked, normalized);
+    const sent = this.store.enqueue(queue, checked, normalized);
+    // Announced at once (no delay) and exactly once (no dedup): see own-enqueues.ts.
+    if (!normalized.delayMs && normalized.dedupId === undefined) this.receipts.enqueueSent(queue);
+    const keys = await sent;
     this.activity.count(queue, 'enqueued', keys.length);
     this.announceDelayed(queue, normalized);
     return keys;
@@ -172,7 +175,7 @@ export class QueueService {
     assertQueueName(queue);
     settled(await this.store.ack(queue, assertReceipt(receipt)));
     this.activity.count(queue, 'acked');
-    this.announceSettled(queue, receipt);
+    this.announceSettled(queue, receipt, this.store.ackAnnounces === true);
   }
 
   async nack(queue: string, receipt: string, delaySeconds = 0): Promise<void> {
@@ -203,8 +206,8 @@ export class QueueService {
 
   /** A leased stream on this broker learns at once; others by an event (not awaited: the ack
    *  is done, and a lost event only delays the holder's room until the lease's deadline). */
-  private announceSettled(queue: string, receipt: string): void {
-    if (this.receipts.settled(queue, receipt)) return;
+  private announceSettled(queue: string, receipt: string, storeAnnounced = false): void {
+    if (this.receipts.settled(queue, receipt) || storeAnnounced) return;
     this.store.publish({ type: 'settled', queue, receipt }).catch(() => {});
   }
 

@@ -47,6 +47,9 @@ export interface LeaseStore {
   lease(queue: string, count: number, leaseMs: number): Promise<LeaseResult>;
   /** Removes the leased message for good. */
   ack(queue: string, receipt: string): Promise<ReceiptOutcome>;
+  /** True when a successful ack() itself tells streaming consumers on every broker (the
+   *  'settled' event), so the caller publishes nothing more. */
+  readonly ackAnnounces?: boolean;
   /** Ends the lease now: back to the front of the queue (after `delayMs`, if > 0), attempts kept
    *  (the next lease counts the next attempt); dead-lettered if attempts reached maxAttempts. */
   nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome>;

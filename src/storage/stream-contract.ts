@@ -70,6 +70,11 @@ export interface DispatchResult {
 export interface StreamStore {
   /** This broker's id (random per process). */
   readonly brokerId: string;
+  /** True when the store's steps take effect in the order they were called, whenever their
+   *  replies come (one Redis connection, one SQLite group commit per turn): the distributor
+   *  then sends a dispatch right behind a local enqueue (core/own-enqueues.ts) and does not
+   *  wait for an inbox ack before its next step. */
+  readonly inOrder?: boolean;
 
   /** Registers or refreshes this broker's live consumers of `queue` for `ttlMs`. */
   registerConsumers(queue: string, consumerIds: readonly string[], ttlMs: number): Promise<void>;

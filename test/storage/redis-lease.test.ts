@@ -210,5 +210,34 @@ describe('redis lease store', () => {
       assert.deepEqual(await raw.lrange(`${queue}:queue`, 0, -1), [k1]);
       await store.purge(queue);
     });
+
+    it('an ack announces its settlement itself, and only when the queue has a streaming consumer', async () => {
+      const [store] = (await brokers(1)) as [RedisStore];
+      const queue = q();
+      const heard: string[] = [];
+      const sub = raw.duplicate();
+      await sub.subscribe('restmq:events');
+      sub.on('message', (_channel: string, payload: string) => {
+        if (payload.startsWith('a ')) heard.push(payload);
+      });
+      try {
+        await store.enqueue(queue, ['nobody', 'somebody']);
+        const [first] = (await store.lease(queue, 1, LONG)).messages;
+        assert.equal(await store.ack(queue, first!.receipt), 'ok');
+        await store.registerConsumers(queue, ['c1'], LONG);
+        const [second] = (await store.lease(queue, 1, LONG)).messages;
+        assert.equal(await store.ack(queue, second!.receipt), 'ok');
+        // A stale receipt settles nothing and announces nothing.
+        assert.equal(await store.ack(queue, second!.receipt), 'stale');
+        await waitUntil('the announcement', async () => heard.length > 0);
+        // Published after the second ack's reply was written: anything the first ack had sent arrived before.
+        await raw.publish('restmq:events', 'a end');
+        await waitUntil('the end marker', async () => heard.includes('a end'));
+        assert.deepEqual(heard, [`a ${second!.receipt} ${queue}`, 'a end']);
+      } finally {
+        await store.unregisterConsumers(queue, ['c1']);
+        await sub.quit();
+      }
+    });
   });
 });

@@ -91,7 +91,7 @@ export class RedisLease {
   async ack(queue: string, receipt: string): Promise<ReceiptOutcome> {
     const p = parseReceipt(queue, receipt);
     if (!p) return 'stale';
-    return outcome(await this.run(() => this.redis.ack(...leaseKeys(queue), this.lean ? LAZY_LAYOUT : LEASE_LAYOUT, queue, p.key, p.token)));
+    return outcome(await this.run(() => this.redis.ack(...leaseKeys(queue), this.lean ? LAZY_LAYOUT : LEASE_LAYOUT, queue, p.key, p.token, this.channel)));
   }
 
   async nack(queue: string, receipt: string, delayMs: number): Promise<ReceiptOutcome> {

@@ -51,6 +51,12 @@ export class RedisStore extends StoreParts implements QueueStore, StreamStore, L
   readonly kind = 'redis' as const;
   /** Random per store: a new broker, with an empty inbox, every time one is opened. */
   readonly brokerId = randomUUID();
+  /** One connection, commands in call order; not with WAIT, which sends enqueues elsewhere. */
+  get inOrder(): boolean {
+    return this.replicaWait === undefined;
+  }
+  /** ack-8.lua publishes the settlement itself when the queue is streamed. */
+  readonly ackAnnounces = true;
   private readonly channel: string;
   protected readonly stream: RedisStream;
   protected readonly polls: RedisPolls;

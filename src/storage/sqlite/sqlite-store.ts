@@ -85,6 +85,8 @@ export class SqliteStore extends SqliteStreamStore implements QueueStore, Stream
   readonly kind: StoreKind;
   /** One broker per file, so a new id per open; nothing outside this process ever sees it. */
   readonly brokerId = randomUUID();
+  /** Operations run in call order, in one group commit per turn (group-commit.ts). */
+  readonly inOrder = true;
   readonly #db: Database.Database;
   readonly #ops: ReturnType<typeof queueOperations>;
   /** Long polls waiting, as last reported (reportPolls). */
