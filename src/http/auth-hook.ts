@@ -88,6 +88,9 @@ declare module 'fastify' {
     /** The ACL's decision for a category at this request's address (SQS checks each action
      *  with it, protocols/sqs/auth.ts). Set by the auth hook with --acl; absent otherwise. */
     aclSection?: (category: Category) => { decision: Decision; section: SectionRules | undefined };
+    /** Checks a category on a second queue a request names (the target of a move), as the
+     *  route's own queue was checked (throws as authorizeCommand). Absent without --acl. */
+    authorizeQueue?: (category: Category, queue: string) => Promise<void>;
     /** True when the hook left this request to the SQS API's own check (SigV4). */
     sqsDeferred?: boolean;
   }
@@ -127,6 +130,10 @@ export function installAuth(app: FastifyInstance, deps: AuthOptions): void {
       const guard = commandGuard(via, command);
       if (guard === 'open') return;
       const outcome = await check(req, guard, typeof command.queue === 'string' ? command.queue : undefined);
+      if (outcome !== 'ok') throw new BrokerError(outcome);
+    };
+    req.authorizeQueue = async (category, queue) => {
+      const outcome = await check(req, category, queue);
       if (outcome !== 'ok') throw new BrokerError(outcome);
     };
     req.aclSection = (category) => {

@@ -108,6 +108,18 @@ forEachBackend(
       ok(await req(url, 'GET', '/authkeys', { headers: bearer(admin.key) }), 'an admin key manages keys');
     });
 
+    it('moving an in-flight message needs the key on the target queue too', async () => {
+      const { url } = ctx();
+      const q = `jobs.${suffix()}`;
+      const scoped = await create(url, 'jobs.*', 'read,write,admin');
+      ok(await req(url, 'POST', `/q/${q}`, { form: { value: 'v' }, headers: bearer(scoped.key) }), 'write');
+      const leased = await req(url, 'GET', `/q/${q}?lease=60`, { headers: bearer(scoped.key) });
+      ok(leased, 'lease');
+      const { receipt } = JSON.parse(leased.text) as { receipt: string };
+      assertError(await req(url, 'POST', `/q/${q}/${receipt}/move?to=payments-${suffix()}`, { headers: bearer(scoped.key) }), 403, 'FORBIDDEN');
+      ok(await req(url, 'POST', `/q/${q}/${receipt}/move?to=jobs.moved-${suffix()}`, { headers: bearer(scoped.key) }), 'move within the key\'s queues');
+    });
+
     it('keys open WebSocket and SSE handshakes; a key without read is refused before the upgrade', async () => {
       const { url } = ctx();
       const q = `jobs.${suffix()}`;

@@ -149,6 +149,8 @@ export function registerMessageRoutes(app: FastifyInstance, service: QueueServic
         const queue = queueParam(req);
         const to = requestArgs(req).get('to');
         if (to === undefined) throw new BrokerError('MISSING_ARGUMENT', 'to is required');
+        // The hook checked this queue; an API key must reach the target as well.
+        await req.authorizeQueue?.('admin', assertQueueName(to));
         await service.moveLeased(queue, receiptParam(req), assertQueueName(to));
         return replies.receipt(queue, receiptParam(req), 'moved');
       },
