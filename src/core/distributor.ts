@@ -368,7 +368,9 @@ export class Distributor implements ReceiptWatch {
       await this.store.heartbeat(this.options.registrationTtlMs);
       for (const [queue, consumers] of this.byQueue) {
         await this.store.registerConsumers(queue, [...consumers.keys()], this.options.registrationTtlMs);
-        await this.store.publishConsumerReports(queue, reportsOf(consumers.values()), this.options.registrationTtlMs);
+        // Counts for other brokers' dashboards: not waited for, so a failed or slow one never
+        // holds back the registrations and the reap that delivery depends on.
+        this.track(this.store.publishConsumerReports(queue, reportsOf(consumers.values()), this.options.registrationTtlMs), 'publishing consumer counts failed');
       }
       if ((await this.store.reap()) > 0) this.inboxDirty = true;
       this.schedule();

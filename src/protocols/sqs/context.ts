@@ -99,8 +99,13 @@ export async function readRecord(service: QueueService, queue: string): Promise<
 }
 
 export async function writeRecord(service: QueueService, queue: string, record: QueueRecord): Promise<void> {
-  recordCache(service).forget(queue);
-  await service.sqs.setQueueMeta(queue, JSON.stringify(record));
+  const cache = recordCache(service);
+  cache.forget(queue);
+  try {
+    await service.sqs.setQueueMeta(queue, JSON.stringify(record));
+  } finally {
+    cache.forget(queue); // a read that began before the write may have cached the old record
+  }
 }
 
 /**
@@ -120,7 +125,8 @@ export async function usableQueue(ctx: SqsContext): Promise<{ queue: string; rec
   const cache = recordCache(ctx.service);
   const hit = cache.get(queue, Date.now());
   if (hit) return { queue, record: hit.record };
+  const mark = cache.mark();
   const found = await existingQueue(ctx, queue);
-  cache.set(queue, found.record, Date.now());
+  cache.set(queue, found.record, Date.now(), mark);
   return found;
 }

@@ -21,6 +21,13 @@ interface Entry {
 
 class RecordCache {
   private readonly entries = new Map<string, Entry>();
+  /** Bumped by every forget: a read that began before one must not cache what it found. */
+  private generation = 0;
+
+  /** Taken before a store read; `set` ignores the result if anything was forgotten since. */
+  mark(): number {
+    return this.generation;
+  }
 
   get(queue: string, now: number): Entry | undefined {
     const e = this.entries.get(queue);
@@ -29,13 +36,15 @@ class RecordCache {
     return undefined;
   }
 
-  set(queue: string, record: QueueRecord | null, now: number): void {
+  set(queue: string, record: QueueRecord | null, now: number, mark: number): void {
+    if (mark !== this.generation) return;
     this.entries.delete(queue);
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(queue, { record, at: now });
   }
 
   forget(queue: string): void {
+    this.generation++;
     this.entries.delete(queue);
   }
 }

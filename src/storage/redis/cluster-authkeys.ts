@@ -5,8 +5,8 @@
 import type { Cluster } from 'ioredis';
 import type { StoredAuthKey } from '../authkey-contract.js';
 import { clusterKeys } from './keys.js';
+import type { Run } from './redis-errors.js';
 
-type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
 const HASH = /^[0-9a-f]{64}$/;
 

@@ -11,9 +11,9 @@ import { decodeSettings } from './redis-replies.js';
 import { newTokens } from './redis-lease.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 import { drainOutbox } from './cluster-moves.js';
+import { RECEIPT } from './redis-lease.js';
 
 /** `<n>.<token>`, as redis-lease.ts. */
-const RECEIPT = /^([1-9][0-9]{0,15})\.([0-9a-f]{8,32})$/;
 const outcome = (r: number): ReceiptOutcome => (r >= 1 ? 'ok' : 'stale');
 /** The origin a dead-letter queue's name implies (`<q>.dead` → `<q>`), or ''. */
 const DEAD_SUFFIX = defaultDeadLetter('');

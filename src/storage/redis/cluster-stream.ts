@@ -16,8 +16,8 @@ import { expiryArg, metaArg, parseItem } from './inbox-item.js';
 import { newTokens } from './redis-lease.js';
 import type { ScriptedCluster } from './cluster-scripts.js';
 import type { ClusterEvents } from './cluster-events.js';
+import type { Run } from './redis-errors.js';
 
-type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
 interface Served {
   /** The other brokers live on this queue at the last dispatch: whose inboxes it declares. */

@@ -6,8 +6,8 @@
 import type { Redis } from 'ioredis';
 import type { StoredAuthKey } from '../authkey-contract.js';
 import { keys } from './keys.js';
+import type { Run } from './redis-errors.js';
 
-type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
 const HASH = /^[0-9a-f]{64}$/;
 

@@ -31,3 +31,6 @@ export async function run<T>(call: () => Promise<T>): Promise<T> {
     throw storeError(err);
   }
 }
+
+/** How a store part runs one store call: through the store's error mapping (and its timing). */
+export type Run = <T>(call: () => Promise<T>) => Promise<T>;

@@ -17,11 +17,12 @@ import { expiryArg, metaArg } from './inbox-item.js';
 import { keys, LAZY_LAYOUT, LEASE_LAYOUT } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
 import { decodeSettings } from './redis-replies.js';
+import type { Run } from './redis-errors.js';
 
-type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
 /** `<n>.<token>`: n the message number, the token lowercase hex. Anything else is stale. */
-const RECEIPT = /^([1-9][0-9]{0,15})\.([0-9a-f]{8,32})$/;
+/** A lease receipt: `<lease number>.<token>` (both layouts). */
+export const RECEIPT = /^([1-9][0-9]{0,15})\.([0-9a-f]{8,32})$/;
 const TOKEN_BYTES = 8;
 
 /** `n` fresh lease tokens (the cluster store's too). */

@@ -8,8 +8,8 @@ import type { Policy, QueueStatus } from '../../wire.js';
 import type { QueueMeters } from '../meter-contract.js';
 import { LEASE_LAYOUT } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
+import type { Run } from './redis-errors.js';
 
-type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
 const CHUNK = 250;
 const FIELDS = 9;

@@ -11,11 +11,11 @@ import type { ScriptedCluster } from './cluster-scripts.js';
 import { clusterKeys, clusterQueueKeys, LEASE_LAYOUT } from './keys.js';
 import { leaseKeys, parseReceipt } from './redis-lease.js';
 import type { ScriptedRedis } from './scripts.js';
+import type { Run } from './redis-errors.js';
+import { RECEIPT } from './redis-lease.js';
 
-type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
 /** `<n>.<token>`, as redis-lease.ts. */
-const RECEIPT = /^([1-9][0-9]{0,15})\.([0-9a-f]{8,32})$/;
 
 export async function moveLeasedPlain(redis: ScriptedRedis, channel: string, run: Run, queue: string, receipt: string, target: string): Promise<ReceiptOutcome> {
   const p = parseReceipt(queue, receipt);

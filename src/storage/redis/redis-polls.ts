@@ -6,8 +6,8 @@
  * views, so plain commands do: no script, one MULTI per queue that changed.
  */
 import type { Redis, Cluster } from 'ioredis';
+import type { Run } from './redis-errors.js';
 
-type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
 export class RedisPolls {
   /** What this broker last wrote, per queue: its member, to replace it. */

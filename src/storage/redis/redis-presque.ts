@@ -9,8 +9,8 @@ import type { Cluster, Redis } from 'ioredis';
 import { UNIQ_CLAIM_MS, type PresqueCounters, type PresqueStore } from '../presque-contract.js';
 import type { PresqueLayout } from './keys.js';
 import { luaDir } from './scripts.js';
+import type { Run } from './redis-errors.js';
 
-type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
 /** The scripts of lua/presque/<name>-<numberOfKeys>.lua, defined as `presque<Name>`. */
 interface PresqueCommands {

@@ -16,8 +16,8 @@ import type { Delivery, DispatchResult, ReturnedMessage } from '../stream-contra
 import { expiryArg, metaArg, parseItem } from './inbox-item.js';
 import { keys } from './keys.js';
 import type { ScriptedRedis } from './scripts.js';
+import type { Run } from './redis-errors.js';
 
-type Run = <T>(call: () => Promise<T>) => Promise<T>;
 
 
 /** Only keys this queue could have issued (`<q>:<digits>`) are ever written back. */

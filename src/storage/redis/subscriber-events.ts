@@ -7,7 +7,8 @@ import { BrokerError } from '../../errors.js';
 import type { StoreEvent } from '../stream-contract.js';
 
 type Listener = (event: StoreEvent) => void;
-export type Run = <T>(call: () => Promise<T>) => Promise<T>;
+import type { Run } from './redis-errors.js';
+export type { Run };
 
 /** The subscriber connection, as far as this class uses it. */
 interface Connection {
