@@ -344,14 +344,16 @@ async function scaleRows(first: RunningServer, redis: PrivateRedis, getRate: num
 
 /**
  * What logging costs: the broker at its default flags (log level info, no access log) and with
- * `--access-log`, against the warn-level broker of the rows above, POST one message each.
+ * `--access-log`, against a warn-level broker measured right before them on the same Redis
+ * (the rows above ran much earlier, on an emptier Redis: not a fair baseline), POST one each.
  */
 async function logRows(redis: PrivateRedis): Promise<void> {
-  for (const [id, server, extra] of [
-    ['redisdefault.post', 'restmq (redis) default log settings', []],
-    ['redisaccess.post', 'restmq (redis) --access-log', ['--access-log']],
+  for (const [id, server, level, extra] of [
+    ['redislogwarn.post', 'restmq (redis) --log-level warn, beside the log rows', 'warn', []],
+    ['redisdefault.post', 'restmq (redis) default log settings', 'info', []],
+    ['redisaccess.post', 'restmq (redis) --access-log', 'info', ['--access-log']],
   ] as const) {
-    const broker = await startBrokerChild('redis', { redis: redis.server, logLevel: 'info', args: [...BROKER_STREAM_ARGS, ...extra] });
+    const broker = await startBrokerChild('redis', { redis: redis.server, logLevel: level, args: [...BROKER_STREAM_ARGS, ...extra] });
     try {
       await guard(id, 'ours', server, 'send: POST one message', () => measureHttp(ctx, form(`${broker.url}/q/bench-postlog`, id, 'ours', server, 'send: POST one message', () => [broker.pid], () => [redis.pid])));
     } finally {
