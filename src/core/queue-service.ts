@@ -48,6 +48,8 @@ export class QueueService {
   private readonly receipts: ReceiptWatch & LocalConsumers;
   /** What else this broker keeps by queue name (presque's counters) and forgets on a delete. */
   private readonly deletedListeners: ((queue: string) => void)[] = [];
+  /** Told of each settings change made through this broker (the dashboard's dead-letter map). */
+  private readonly settingsListeners: ((queue: string) => void)[] = [];
   private readonly pollReports: ReportedPolls | undefined;
 
   constructor(
@@ -165,6 +167,11 @@ export class QueueService {
     this.deletedListeners.push(fn);
   }
 
+  /** Calls `fn` with each queue whose settings this broker changes. */
+  onSettingsChanged(fn: (queue: string) => void): void {
+    this.settingsListeners.push(fn);
+  }
+
   /** Takes up to `count` messages under a lease of `leaseSeconds` (SPEC section 6). */
   async lease(queue: string, count: number, leaseSeconds: number): Promise<LeaseResult> {
     assertQueueName(queue);
@@ -221,6 +228,7 @@ export class QueueService {
     assertQueueName(queue);
     if (settings.deadLetter !== undefined) assertQueueName(settings.deadLetter);
     await this.store.setSettings(queue, { ...(await this.store.getSettings(queue)), ...settings });
+    for (const fn of this.settingsListeners) fn(queue);
   }
 
   /** A page of a queue's messages in one state, left as they are (the dashboard's lists). */
@@ -347,6 +355,7 @@ export class QueueService {
   async clearSettings(queue: string): Promise<void> {
     assertQueueName(queue);
     await this.store.setSettings(queue, {});
+    for (const fn of this.settingsListeners) fn(queue);
   }
 
   /** An enqueue with SQS metadata, counted as any other. */
