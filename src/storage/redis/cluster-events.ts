@@ -10,7 +10,8 @@ import { Cluster } from 'ioredis';
 import type { StoreEvent } from '../stream-contract.js';
 import { clusterKeys, clusterQueueOf } from './keys.js';
 import { decodeEvent, encodeEvent } from './redis-events.js';
-import { SubscriberEvents, type Run } from './subscriber-events.js';
+import { SubscriberEvents } from './subscriber-events.js';
+import type { Run } from './redis-errors.js';
 
 const channelOf = (e: StoreEvent) => (e.type === 'wake' ? clusterKeys.brokerEvents : clusterKeys.events(e.queue));
 

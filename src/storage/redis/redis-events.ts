@@ -9,7 +9,8 @@
 import type { Redis } from 'ioredis';
 import type { StoreEvent } from '../stream-contract.js';
 import { closeRedis } from './connection.js';
-import { SubscriberEvents, type Run } from './subscriber-events.js';
+import { SubscriberEvents } from './subscriber-events.js';
+import type { Run } from './redis-errors.js';
 
 export function encodeEvent(e: StoreEvent): string {
   switch (e.type) {

@@ -8,7 +8,6 @@ import type { StoreEvent } from '../stream-contract.js';
 
 type Listener = (event: StoreEvent) => void;
 import type { Run } from './redis-errors.js';
-export type { Run };
 
 /** The subscriber connection, as far as this class uses it. */
 interface Connection {
